@@ -1,0 +1,110 @@
+// Checks over what detection learnt of an FTP control channel (issue 2); the deep FTP/FTPS
+// probe's checks (PROT, CCC, data channels, …) live beside these.
+import type { Check } from './engine.js';
+import type { EndpointReport } from '../model.js';
+import { pci, hipaa } from './controls.js';
+import { greetingEvidence, transcriptEvidence } from './evidence.js';
+import { advisoriesFor, identifyFtpSoftware } from '../knowledge/ftp-software.js';
+
+const isFtpFamily = (ep: EndpointReport) => ep.service === 'ftp' || ep.service === 'ftps-explicit' || ep.service === 'ftps-implicit';
+const isExplicitFamily = (ep: EndpointReport) => ep.service === 'ftp' || ep.service === 'ftps-explicit';
+const greetedOk = (ep: EndpointReport) => !!ep.ftp && ep.outcome !== 'refused-by-server';
+
+export const ftpDetectionChecks: Check[] = [
+  {
+    id: 'FTP-CLEARTEXT-SERVICE',
+    title: 'Cleartext FTP service',
+    severity: 'high',
+    controls: [...pci('1.2.5', '1.2.6', '2.2.4', '2.2.5'), ...hipaa('(e)(1)', '(e)(2)(ii)')],
+    remediation:
+      'Require TLS on the control and data channels, or replace FTP with SFTP. vsftpd: ssl_enable=YES, force_local_logins_ssl=YES, force_local_data_ssl=YES; ProFTPD: TLSEngine on, TLSRequired on; Pure-FTPd: --tls=2 (or 3). If FTP must stay, document the business need and the compensating controls (PCI DSS 1.2.6, 2.2.5).',
+    run: ({ endpoint: ep }) => {
+      if (!isExplicitFamily(ep)) return null;
+      if (!greetedOk(ep)) return { status: 'skipped', detail: `the server did not let us in far enough to ask (${ep.error ?? 'no greeting'})` };
+      const ftp = ep.ftp!;
+      if (ftp.authTls === null && ftp.authSsl === null) return { status: 'skipped', detail: 'AUTH TLS/SSL could not be tried' };
+      const evidence = transcriptEvidence(ep, 'AUTH', /^AUTH (TLS|SSL)$/);
+      if (ftp.authTls || ftp.authSsl) {
+        return { status: 'pass', detail: `the server offers TLS (${ftp.authTls ? 'AUTH TLS' : 'AUTH SSL'} accepted)`, evidence };
+      }
+      return { status: 'fail', detail: 'FTP answers and refuses both AUTH TLS and AUTH SSL: logins and files cross the network in cleartext', evidence: [...greetingEvidence(ep), ...evidence] };
+    },
+  },
+  {
+    id: 'FTPS-AUTH-TLS',
+    title: 'Explicit FTPS (AUTH TLS)',
+    severity: 'high',
+    controls: [...pci('4.2.1'), ...hipaa('(e)(2)(ii)')],
+    remediation:
+      'Enable explicit FTPS: vsftpd ssl_enable=YES with rsa_cert_file/rsa_private_key_file; ProFTPD mod_tls TLSEngine on; Pure-FTPd --tls=1 or higher with a certificate in /etc/ssl/private/pure-ftpd.pem.',
+    run: ({ endpoint: ep }) => {
+      if (!isExplicitFamily(ep)) return null;
+      if (!greetedOk(ep)) return { status: 'skipped', detail: `the server did not let us in far enough to ask (${ep.error ?? 'no greeting'})` };
+      const ftp = ep.ftp!;
+      const evidence = transcriptEvidence(ep, 'AUTH TLS', /^AUTH TLS$|^TLS established/);
+      if (ftp.authTls === null) return { status: 'skipped', detail: 'AUTH TLS could not be tried' };
+      if (!ftp.authTls) return { status: 'fail', detail: `AUTH TLS refused (${ftp.authReplies?.find((r) => r.command === 'AUTH TLS')?.code ?? '?'})`, evidence };
+      if (!ep.tls) {
+        return { status: 'fail', detail: `AUTH TLS accepted (234), but the TLS handshake failed: ${ep.error ?? 'unknown error'}`, evidence,
+          remediation: 'Check the server certificate and key files and the allowed TLS versions/ciphers: the server accepts AUTH TLS but cannot complete a handshake.' };
+      }
+      const n = ep.tls.negotiated;
+      return { status: 'pass', detail: `AUTH TLS accepted (234) and TLS established${n?.protocol ? ` (${n.protocol}${n.cipher ? `, ${n.cipher}` : ''})` : ''}`, evidence };
+    },
+  },
+  {
+    id: 'FTPS-AUTH-SSL',
+    title: 'Legacy AUTH SSL',
+    severity: 'info',
+    controls: [],
+    remediation: '',
+    run: ({ endpoint: ep }) => {
+      if (!isExplicitFamily(ep)) return null;
+      if (!greetedOk(ep)) return { status: 'skipped', detail: `the server did not let us in far enough to ask (${ep.error ?? 'no greeting'})` };
+      const ftp = ep.ftp!;
+      const evidence = transcriptEvidence(ep, 'AUTH SSL', /^AUTH SSL$/);
+      if (ftp.authSsl === null) return { status: 'skipped', detail: 'AUTH SSL could not be tried', evidence };
+      return {
+        status: 'info',
+        detail: ftp.authSsl ? 'AUTH SSL (the legacy alias of AUTH TLS) is accepted' : 'AUTH SSL is not accepted (only AUTH TLS, as RFC 4217 recommends)',
+        evidence,
+      };
+    },
+  },
+  {
+    id: 'FTPS-IMPLICIT',
+    title: 'Implicit FTPS (TLS on connect)',
+    severity: 'info',
+    controls: [],
+    remediation: '',
+    run: ({ endpoint: ep }) => {
+      if (ep.service !== 'ftps-implicit') return null;
+      const n = ep.tls?.negotiated;
+      return {
+        status: 'info',
+        detail: `TLS starts on connect (implicit FTPS, a deprecated but common mode)${n?.protocol ? `; negotiated ${n.protocol}${n.cipher ? ` ${n.cipher}` : ''}` : ''}; explicit FTPS on port 21 is the standard (RFC 4217)`,
+        evidence: transcriptEvidence(ep, 'handshake', /^TLS established|^server silent/),
+      };
+    },
+  },
+  {
+    id: 'FTP-SOFTWARE',
+    title: 'FTP server software disclosed',
+    severity: 'info',
+    controls: pci('6.3.3'),
+    remediation: 'Upgrade the FTP server to a supported release, and consider a greeting that does not disclose the product and version (vsftpd ftpd_banner; ProFTPD ServerIdent off; Pure-FTPd --customerproof/-Z does not hide it: patch or upgrade).',
+    run: ({ endpoint: ep }) => {
+      if (!isFtpFamily(ep) || !ep.ftp) return null;
+      const texts = [...ep.ftp.greeting, ...(ep.ftp.syst ? [ep.ftp.syst] : [])];
+      const sw = identifyFtpSoftware(texts);
+      const evidence = [...greetingEvidence(ep), ...transcriptEvidence(ep, 'SYST', /^SYST$/, 2)];
+      if (!sw) return { status: 'info', detail: 'the greeting and SYST reply do not name the server software', evidence };
+      const adv = advisoriesFor(sw);
+      const name = `${sw.product}${sw.version ? ` ${sw.version}` : ''}`;
+      if (adv.length > 0) {
+        return { status: 'fail', severity: 'high', detail: `${name}: ${adv.map((a) => `${a.reason} (${a.source})`).join('; ')}`, evidence };
+      }
+      return { status: 'info', detail: `${name} disclosed${sw.version ? '' : ' (no version)'}; no known end-of-life or advisory for it in xferscan's data`, evidence };
+    },
+  },
+];

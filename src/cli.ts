@@ -1,0 +1,262 @@
+// The command line: parse and validate input (one clear line on bad input, exit 1), scan,
+// render, and exit with a code a CI pipeline can gate on.
+import fs from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UsageError, expandTargets, parsePort, parsePortList, parseTarget, type Endpoint } from './targets.js';
+import { scan, type ScanOptions } from './scan.js';
+import { render, FORMATS, type Format } from '../reports/index.js';
+import type { Credentials } from './probe.js';
+import type { Report } from './model.js';
+import { TOOL_VERSION } from './version.js';
+
+export const EXIT = { OK: 0, SCAN_ERROR: 1, WARN: 2, FAIL: 3 } as const;
+
+const PROFILES = ['baseline'] as const;
+const PLANNED_PROFILES = ['pci-dss-4.0.1', 'hipaa', 'nist-800-52r2', 'mozilla-intermediate'];
+
+const EPILOG = `Targets:
+  host, host:port, [v6addr]:port, or a URL: sftp://host[:22]  ftp://host[:21] (plain or explicit)
+  ftps://host[:990] (implicit TLS)  ftpes://host[:21] (explicit TLS required). Without a port,
+  every port of --ports is tried and what really listens on each is reported.
+
+Credentials never go on the command line: --password-env NAME reads the environment variable
+NAME, --password-file F reads a file. Passwords are redacted from every output.
+
+Output: a table when stdout is a terminal, JSON otherwise (--format to choose).
+
+Exit codes:
+  0  no failing finding          2  warnings, no failure
+  1  scan error: bad input, a target that could not be reached at all, or a probe that broke
+  3  at least one failing finding (takes precedence over 1 and 2)
+
+Examples:
+  xferscan                                   scan a built-in demo target on loopback
+  xferscan scan files.example.com            try 21, 22 and 990 and report each
+  xferscan scan ftpes://files.example.com --format json --output report.json
+  xferscan scan sftp://10.1.2.3:2222 --user partner --password-env PARTNER_PW`;
+
+interface ScanArgs {
+  targets?: string[];
+  ports: string;
+  format?: string;
+  output?: string;
+  profile: string;
+  user?: string;
+  'password-env'?: string;
+  'password-file'?: string;
+  password?: string;
+  key?: string;
+  'expect-passive-range'?: string;
+  active: boolean;
+  'write-test': boolean;
+  concurrency: number;
+  connections: number;
+  timeout: number;
+  'targets-file'?: string;
+  'allow-foreign-pasv': boolean;
+  'allow-cleartext-login': boolean;
+  'ca-file'?: string;
+  color?: boolean;
+}
+
+function readCredentials(a: ScanArgs): Credentials | null {
+  if (a.password !== undefined) {
+    throw new UsageError('--password is refused: a password on the command line leaks into shell history and process lists. Use --password-env NAME or --password-file FILE.');
+  }
+  let password: string | undefined;
+  if (a['password-env'] && a['password-file']) throw new UsageError('give either --password-env or --password-file, not both');
+  if (a['password-env']) {
+    password = process.env[a['password-env']];
+    if (password === undefined) throw new UsageError(`--password-env ${a['password-env']}: that environment variable is not set`);
+  }
+  if (a['password-file']) {
+    try {
+      password = fs.readFileSync(a['password-file'], 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new UsageError(`--password-file: cannot read ${a['password-file']} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  let privateKey: Buffer | undefined;
+  if (a.key) {
+    try {
+      privateKey = fs.readFileSync(a.key);
+    } catch (err) {
+      throw new UsageError(`--key: cannot read ${a.key} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (!a.user) {
+    if (password !== undefined || privateKey) throw new UsageError('a password or key was given without --user');
+    return null;
+  }
+  return { user: a.user, password, privateKey };
+}
+
+export function parseRange(text: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  if (!m) throw new UsageError(`invalid range "${text}": expected LOW-HIGH, e.g. 50000-50100`);
+  const lo = parsePort(m[1], 'range start');
+  const hi = parsePort(m[2], 'range end');
+  if (lo > hi) throw new UsageError(`invalid range "${text}": start is above end`);
+  return [lo, hi];
+}
+
+function readTargetsFile(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--targets-file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter((l) => l.length > 0);
+}
+
+function positiveInt(name: string, v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}`);
+  return v;
+}
+
+/** `endpoints[i]` is the target behind `report.endpoints[i]`. */
+export function exitCodeFor(report: Report, endpoints: Pick<Endpoint, 'input'>[]): number {
+  const all = report.endpoints.flatMap((e) => e.findings);
+  if (all.some((f) => f.status === 'fail')) return EXIT.FAIL;
+  // A target none of whose ports could be reached is a scan error: no evidence was gathered.
+  const reached = new Map<string, boolean>();
+  report.endpoints.forEach((e, i) => {
+    const input = endpoints[i].input;
+    reached.set(input, (reached.get(input) ?? false) || e.state === 'open');
+  });
+  const unreached = [...reached.values()].some((r) => !r);
+  if (unreached || all.some((f) => f.status === 'error')) return EXIT.SCAN_ERROR;
+  if (all.some((f) => f.status === 'warn')) return EXIT.WARN;
+  return EXIT.OK;
+}
+
+export interface RunResult {
+  report: Report;
+  exitCode: number;
+}
+
+/** Runs a scan from parsed arguments; shared by `scan` and the demo. */
+export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.WritableStream = process.stdout): Promise<RunResult> {
+  const credentials = readCredentials(a);
+  const ports = parsePortList(a.ports);
+  const targets = targetsIn.map(parseTarget);
+  if (targets.length === 0) throw new UsageError('no target given: xferscan scan HOST (see --help)');
+  const endpoints: Endpoint[] = expandTargets(targets, ports);
+  if (!PROFILES.includes(a.profile as (typeof PROFILES)[number])) {
+    if (PLANNED_PROFILES.includes(a.profile)) throw new UsageError(`profile "${a.profile}" is not available yet in this version; use --profile baseline`);
+    throw new UsageError(`unknown profile "${a.profile}"; available: ${PROFILES.join(', ')}`);
+  }
+  const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${a.format}"; available: ${FORMATS.join(', ')}`);
+  const timeoutMs = positiveInt('timeout', a.timeout, 600_000);
+  const expectPassiveRange = a['expect-passive-range'] ? parseRange(a['expect-passive-range']) : null;
+  const progress = process.stderr.isTTY && endpoints.length > 1;
+  const options: ScanOptions = {
+    timeoutMs,
+    connections: positiveInt('connections', a.connections, 64),
+    concurrency: positiveInt('concurrency', a.concurrency, 1024),
+    credentials,
+    allowForeignPasv: a['allow-foreign-pasv'],
+    allowCleartextLogin: a['allow-cleartext-login'],
+    active: a.active,
+    writeTest: a['write-test'],
+    caFile: a['ca-file'] ?? null,
+    profile: a.profile,
+    checkOptions: { expectPassiveRange },
+    reportOptions: {
+      targets: targetsIn,
+      ports,
+      timeoutMs,
+      connections: a.connections,
+      concurrency: a.concurrency,
+      user: credentials ? credentials.user : null,
+      credentials: credentials ? (credentials.password !== undefined ? 'password (redacted)' : 'key') : 'none',
+      expectPassiveRange,
+      active: a.active,
+      writeTest: a['write-test'],
+    },
+    onEndpointDone: progress
+      ? (ep, done, total) => process.stderr.write(`\r\x1b[K[${done}/${total}] ${ep.host}:${ep.port} ${ep.state}${ep.service ? ` ${ep.service}` : ''}${done === total ? '\n' : ''}`)
+      : undefined,
+  };
+  const report = await scan(endpoints, options);
+  const text = render(report, format, { width: process.stdout.columns, color: a.color ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
+  if (a.output) {
+    fs.writeFileSync(a.output, text);
+    if (process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
+  } else {
+    out.write(text);
+  }
+  return { report, exitCode: exitCodeFor(report, endpoints) };
+}
+
+function scanOptions<T>(y: import('yargs').Argv<T>) {
+  return y
+    .option('ports', { type: 'string', default: '21,22,990', describe: 'ports to try when a target has no port' })
+    .option('format', { type: 'string', choices: [...FORMATS], describe: 'output format (default: table on a terminal, json otherwise)' })
+    .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout' })
+    .option('profile', { type: 'string', default: 'baseline', describe: 'judgement profile (baseline; compliance profiles are coming)' })
+    .option('user', { type: 'string', describe: 'user name for login-level checks' })
+    .option('password-env', { type: 'string', describe: 'read the password from environment variable NAME' })
+    .option('password-file', { type: 'string', describe: 'read the password from FILE (first line)' })
+    .option('password', { type: 'string', hidden: true })
+    .option('key', { type: 'string', describe: 'private key FILE for SFTP' })
+    .option('expect-passive-range', { type: 'string', describe: 'passive port range the firewall opens, e.g. 50000-50100' })
+    .option('active', { type: 'boolean', default: false, describe: 'also test active mode (PORT/EPRT)' })
+    .option('write-test', { type: 'boolean', default: false, describe: 'upload a uniquely named file, verify it, delete it' })
+    .option('concurrency', { type: 'number', default: 8, describe: 'endpoints scanned at once' })
+    .option('connections', { type: 'number', default: 4, describe: 'connections at once to one endpoint' })
+    .option('timeout', { type: 'number', default: 5000, describe: 'milliseconds any one step may take' })
+    .option('targets-file', { type: 'string', describe: 'read targets from FILE, one per line (# comments)' })
+    .option('allow-foreign-pasv', { type: 'boolean', default: false, describe: 'follow a PASV reply to an address other than the target' })
+    .option('allow-cleartext-login', { type: 'boolean', default: false, describe: 'allow sending a real password without TLS' })
+    .option('ca-file', { type: 'string', describe: 'extra trusted CA certificates (PEM) for certificate checks' })
+    .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let exitCode: number = EXIT.OK;
+  try {
+    const parser = yargs(argv)
+      .scriptName('xferscan')
+      .usage('xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan            (no target: scan a built-in demo target)')
+      .command('scan [targets..]', 'scan targets and report', (y) => scanOptions(y).positional('targets', { type: 'string', array: true, describe: 'targets' }), async (a) => {
+        const list = [...((a.targets as string[] | undefined) ?? [])];
+        if (a['targets-file']) list.push(...readTargetsFile(a['targets-file'] as string));
+        exitCode = (await runScan(a as unknown as ScanArgs, list)).exitCode;
+      })
+      .command('$0', false, (y) => scanOptions(y), async (a) => {
+        const extra = (a._ as (string | number)[]).map(String);
+        if (extra.length > 0) throw new UsageError(`unknown command "${extra[0]}": did you mean "xferscan scan ${extra.join(' ')}"?`);
+        const { runDemo } = await import('./demo.js');
+        exitCode = await runDemo(a as unknown as ScanArgs);
+      })
+      .epilog(EPILOG)
+      .version(TOOL_VERSION)
+      .help()
+      .alias('h', 'help')
+      .strict()
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .fail((msg, err) => {
+        throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments');
+      });
+    await parser.parseAsync(hideBin(['node', 'xferscan', ...argv]));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`xferscan: ${err.message}\n`);
+      if (/unknown|invalid|Unknown argument|Not enough|Missing/.test(err.message)) process.stderr.write('Run "xferscan --help" for usage.\n');
+      exitCode = EXIT.SCAN_ERROR;
+    } else {
+      // Anything else is our bug: say so in one line; a stack trace only when asked for.
+      process.stderr.write(`xferscan: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+      if (process.env.XFERSCAN_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+      exitCode = EXIT.SCAN_ERROR;
+    }
+  }
+  process.exitCode = exitCode;
+}

@@ -1,0 +1,117 @@
+// An FTP control connection that records every line in the endpoint's transcript, bounds every
+// reply in size and time, and can be upgraded to TLS (AUTH TLS) or started inside TLS (implicit).
+import type net from 'node:net';
+import type tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { LineReader } from './line-reader.js';
+import { FtpReplyAssembler, FtpReplyError, type FtpReply } from './ftp-reply.js';
+import { ProbeError } from './errors.js';
+import { connectTls, type TlsUpgradeOptions } from './tls-upgrade.js';
+import type { Transcript } from './transcript.js';
+
+export const FTP_LIMITS = {
+  /** longest single reply line */
+  maxLineBytes: 8192,
+  /** most lines in one multi-line reply */
+  maxReplyLines: 1000,
+};
+
+export class FtpControl {
+  private reader = new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes });
+  private socket: Duplex;
+  tls: tls.TLSSocket | null = null;
+
+  constructor(
+    socket: net.Socket | tls.TLSSocket,
+    private readonly transcript: Transcript,
+    readonly conn: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.socket = socket;
+    this.reader.attach(socket);
+  }
+
+  /** The raw reader, for callers that must look at bytes before deciding what protocol this is. */
+  get lines(): LineReader {
+    return this.reader;
+  }
+
+  /**
+   * Reads one complete reply (single- or multi-line) within the timeout. `firstLine` is a line
+   * the caller already took from `lines` (e.g. while finding out what protocol this is).
+   */
+  async readReply(timeoutMs = this.timeoutMs, firstLine?: string): Promise<FtpReply> {
+    const deadline = performance.now() + timeoutMs;
+    const asm = new FtpReplyAssembler({ maxLines: FTP_LIMITS.maxReplyLines });
+    let pending = firstLine;
+    for (;;) {
+      let line: string;
+      try {
+        line = pending ?? (await this.reader.readLine(deadline));
+        pending = undefined;
+      } catch (err) {
+        const partial = this.reader.partial();
+        if (partial) this.transcript.add(this.conn, 'server', `${partial} [incomplete line]`);
+        if (err instanceof ProbeError && err.outcome === 'timeout' && asm.inProgress) {
+          throw new ProbeError('timeout', 'multi-line reply did not end in time');
+        }
+        throw err;
+      }
+      this.transcript.add(this.conn, 'server', line);
+      try {
+        const reply = asm.push(line);
+        if (reply) return reply;
+      } catch (err) {
+        if (err instanceof FtpReplyError) throw new ProbeError('protocol-error', err.message);
+        throw err;
+      }
+    }
+  }
+
+  /** Sends a command line (redacted in the transcript) and reads its reply. */
+  async command(line: string, timeoutMs = this.timeoutMs): Promise<FtpReply> {
+    this.send(line);
+    return this.readReply(timeoutMs);
+  }
+
+  send(line: string): void {
+    if (/[\r\n]/.test(line)) throw new ProbeError('protocol-error', 'refusing to send a command containing a line break');
+    this.transcript.add(this.conn, 'client', line);
+    this.socket.write(`${line}\r\n`);
+  }
+
+  /** After a 234 reply: hand the same TCP connection to TLS and continue the dialogue inside it. */
+  async upgradeToTls(opts: Omit<TlsUpgradeOptions, 'timeoutMs'> & { timeoutMs?: number }): Promise<tls.TLSSocket> {
+    const left = this.reader.detach();
+    if (left.length > 0) {
+      // Bytes after 234 and before our ClientHello would be injected into the TLS stream.
+      this.transcript.note(this.conn, `server sent ${left.length} unexpected bytes after 234; not upgrading`);
+      throw new ProbeError('protocol-error', 'server sent data after accepting AUTH; TLS upgrade aborted');
+    }
+    const t = await connectTls(this.socket, { ...opts, timeoutMs: opts.timeoutMs ?? this.timeoutMs });
+    this.tls = t;
+    this.socket = t;
+    this.reader = new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes });
+    this.reader.attach(t);
+    this.transcript.note(this.conn, `TLS established: ${t.getProtocol()} ${t.getCipher()?.standardName ?? t.getCipher()?.name ?? ''}`.trim());
+    return t;
+  }
+
+  /** Says QUIT politely (without waiting long) and closes. Never throws. */
+  async quit(): Promise<void> {
+    try {
+      if (!this.reader.closed) {
+        this.send('QUIT');
+        await this.readReply(Math.min(this.timeoutMs, 1000)).catch(() => undefined);
+      }
+    } catch {
+      // ignore: we are leaving anyway
+    }
+    this.close();
+  }
+
+  close(): void {
+    this.reader.detach();
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,77 @@
+// Node TLS on an existing socket, configured to *talk to* any server we meet (weak keys,
+// old versions) — judging what the server offers is the TLS engine's job, not this one's.
+import tls from 'node:tls';
+import net from 'node:net';
+import crypto from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { ProbeError } from './errors.js';
+
+export interface TlsUpgradeOptions {
+  /** the target's host name, sent as SNI when it is not an IP address */
+  host: string;
+  timeoutMs: number;
+  session?: Buffer;
+  minVersion?: tls.SecureVersion;
+  maxVersion?: tls.SecureVersion;
+}
+
+export interface TlsPeerSummary {
+  protocol: string | null;
+  cipher: string | null;
+  /** DER of the certificates as the server sent them, leaf first */
+  chainDer: Buffer[];
+  fingerprintSha256: string | null;
+}
+
+export function connectTls(socket: Duplex, opts: TlsUpgradeOptions): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const t = tls.connect({
+      socket,
+      servername: net.isIP(opts.host) ? undefined : opts.host,
+      rejectUnauthorized: false,
+      minVersion: opts.minVersion ?? 'TLSv1',
+      maxVersion: opts.maxVersion,
+      // Level 0 lets us complete handshakes with 1024-bit keys and SHA-1 so we can report them.
+      ciphers: 'ALL:@SECLEVEL=0',
+      session: opts.session,
+    });
+    const finish = (err: ProbeError | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      t.off('secureConnect', onOk);
+      t.off('error', onErr);
+      if (err) {
+        t.destroy();
+        reject(err);
+      } else {
+        t.on('error', () => {});
+        resolve(t);
+      }
+    };
+    const onOk = () => finish(null);
+    const onErr = (e: Error) => finish(new ProbeError('tls-handshake-failed', `TLS handshake failed: ${e.message}`));
+    const timer = setTimeout(() => finish(new ProbeError('tls-handshake-failed', `TLS handshake did not complete within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+    t.once('secureConnect', onOk);
+    t.once('error', onErr);
+  });
+}
+
+export function summarizePeer(t: tls.TLSSocket): TlsPeerSummary {
+  const chainDer: Buffer[] = [];
+  let cert = t.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
+  const seen = new Set<string>();
+  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    chainDer.push(cert.raw);
+    cert = cert.issuerCertificate;
+  }
+  const leaf = chainDer[0];
+  return {
+    protocol: t.getProtocol() ?? null,
+    cipher: t.getCipher()?.standardName ?? t.getCipher()?.name ?? null,
+    chainDer,
+    fingerprintSha256: leaf ? crypto.createHash('sha256').update(leaf).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:') : null,
+  };
+}

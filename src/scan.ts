@@ -1,0 +1,156 @@
+// The scheduler: resolves each host once, scans endpoints with bounded concurrency, runs the
+// probes that apply to what detection found, then the checks, and assembles the report.
+import dns from 'node:dns/promises';
+import net from 'node:net';
+import type { EndpointReport, Finding, Report, ReportSummary } from './model.js';
+import type { Endpoint } from './targets.js';
+import type { Probe, ProbeContext, ProbeOptions } from './probe.js';
+import { Transcript } from './net/transcript.js';
+import { detect } from '../probes/detect.js';
+import { PROBES } from '../probes/index.js';
+import { runChecks, type CheckOptions } from './checks/engine.js';
+import { ALL_CHECKS } from './checks/index.js';
+import { asProbeError } from './net/errors.js';
+import { TOOL_VERSION } from './version.js';
+
+export interface ScanOptions extends ProbeOptions {
+  /** endpoints scanned at once */
+  concurrency: number;
+  profile: string;
+  checkOptions: CheckOptions;
+  /** options as given, for the report's metadata; never credentials */
+  reportOptions?: Record<string, unknown>;
+  onEndpointDone?: (ep: EndpointReport, done: number, total: number) => void;
+  /** probes to run after detection (default: all that apply) */
+  probes?: Probe[];
+}
+
+export function emptyEndpoint(e: Endpoint): EndpointReport {
+  return {
+    host: e.host,
+    port: e.port,
+    address: null,
+    state: 'unreachable',
+    connectMs: null,
+    service: null,
+    expectedService: e.expectedService,
+    banner: null,
+    outcome: null,
+    error: null,
+    tls: null,
+    ssh: null,
+    ftp: null,
+    findings: [],
+    transcript: [],
+  };
+}
+
+/** Resolves a host once; every connection of the scan then goes to this address. */
+async function resolveHost(host: string): Promise<string> {
+  if (net.isIP(host)) return host;
+  const r = await dns.lookup(host);
+  return r.address;
+}
+
+export async function scanEndpoint(target: Endpoint, address: string | null, resolveError: string | null, opts: ScanOptions): Promise<EndpointReport> {
+  const ep = emptyEndpoint(target);
+  const transcript = new Transcript();
+  transcript.addSecret(opts.credentials?.password);
+  if (address === null) {
+    ep.error = resolveError ?? 'could not resolve host';
+    ep.outcome = 'unreachable';
+    transcript.note('resolve', `cannot resolve ${target.host}: ${ep.error}`);
+  } else {
+    const ctx: ProbeContext = { target, address, endpoint: ep, transcript, options: opts, scratch: {} };
+    try {
+      await detect(ctx);
+    } catch (err) {
+      const e = asProbeError(err);
+      ep.outcome = e.outcome;
+      ep.error = e.message;
+    }
+    if (ep.state === 'open' && ep.service) {
+      for (const probe of opts.probes ?? PROBES) {
+        if (!probe.services.includes(ep.service)) continue;
+        try {
+          await probe.run(ctx);
+        } catch (err) {
+          const e = asProbeError(err);
+          transcript.note(`probe:${probe.id}`, `probe ${probe.id} failed: ${e.message}`);
+          ep.findings.push(probeErrorFinding(probe, e.message));
+        }
+      }
+    }
+  }
+  ep.transcript = transcript.finish();
+  ep.findings = [...runChecks(ep, ALL_CHECKS, opts.checkOptions), ...ep.findings];
+  return ep;
+}
+
+function probeErrorFinding(probe: Probe, message: string): Finding {
+  return {
+    id: 'PROBE-ERROR',
+    status: 'error',
+    severity: 'info',
+    title: `Probe ${probe.id} could not finish`,
+    detail: message,
+    remediation: '',
+    controls: [],
+    evidence: [],
+  };
+}
+
+export function summarize(endpoints: EndpointReport[]): ReportSummary {
+  const s: ReportSummary = { pass: 0, fail: 0, warn: 0, info: 0, error: 0, skipped: 0 };
+  for (const ep of endpoints) for (const f of ep.findings) s[f.status] += 1;
+  return s;
+}
+
+/** Runs `fn` over `items` with at most `limit` at once, keeping input order in the result. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i], i);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Report> {
+  const startedAt = new Date().toISOString();
+  const resolved = new Map<string, Promise<{ address: string | null; error: string | null }>>();
+  const resolveOnce = (host: string) => {
+    let p = resolved.get(host);
+    if (!p) {
+      p = resolveHost(host).then(
+        (address) => ({ address, error: null }),
+        (err: NodeJS.ErrnoException) => ({ address: null, error: `cannot resolve ${host} (${err.code ?? err.message})` }),
+      );
+      resolved.set(host, p);
+    }
+    return p;
+  };
+  let done = 0;
+  const results = await mapLimit(endpoints, opts.concurrency, async (target) => {
+    const { address, error } = await resolveOnce(target.host);
+    const ep = await scanEndpoint(target, address, error, opts);
+    done += 1;
+    opts.onEndpointDone?.(ep, done, endpoints.length);
+    return ep;
+  });
+  return {
+    schemaVersion: 1,
+    tool: { name: 'xferscan', version: TOOL_VERSION },
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    profile: opts.profile,
+    options: opts.reportOptions,
+    endpoints: results,
+    summary: summarize(results),
+  };
+}

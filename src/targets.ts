@@ -1,0 +1,112 @@
+// Target parsing: host | host:port | [v6]:port | sftp:// ftp:// ftps:// ftpes:// URLs.
+// Errors are UsageError with a one-line message: bad input never produces a stack trace.
+import net from 'node:net';
+import type { Service } from './model.js';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type Scheme = 'sftp' | 'ftp' | 'ftps' | 'ftpes';
+
+export interface Target {
+  /** what the user typed */
+  input: string;
+  host: string;
+  /** explicit port; null = try the --ports list */
+  port: number | null;
+  scheme: Scheme | null;
+}
+
+export interface Endpoint {
+  input: string;
+  host: string;
+  port: number;
+  /** the service the URL scheme demands, if any */
+  expectedService: Service | null;
+  scheme: Scheme | null;
+}
+
+const DEFAULT_PORT: Record<Scheme, number> = { sftp: 22, ftp: 21, ftps: 990, ftpes: 21 };
+const EXPECTED: Record<Scheme, Service | null> = {
+  sftp: 'sftp',
+  ftp: null, // plain or explicit: whatever the server offers
+  ftps: 'ftps-implicit',
+  ftpes: 'ftps-explicit',
+};
+
+// RFC 1123 host names; labels of letters, digits and hyphens, not starting/ending with '-'.
+const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)(\.[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*\.?$/;
+
+export function parsePort(text: string, what = 'port'): number {
+  if (!/^\d{1,5}$/.test(text)) throw new UsageError(`invalid ${what} "${text}": expected a number from 1 to 65535`);
+  const n = Number(text);
+  if (n < 1 || n > 65535) throw new UsageError(`invalid ${what} "${text}": expected a number from 1 to 65535`);
+  return n;
+}
+
+export function parsePortList(text: string): number[] {
+  const ports = text.split(',').map((p) => p.trim()).filter((p) => p.length > 0).map((p) => parsePort(p));
+  if (ports.length === 0) throw new UsageError(`invalid --ports "${text}": give a comma-separated list such as 21,22,990`);
+  return [...new Set(ports)];
+}
+
+function checkHost(host: string, input: string): string {
+  if (host.length === 0) throw new UsageError(`invalid target "${input}": no host`);
+  if (net.isIP(host)) return host;
+  if (!HOSTNAME.test(host)) throw new UsageError(`invalid target "${input}": "${host}" is not a host name or IP address`);
+  return host.replace(/\.$/, '').toLowerCase();
+}
+
+export function parseTarget(input: string): Target {
+  const raw = input.trim();
+  if (raw.length === 0) throw new UsageError('empty target');
+  const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(raw);
+  if (schemeMatch) {
+    const scheme = schemeMatch[1].toLowerCase();
+    if (!(scheme in DEFAULT_PORT)) {
+      throw new UsageError(`unsupported scheme "${scheme}://" in "${input}": use sftp://, ftp://, ftps:// (implicit) or ftpes:// (explicit)`);
+    }
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new UsageError(`invalid target URL "${input}"`);
+    }
+    if (url.username || url.password) {
+      throw new UsageError(`do not put credentials in the target "${scheme}://…@…": use --user and --password-env/--password-file`);
+    }
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const port = url.port ? parsePort(url.port) : DEFAULT_PORT[scheme as Scheme];
+    return { input, host: checkHost(host, input), port, scheme: scheme as Scheme };
+  }
+  if (raw.includes('/')) throw new UsageError(`invalid target "${input}": expected host, host:port, [v6]:port or a URL`);
+  // [v6] or [v6]:port
+  const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(raw);
+  if (bracket) {
+    if (net.isIPv6(bracket[1]) === false) throw new UsageError(`invalid target "${input}": "${bracket[1]}" is not an IPv6 address`);
+    return { input, host: bracket[1], port: bracket[2] !== undefined ? parsePort(bracket[2]) : null, scheme: null };
+  }
+  // A bare IPv6 address has several colons and no port.
+  if (net.isIPv6(raw)) return { input, host: raw, port: null, scheme: null };
+  const parts = raw.split(':');
+  if (parts.length > 2) throw new UsageError(`invalid target "${input}": write IPv6 addresses with a port as [addr]:port`);
+  const host = checkHost(parts[0], input);
+  return { input, host, port: parts.length === 2 ? parsePort(parts[1]) : null, scheme: null };
+}
+
+/** Expands targets to endpoints: a target without a port becomes one endpoint per --ports entry. */
+export function expandTargets(targets: Target[], ports: number[]): Endpoint[] {
+  const out: Endpoint[] = [];
+  const seen = new Set<string>();
+  for (const t of targets) {
+    const list = t.port !== null ? [t.port] : ports;
+    for (const port of list) {
+      const key = `${t.host}|${port}|${t.scheme ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ input: t.input, host: t.host, port, scheme: t.scheme, expectedService: t.scheme ? EXPECTED[t.scheme] : null });
+    }
+  }
+  return out;
+}
