@@ -70,6 +70,19 @@ export async function openFtpControl(ctx: ProbeContext, purpose: string, implici
 }
 
 export async function detect(ctx: ProbeContext): Promise<void> {
+  // An FTP server at its per-IP limit answers 421 and hangs up: back off and ask again.
+  for (let attempt = 0; ; attempt++) {
+    await detectOnce(ctx);
+    const ep = ctx.endpoint;
+    const limited = ep.outcome === 'refused-by-server' && ep.ftp?.greeting[0]?.startsWith('421');
+    if (!limited || attempt >= RETRY_421_DELAYS_MS.length) return;
+    ctx.transcript.note('detect', `421 from server; retrying in ${RETRY_421_DELAYS_MS[attempt]} ms`);
+    await sleep(RETRY_421_DELAYS_MS[attempt]);
+    Object.assign(ep, { service: null, banner: null, outcome: null, error: null, ftp: null, tls: null, ssh: null });
+  }
+}
+
+async function detectOnce(ctx: ProbeContext): Promise<void> {
   const { endpoint: ep, address, target, options, transcript } = ctx;
   const conn = transcript.conn('detect');
   const d = await dial(address, target.port, options.timeoutMs);
@@ -81,7 +94,9 @@ export async function detect(ctx: ProbeContext): Promise<void> {
 
   const control = new FtpControl(d.socket, transcript, conn, options.timeoutMs);
   try {
-    const silence = Math.min(SILENCE_MS, Math.max(200, Math.floor(options.timeoutMs / 2)));
+    // ftps:// says TLS comes first, so a short look for a cleartext greeting is enough.
+    const patience = target.scheme === 'ftps' ? 300 : SILENCE_MS;
+    const silence = Math.min(patience, Math.max(200, Math.floor(options.timeoutMs / 2)));
     const spoke = await control.lines.waitForData(performance.now() + silence);
     if (spoke) {
       // Give the first line a moment to complete before judging it.

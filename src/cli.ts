@@ -224,14 +224,14 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const parser = yargs(argv)
       .scriptName('xferscan')
-      .usage('xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan            (no target: scan a built-in demo target)')
+      .usage('xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan                    (no target: scan a built-in demo target)')
       .command('scan [targets..]', 'scan targets and report', (y) => scanOptions(y).positional('targets', { type: 'string', array: true, describe: 'targets' }), async (a) => {
         const list = [...((a.targets as string[] | undefined) ?? [])];
         if (a['targets-file']) list.push(...readTargetsFile(a['targets-file'] as string));
         exitCode = (await runScan(a as unknown as ScanArgs, list)).exitCode;
       })
-      .command('$0', false, (y) => scanOptions(y), async (a) => {
-        const extra = (a._ as (string | number)[]).map(String);
+      .command('$0 [words..]', false, (y) => scanOptions(y).positional('words', { type: 'string', array: true, hidden: true } as never), async (a) => {
+        const extra = [...(a._ as (string | number)[]).map(String), ...((a.words as string[] | undefined) ?? [])];
         if (extra.length > 0) throw new UsageError(`unknown command "${extra[0]}": did you mean "xferscan scan ${extra.join(' ')}"?`);
         const { runDemo } = await import('./demo.js');
         exitCode = await runDemo(a as unknown as ScanArgs);

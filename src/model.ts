@@ -57,6 +57,18 @@ export interface TlsCertificateFacts {
   signatureAlgorithm: string;
   selfSigned: boolean;
   fingerprintSha256: string;
+  /** position in the chain as sent (0 = leaf) */
+  index?: number;
+  serialNumber?: string;
+  /** EC curve (prime256v1 …) for EC keys */
+  keyCurve?: string | null;
+  /** notAfter - notBefore in days */
+  lifetimeDays?: number | null;
+  isCA?: boolean;
+  /** hash behind signatureAlgorithm: md5 | sha1 | sha256 | … */
+  signatureHash?: string | null;
+  fingerprintSha1?: string;
+  parseError?: string;
 }
 
 export interface TlsFacts {
@@ -68,12 +80,67 @@ export interface TlsFacts {
   chain: TlsCertificateFacts[];
   /** what the detection handshake negotiated (Node/OpenSSL view) */
   negotiated?: { protocol: string | null; cipher: string | null };
+  // --- from the hello-level TLS prober (src/tls) ---
+  serverPreferenceByVersion?: Record<string, boolean | null>;
+  /** smallest finite-field DH prime (bits) in a DHE ServerKeyExchange; null when no DHE suite */
+  dhBits?: number | null;
+  /** RFC 5746 renegotiation_info answered (TLS <= 1.2); null when no TLS <= 1.2 handshake */
+  secureRenegotiation?: boolean | null;
+  /** RFC 7627 extended_master_secret answered (TLS <= 1.2); null when no TLS <= 1.2 handshake */
+  extendedMasterSecret?: boolean | null;
+  /** TLS_FALLBACK_SCSV (RFC 7507): null = test inconclusive */
+  fallbackScsv?: 'protected' | 'not-protected' | 'n/a' | null;
+  /** TLS compression chosen when offered ('none', 'DEFLATE', …); null = untested */
+  compression?: string | null;
+  /** certificate path validation and name match (src/tls/certs.ts) */
+  validation?: {
+    trusted: boolean;
+    error: string | null;
+    trustAnchor: string | null;
+    trustSource: 'system' | 'ca-file' | null;
+    hostname: string | null;
+    hostnameMatch: boolean | null;
+    chainOrderProblem: string | null;
+  } | null;
+  /** what the data channel negotiated, to compare with the control channel (TLS-DATA-CHANNEL-DIFFERS) */
+  dataChannel?: { protocol: string | null; cipher: string | null; fingerprintSha256: string | null } | null;
+  /** the prober's bookkeeping */
+  probe?: { handshakes: number; ms: number; limited: boolean; errors: string[]; chainSource: string | null; evidence: { label: string; value: string }[] };
 }
 
 export interface SshHostKey {
   type: string;
   bits: number | null;
   fingerprintSha256: string;
+  /** host-key algorithm negotiated to fetch it (e.g. rsa-sha2-512) */
+  algorithm?: string;
+  /** every offered host-key algorithm that uses this key (rsa-sha2-512, rsa-sha2-256, ssh-rsa) */
+  algorithms?: string[];
+  /** ECDSA curve (nistp256 …) */
+  curve?: string;
+  /** an OpenSSH host certificate; the fingerprint is the certified key's */
+  certificate?: boolean;
+}
+
+/** One KEX_DH_GEX_REQUEST and the modulus the server answered with. */
+export interface SshGexProbe {
+  /** 'default' (1024/2048/8192) or 'small' (1024/1024/8192) */
+  label: string;
+  min: number;
+  n: number;
+  max: number;
+  kex: string | null;
+  /** bits of the modulus p the server sent; null when it refused or failed */
+  bits: number | null;
+  error: string | null;
+}
+
+/** Login-level SSH facts (SFTP-only hardening), gathered with credentials. */
+export interface SshSftpOnlyFacts {
+  shell: 'refused' | 'allowed' | 'error';
+  exec: 'refused' | 'allowed' | 'error';
+  forwarding: 'refused' | 'allowed' | 'error';
+  details: { shell: string; exec: string; forwarding: string };
 }
 
 export interface SshFacts {
@@ -92,6 +159,28 @@ export interface SshFacts {
   authMethods: string[];
   strictKex: boolean | null;
   sftp: Record<string, unknown> | null;
+  /** markers from the kex list, kept apart from algorithms (kex-strict-s-v00@openssh.com, ext-info-s) */
+  kexMarkers?: string[];
+  /** client→server lists, present only where they differ from the server→client lists above */
+  ciphersClientToServer?: string[];
+  macsClientToServer?: string[];
+  compressionClientToServer?: string[];
+  /** odd things in the server's KEXINIT (invalid names, trailing bytes) */
+  kexinitWarnings?: string[];
+  /** host-key algorithms offered whose key could not be fetched, and why */
+  hostKeysNotFetched?: { algorithm: string; algorithms: string[]; reason: string }[];
+  /** DH group-exchange moduli seen (only when diffie-hellman-group-exchange-* is offered) */
+  gex?: SshGexProbe[];
+  /** how the auth-method probe went: methods are only meaningful when ok */
+  authProbe?: { ok: boolean; error: string | null; noneAccepted: boolean; username: string | null };
+  /** SSH_MSG_USERAUTH_BANNER text shown before login */
+  preLoginBanner?: string | null;
+  /** login with the given credentials (only when credentials were given) */
+  login?: { attempted: boolean; ok: boolean; method: string | null; error: string | null } | null;
+  /** shell/exec/forwarding outcomes for the logged-in account (only with credentials) */
+  sftpOnly?: SshSftpOnlyFacts | null;
+  /** how the audit went: connections opened, time, and whether the server seemed to block us */
+  audit?: { connections: number; ms: number; blocked: boolean; notes: string[] };
 }
 
 export interface FtpDataChannel {

@@ -1,0 +1,87 @@
+// Small scripted servers on loopback for behaviours the lab's real servers cannot be made to
+// show on demand (silence, 421, TLS that is not FTP, pre-banner lines). They complement the lab.
+import net from 'node:net';
+import tls from 'node:tls';
+import { selfSignedCertificate } from '../../src/demo.js';
+
+export interface Fixture {
+  port: number;
+  close(): Promise<void>;
+}
+
+let material: { key: string; cert: string } | null = null;
+export function testCertificate() {
+  material ??= selfSignedCertificate();
+  return material;
+}
+
+export async function tcpFixture(onSocket: (s: net.Socket, n: number) => void): Promise<Fixture> {
+  let n = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    onSocket(s, n++);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A TLS-on-connect server; `onSecure` talks inside TLS. */
+export async function tlsFixture(onSecure: (s: tls.TLSSocket) => void): Promise<Fixture> {
+  const { key, cert } = testCertificate();
+  const sockets = new Set<net.Socket>();
+  const server = tls.createServer({ key, cert }, (s) => {
+    s.on('error', () => {});
+    onSecure(s);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A minimal line-based FTP responder: `answers` maps a command verb to its reply. */
+export function ftpScript(s: net.Socket | tls.TLSSocket, answers: Record<string, string>, onAuthTls?: (s: net.Socket) => void) {
+  let buf = '';
+  const onData = (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i).replace(/\r$/, '');
+      buf = buf.slice(i + 1);
+      const verb = line.split(' ')[0].toUpperCase();
+      const key = answers[line.toUpperCase()] !== undefined ? line.toUpperCase() : verb;
+      if (key === 'AUTH TLS' && onAuthTls && answers[key]?.startsWith('234')) {
+        s.write(`${answers[key]}\r\n`);
+        s.off('data', onData);
+        onAuthTls(s as net.Socket);
+        return;
+      }
+      if (verb === 'QUIT') {
+        s.end('221 bye\r\n');
+        return;
+      }
+      s.write(`${answers[key] ?? '502 not implemented'}\r\n`);
+    }
+  };
+  s.on('data', onData);
+}

@@ -1,0 +1,137 @@
+// Detection against scripted loopback servers: the odd behaviours real servers show in the wild.
+import tls from 'node:tls';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scanJson, looksLikeStackTrace } from '../helpers/cli.js';
+import { ftpScript, tcpFixture, tlsFixture, testCertificate, type Fixture } from '../helpers/fixtures.js';
+
+const fixtures: Fixture[] = [];
+afterAll(async () => {
+  await Promise.all(fixtures.map((f) => f.close()));
+});
+async function track(f: Promise<Fixture>) {
+  const x = await f;
+  fixtures.push(x);
+  return x;
+}
+
+describe('service detection on scripted servers', () => {
+  it('SSH with lines before the identification line', async () => {
+    const f = await track(tcpFixture((s) => s.write('Authorized use only\r\nsecond line\r\nSSH-2.0-OpenSSH_9.6 Example\r\n')));
+    const { report } = await scanJson([`127.0.0.1:${f.port}`]);
+    const ep = report.endpoints[0];
+    expect(ep).toMatchObject({ state: 'open', service: 'sftp', banner: 'SSH-2.0-OpenSSH_9.6 Example' });
+    expect(ep.ssh).toMatchObject({ software: 'OpenSSH_9.6', preBanner: ['Authorized use only', 'second line'] });
+  });
+
+  it('plain FTP that refuses AUTH TLS and AUTH SSL → ftp, FTP-CLEARTEXT-SERVICE fails, exit 3', async () => {
+    const f = await track(tcpFixture((s) => {
+      s.write('220-Welcome\r\n220 ready\r\n');
+      ftpScript(s, { FEAT: '211 no features', SYST: '215 UNIX Type: L8', AUTH: '530 Please login with USER and PASS.' });
+    }));
+    const { report, result } = await scanJson([`127.0.0.1:${f.port}`]);
+    const ep = report.endpoints[0];
+    expect(ep.service).toBe('ftp');
+    expect(ep.ftp).toMatchObject({ authTls: false, authSsl: false });
+    expect(ep.findings.find((x) => x.id === 'FTP-CLEARTEXT-SERVICE')).toMatchObject({ status: 'fail' });
+    expect(result.code).toBe(3);
+  });
+
+  it('explicit FTPS whose TLS handshake breaks after 234 → ftps-explicit with the failure reported', async () => {
+    const f = await track(tcpFixture((s) => {
+      s.write('220 ready\r\n');
+      ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', 'AUTH TLS': '234 go ahead' }, (raw) => raw.end('garbage, not TLS\r\n'));
+    }));
+    const { report } = await scanJson([`127.0.0.1:${f.port}`]);
+    const ep = report.endpoints[0];
+    expect(ep.service).toBe('ftps-explicit');
+    expect(ep.outcome).toBe('tls-handshake-failed');
+    expect(ep.findings.find((x) => x.id === 'FTPS-AUTH-TLS')).toMatchObject({ status: 'fail' });
+  });
+
+  it('explicit FTPS that needs AUTH SSL (legacy) is still explicit FTPS', async () => {
+    const { key, cert } = testCertificate();
+    const f = await track(tcpFixture((s) => {
+      s.write('220 ready\r\n');
+      let buf = '';
+      const onData = (d: Buffer) => {
+        buf += d.toString();
+        const lines = buf.split('\r\n');
+        buf = lines.pop()!;
+        for (const line of lines) {
+          if (line === 'AUTH SSL') {
+            s.off('data', onData);
+            s.write('234 AUTH SSL ok\r\n');
+            const t = new tls.TLSSocket(s, { isServer: true, key, cert });
+            t.on('error', () => {});
+            t.on('data', () => t.end('221 bye\r\n'));
+            return;
+          }
+          s.write(line === 'AUTH TLS' ? '504 unknown\r\n' : line === 'QUIT' ? '221 bye\r\n' : '502 no\r\n');
+        }
+      };
+      s.on('data', onData);
+    }));
+    const { report } = await scanJson([`127.0.0.1:${f.port}`]);
+    expect(report.endpoints[0]).toMatchObject({ service: 'ftps-explicit', ftp: { authTls: false, authSsl: true } });
+    expect(report.endpoints[0].tls?.negotiated?.protocol).toMatch(/TLSv1/);
+  });
+
+  it('silent server that speaks TLS and FTP inside it → ftps-implicit', async () => {
+    const f = await track(tlsFixture((s) => {
+      s.write('220 implicit ready\r\n');
+      ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX Type: L8' });
+    }));
+    const { report } = await scanJson([`127.0.0.1:${f.port}`, '--timeout', '3000']);
+    const ep = report.endpoints[0];
+    expect(ep).toMatchObject({ state: 'open', service: 'ftps-implicit', banner: '220 implicit ready' });
+    expect(ep.findings.find((x) => x.id === 'FTPS-IMPLICIT')?.status).toBe('info');
+  });
+
+  it('TLS that is not FTP → tls-unknown', async () => {
+    const f = await track(tlsFixture(() => {}));
+    const { report } = await scanJson([`127.0.0.1:${f.port}`, '--timeout', '1500']);
+    expect(report.endpoints[0]).toMatchObject({ state: 'open', service: 'tls-unknown' });
+  });
+
+  it('accepts and stays silent → state timeout within the timeout', async () => {
+    const f = await track(tcpFixture(() => {}));
+    const { report, result } = await scanJson([`127.0.0.1:${f.port}`, '--timeout', '1500']);
+    expect(report.endpoints[0]).toMatchObject({ state: 'timeout', service: 'unknown' });
+    expect(result.ms).toBeLessThan(1500 + 2500);
+    expect(result.code).toBe(1);
+  });
+
+  it('421 on the first connection, then a greeting: retried, not misreported', async () => {
+    const f = await track(tcpFixture((s, n) => {
+      if (n === 0) return void s.end('421 Too many connections (2) from this IP\r\n');
+      s.write('220 ok\r\n');
+      ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', 'AUTH TLS': '500 no', 'AUTH SSL': '500 no' });
+    }));
+    const { report } = await scanJson([`127.0.0.1:${f.port}`]);
+    expect(report.endpoints[0]).toMatchObject({ service: 'ftp', outcome: null, ftp: { authTls: false } });
+    expect(report.endpoints[0].transcript.some((l) => /421 from server; retrying/.test(l.text))).toBe(true);
+  });
+
+  it('421 greeting on detection → refused-by-server, checks skipped', async () => {
+    const f = await track(tcpFixture((s) => s.end('421 Service not available, closing control connection.\r\n')));
+    const { report, result } = await scanJson([`127.0.0.1:${f.port}`]);
+    const ep = report.endpoints[0];
+    expect(ep).toMatchObject({ service: 'ftp', outcome: 'refused-by-server' });
+    expect(ep.findings.find((x) => x.id === 'FTPS-AUTH-TLS')?.status).toBe('skipped');
+    expect(looksLikeStackTrace(result.stderr)).toBe(false);
+  });
+
+  it('random bytes without a line end → unknown, no hang', async () => {
+    const f = await track(tcpFixture((s) => s.write(Buffer.from([0x16, 0x03, 0x01, 0xff, 0x00, 0x9c, 0x01]))));
+    const { report, result } = await scanJson([`127.0.0.1:${f.port}`, '--timeout', '1500']);
+    expect(report.endpoints[0]).toMatchObject({ state: 'open', service: 'unknown' });
+    expect(result.ms).toBeLessThan(5000);
+  });
+
+  it('a greeting line longer than the limit is cut off with a protocol error', async () => {
+    const f = await track(tcpFixture((s) => s.write(`220 ${'A'.repeat(100_000)}`)));
+    const { report } = await scanJson([`127.0.0.1:${f.port}`, '--timeout', '2000']);
+    expect(report.endpoints[0].outcome).toBe('protocol-error');
+    expect(JSON.stringify(report).length).toBeLessThan(60_000);
+  });
+});
