@@ -39,7 +39,7 @@ describe('service detection on scripted servers', () => {
   it('explicit FTPS whose TLS handshake breaks after 234 → ftps-explicit with the failure reported', async () => {
     const f = await track(tcpFixture((s) => {
       s.write('220 ready\r\n');
-      ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', 'AUTH TLS': '234 go ahead' }, (raw) => raw.end('garbage, not TLS\r\n'));
+      ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', 'AUTH TLS': '234 go ahead' }, (raw) => raw.once('data', () => raw.end('garbage, not TLS\r\n')));
     }));
     const { report } = await scanJson([`127.0.0.1:${f.port}`]);
     const ep = report.endpoints[0];

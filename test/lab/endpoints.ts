@@ -1,0 +1,93 @@
+// Lab manifest helpers for the xferscan integration tests.
+// The manifest is written by `test/lab/lab.sh start` into the run dir
+// (test/lab/.run, or $XFS_LAB_RUN).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type LabSoftware = 'openssh' | 'vsftpd' | 'proftpd' | 'pure-ftpd';
+export type LabService = 'sftp' | 'ftps-explicit' | 'ftps-implicit' | 'ftp';
+
+export interface LabEndpoint {
+  name: string;
+  host: string;
+  port: number;
+  /** null only for the closed-port entry */
+  software: LabSoftware | null;
+  /** null only for the closed-port entry */
+  expectedService: LabService | null;
+  expectedState: 'open' | 'closed';
+  /** true: server refuses cleartext login; false: TLS optional or absent; null: not FTP */
+  tlsRequired: boolean | null;
+  anonymous: boolean;
+  passiveRange: [number, number] | null;
+  /** address the server advertises in PASV replies (never connect to it) */
+  masqueradeAddress: string | null;
+  user: string | null;
+  passwordFile: string | null;
+  /** which lab certificate the endpoint serves: good (RSA-2048/SHA-256) or weak (RSA-1024/SHA-1/expired) */
+  tlsCertificate: 'good' | 'weak' | null;
+  notes: string;
+}
+
+/** Firewall-namespace targets (test/lab/netns.sh create); scan them with `ip netns exec <netns> ...`. */
+export interface LabNetnsTarget {
+  name: string;
+  netns: string;
+  host: string;
+  port: number;
+  expectedState: 'open' | 'filtered' | 'closed';
+  notes: string;
+}
+
+const LAB_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+export function labRunDir(): string {
+  return process.env.XFS_LAB_RUN ?? path.join(LAB_DIR, '.run');
+}
+
+export function labDir(): string {
+  return LAB_DIR;
+}
+
+function readJson<T>(file: string, hint: string): T {
+  if (!existsSync(file)) {
+    throw new Error(`${file} not found: ${hint}`);
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+/** All manifest entries (open endpoints and the closed port). */
+export function loadLabEndpoints(): LabEndpoint[] {
+  return readJson<LabEndpoint[]>(
+    path.join(labRunDir(), 'endpoints.json'),
+    'start the lab with `bash test/lab/lab.sh start` (vitest globalSetup does it)',
+  );
+}
+
+export function labEndpoint(name: string): LabEndpoint {
+  const e = loadLabEndpoints().find((x) => x.name === name);
+  if (!e) throw new Error(`unknown lab endpoint: ${name}`);
+  return e;
+}
+
+/** Firewall namespace targets, or [] if the namespace was not created. */
+export function loadLabNetnsTargets(): LabNetnsTarget[] {
+  const f = path.join(labRunDir(), 'netns.json');
+  return existsSync(f) ? readJson<LabNetnsTarget[]>(f, 'run `bash test/lab/netns.sh create`') : [];
+}
+
+/**
+ * Password of a lab user. `name` may be a user name (`xfsuser`, `xfssftp`) or an
+ * endpoint name (`vsftpd-explicit`: that endpoint's user).
+ */
+export function labPassword(name: string): string {
+  const direct = path.join(labRunDir(), 'secrets', `${name}.password`);
+  let file = direct;
+  if (!existsSync(direct)) {
+    const e = loadLabEndpoints().find((x) => x.name === name);
+    if (!e?.passwordFile) throw new Error(`no lab password for ${name}`);
+    file = e.passwordFile;
+  }
+  return readFileSync(file, 'utf8').split('\n')[0]!.trim();
+}
