@@ -1,0 +1,134 @@
+// A raw SSH transport reader over a plain socket: buffers incoming bytes and hands out
+// identification lines and unencrypted packets with a deadline. Never throws; failures are values.
+import net from 'node:net';
+import { MAX_PACKET_LENGTH, takePacket } from './wire.js';
+
+export type ConnErrorKind = 'timeout' | 'closed' | 'reset' | 'protocol-error' | 'connect-failed';
+
+export interface ConnError {
+  kind: ConnErrorKind;
+  message: string;
+}
+
+export type Result<T> = ({ ok: true } & T) | ({ ok: false } & ConnError);
+
+/** Bytes we are prepared to buffer before giving up (identification + a few packets). */
+const MAX_BUFFER = MAX_PACKET_LENGTH * 2;
+
+export class RawConn {
+  private buf: Buffer = Buffer.alloc(0);
+  private ended: ConnError | null = null;
+  private waiter: (() => void) | null = null;
+  /** total bytes received */
+  received = 0;
+
+  constructor(readonly socket: net.Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.received += d.length;
+      if (this.buf.length + d.length > MAX_BUFFER) {
+        this.ended = { kind: 'protocol-error', message: `server sent more than ${MAX_BUFFER} bytes unprompted` };
+        socket.destroy();
+      } else {
+        this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
+      }
+      this.wake();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (!this.ended) {
+        const reset = err.code === 'ECONNRESET' || err.code === 'EPIPE';
+        this.ended = { kind: reset ? 'reset' : 'closed', message: `${err.code ?? 'error'}: ${err.message}` };
+      }
+      this.wake();
+    });
+    socket.on('close', () => {
+      if (!this.ended) this.ended = { kind: 'closed', message: 'connection closed by server' };
+      this.wake();
+    });
+    socket.on('end', () => {
+      if (!this.ended) this.ended = { kind: 'closed', message: 'connection closed by server' };
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  /**
+   * Repeatedly offers the buffer to `take` until it returns a value (and how many bytes it
+   * consumed), an error, or the deadline passes.
+   */
+  async take<T>(
+    take: (buf: Buffer) => { value: T; consumed: number } | { error: string } | null,
+    deadline: number,
+  ): Promise<Result<{ value: T }>> {
+    for (;;) {
+      const r = take(this.buf);
+      if (r && 'error' in r) return { ok: false, kind: 'protocol-error', message: r.error };
+      if (r) {
+        this.buf = this.buf.subarray(r.consumed);
+        return { ok: true, value: r.value };
+      }
+      if (this.ended) return { ok: false, ...this.ended };
+      const left = deadline - Date.now();
+      if (left <= 0) return { ok: false, kind: 'timeout', message: 'timed out waiting for the server' };
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.waiter = null;
+          resolve();
+        }, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** Reads one unencrypted binary packet payload. */
+  readPacket(deadline: number, maxLength = MAX_PACKET_LENGTH): Promise<Result<{ value: Buffer }>> {
+    return this.take<Buffer>((buf) => {
+      const p = takePacket(buf, maxLength);
+      if (p.ok) return { value: p.payload, consumed: p.consumed };
+      if ('error' in p) return { error: p.error };
+      return null;
+    }, deadline);
+  }
+
+  /** Whether the buffer already holds bytes not yet consumed. */
+  get buffered(): number {
+    return this.buf.length;
+  }
+
+  write(data: Buffer | string): void {
+    if (!this.socket.destroyed) this.socket.write(data);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Dials host:port with a timeout. Never throws. */
+export function connectTcp(host: string, port: number, timeoutMs: number): Promise<Result<{ socket: net.Socket }>> {
+  return new Promise((resolve) => {
+    let done = false;
+    const socket = net.connect({ host, port, noDelay: true });
+    const finish = (r: Result<{ socket: net.Socket }>) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.removeAllListeners('connect');
+      socket.removeAllListeners('error');
+      if (!r.ok) socket.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', message: `connect timed out after ${timeoutMs} ms` }), timeoutMs);
+    socket.once('connect', () => finish({ ok: true, socket }));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      finish({ ok: false, kind: 'connect-failed', message: `${err.code ?? 'error'}: ${err.message}` }),
+    );
+  });
+}
