@@ -7,6 +7,7 @@ import { LineReader } from './line-reader.js';
 import { FtpReplyAssembler, FtpReplyError, type FtpReply } from './ftp-reply.js';
 import { ProbeError } from './errors.js';
 import { connectTls, type TlsUpgradeOptions } from './tls-upgrade.js';
+import { Relay } from './relay.js';
 import type { Transcript } from './transcript.js';
 
 export const FTP_LIMITS = {
@@ -19,16 +20,42 @@ export const FTP_LIMITS = {
 export class FtpControl {
   private reader = new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes });
   private socket: Duplex;
+  /** the TCP connection underneath everything */
+  private readonly raw: net.Socket;
+  private relay: Relay | null = null;
   tls: tls.TLSSocket | null = null;
+  /** the newest resumable TLS session (TLS 1.3 tickets are single-use: keep the latest) */
+  private session: Buffer | null = null;
 
   constructor(
-    socket: net.Socket | tls.TLSSocket,
+    socket: net.Socket,
     private readonly transcript: Transcript,
     readonly conn: string,
     private readonly timeoutMs: number,
   ) {
     this.socket = socket;
+    this.raw = socket;
     this.reader.attach(socket);
+  }
+
+  /** Our side's address of the control connection (where an active-mode server connects back). */
+  get localAddress(): string | undefined {
+    return this.raw.localAddress;
+  }
+
+  /** The peer's address as the socket sees it. */
+  get remoteAddress(): string | undefined {
+    return this.raw.remoteAddress;
+  }
+
+  /** A session to resume on a data connection: the latest ticket, else the control session. */
+  resumableSession(): Buffer | undefined {
+    return this.session ?? this.tls?.getSession() ?? undefined;
+  }
+
+  /** Remembers a newer session (e.g. a ticket issued on a data connection). */
+  rememberSession(session: Buffer): void {
+    this.session = session;
   }
 
   /** The raw reader, for callers that must look at bytes before deciding what protocol this is. */
@@ -88,13 +115,55 @@ export class FtpControl {
       this.transcript.note(this.conn, `server sent ${left.length} unexpected bytes after 234; not upgrading`);
       throw new ProbeError('protocol-error', 'server sent data after accepting AUTH; TLS upgrade aborted');
     }
-    const t = await connectTls(this.socket, { ...opts, timeoutMs: opts.timeoutMs ?? this.timeoutMs });
+    this.relay = new Relay(this.raw);
+    const t = await connectTls(this.relay, { ...opts, timeoutMs: opts.timeoutMs ?? this.timeoutMs });
+    t.on('session', (s: Buffer) => (this.session = s));
     this.tls = t;
     this.socket = t;
     this.reader = new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes });
     this.reader.attach(t);
     this.transcript.note(this.conn, `TLS established: ${t.getProtocol()} ${t.getCipher()?.standardName ?? t.getCipher()?.name ?? ''}`.trim());
     return t;
+  }
+
+  /**
+   * After the server accepted CCC: exchange close_notify and carry on in cleartext on the same
+   * TCP connection. Returns true when the server's close_notify arrived in time.
+   */
+  async dropTls(): Promise<boolean> {
+    const t = this.tls;
+    const relay = this.relay;
+    if (!t || !relay) return false;
+    this.reader.detach();
+    const closed = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), Math.min(this.timeoutMs, 3000));
+      t.once('end', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      t.resume();
+    });
+    t.end(); // our close_notify; the relay keeps the TCP connection open
+    const gotCloseNotify = await closed;
+    relay.detach();
+    this.tls = null;
+    this.relay = null;
+    this.socket = this.raw;
+    this.reader = new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes });
+    this.reader.attach(this.raw);
+    this.raw.resume();
+    this.transcript.note(this.conn, gotCloseNotify ? 'TLS closed (close_notify exchanged); control channel now in cleartext' : 'sent close_notify; the server sent none back in time');
+    return gotCloseNotify;
+  }
+
+  /**
+   * Hands the TCP connection over (e.g. to the TLS engine after 234) and forgets it. Refuses
+   * when the server already sent bytes we have not read: they would corrupt the next protocol.
+   */
+  release(): net.Socket {
+    const left = this.reader.detach();
+    if (left.length > 0) throw new ProbeError('protocol-error', 'server sent data after accepting AUTH');
+    return this.raw;
   }
 
   /** Says QUIT politely (without waiting long) and closes. Never throws. */
@@ -113,5 +182,6 @@ export class FtpControl {
   close(): void {
     this.reader.detach();
     this.socket.destroy();
+    this.raw.destroy();
   }
 }

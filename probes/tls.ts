@@ -1,0 +1,61 @@
+// TLS inventory: every protocol version and cipher suite the server accepts, its preference,
+// groups, extensions and certificate chain — with our own hello-level prober (src/tls/), over
+// the transport the endpoint speaks: TLS on connect, or a fresh control connection + AUTH TLS.
+import fs from 'node:fs';
+import type net from 'node:net';
+import type { Probe, ProbeContext } from '../src/probe.js';
+import { scanTls } from '../src/tls/index.js';
+import { dial } from '../src/net/tcp.js';
+import { FtpControl } from '../src/net/ftp-control.js';
+import { ProbeError } from '../src/net/errors.js';
+import { Transcript } from '../src/net/transcript.js';
+
+/** A transport that yields a socket ready for a ClientHello. */
+export function tlsTransport(ctx: ProbeContext): () => Promise<net.Socket> {
+  const { address, target, options } = ctx;
+  const explicit = ctx.endpoint.service === 'ftps-explicit';
+  const authCommand = ctx.endpoint.ftp?.authTls === false && ctx.endpoint.ftp?.authSsl ? 'AUTH SSL' : 'AUTH TLS';
+  return async () => {
+    const d = await dial(address, target.port, options.timeoutMs);
+    if (!d.socket) throw Object.assign(new Error(`TCP connect: ${d.state}`), { code: d.state });
+    if (!explicit) return d.socket;
+    // The enumeration opens many connections: they are not kept in the endpoint's transcript.
+    const control = new FtpControl(d.socket, new Transcript(), 'tls-enum', options.timeoutMs);
+    try {
+      const greeting = await control.readReply();
+      if (greeting.code === 421) throw Object.assign(new Error('421 from server'), { code: 'refused-by-server' });
+      if (greeting.code !== 220) throw new ProbeError('protocol-error', `greeting ${greeting.code}`);
+      const auth = await control.command(authCommand);
+      if (auth.code === 421) throw Object.assign(new Error('421 from server'), { code: 'refused-by-server' });
+      if (auth.code !== 234) throw new ProbeError('protocol-error', `${authCommand} answered ${auth.code}`);
+      return control.release();
+    } catch (err) {
+      control.close();
+      throw err;
+    }
+  };
+}
+
+export const tlsProbe: Probe = {
+  id: 'tls-inventory',
+  description: 'TLS versions, cipher suites, preference, groups, extensions and certificates',
+  services: ['ftps-explicit', 'ftps-implicit', 'tls-unknown'],
+  produces: ['tls'],
+  maxConnections: 4,
+  async run(ctx) {
+    const ep = ctx.endpoint;
+    if (!ep.tls) return; // detection could not complete a handshake: nothing to enumerate
+    const conn = ctx.transcript.conn('tls-enum');
+    const caPem = ctx.options.caFile ? fs.readFileSync(ctx.options.caFile, 'utf8') : null;
+    const { facts, probe } = await scanTls(tlsTransport(ctx), {
+      serverName: ctx.target.host,
+      hostname: ctx.target.host,
+      timeoutMs: ctx.options.timeoutMs,
+      connections: ctx.options.connections,
+      caPem,
+    });
+    ep.tls = { ...facts, negotiated: ep.tls.negotiated, dataChannel: ep.tls.dataChannel ?? facts.dataChannel };
+    const accepted = Object.entries(facts.protocols).filter(([, v]) => v).map(([k]) => k);
+    ctx.transcript.note(conn, `TLS enumeration: ${probe.handshakes} handshakes in ${probe.durationMs} ms; accepted ${accepted.join(', ') || 'nothing'}${probe.limited ? '; the server limited our connections (421)' : ''}`);
+  },
+};

@@ -1,0 +1,332 @@
+// Certificate facts from a DER chain as the server sent it: names, validity, key, signature
+// algorithm, fingerprints, chain verification against the system roots (tls.rootCertificates)
+// or a user CA bundle, and hostname match. node:crypto X509Certificate does the X.509 work
+// (it handles RSA, EC, Ed25519 and DSA keys); node-forge's ASN.1 reader supplies what Node 20
+// does not expose (the signature algorithm OID and its RSASSA-PSS hash).
+import crypto, { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import forge from 'node-forge';
+import type { TlsCertificateFacts } from '../model.js';
+
+export interface CertificateFacts extends TlsCertificateFacts {
+  /** position in the chain as sent (0 = leaf) */
+  index: number;
+  serialNumber: string;
+  /** EC curve name (e.g. prime256v1) for EC keys */
+  keyCurve: string | null;
+  /** notAfter - notBefore, in days (rounded down) */
+  lifetimeDays: number | null;
+  isCA: boolean;
+  /** 'md5' | 'sha1' | 'sha256' | … : the hash behind signatureAlgorithm, when known */
+  signatureHash: string | null;
+  fingerprintSha1: string;
+  /** set when the DER could not be parsed at all; the other fields are then placeholders */
+  parseError?: string;
+}
+
+export interface ChainAnalysis {
+  certificates: CertificateFacts[];
+  /** the chain verifies (signatures + issuer names) to a trust anchor */
+  trusted: boolean;
+  trustError: string | null;
+  /** subject of the anchor the chain ended at */
+  trustAnchor: string | null;
+  /** where the anchor came from */
+  trustSource: 'system' | 'ca-file' | null;
+  /** the name checked, if any */
+  hostname: string | null;
+  hostnameMatch: boolean | null;
+  /** the presented chain is not in leaf → root order, or has certificates not in the path */
+  chainOrderProblem: string | null;
+}
+
+export interface AnalyzeOptions {
+  /** the target host name or IP; checked against SAN (and CN when no SAN) */
+  hostname?: string | null;
+  /** extra trust anchors: PEM bundle text (see readCaFile) */
+  caPem?: string | null;
+  /** also trust node's bundled roots (tls.rootCertificates); default true */
+  systemRoots?: boolean;
+  now?: Date;
+}
+
+const SIG_OIDS: Record<string, [string, string | null]> = {
+  '1.2.840.113549.1.1.2': ['md2WithRSAEncryption', 'md2'],
+  '1.2.840.113549.1.1.3': ['md4WithRSAEncryption', 'md4'],
+  '1.2.840.113549.1.1.4': ['md5WithRSAEncryption', 'md5'],
+  '1.2.840.113549.1.1.5': ['sha1WithRSAEncryption', 'sha1'],
+  '1.3.14.3.2.29': ['sha1WithRSASignature', 'sha1'],
+  '1.2.840.113549.1.1.14': ['sha224WithRSAEncryption', 'sha224'],
+  '1.2.840.113549.1.1.11': ['sha256WithRSAEncryption', 'sha256'],
+  '1.2.840.113549.1.1.12': ['sha384WithRSAEncryption', 'sha384'],
+  '1.2.840.113549.1.1.13': ['sha512WithRSAEncryption', 'sha512'],
+  '1.2.840.113549.1.1.10': ['RSASSA-PSS', null],
+  '1.2.840.10045.4.1': ['ecdsa-with-SHA1', 'sha1'],
+  '1.2.840.10045.4.3.1': ['ecdsa-with-SHA224', 'sha224'],
+  '1.2.840.10045.4.3.2': ['ecdsa-with-SHA256', 'sha256'],
+  '1.2.840.10045.4.3.3': ['ecdsa-with-SHA384', 'sha384'],
+  '1.2.840.10045.4.3.4': ['ecdsa-with-SHA512', 'sha512'],
+  '1.2.840.10040.4.3': ['dsa-with-SHA1', 'sha1'],
+  '2.16.840.1.101.3.4.3.1': ['dsa-with-SHA224', 'sha224'],
+  '2.16.840.1.101.3.4.3.2': ['dsa-with-SHA256', 'sha256'],
+  '1.3.101.112': ['Ed25519', 'sha512'],
+  '1.3.101.113': ['Ed448', 'shake256'],
+  '1.2.156.10197.1.501': ['SM2-with-SM3', 'sm3'],
+};
+const HASH_OIDS: Record<string, string> = {
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+  '2.16.840.1.101.3.4.2.4': 'sha224',
+};
+
+/** Signature algorithm of a DER certificate (outer AlgorithmIdentifier), via forge's ASN.1 reader. */
+export function signatureAlgorithmOf(der: Buffer): { name: string; hash: string | null; oid: string | null } {
+  try {
+    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')), { strict: false } as never);
+    const seq = asn1.value as forge.asn1.Asn1[];
+    const algId = (seq[1]!.value as forge.asn1.Asn1[]);
+    const oid = forge.asn1.derToOid(algId[0]!.value as string);
+    const known = SIG_OIDS[oid];
+    if (!known) return { name: forge.pki.oids[oid] ?? oid, hash: null, oid };
+    if (oid === '1.2.840.113549.1.1.10') {
+      // RSASSA-PSS-params: [0] hashAlgorithm (default sha1)
+      let hash = 'sha1';
+      const params = algId[1];
+      if (params && Array.isArray(params.value)) {
+        for (const p of params.value as forge.asn1.Asn1[]) {
+          if (p.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && p.type === 0) {
+            const inner = (p.value as forge.asn1.Asn1[])[0];
+            const hOid = forge.asn1.derToOid(((inner!.value as forge.asn1.Asn1[])[0]!.value) as string);
+            hash = HASH_OIDS[hOid] ?? hOid;
+          }
+        }
+      }
+      return { name: `RSASSA-PSS(${hash})`, hash, oid };
+    }
+    return { name: known[0], hash: known[1], oid };
+  } catch {
+    return { name: 'unknown', hash: null, oid: null };
+  }
+}
+
+const CURVE_BITS: Record<string, number> = {
+  prime256v1: 256, 'P-256': 256, secp256k1: 256, secp384r1: 384, 'P-384': 384, secp521r1: 521, 'P-521': 521,
+  secp224r1: 224, 'P-224': 224, prime192v1: 192, secp192k1: 192, brainpoolP256r1: 256, brainpoolP384r1: 384, brainpoolP512r1: 512,
+  SM2: 256,
+};
+
+function dn(s: string): string {
+  return s.split('\n').filter(Boolean).join(', ');
+}
+
+function colonHex(hex: string): string {
+  return hex.toUpperCase();
+}
+
+function parseSans(s: string | undefined): string[] {
+  if (!s) return [];
+  // "DNS:a.example, IP Address:127.0.0.1, email:x@y"
+  return s.split(/,\s*(?=[A-Za-z ]+:)/).map((x) => x.trim()).filter(Boolean);
+}
+
+/** Facts of one DER certificate. Never throws: unparsable input yields parseError. */
+export function parseCertificate(der: Buffer, index = 0): CertificateFacts {
+  const fp256 = crypto.createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
+  const fp1 = crypto.createHash('sha1').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
+  const sig = signatureAlgorithmOf(der);
+  let x: X509Certificate;
+  try {
+    x = new X509Certificate(der);
+  } catch (err) {
+    return {
+      index, subject: '', issuer: '', notBefore: '', notAfter: '', subjectAltNames: [], keyType: 'unknown', keyBits: null,
+      signatureAlgorithm: sig.name, selfSigned: false, fingerprintSha256: fp256, serialNumber: '', keyCurve: null,
+      lifetimeDays: null, isCA: false, signatureHash: sig.hash, fingerprintSha1: fp1, parseError: (err as Error).message,
+    };
+  }
+  const notBefore = new Date(x.validFrom);
+  const notAfter = new Date(x.validTo);
+  let keyType = 'unknown';
+  let keyBits: number | null = null;
+  let keyCurve: string | null = null;
+  try {
+    const pk = x.publicKey;
+    const t = pk.asymmetricKeyType ?? 'unknown';
+    const d = pk.asymmetricKeyDetails ?? {};
+    keyType = ({ rsa: 'RSA', 'rsa-pss': 'RSA-PSS', ec: 'EC', dsa: 'DSA', ed25519: 'Ed25519', ed448: 'Ed448', dh: 'DH', x25519: 'X25519', x448: 'X448' } as Record<string, string>)[t] ?? t;
+    if (d.modulusLength) keyBits = d.modulusLength;
+    if (d.namedCurve) {
+      keyCurve = d.namedCurve;
+      keyBits = CURVE_BITS[d.namedCurve] ?? null;
+    }
+    if (t === 'ed25519') keyBits = 256;
+    if (t === 'ed448') keyBits = 456;
+  } catch {
+    /* unsupported key type: leave unknown */
+  }
+  let selfSigned = false;
+  if (x.subject === x.issuer) {
+    try {
+      selfSigned = x.verify(x.publicKey);
+    } catch {
+      selfSigned = false;
+    }
+  }
+  const valid = !Number.isNaN(notBefore.getTime()) && !Number.isNaN(notAfter.getTime());
+  return {
+    index,
+    subject: dn(x.subject),
+    issuer: dn(x.issuer),
+    notBefore: valid ? notBefore.toISOString() : x.validFrom,
+    notAfter: valid ? notAfter.toISOString() : x.validTo,
+    subjectAltNames: parseSans(x.subjectAltName),
+    keyType,
+    keyBits,
+    signatureAlgorithm: sig.name,
+    selfSigned,
+    fingerprintSha256: colonHex(fp256),
+    serialNumber: x.serialNumber,
+    keyCurve,
+    lifetimeDays: valid ? Math.floor((notAfter.getTime() - notBefore.getTime()) / 86_400_000) : null,
+    isCA: x.ca,
+    signatureHash: sig.hash,
+    fingerprintSha1: fp1,
+  };
+}
+
+/** Splits a PEM bundle into DER certificates (ignores anything that is not a CERTIFICATE block). */
+export function pemToDer(pem: string): Buffer[] {
+  const out: Buffer[] = [];
+  const re = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED )?CERTIFICATE-----/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(pem))) out.push(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+  return out;
+}
+
+export function derToPem(der: Buffer): string {
+  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** Reads a --ca-file bundle (PEM). This is the only I/O in this module. */
+export function readCaFile(path: string): string {
+  return fs.readFileSync(path, 'utf8');
+}
+
+interface Anchor {
+  cert: X509Certificate;
+  source: 'system' | 'ca-file';
+}
+
+let systemAnchors: Anchor[] | null = null;
+function getSystemAnchors(): Anchor[] {
+  if (!systemAnchors) {
+    systemAnchors = [];
+    for (const pem of tls.rootCertificates) {
+      try {
+        systemAnchors.push({ cert: new X509Certificate(pem), source: 'system' });
+      } catch {
+        /* skip */
+      }
+    }
+  }
+  return systemAnchors;
+}
+
+function signedBy(child: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return child.checkIssued(issuer) && child.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function isIp(host: string): boolean {
+  return net.isIP(host.replace(/^\[|\]$/g, '')) !== 0;
+}
+
+/**
+ * Analyses a chain as sent: per-certificate facts, path validation to the trust anchors
+ * (signatures and issuer names; validity dates are reported per certificate, not folded in
+ * here), and hostname match of the leaf.
+ */
+export function analyzeChain(chainDer: readonly Buffer[], opts: AnalyzeOptions = {}): ChainAnalysis {
+  const certificates = chainDer.map((d, i) => parseCertificate(d, i));
+  const hostname = opts.hostname ?? null;
+  const result: ChainAnalysis = {
+    certificates, trusted: false, trustError: null, trustAnchor: null, trustSource: null, hostname, hostnameMatch: null, chainOrderProblem: null,
+  };
+  if (!chainDer.length) {
+    result.trustError = 'no certificate';
+    return result;
+  }
+  const presented: (X509Certificate | null)[] = chainDer.map((d) => {
+    try {
+      return new X509Certificate(d);
+    } catch {
+      return null;
+    }
+  });
+  const leaf = presented[0];
+  if (!leaf) {
+    result.trustError = `leaf certificate unparsable: ${certificates[0]!.parseError ?? 'unknown error'}`;
+    return result;
+  }
+  if (hostname) {
+    const h = hostname.replace(/^\[|\]$/g, '');
+    try {
+      result.hostnameMatch = isIp(h) ? leaf.checkIP(h) !== undefined : leaf.checkHost(h) !== undefined;
+    } catch {
+      result.hostnameMatch = false;
+    }
+  }
+  const anchors: Anchor[] = [];
+  if (opts.caPem) for (const d of pemToDer(opts.caPem)) {
+    try {
+      anchors.push({ cert: new X509Certificate(d), source: 'ca-file' });
+    } catch {
+      /* skip bad entries */
+    }
+  }
+  if (opts.systemRoots ?? true) anchors.push(...getSystemAnchors());
+
+  const usedIdx = new Set<number>([0]);
+  let current = leaf;
+  for (let depth = 0; depth < 12; depth++) {
+    const asAnchor = anchors.find((a) => a.cert.fingerprint256 === current.fingerprint256);
+    if (asAnchor) {
+      result.trusted = true;
+      result.trustAnchor = dn(asAnchor.cert.subject);
+      result.trustSource = asAnchor.source;
+      break;
+    }
+    const byAnchor = anchors.find((a) => signedBy(current, a.cert));
+    if (byAnchor) {
+      result.trusted = true;
+      result.trustAnchor = dn(byAnchor.cert.subject);
+      result.trustSource = byAnchor.source;
+      break;
+    }
+    const nextIdx = presented.findIndex((p, i) => p && !usedIdx.has(i) && signedBy(current, p));
+    if (nextIdx < 0) {
+      const selfSigned = current.subject === current.issuer && signedBy(current, current);
+      result.trustError = selfSigned
+        ? `${depth === 0 ? 'self-signed certificate' : 'self-signed certificate in chain'}: ${dn(current.subject)}`
+        : `unable to get issuer certificate for ${dn(current.subject)} (issuer ${dn(current.issuer)})`;
+      break;
+    }
+    const next = presented[nextIdx]!;
+    if (!next.ca) {
+      result.trustError = `issuer ${dn(next.subject)} is not a CA certificate`;
+      break;
+    }
+    if (nextIdx !== depth + 1) result.chainOrderProblem = `certificate ${nextIdx} is used at depth ${depth + 1}: chain not sent in order`;
+    usedIdx.add(nextIdx);
+    current = next;
+  }
+  if (!result.trusted && !result.trustError) result.trustError = 'chain too long';
+  return result;
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import forge from 'node-forge';
+import { analyzeChain, parseCertificate, pemToDer } from '../../../src/tls/certs.js';
+import { tlsChecks } from '../../../src/checks/tls.js';
+import { runChecks } from '../../../src/checks/engine.js';
+import type { EndpointReport, TlsFacts } from '../../../src/model.js';
+
+function rsaKeys(bits: number) {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: bits });
+  return {
+    priv: forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }) as string),
+    pub: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }) as string),
+  };
+}
+
+interface MkOpts {
+  cn: string;
+  keys: ReturnType<typeof rsaKeys>;
+  issuer?: { cn: string; priv: forge.pki.rsa.PrivateKey };
+  notBefore?: Date;
+  notAfter?: Date;
+  sans?: string[];
+  ca?: boolean;
+  md?: 'sha1' | 'sha256' | 'md5';
+}
+
+function mkCert(o: MkOpts): Buffer {
+  const c = forge.pki.createCertificate();
+  c.publicKey = o.keys.pub;
+  c.serialNumber = '0' + crypto.randomBytes(8).toString('hex');
+  c.validity.notBefore = o.notBefore ?? new Date(Date.now() - 86_400_000);
+  c.validity.notAfter = o.notAfter ?? new Date(Date.now() + 90 * 86_400_000);
+  c.setSubject([{ name: 'commonName', value: o.cn }]);
+  c.setIssuer([{ name: 'commonName', value: o.issuer?.cn ?? o.cn }]);
+  const exts: object[] = [{ name: 'basicConstraints', cA: !!o.ca }];
+  if (o.sans) exts.push({ name: 'subjectAltName', altNames: o.sans.map((s) => (/^\d/.test(s) ? { type: 7, ip: s } : { type: 2, value: s })) });
+  c.setExtensions(exts);
+  const md = o.md === 'sha1' ? forge.md.sha1.create() : o.md === 'md5' ? forge.md.md5.create() : forge.md.sha256.create();
+  c.sign(o.issuer?.priv ?? o.keys.priv, md);
+  return Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(c)).getBytes(), 'binary');
+}
+
+function toPem(der: Buffer): string {
+  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+function endpointWith(der: Buffer[], hostname: string, caPem: string | null): EndpointReport {
+  const a = analyzeChain(der, { hostname, caPem, systemRoots: false });
+  const tls: TlsFacts = {
+    protocols: { 'TLSv1.2': true }, cipherSuites: {}, serverPreference: null, groups: [], certificate: a.certificates[0] ?? null, chain: a.certificates,
+    validation: { trusted: a.trusted, error: a.trustError, trustAnchor: a.trustAnchor, trustSource: a.trustSource, hostname: a.hostname, hostnameMatch: a.hostnameMatch, chainOrderProblem: a.chainOrderProblem },
+  };
+  return { host: hostname, port: 990, address: '127.0.0.1', state: 'open', connectMs: 1, service: 'ftps-implicit', banner: null, tls, ssh: null, ftp: null, findings: [], transcript: [] };
+}
+
+const statusOf = (ep: EndpointReport, id: string) => runChecks(ep, tlsChecks, {}).find((f) => f.id === id)?.status;
+
+describe('certificate analysis', () => {
+  let caKeys: ReturnType<typeof rsaKeys>;
+  let caDer: Buffer;
+  let leafDer: Buffer;
+  beforeAll(() => {
+    caKeys = rsaKeys(2048);
+    caDer = mkCert({ cn: 'xferscan Test CA', keys: caKeys, ca: true, notAfter: new Date(Date.now() + 3650 * 86_400_000) });
+    leafDer = mkCert({ cn: 'ftp.test', keys: rsaKeys(2048), issuer: { cn: 'xferscan Test CA', priv: caKeys.priv }, sans: ['ftp.test', '127.0.0.1'] });
+  });
+
+  it('reads the facts of a leaf', () => {
+    const c = parseCertificate(leafDer);
+    expect(c).toMatchObject({ subject: 'CN=ftp.test', issuer: 'CN=xferscan Test CA', keyType: 'RSA', keyBits: 2048, signatureAlgorithm: 'sha256WithRSAEncryption', signatureHash: 'sha256', selfSigned: false, isCA: false });
+    expect(c.subjectAltNames).toEqual(['DNS:ftp.test', 'IP Address:127.0.0.1']);
+    expect(c.fingerprintSha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(c.lifetimeDays).toBe(91);
+  });
+
+  it('verifies a chain to a --ca-file anchor, and checks the name', () => {
+    const a = analyzeChain([leafDer], { hostname: 'ftp.test', caPem: toPem(caDer), systemRoots: false });
+    expect(a).toMatchObject({ trusted: true, trustSource: 'ca-file', trustAnchor: 'CN=xferscan Test CA', hostnameMatch: true });
+    expect(analyzeChain([leafDer, caDer], { hostname: '127.0.0.1', caPem: toPem(caDer), systemRoots: false })).toMatchObject({ trusted: true, hostnameMatch: true });
+    expect(analyzeChain([leafDer], { hostname: 'other.test', caPem: toPem(caDer), systemRoots: false }).hostnameMatch).toBe(false);
+    const untrusted = analyzeChain([leafDer], { hostname: 'ftp.test' });
+    expect(untrusted.trusted).toBe(false);
+    expect(untrusted.trustError).toMatch(/unable to get issuer/);
+    const ep = endpointWith([leafDer], 'ftp.test', toPem(caDer));
+    expect(statusOf(ep, 'TLS-CERT-UNTRUSTED')).toBe('pass');
+    expect(statusOf(ep, 'TLS-CERT-NAME-MISMATCH')).toBe('pass');
+    expect(statusOf(endpointWith([leafDer], 'wrong.test', toPem(caDer)), 'TLS-CERT-NAME-MISMATCH')).toBe('fail');
+    expect(statusOf(endpointWith([leafDer], 'ftp.test', null), 'TLS-CERT-UNTRUSTED')).toBe('fail');
+  });
+
+  it('flags an expired, self-signed, 1024-bit, SHA-1 certificate', () => {
+    const der = mkCert({ cn: 'old.test', keys: rsaKeys(1024), md: 'sha1', notBefore: new Date('2019-01-01'), notAfter: new Date('2021-01-01'), sans: ['old.test'] });
+    const c = parseCertificate(der);
+    expect(c).toMatchObject({ keyBits: 1024, signatureAlgorithm: 'sha1WithRSAEncryption', selfSigned: true });
+    const ep = endpointWith([der], 'old.test', null);
+    expect(statusOf(ep, 'TLS-CERT-EXPIRED')).toBe('fail');
+    expect(statusOf(ep, 'TLS-CERT-WEAK-KEY')).toBe('fail');
+    expect(statusOf(ep, 'TLS-CERT-WEAK-SIGNATURE')).toBe('fail');
+    expect(statusOf(ep, 'TLS-CERT-UNTRUSTED')).toBe('fail');
+    expect(statusOf(ep, 'TLS-CERT-LIFETIME')).toBe('warn');
+    expect(analyzeChain([der], {}).trustError).toMatch(/self-signed/);
+  });
+
+  it('flags not-yet-valid and expiring certificates', () => {
+    const future = mkCert({ cn: 'f.test', keys: rsaKeys(2048), notBefore: new Date(Date.now() + 5 * 86_400_000), notAfter: new Date(Date.now() + 50 * 86_400_000) });
+    expect(statusOf(endpointWith([future], 'f.test', null), 'TLS-CERT-NOT-YET-VALID')).toBe('fail');
+    const soon = mkCert({ cn: 's.test', keys: rsaKeys(2048), notAfter: new Date(Date.now() + 10 * 86_400_000) });
+    expect(statusOf(endpointWith([soon], 's.test', null), 'TLS-CERT-EXPIRING')).toBe('warn');
+    expect(statusOf(endpointWith([soon], 's.test', null), 'TLS-CERT-EXPIRED')).toBe('pass');
+  });
+
+  it('reads EC certificates (forge cannot) through node:crypto', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'xfs-cert-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '10', '-subj', '/CN=ec.test'], { stdio: 'ignore' });
+    const der = pemToDer(readFileSync(path.join(dir, 'c.pem'), 'utf8'))[0]!;
+    expect(parseCertificate(der)).toMatchObject({ keyType: 'EC', keyBits: 256, keyCurve: 'prime256v1', signatureAlgorithm: 'ecdsa-with-SHA256', selfSigned: true });
+  });
+
+  it('never throws on garbage', () => {
+    expect(parseCertificate(Buffer.from('not a certificate')).parseError).toBeTruthy();
+    expect(analyzeChain([Buffer.from([0x30, 0x00])]).trusted).toBe(false);
+    expect(analyzeChain([]).trustError).toBe('no certificate');
+  });
+});
