@@ -2,8 +2,13 @@
 import type { Report } from '../src/model.js';
 import { renderJson } from './json.js';
 import { renderTable, type TableOptions } from './table.js';
+import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
+import { renderJunit } from './junit.js';
+import { renderSarif } from './sarif.js';
+import { renderNdjson } from './ndjson.js';
 
-export const FORMATS = ['table', 'json'] as const;
+export const FORMATS = ['table', 'json', 'html', 'markdown', 'junit', 'sarif', 'ndjson'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function render(report: Report, format: Format, opts: TableOptions = {}): string {
@@ -12,5 +17,15 @@ export function render(report: Report, format: Format, opts: TableOptions = {}):
       return renderJson(report);
     case 'table':
       return renderTable(report, opts);
+    case 'html':
+      return renderHtml(report);
+    case 'markdown':
+      return renderMarkdown(report);
+    case 'junit':
+      return renderJunit(report);
+    case 'sarif':
+      return renderSarif(report);
+    case 'ndjson':
+      return renderNdjson(report);
   }
 }

@@ -62,5 +62,13 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     `${report.endpoints.length} endpoint(s) in ${((Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000).toFixed(1)} s, profile ${report.profile}: ` +
       `${s.fail} fail, ${s.warn} warn, ${s.error} error, ${s.info} info, ${s.skipped} skipped, ${s.pass} pass`,
   );
+  const c = report.compliance;
+  if (c) {
+    const bad = c.controls.filter((x) => x.status === 'not-satisfied').map((x) => x.ref);
+    parts.push(
+      `${c.profile.title} (profile ${c.profile.id} ${c.profile.version}): ${c.verdict.toUpperCase()} — controls ${c.counts.satisfied} satisfied, ${c.counts['not-satisfied']} not satisfied${bad.length ? ` (${bad.join(', ')})` : ''}, ${c.counts['not-assessed']} not assessed, ${c.counts['not-testable']} not testable by a network scan`,
+    );
+  }
+  if (report.integrity) parts.push(`report digest sha256:${report.integrity.digest}`);
   return `${parts.join('\n')}\n`;
 }

@@ -7,13 +7,14 @@ import { UsageError, expandTargets, parsePort, parsePortList, parseTarget, type 
 import { scan, type ScanOptions } from './scan.js';
 import { render, FORMATS, type Format } from '../reports/index.js';
 import type { Credentials } from './probe.js';
-import type { Report } from './model.js';
+import type { EndpointReport, Report } from './model.js';
 import { TOOL_VERSION } from './version.js';
+import { PROFILE_NAMES, ProfileError, profileCheckOptions, profileSelection, resolveProfile } from './profiles/index.js';
+import { loadPolicy, policyHostFor, PolicyError, type Policy } from './policy/index.js';
+import { finalizeReport, scannerInfo } from './report-meta.js';
 
 export const EXIT = { OK: 0, SCAN_ERROR: 1, WARN: 2, FAIL: 3 } as const;
 
-const PROFILES = ['baseline'] as const;
-const PLANNED_PROFILES = ['pci-dss-4.0.1', 'hipaa', 'nist-800-52r2', 'mozilla-intermediate'];
 
 const EPILOG = `Targets:
   host, host:port, [v6addr]:port, or a URL: sftp://host[:22]  ftp://host[:21] (plain or explicit)
@@ -23,7 +24,13 @@ const EPILOG = `Targets:
 Credentials never go on the command line: --password-env NAME reads the environment variable
 NAME, --password-file F reads a file. Passwords are redacted from every output.
 
-Output: a table when stdout is a terminal, JSON otherwise (--format to choose).
+Output: a table when stdout is a terminal, JSON otherwise (--format table|json|html|markdown|junit|
+sarif|ndjson). Every JSON report carries a per-control view for the profile and a SHA-256 digest.
+
+Profiles (--profile): baseline (default), pci-dss-4.0.1, hipaa, nist-800-52r2, mozilla-intermediate
+(6.0; mozilla-intermediate-5.7 for the older list), or a JSON FILE ({"extends": "pci-dss-4.0.1", …}).
+Partner policy (--policy FILE, JSON or simple YAML): allowed ports and services per host, pinned SSH
+host keys and certificate fingerprints, passive range, credentials by env-var name, profile.
 
 Exit codes:
   0  no failing finding          2  warnings, no failure
@@ -41,7 +48,8 @@ interface ScanArgs {
   ports: string;
   format?: string;
   output?: string;
-  profile: string;
+  profile?: string;
+  policy?: string;
   user?: string;
   'password-env'?: string;
   'password-file'?: string;
@@ -135,6 +143,42 @@ export function exitCodeFor(report: Report, endpoints: Pick<Endpoint, 'input'>[]
   return EXIT.OK;
 }
 
+/** Profile and policy errors are bad input: one line, exit 1. */
+function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ProfileError || err instanceof PolicyError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Credentials the policy names (by environment variable) for hosts that --user does not cover. */
+function policyCredentials(policy: Policy | null, endpoints: Endpoint[], given: Credentials | null): ((t: Endpoint) => Credentials | null | undefined) | undefined {
+  if (!policy || given) return undefined;
+  const byHost = new Map<string, Credentials>();
+  for (const e of endpoints) {
+    const c = policyHostFor(policy, { host: e.host, address: null })?.credentials;
+    if (!c || byHost.has(e.host)) continue;
+    let password: string | undefined;
+    if (c.passwordEnv) {
+      password = process.env[c.passwordEnv];
+      if (password === undefined) throw new UsageError(`policy: credentials for ${e.host} name the environment variable ${c.passwordEnv}, which is not set`);
+    }
+    let privateKey: Buffer | undefined;
+    if (c.keyFile) {
+      try {
+        privateKey = fs.readFileSync(c.keyFile);
+      } catch (err) {
+        throw new UsageError(`policy: cannot read key file ${c.keyFile} for ${e.host} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    byHost.set(e.host, { user: c.user, password, privateKey });
+  }
+  if (byHost.size === 0) return undefined;
+  return (t) => byHost.get(t.host);
+}
+
 export interface RunResult {
   report: Report;
   exitCode: number;
@@ -147,10 +191,9 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
   const targets = targetsIn.map(parseTarget);
   if (targets.length === 0) throw new UsageError('no target given: xferscan scan HOST (see --help)');
   const endpoints: Endpoint[] = expandTargets(targets, ports);
-  if (!PROFILES.includes(a.profile as (typeof PROFILES)[number])) {
-    if (PLANNED_PROFILES.includes(a.profile)) throw new UsageError(`profile "${a.profile}" is not available yet in this version; use --profile baseline`);
-    throw new UsageError(`unknown profile "${a.profile}"; available: ${PROFILES.join(', ')}`);
-  }
+  const policy = a.policy ? asUsage(() => loadPolicy(a.policy!)) : null;
+  const profile = asUsage(() => resolveProfile(a.profile ?? policy?.profile ?? 'baseline'));
+  const credentialsFor = policyCredentials(policy, endpoints, credentials);
   const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${a.format}"; available: ${FORMATS.join(', ')}`);
   const timeoutMs = positiveInt('timeout', a.timeout, 600_000);
@@ -166,8 +209,14 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
     active: a.active,
     writeTest: a['write-test'],
     caFile: a['ca-file'] ?? null,
-    profile: a.profile,
-    checkOptions: { expectPassiveRange },
+    profile: profile.id,
+    selection: profileSelection(profile),
+    checkOptions: { ...profileCheckOptions(profile), expectPassiveRange, policy, activeRequested: a.active },
+    checkOptionsFor: policy ? (ep: EndpointReport) => {
+      const range = policyHostFor(policy, ep)?.passiveRange;
+      return { ...profileCheckOptions(profile), expectPassiveRange: expectPassiveRange ?? range ?? null, policy, activeRequested: a.active };
+    } : undefined,
+    credentialsFor,
     reportOptions: {
       targets: targetsIn,
       ports,
@@ -179,12 +228,17 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
       expectPassiveRange,
       active: a.active,
       writeTest: a['write-test'],
+      profile: profile.id,
+      profileVersion: profile.version,
+      profileSource: profile.source,
+      policy: a.policy ? { file: a.policy, name: policy?.name ?? null, hosts: policy?.hosts.map((h) => h.host) ?? [] } : null,
     },
     onEndpointDone: progress
       ? (ep, done, total) => process.stderr.write(`\r\x1b[K[${done}/${total}] ${ep.host}:${ep.port} ${ep.state}${ep.service ? ` ${ep.service}` : ''}${done === total ? '\n' : ''}`)
       : undefined,
   };
-  const report = await scan(endpoints, options);
+  const scanned = await scan(endpoints, options);
+  const report = finalizeReport(scanned, profile, await scannerInfo(scanned.endpoints.map((e) => e.address)));
   const text = render(report, format, { width: process.stdout.columns, color: a.color ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
   if (a.output) {
     fs.writeFileSync(a.output, text);
@@ -200,7 +254,8 @@ function scanOptions<T>(y: import('yargs').Argv<T>) {
     .option('ports', { type: 'string', default: '21,22,990', describe: 'ports to try when a target has no port' })
     .option('format', { type: 'string', choices: [...FORMATS], describe: 'output format (default: table on a terminal, json otherwise)' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout' })
-    .option('profile', { type: 'string', default: 'baseline', describe: 'judgement profile (baseline; compliance profiles are coming)' })
+    .option('profile', { type: 'string', describe: `judgement profile: ${PROFILE_NAMES.join(', ')}, or a profile FILE (JSON) (default: the policy's, else baseline)` })
+    .option('policy', { type: 'string', describe: 'partner policy FILE (YAML subset or JSON): allowed ports/services, pinned keys, passive range, credentials by env var, profile' })
     .option('user', { type: 'string', describe: 'user name for login-level checks' })
     .option('password-env', { type: 'string', describe: 'read the password from environment variable NAME' })
     .option('password-file', { type: 'string', describe: 'read the password from FILE (first line)' })
@@ -224,11 +279,41 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const parser = yargs(argv)
       .scriptName('xferscan')
-      .usage('xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan                    (no target: scan a built-in demo target)')
+      .usage('xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json\n       xferscan                    (no target: scan a built-in demo target)')
       .command('scan [targets..]', 'scan targets and report', (y) => scanOptions(y).positional('targets', { type: 'string', array: true, describe: 'targets' }), async (a) => {
         const list = [...((a.targets as string[] | undefined) ?? [])];
         if (a['targets-file']) list.push(...readTargetsFile(a['targets-file'] as string));
         exitCode = (await runScan(a as unknown as ScanArgs, list)).exitCode;
+      })
+      .command('report <file>', 're-render a saved JSON scan in another format', (y) =>
+        y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report saved with --format json' })
+          .option('format', { type: 'string', choices: [...FORMATS], describe: 'output format (default: table on a terminal, json otherwise)' })
+          .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+          .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }), async (a) => {
+        const { rerender } = await import('./commands/report.js');
+        const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
+        const r = rerender(a.file as string, format, { width: process.stdout.columns, color: a.color ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
+        if (r.warning) process.stderr.write(`xferscan: warning: ${r.warning}\n`);
+        if (a.output) fs.writeFileSync(a.output, r.text);
+        else process.stdout.write(r.text);
+        exitCode = EXIT.OK;
+      })
+      .command('diff <old> <new>', 'compare two saved JSON scans; exit 3 when something got worse', (y) =>
+        y.positional('old', { type: 'string', demandOption: true, describe: 'the earlier JSON report' })
+          .positional('new', { type: 'string', demandOption: true, describe: 'the later JSON report' })
+          .option('format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'output format' }), async (a) => {
+        const { diffReports, renderDiffText } = await import('./commands/diff.js');
+        const { readReportFile } = await import('./commands/read-report.js');
+        const d = diffReports(readReportFile(a.old as string), readReportFile(a.new as string));
+        process.stdout.write(a.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : renderDiffText(d));
+        exitCode = d.worse ? EXIT.FAIL : EXIT.OK;
+      })
+      .command('verify <file>', "check a saved JSON report against its SHA-256 digest (exit 0 intact, 3 tampered or no digest)", (y) =>
+        y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report' }), async (a) => {
+        const { verifyReportFile } = await import('./commands/verify.js');
+        const v = verifyReportFile(a.file as string);
+        (v.exitCode === 0 ? process.stdout : process.stderr).write(`${v.message}\n`);
+        exitCode = v.exitCode;
       })
       .command('$0 [words..]', false, (y) => scanOptions(y).positional('words', { type: 'string', array: true, hidden: true } as never), async (a) => {
         const extra = [...(a._ as (string | number)[]).map(String), ...((a.words as string[] | undefined) ?? [])];

@@ -190,6 +190,51 @@ export interface FtpDataChannel {
   advertisedAddress: string | null;
   port: number | null;
   error: string | null;
+  /** whether we offered to resume the control channel's TLS session */
+  reuseOffered?: boolean;
+  /** where we connected (passive) or listened (active) */
+  connectAddress?: string | null;
+  /** the step that failed: setup | connect | tls | transfer | reply */
+  failedStep?: string | null;
+  /** reply codes: to PASV/EPSV/PORT/EPRT, the transfer's first reply, its last */
+  replies?: { setup: number | null; start: number | null; end: number | null };
+  /** TLS of the data connection as negotiated */
+  tls?: { protocol: string | null; cipher: string | null; resumed: boolean; fingerprintSha256: string | null } | null;
+  /** PROT P agreed, but the data connection was not TLS */
+  notTls?: boolean;
+  bytes?: number;
+  /** the control channel's TLS version when this ran (reuse differs between 1.2 and 1.3) */
+  controlTlsVersion?: string | null;
+  /** the transcript connection this ran on */
+  conn?: string;
+}
+
+/** One verdict on logging in before TLS: what the server said to USER (and to a bogus PASS). */
+export interface FtpLoginPolicyProbe {
+  /** random: a made-up non-anonymous name; given: --user's name (never a real password) */
+  kind: 'random' | 'given';
+  user: string;
+  userReply: { code: number; text: string };
+  /** reply to a made-up password, only for the random name */
+  passReply: { code: number; text: string } | null;
+  /**
+   * refused: USER refused in clear (530/534…); password-requested: 331 then the bogus PASS was
+   * judged as credentials; refused-at-password: 331, then refused for lack of TLS;
+   * accepted: logged in without a password
+   */
+  verdict: 'refused' | 'password-requested' | 'refused-at-password' | 'accepted' | 'unknown';
+  conn: string;
+}
+
+export interface FtpPassiveSample {
+  command: 'PASV' | 'EPSV';
+  advertisedAddress: string | null;
+  port: number | null;
+  /** TCP state when we dialled the advertised port at the control address */
+  reachable: PortState | null;
+  reply: string;
+  /** 'tls' when sampled on a TLS control channel, 'clear' otherwise */
+  channel: 'tls' | 'clear';
 }
 
 export interface FtpFacts {
@@ -211,6 +256,26 @@ export interface FtpFacts {
   passivePortsSeen: number[];
   /** raw replies to AUTH TLS / AUTH SSL, for evidence */
   authReplies?: { command: string; code: number | null; text: string }[];
+  /** replies to PBSZ, PROT P/C, CCC, CDC, … on the main session */
+  commandReplies?: { command: string; code: number; text: string; loggedIn: boolean; conn: string }[];
+  /** cleartext-login policy, probed with USER before AUTH */
+  loginPolicy?: FtpLoginPolicyProbe[];
+  /** anonymous login attempt */
+  anonymous?: { tried: boolean; overTls: boolean; userCode: number | null; passCode: number | null; accepted: boolean; canWrite: boolean | null; conn: string | null } | null;
+  /** how the main session logged in (never the password) */
+  login?: { user: string; anonymous: boolean; ok: boolean; code: number | null; overTls: boolean; error: string | null } | null;
+  /** FTP bounce: PORT/EPRT naming an address that is not ours; reply only, no transfer */
+  bounce?: { command: string; code: number; text: string; accepted: boolean }[];
+  /** CCC: accepted, and whether a cleartext command worked afterwards */
+  cccDetail?: { code: number; text: string; closeNotify: boolean | null; cleartextAfter: { code: number; text: string } | null } | null;
+  /** session-reuse experiments per control-channel TLS version */
+  sessionReuse?: Record<string, { withoutReuse: { ok: boolean; code: number | null; error: string | null }; withReuse: { ok: boolean; code: number | null; resumed: boolean | null; error: string | null } | null }>;
+  /** PASV/EPSV replies sampled (no transfer), with the TCP reachability of each port */
+  passiveSamples?: FtpPassiveSample[];
+  /** --write-test: upload, verify and delete a uniquely named file */
+  writeTest?: { file: string; uploaded: boolean; verified: boolean | null; deleted: boolean; leftBehind: string | null; error: string | null } | null;
+  /** why some experiments could not run (no login, server refused, …) */
+  notes?: string[];
 }
 
 export interface EndpointReport {
@@ -253,4 +318,10 @@ export interface Report {
   options?: Record<string, unknown>;
   endpoints: EndpointReport[];
   summary: ReportSummary;
+  /** who scanned, from where (src/report-meta.ts) */
+  scanner?: import('./report-meta.js').ScannerInfo;
+  /** the per-control view for the profile (src/profiles/compliance.ts) */
+  compliance?: import('./profiles/compliance.js').ComplianceView;
+  /** SHA-256 over the canonical JSON without this member (xferscan verify) */
+  integrity?: import('./report-meta.js').Integrity;
 }

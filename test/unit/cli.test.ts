@@ -30,7 +30,7 @@ describe('xferscan CLI', () => {
     [['scan', '127.0.0.1', '--expect-passive-range', '5-1'], /start is above end/],
     [['scan', '127.0.0.1', '--bogus'], /Unknown argument/],
     [['scan'], /no target given/],
-    [['scan', '127.0.0.1', '--profile', 'pci-dss-4.0.1'], /not available yet/],
+    [['scan', '127.0.0.1', '--profile', 'pci-dss-9'], /unknown profile "pci-dss-9"/],
     [['example.com'], /did you mean "xferscan scan example.com"/],
   ])('%j → exit 1 with a one-line error', async (args, msg) => {
     const r = await runCli(args);

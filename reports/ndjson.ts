@@ -1,0 +1,19 @@
+// NDJSON for big runs: one endpoint per line, each line a complete JSON object that names the scan
+// it belongs to, so lines can be streamed, grepped and loaded one at a time.
+import type { Report } from '../src/model.js';
+
+export function renderNdjson(report: Report): string {
+  const scan = {
+    tool: report.tool,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    profile: report.profile,
+    ...(report.integrity ? { reportDigest: report.integrity.digest } : {}),
+  };
+  return report.endpoints
+    .map((endpoint, i) => {
+      const verdict = report.compliance?.endpoints[i];
+      return `${JSON.stringify({ type: 'endpoint', index: i, scan, ...(verdict ? { verdict: verdict.verdict, counts: verdict.counts } : {}), endpoint })}\n`;
+    })
+    .join('');
+}

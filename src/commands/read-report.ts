@@ -1,0 +1,29 @@
+// Reading a saved JSON report (xferscan report / diff / verify): one-line errors, never a stack trace.
+import fs from 'node:fs';
+import type { Report } from '../model.js';
+import { UsageError } from '../targets.js';
+
+export function readReportFile(file: string): Report {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file}: not a JSON report (${(err as Error).message})`);
+  }
+  const r = doc as Partial<Report>;
+  if (typeof r !== 'object' || r === null || r.schemaVersion !== 1 || !Array.isArray(r.endpoints) || typeof r.summary !== 'object' || r.tool?.name !== 'xferscan') {
+    throw new UsageError(`${file}: not an xferscan JSON report (schemaVersion 1 with tool, endpoints and summary); save scans with --format json`);
+  }
+  for (const [i, ep] of r.endpoints.entries()) {
+    if (typeof ep !== 'object' || ep === null || typeof ep.host !== 'string' || typeof ep.port !== 'number' || !Array.isArray(ep.findings)) {
+      throw new UsageError(`${file}: endpoints[${i}] is malformed (needs host, port and findings)`);
+    }
+  }
+  return r as Report;
+}

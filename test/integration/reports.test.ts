@@ -1,0 +1,125 @@
+// Scan the demo servers through the CLI with --profile pci-dss-4.0.1 and a partner policy that
+// pins a wrong SSH host key and leaves the FTPS port off the allowlist (so there are failures
+// whatever the other checks find), then check that json/html/markdown/junit/sarif all carry the
+// same failing findings with controls, evidence and remediation. With Debian's chromium
+// installed (/usr/bin/chromium) the HTML is also rendered headless to a PNG.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoServers, type DemoServers } from '../../src/demo.js';
+import { runCli } from '../helpers/cli.js';
+import { expectValidReport } from '../helpers/schema.js';
+import { assertWellFormedXml, failingKeys, sarifErrors } from '../helpers/reports.js';
+import type { Report } from '../../src/model.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+let servers: DemoServers;
+let dir: string;
+let jsonFile: string;
+let report: Report;
+
+beforeAll(async () => {
+  servers = await startDemoServers();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xferscan-reports-'));
+  const policy = path.join(dir, 'partner.yaml');
+  fs.writeFileSync(
+    policy,
+    `version: 1\nname: demo partner\nhosts:\n  - host: 127.0.0.1\n    ports:\n      - port: ${servers.sftpPort}\n        service: sftp\n        sshHostKeys: [SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA]\n`,
+  );
+  jsonFile = path.join(dir, 'scan.json');
+  const r = await runCli(['scan', `127.0.0.1:${servers.sftpPort}`, `127.0.0.1:${servers.ftpsPort}`, '--profile', 'pci-dss-4.0.1', '--policy', policy, '--format', 'json', '--output', jsonFile]);
+  expect(r.code, r.stderr).toBe(3);
+  report = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+}, 120_000);
+
+afterAll(async () => {
+  await servers?.close();
+});
+
+const render = async (format: string) => {
+  const r = await runCli(['report', jsonFile, '--format', format]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toBe('');
+  return r.stdout;
+};
+
+describe('PCI DSS scan of the demo servers, every format', () => {
+  it('JSON: valid, profiled, sealed, with failures that carry controls, evidence and remediation', async () => {
+    expectValidReport(report);
+    expect(report.profile).toBe('pci-dss-4.0.1');
+    expect(report.compliance?.verdict).toBe('not-satisfied');
+    expect(report.scanner?.sourceAddresses).toEqual([{ target: '127.0.0.1', source: '127.0.0.1' }]);
+    const keys = failingKeys(report);
+    expect(keys).toEqual(expect.arrayContaining([`127.0.0.1:${servers.sftpPort} POLICY-KEY-PIN`, `127.0.0.1:${servers.ftpsPort} NET-UNEXPECTED-SERVICE`]));
+    for (const ep of report.endpoints) {
+      for (const f of ep.findings.filter((x) => x.status === 'fail')) {
+        expect(f.remediation, f.id).not.toBe('');
+        expect(f.evidence.length, f.id).toBeGreaterThan(0);
+      }
+    }
+    const pin = report.endpoints[0].findings.find((f) => f.id === 'POLICY-KEY-PIN')!;
+    expect(pin.controls).toContain('PCI DSS 4.0.1 4.2.1.1');
+    const ctl = report.compliance!.controls.find((c) => c.ref === '4.2.1.1')!;
+    expect(ctl.status).toBe('not-satisfied');
+    expect(ctl.findings.map((f) => f.id)).toContain('POLICY-KEY-PIN');
+    expect((await runCli(['verify', jsonFile])).code).toBe(0);
+  });
+
+  it('HTML, Markdown, JUnit and SARIF tell the same failing story', async () => {
+    const failing = report.endpoints.flatMap((ep) => ep.findings.filter((f) => f.status === 'fail').map((f) => ({ ep, f })));
+    const [html, markdown, junit, sarifText] = await Promise.all(['html', 'markdown', 'junit', 'sarif'].map(render));
+    const sarif = JSON.parse(sarifText);
+    expect(sarifErrors(sarif)).toBeNull();
+    assertWellFormedXml(junit);
+    const sarifFails = (sarif.runs[0].results as { ruleId: string; kind: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; properties: { controls: string[]; evidence: unknown[]; remediation: string } }[]).filter((r) => r.kind === 'fail');
+    const junitFailNames = [...junit.matchAll(/<testcase classname="xferscan\.([^"]+)" name="([A-Z0-9-]+) [^"]*" time="0"><failure /g)].map((m) => `${m[1]} ${m[2]}`).sort();
+    expect(junitFailNames).toEqual(failingKeys(report));
+    expect([...new Set(sarifFails.map((r) => `${r.locations[0].physicalLocation.artifactLocation.uri.replace(/^\w+:\/\//, '')} ${r.ruleId}`))].sort()).toEqual(failingKeys(report));
+    for (const { ep, f } of failing) {
+      const s = sarifFails.find((r) => r.ruleId === f.id && r.locations[0].physicalLocation.artifactLocation.uri.endsWith(`:${ep.port}`))!;
+      expect(s.properties.controls).toEqual(f.controls);
+      expect(s.properties.evidence).toEqual(f.evidence);
+      expect(s.properties.remediation).toBe(f.remediation);
+      expect(html).toContain(`<span class="id">${f.id}</span>`);
+      expect(markdown).toContain(`\`${f.id}\``);
+      // the first control and first evidence label reach every human format
+      if (f.controls[0]) {
+        expect(html).toContain(f.controls[0]);
+        expect(markdown).toContain(f.controls[0].replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`));
+        expect(junit).toContain(f.controls[0]);
+      }
+      expect(junit).toContain(f.evidence[0].label.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+    }
+    expect(html).toContain('PCI DSS v4.0.1: Not satisfied');
+    expect(markdown).toContain('**Verdict: not satisfied.**');
+  });
+
+  it('scan --format html writes the same report shape directly', async () => {
+    const out = path.join(dir, 'direct.html');
+    const r = await runCli(['scan', `127.0.0.1:${servers.sftpPort}`, '--profile', 'pci-dss-4.0.1', '--format', 'html', '--output', out]);
+    expect([0, 2, 3]).toContain(r.code);
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('Controls: PCI DSS v4.0.1');
+  });
+
+  it('renders to a PNG in headless chromium (skipped without /usr/bin/chromium)', async (ctx) => {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.warn(`skipping the HTML screenshot: ${CHROMIUM} is not installed (apt-get install -y chromium)`);
+      ctx.skip();
+      return;
+    }
+    const htmlFile = path.join(dir, 'report.html');
+    fs.writeFileSync(htmlFile, await render('html'));
+    const png = path.join(dir, 'report.png');
+    const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xferscan-chromium-'));
+    const r = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profileDir}`, `--screenshot=${png}`, '--window-size=1200,2000', `file://${htmlFile}`], { timeout: 60_000, encoding: 'utf8' });
+    expect(fs.existsSync(png), r.stderr).toBe(true);
+    const buf = fs.readFileSync(png);
+    expect(buf.subarray(1, 4).toString()).toBe('PNG');
+    expect(buf.length).toBeGreaterThan(20_000); // a blank page compresses to a few KB
+    fs.rmSync(profileDir, { recursive: true, force: true });
+  }, 90_000);
+});

@@ -1,0 +1,145 @@
+// Every renderer on the fixture report: same failing findings, controls, evidence and remediation;
+// hostile server text (a banner with <script> and ]]>) comes out inert in HTML, XML and Markdown.
+import { describe, expect, it } from 'vitest';
+import { render, FORMATS } from '../../../reports/index.js';
+import { renderHtml } from '../../../reports/html.js';
+import { renderJunit } from '../../../reports/junit.js';
+import { renderSarif } from '../../../reports/sarif.js';
+import { renderMarkdown } from '../../../reports/markdown.js';
+import { renderNdjson } from '../../../reports/ndjson.js';
+import { expectValidReport } from '../../helpers/schema.js';
+import { assertWellFormedXml, failingKeys, loadFixture, sarifErrors } from '../../helpers/reports.js';
+import type { Report } from '../../../src/model.js';
+
+const report = loadFixture();
+const failing = report.endpoints.flatMap((ep) => ep.findings.filter((f) => f.status === 'fail').map((f) => ({ ep, f })));
+
+describe('fixture report', () => {
+  it('is valid against the schema and has failures with controls, evidence and remediation', () => {
+    expectValidReport(report);
+    expect(failing.length).toBeGreaterThan(5);
+    expect(failing.every(({ f }) => f.remediation.length > 0)).toBe(true);
+    expect(failing.some(({ f }) => f.controls.length > 0 && f.evidence.length > 0)).toBe(true);
+    expect(report.compliance?.verdict).toBe('not-satisfied');
+  });
+});
+
+describe('renderers are pure', () => {
+  it.each(FORMATS.map((f) => [f]))('%s: same input, same output, input untouched', (format) => {
+    const before = JSON.stringify(report);
+    const a = render(report, format);
+    const b = render(JSON.parse(before) as Report, format);
+    expect(a).toBe(b);
+    expect(JSON.stringify(report)).toBe(before);
+  });
+});
+
+describe('html', () => {
+  const html = renderHtml(report);
+  it('is self-contained, summary first, with verdicts, controls, findings and transcript', () => {
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/\s(src|href)="(https?:)?\/\//);
+    expect(html).not.toMatch(/<link\b/);
+    expect(html).toMatch(/@media print/);
+    const order = ['id="summary"', 'id="controls"', 'id="findings"', 'id="transcript"'].map((s) => html.indexOf(s));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(html).toContain('What this scan cannot prove');
+    expect(html).toContain(report.integrity!.digest);
+    for (const { f } of failing) {
+      expect(html).toContain(f.id);
+      expect(html).toContain(f.remediation.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+    }
+    for (const c of report.compliance!.controls) expect(html).toContain(`<b>${c.ref}</b>`);
+    expect(html).toMatch(/<details><summary>Evidence/);
+  });
+  it('renders the hostile banner inert: one script element (ours, CSP-hashed), nothing a server sent', () => {
+    expect(html.match(/<script\b/gi)?.length).toBe(1);
+    expect(html).not.toContain('alert("xss")</script>');
+    expect(html).toContain('&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;');
+    expect(html).not.toMatch(/<\/pre><script>/);
+    expect(html).toMatch(/Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; script-src &#39;sha256-/);
+  });
+});
+
+describe('junit', () => {
+  const xml = renderJunit(report);
+  it('is well-formed XML even with a hostile banner (<script>, ]]>, control characters)', () => {
+    assertWellFormedXml(xml);
+    expect(xml).not.toContain('<script');
+    expect(xml).not.toContain(']]>');
+    expect(xml).not.toContain('\u0007');
+    expect(xml).toContain('&lt;script&gt;');
+  });
+  it('has one testcase per check per endpoint, failure/error/skipped by worst outcome', () => {
+    const perEp = report.endpoints.map((ep) => new Set(ep.findings.map((f) => f.id)));
+    const total = perEp.reduce((n, s) => n + s.size, 0);
+    expect(xml.match(/<testcase /g)?.length).toBe(total);
+    const failChecks = report.endpoints.reduce((n, ep) => n + new Set(ep.findings.filter((f) => f.status === 'fail').map((f) => f.id)).size, 0);
+    expect(xml.match(/<failure /g)?.length).toBe(failChecks);
+    expect(xml).toMatch(new RegExp(`<testsuites [^>]*tests="${total}" failures="${failChecks}"`));
+    for (const { ep, f } of failing) expect(xml).toMatch(new RegExp(`classname="xferscan\\.${ep.host.replace(/\./g, '\\.')}:${ep.port}" name="${f.id} `));
+    expect(xml).toMatch(/<skipped message=/);
+  });
+});
+
+describe('sarif', () => {
+  const text = renderSarif(report);
+  const doc = JSON.parse(text);
+  it('validates against the SARIF 2.1.0 structural schema subset', () => {
+    expect(sarifErrors(doc)).toBeNull();
+    expect(doc.version).toBe('2.1.0');
+  });
+  it('has one rule per check id and a result per finding, failures as kind fail', () => {
+    const rules = doc.runs[0].tool.driver.rules as { id: string }[];
+    const ids = [...new Set(report.endpoints.flatMap((ep) => ep.findings.map((f) => f.id)))];
+    expect(rules.map((r) => r.id).sort()).toEqual(ids.sort());
+    const results = doc.runs[0].results as { ruleId: string; ruleIndex: number; kind: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; properties: { controls: string[]; evidence: unknown[]; remediation: string } }[];
+    expect(results.length).toBe(report.endpoints.reduce((n, ep) => n + ep.findings.length, 0));
+    for (const r of results) expect(rules[r.ruleIndex].id).toBe(r.ruleId);
+    const fails = results.filter((r) => r.kind === 'fail');
+    expect(fails.map((r) => `${r.locations[0].physicalLocation.artifactLocation.uri.replace(/^\w+:\/\//, '')} ${r.ruleId}`).sort()).toEqual(expect.arrayContaining(failingKeys(report)));
+    expect(fails.every((r) => r.level !== 'none' && r.properties.remediation.length > 0)).toBe(true);
+  });
+});
+
+describe('markdown', () => {
+  const text = renderMarkdown(report);
+  it('carries every failing finding with its fix, and the per-control table', () => {
+    for (const { f } of failing) expect(text).toContain(`\`${f.id}\``);
+    expect(text).toContain('## Controls: PCI DSS v4.0.1');
+    expect(text).toContain('❌ NOT satisfied');
+    expect(text).toContain('### What this scan cannot prove');
+  });
+  it('keeps hostile text inert: raw <script> only inside fenced code blocks', () => {
+    const outsideFences = text.replace(/^ *(`{3,})text\n[\s\S]*?\n *\1$/gm, '');
+    expect(outsideFences).not.toMatch(/<script/i);
+    expect(outsideFences).toContain('&lt;script&gt;');
+  });
+});
+
+describe('ndjson', () => {
+  it('has one endpoint per line, each line complete JSON', () => {
+    const lines = renderNdjson(report).trimEnd().split('\n');
+    expect(lines.length).toBe(report.endpoints.length);
+    lines.forEach((l, i) => {
+      const o = JSON.parse(l);
+      expect(o.endpoint).toEqual(report.endpoints[i]);
+      expect(o.scan.profile).toBe('pci-dss-4.0.1');
+      expect(o.verdict).toBe(report.compliance!.endpoints[i].verdict);
+    });
+  });
+});
+
+describe('json', () => {
+  it('round-trips exactly', () => {
+    expect(JSON.parse(render(report, 'json'))).toEqual(report);
+  });
+});
+
+describe('table', () => {
+  it('still renders with compliance data present', () => {
+    const t = render(report, 'table', { width: 120 });
+    for (const { f } of failing) expect(t).toContain(f.id);
+  });
+});
