@@ -1,0 +1,356 @@
+// One FTP data transfer, passive (PASV/EPSV) or active (PORT/EPRT), in cleartext or TLS, with
+// or without resuming the control channel's TLS session — and an honest account of what
+// happened on the wire: replies, TLS details, bytes, and which step failed.
+import net from 'node:net';
+import crypto from 'node:crypto';
+import type tls from 'node:tls';
+import type { FtpControl } from './ftp-control.js';
+import type { FtpReply } from './ftp-reply.js';
+import { dial } from './tcp.js';
+import { connectTls, summarizePeer } from './tls-upgrade.js';
+import { Relay, looksLikeTls } from './relay.js';
+import { ProbeError, asProbeError } from './errors.js';
+import { classifyAdvertised, eprtArgument, parseEpsv, parsePasv, portArgument, plainAddress, type PassiveAddress } from './ftp-passive.js';
+import type { Transcript } from './transcript.js';
+
+export type DataMode = 'PASV' | 'EPSV' | 'PORT' | 'EPRT';
+
+/** Most bytes read from one data connection (a listing or the write-test file). */
+export const MAX_DATA_BYTES = 4 * 1024 * 1024;
+
+export interface DataOptions {
+  mode: DataMode;
+  /** TLS on the data connection (PROT P in force) */
+  tls: boolean;
+  /** resume the control channel's TLS session on the data connection */
+  reuse: boolean;
+  /** the command that uses the data connection, e.g. LIST, MLSD, RETR x, STOR x */
+  command: string;
+  /** bytes to send (STOR); otherwise we read */
+  upload?: Buffer;
+  /** the target's host name (SNI) and the address every connection must go to */
+  host: string;
+  address: string;
+  allowForeignPasv: boolean;
+  timeoutMs: number;
+  /** silence on an open data connection that counts as a stall (default: timeoutMs) */
+  stallMs?: number;
+  transcript: Transcript;
+}
+
+export interface DataTlsInfo {
+  protocol: string | null;
+  cipher: string | null;
+  resumed: boolean;
+  fingerprintSha256: string | null;
+}
+
+export interface DataResult {
+  mode: DataMode;
+  ok: boolean;
+  /** address in a 227 reply (PASV) */
+  advertisedAddress: string | null;
+  port: number | null;
+  /** where we actually connected (passive) or listened (active) */
+  connectAddress: string | null;
+  /** the reply to PASV/EPSV/PORT/EPRT */
+  setupReply: { code: number; text: string } | null;
+  /** the first reply to the transfer command (1xx, or an error such as 425/522) */
+  startReply: { code: number; text: string } | null;
+  /** the reply after the transfer (226/250, or 425/426/451/522…) */
+  endReply: { code: number; text: string } | null;
+  /** step that failed: setup | connect | tls | transfer | reply */
+  failedStep: string | null;
+  error: string | null;
+  tls: DataTlsInfo | null;
+  /** the data connection was not TLS although TLS was expected (first bytes were not a TLS record) */
+  notTls: boolean;
+  /** a printable sample of what came instead of TLS */
+  notTlsSample: string | null;
+  bytes: number;
+  sha256: string | null;
+  /** the data itself, only when asked for (write test) */
+  data?: Buffer;
+  ms: number;
+}
+
+const brief = (r: FtpReply | null) => (r ? { code: r.code, text: r.text.slice(0, 300) } : null);
+
+function emptyResult(mode: DataMode): DataResult {
+  return {
+    mode,
+    ok: false,
+    advertisedAddress: null,
+    port: null,
+    connectAddress: null,
+    setupReply: null,
+    startReply: null,
+    endReply: null,
+    failedStep: null,
+    error: null,
+    tls: null,
+    notTls: false,
+    notTlsSample: null,
+    bytes: 0,
+    sha256: null,
+    ms: 0,
+  };
+}
+
+/** Reads a data socket to its end (bounded), or writes `upload` and ends it. */
+function pump(sock: net.Socket | tls.TLSSocket, upload: Buffer | undefined, timeoutMs: number, keep: boolean, budgetMs: number): Promise<{ bytes: number; sha256: string; data?: Buffer }> {
+  return new Promise((resolve, reject) => {
+    // A trickling server must not hold us forever: the whole transfer has a budget too.
+    const budget = setTimeout(() => fail(new ProbeError('timeout', `data transfer took longer than ${budgetMs} ms`)), budgetMs);
+    sock.once('close', () => clearTimeout(budget));
+    const hash = crypto.createHash('sha256');
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let timer = setTimeout(() => fail(new ProbeError('timeout', 'data connection stalled')), timeoutMs);
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      clearTimeout(budget);
+      sock.destroy();
+      reject(e);
+    };
+    if (upload) {
+      sock.end(upload, () => {
+        clearTimeout(timer);
+        clearTimeout(budget);
+        resolve({ bytes: upload.length, sha256: crypto.createHash('sha256').update(upload).digest('hex') });
+      });
+      sock.on('error', fail);
+      return;
+    }
+    sock.on('data', (d: Buffer) => {
+      bytes += d.length;
+      if (bytes > MAX_DATA_BYTES) return fail(new ProbeError('protocol-error', `data connection sent more than ${MAX_DATA_BYTES} bytes`));
+      hash.update(d);
+      if (keep) chunks.push(d);
+      clearTimeout(timer);
+      timer = setTimeout(() => fail(new ProbeError('timeout', 'data connection stalled')), timeoutMs);
+    });
+    sock.on('end', () => {
+      clearTimeout(timer);
+      clearTimeout(budget);
+      resolve({ bytes, sha256: hash.digest('hex'), data: keep ? Buffer.concat(chunks) : undefined });
+    });
+    sock.on('error', (e: NodeJS.ErrnoException) => fail(new ProbeError('protocol-error', `data connection error: ${e.code ?? e.message}`)));
+  });
+}
+
+async function setupPassive(control: FtpControl, o: DataOptions, r: DataResult): Promise<PassiveAddress | null> {
+  const reply = await control.command(o.mode);
+  r.setupReply = brief(reply);
+  if (reply.code !== (o.mode === 'PASV' ? 227 : 229)) {
+    r.failedStep = 'setup';
+    r.error = `${o.mode} refused: ${reply.code} ${reply.text.slice(0, 120)}`;
+    return null;
+  }
+  try {
+    return o.mode === 'PASV' ? parsePasv(reply.text) : parseEpsv(reply.text);
+  } catch (err) {
+    r.failedStep = 'setup';
+    r.error = (err as Error).message;
+    return null;
+  }
+}
+
+/** Where to connect for a passive transfer: the control address unless following is allowed. */
+export function passiveConnectAddress(advertised: string | null, controlAddress: string, allowForeign: boolean): string {
+  if (!advertised || !allowForeign) return controlAddress;
+  const kind = classifyAdvertised(advertised, controlAddress);
+  return kind === 'unspecified' ? controlAddress : advertised;
+}
+
+/** Upgrades a data socket to TLS as the FTPS client (also in active mode: RFC 4217 §7). */
+async function dataTls(control: FtpControl, sock: net.Socket, o: DataOptions, r: DataResult): Promise<tls.TLSSocket> {
+  const relay = new Relay(sock);
+  try {
+    const t = await connectTls(relay, {
+      host: o.host,
+      timeoutMs: o.timeoutMs,
+      session: o.reuse ? control.resumableSession() : undefined,
+      minVersion: control.tls ? (control.tls.getProtocol() as tls.SecureVersion) : undefined,
+      maxVersion: control.tls ? (control.tls.getProtocol() as tls.SecureVersion) : undefined,
+    });
+    // TLS 1.3 tickets are single-use: keep the newest for the next data connection.
+    t.on('session', (s: Buffer) => control.rememberSession(s));
+    // The relay never closes TCP by itself: after our close_notify, end the TCP connection too
+    // (servers such as vsftpd wait for it before they send the transfer's final reply).
+    t.once('finish', () => sock.end());
+    t.once('close', () => sock.destroy());
+    const peer = summarizePeer(t);
+    r.tls = { protocol: peer.protocol, cipher: peer.cipher, resumed: t.isSessionReused(), fingerprintSha256: peer.fingerprintSha256 };
+    return t;
+  } catch (err) {
+    const sample = relay.sample();
+    if (!looksLikeTls(sample)) {
+      r.notTls = true;
+      r.notTlsSample = sample.toString('latin1').replace(/[^\x20-\x7e]/g, '.').slice(0, 64);
+    }
+    relay.destroy();
+    sock.destroy();
+    throw err;
+  }
+}
+
+/**
+ * Runs one transfer. Never throws for what the server does (that is the result); throws only
+ * when the control connection itself breaks.
+ */
+export async function transfer(control: FtpControl, o: DataOptions): Promise<DataResult> {
+  const started = performance.now();
+  const r = emptyResult(o.mode);
+  try {
+    if (o.mode === 'PASV' || o.mode === 'EPSV') await passiveTransfer(control, o, r);
+    else await activeTransfer(control, o, r);
+  } finally {
+    r.ms = Math.round(performance.now() - started);
+  }
+  r.ok = r.failedStep === null && r.endReply !== null && r.endReply.code >= 200 && r.endReply.code < 300;
+  if (!r.ok && !r.error && r.endReply) r.error = `${r.endReply.code} ${r.endReply.text.slice(0, 160)}`;
+  return r;
+}
+
+async function passiveTransfer(control: FtpControl, o: DataOptions, r: DataResult): Promise<void> {
+  const pa = await setupPassive(control, o, r);
+  if (!pa) return;
+  r.advertisedAddress = pa.address;
+  r.port = pa.port;
+  const addr = passiveConnectAddress(pa.address, o.address, o.allowForeignPasv);
+  r.connectAddress = addr;
+  const d = await dial(addr, pa.port, o.timeoutMs);
+  o.transcript.note(control.conn, `data ${addr}:${pa.port} ${d.state} after ${d.ms} ms`);
+  if (!d.socket) {
+    r.failedStep = 'connect';
+    r.error = `data port ${pa.port} ${d.state}${d.code ? ` (${d.code})` : ''}`;
+    // Leave the server's pending listener alone; ABOR is not needed: no command was sent.
+    return;
+  }
+  await runCommandOverData(control, o, r, async () => d.socket!);
+}
+
+async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult): Promise<void> {
+  const local = control.localAddress ? plainAddress(control.localAddress) : null;
+  if (!local) {
+    r.failedStep = 'setup';
+    r.error = 'cannot tell our own address for PORT/EPRT';
+    return;
+  }
+  const server = net.createServer();
+  server.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, local, () => resolve());
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  r.connectAddress = local;
+  r.port = port;
+  try {
+    const arg = o.mode === 'PORT' ? portArgument(local, port) : eprtArgument(local, port);
+    const reply = await control.command(`${o.mode} ${arg}`);
+    r.setupReply = brief(reply);
+    if (reply.code !== 200) {
+      r.failedStep = 'setup';
+      r.error = `${o.mode} refused: ${reply.code} ${reply.text.slice(0, 120)}`;
+      return;
+    }
+    const accepted = new Promise<net.Socket>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ProbeError('filtered', `the server did not connect back to ${local}:${port} within ${o.timeoutMs} ms`)), o.timeoutMs);
+      server.on('connection', (s) => {
+        s.on('error', () => {});
+        // Only the target may connect back: anything else is not our transfer.
+        if (plainAddress(s.remoteAddress ?? '') !== plainAddress(o.address)) {
+          o.transcript.note(control.conn, `refused a data connection from ${s.remoteAddress} (not the target)`);
+          s.destroy();
+          return;
+        }
+        clearTimeout(timer);
+        resolve(s);
+      });
+    });
+    accepted.catch(() => {});
+    await runCommandOverData(control, o, r, () => accepted);
+  } finally {
+    server.close();
+  }
+}
+
+/**
+ * Sends the transfer command and, at the same time, brings the data connection up (TLS
+ * included): some servers (vsftpd) finish the data handshake before they send 150.
+ */
+async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataResult, getSocket: () => Promise<net.Socket>): Promise<void> {
+  control.send(o.command);
+  const dataReady = (async () => {
+    const sock = await getSocket();
+    if (!o.tls) return sock as net.Socket | tls.TLSSocket;
+    return dataTls(control, sock, o, r);
+  })();
+  dataReady.catch(() => {});
+  const startReply = await control.readReply();
+  r.startReply = brief(startReply);
+  if (startReply.code >= 400) {
+    // The server refused the transfer (425/426/450/522/534/550…): record why, close our side.
+    r.failedStep = 'transfer';
+    r.error = `${startReply.code} ${startReply.text.slice(0, 160)}`;
+    dataReady.then((s) => s.destroy(), () => undefined);
+    return;
+  }
+  let sock: net.Socket | tls.TLSSocket;
+  try {
+    sock = await dataReady;
+  } catch (err) {
+    const e = asProbeError(err);
+    r.failedStep = e.outcome === 'tls-handshake-failed' ? 'tls' : 'connect';
+    r.error = r.notTls ? `the data connection was not TLS (server sent ${JSON.stringify(r.notTlsSample)})` : e.message;
+    // The server will now report the failed transfer; read it so the session stays in step.
+    r.endReply = brief(await control.readReply().catch(() => null));
+    return;
+  }
+  if (r.tls) o.transcript.note(control.conn, `data TLS ${r.tls.protocol} ${r.tls.cipher ?? ''} ${r.tls.resumed ? 'resumed the control session' : 'new session (not resumed)'}`);
+  // Read the control channel while the data flows: a server that refuses the data connection
+  // after the handshake (vsftpd's 522 without session reuse) says so there, and may wait for us
+  // to close first; a server may also send 226 before the data reaches its end.
+  const budget = o.timeoutMs * 4;
+  const endReplyP = control.readReply(budget);
+  endReplyP.catch(() => undefined);
+  const pumpP = pump(sock, o.upload, o.stallMs ?? o.timeoutMs, o.command.startsWith('RETR'), budget);
+  pumpP.catch(() => undefined);
+  const first = await Promise.race([pumpP.then(() => 'data' as const, () => 'data' as const), endReplyP.then(() => 'reply' as const, () => 'reply' as const)]);
+  if (first === 'reply') {
+    const early = await endReplyP.catch(() => null);
+    if (early && early.code >= 400) {
+      sock.destroy();
+      r.endReply = brief(early);
+      r.failedStep = 'transfer';
+      r.error = `${early.code} ${early.text.slice(0, 160)}`;
+      o.transcript.note(control.conn, 'server refused the transfer while the data connection was open; closed it');
+      return;
+    }
+  }
+  try {
+    const p = await pumpP;
+    r.bytes = p.bytes;
+    r.sha256 = p.sha256;
+    if (p.data) r.data = p.data;
+    o.transcript.note(control.conn, `data connection ${o.upload ? 'sent' : 'received'} ${p.bytes} bytes`);
+  } catch (err) {
+    r.failedStep = 'transfer';
+    r.error = asProbeError(err).message;
+    o.transcript.note(control.conn, `data connection failed: ${r.error}`);
+  }
+  // Close our side cleanly (close_notify, then FIN), and make sure it is gone afterwards.
+  sock.end();
+  try {
+    const endReply = await endReplyP;
+    r.endReply = brief(endReply);
+    if (endReply.code >= 400 && !r.failedStep) {
+      r.failedStep = 'reply';
+      r.error = `${endReply.code} ${endReply.text.slice(0, 160)}`;
+    }
+  } finally {
+    sock.destroy();
+  }
+}
