@@ -6,6 +6,7 @@
 import type { ProbeContext } from '../src/probe.js';
 import type { FtpFacts } from '../src/model.js';
 import { dial } from '../src/net/tcp.js';
+import { openSession, RETRY_421_DELAYS_MS } from '../src/ftp/session.js';
 import { FtpControl } from '../src/net/ftp-control.js';
 import { ProbeError, asProbeError } from '../src/net/errors.js';
 import { summarizePeer } from '../src/net/tls-upgrade.js';
@@ -14,8 +15,6 @@ import type { TLSSocket } from 'node:tls';
 
 /** How long a silent server gets before we assume it waits for a TLS ClientHello. */
 const SILENCE_MS = 2000;
-/** Attempts when an FTP server answers 421 (too many connections), with back-off between. */
-const RETRY_421_DELAYS_MS = [500, 1500];
 /** Lines an SSH server may send before its identification line (RFC 4253 §4.2). */
 const MAX_PRE_BANNER_LINES = 20;
 
@@ -41,32 +40,6 @@ export function emptyFtpFacts(greeting: string[]): FtpFacts {
 
 function sleep(ms: number) {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Opens a control connection and reads the greeting; retries on 421. Returns null when not open. */
-export async function openFtpControl(ctx: ProbeContext, purpose: string, implicitTls: boolean): Promise<{ control: FtpControl; greeting: FtpReply }> {
-  const { address, target, options, transcript } = ctx;
-  for (let attempt = 0; ; attempt++) {
-    const conn = transcript.conn(purpose);
-    const d = await dial(address, target.port, options.timeoutMs);
-    transcript.note(conn, `TCP ${address}:${target.port} ${d.state} after ${d.ms} ms${d.code ? ` (${d.code})` : ''}`);
-    if (!d.socket) throw new ProbeError(d.state === 'filtered' ? 'filtered' : d.state, `TCP connect: ${d.state}`);
-    const control = new FtpControl(d.socket, transcript, conn, options.timeoutMs);
-    try {
-      if (implicitTls) await control.upgradeToTls({ host: target.host });
-      const greeting = await control.readReply();
-      if (greeting.code === 421 && attempt < RETRY_421_DELAYS_MS.length) {
-        control.close();
-        transcript.note(conn, `421 from server; retrying in ${RETRY_421_DELAYS_MS[attempt]} ms`);
-        await sleep(RETRY_421_DELAYS_MS[attempt]);
-        continue;
-      }
-      return { control, greeting };
-    } catch (err) {
-      control.close();
-      throw asProbeError(err);
-    }
-  }
 }
 
 export async function detect(ctx: ProbeContext): Promise<void> {
@@ -107,7 +80,7 @@ async function detectOnce(ctx: ProbeContext): Promise<void> {
     } else if (control.lines.closed) {
       ep.service = 'unknown';
       ep.outcome = 'protocol-error';
-      ep.error = 'the server closed the connection without saying anything';
+      ep.error = control.lines.failureMessage ?? 'the server closed the connection without saying anything';
     } else {
       await tryImplicitTls(ctx, control, silence);
     }
@@ -116,6 +89,7 @@ async function detectOnce(ctx: ProbeContext): Promise<void> {
     ep.outcome = e.outcome;
     ep.error = e.message;
     if (e.outcome === 'timeout' && ep.service === null) ep.state = 'timeout';
+    if (ep.state === 'open') ep.service ??= 'unknown';
   } finally {
     control.close();
   }
@@ -145,7 +119,10 @@ async function handleFirstLine(ctx: ProbeContext, control: FtpControl, first: st
     ep.ssh = parseSshIdent(line, pre);
     return;
   }
-  // An FTP reply: feed the first line back through the reply assembler.
+  // An FTP reply: feed the first line back through the reply assembler. It is FTP from here on,
+  // even if the rest of the greeting never ends.
+  ep.service = 'ftp';
+  ep.banner = first.slice(0, 512);
   const greeting = await control.readReply(ctx.options.timeoutMs, first);
   await handleFtpGreeting(ctx, control, greeting);
 }
@@ -227,14 +204,13 @@ function recordTls(ctx: ProbeContext, t: TLSSocket): void {
 async function tryAuthSslSeparately(ctx: ProbeContext): Promise<boolean | null> {
   let opened;
   try {
-    opened = await openFtpControl(ctx, 'auth-ssl', false);
+    opened = await openSession(ctx, { purpose: 'auth-ssl', tls: 'none' });
   } catch (err) {
     ctx.transcript.note('auth-ssl', `could not test AUTH SSL: ${asProbeError(err).message}`);
     return null;
   }
-  const { control, greeting } = opened;
+  const { control } = opened;
   try {
-    if (greeting.code !== 220) return null;
     const reply = await control.command('AUTH SSL');
     ctx.endpoint.ftp!.authReplies!.push({ command: 'AUTH SSL', code: reply.code, text: reply.text });
     if (reply.code !== 234) return false;

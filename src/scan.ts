@@ -8,7 +8,8 @@ import type { Probe, ProbeContext, ProbeOptions } from './probe.js';
 import { Transcript } from './net/transcript.js';
 import { detect } from '../probes/detect.js';
 import { PROBES } from '../probes/index.js';
-import { runChecks, type CheckOptions } from './checks/engine.js';
+import { runChecks, type CheckOptions, type ProfileSelection } from './checks/engine.js';
+import type { Credentials } from './probe.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { asProbeError } from './net/errors.js';
 import { TOOL_VERSION } from './version.js';
@@ -23,6 +24,12 @@ export interface ScanOptions extends ProbeOptions {
   onEndpointDone?: (ep: EndpointReport, done: number, total: number) => void;
   /** probes to run after detection (default: all that apply) */
   probes?: Probe[];
+  /** the profile's check selection and severities (src/profiles) */
+  selection?: ProfileSelection;
+  /** per-endpoint check options (e.g. a passive range from the policy); default checkOptions */
+  checkOptionsFor?: (ep: EndpointReport) => CheckOptions;
+  /** per-target credentials (e.g. from the policy); undefined = use `credentials` */
+  credentialsFor?: (target: Endpoint) => Credentials | null | undefined;
 }
 
 export function emptyEndpoint(e: Endpoint): EndpointReport {
@@ -53,6 +60,8 @@ async function resolveHost(host: string): Promise<string> {
 }
 
 export async function scanEndpoint(target: Endpoint, address: string | null, resolveError: string | null, opts: ScanOptions): Promise<EndpointReport> {
+  const creds = opts.credentialsFor?.(target);
+  if (creds !== undefined) opts = { ...opts, credentials: creds };
   const ep = emptyEndpoint(target);
   const transcript = new Transcript();
   transcript.addSecret(opts.credentials?.password);
@@ -83,8 +92,22 @@ export async function scanEndpoint(target: Endpoint, address: string | null, res
     }
   }
   ep.transcript = transcript.finish();
-  ep.findings = [...runChecks(ep, ALL_CHECKS, opts.checkOptions), ...ep.findings];
-  return ep;
+  ep.findings = [...runChecks(ep, ALL_CHECKS, opts.checkOptionsFor?.(ep) ?? opts.checkOptions, opts.selection), ...ep.findings];
+  // A hostile server can echo a password back in any reply we keep (banner, errors, replies in
+  // facts, details built from them): scrub every string of the endpoint, not only the transcript.
+  const secrets = [opts.credentials?.password].filter((x): x is string => !!x);
+  return secrets.length > 0 ? redactDeep(ep, secrets) : ep;
+}
+
+/** Replaces every occurrence of a secret in every string of a JSON-like value. */
+export function redactDeep<T>(value: T, secrets: string[]): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return secrets.reduce((acc, s) => acc.split(s).join('********'), v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object' && !Buffer.isBuffer(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
 }
 
 function probeErrorFinding(probe: Probe, message: string): Finding {

@@ -5,6 +5,10 @@ import type { Service } from './model.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
+  constructor(message: string) {
+    // One printable line, whatever the user (or a file) typed.
+    super(message.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  }
 }
 
 export type Scheme = 'sftp' | 'ftp' | 'ftps' | 'ftpes';

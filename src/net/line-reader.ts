@@ -6,12 +6,19 @@ import { ProbeError } from './errors.js';
 export interface LineReaderOptions {
   /** longest line accepted, bytes (without the line end) */
   maxLineBytes: number;
+  /** complete lines held for a reader that is not reading; the stream is paused above this */
+  maxQueuedBytes?: number;
 }
+
+/** Default bound on lines received but not yet read (back-pressure, not an error). */
+const MAX_QUEUED_BYTES = 1024 * 1024;
 
 export class LineReader {
   private chunks: Buffer[] = [];
   private size = 0;
   private lines: string[] = [];
+  private queued = 0;
+  private paused = false;
   private ended = false;
   private failure: ProbeError | null = null;
   private waiter: (() => void) | null = null;
@@ -36,6 +43,7 @@ export class LineReader {
       this.chunks = [];
       this.size = 0;
       this.lines.push(line);
+      this.queued += line.length;
       start = nl + 1;
     }
     const rest = chunk.subarray(start);
@@ -48,6 +56,11 @@ export class LineReader {
       this.chunks.push(Buffer.from(rest));
       this.size += rest.length;
     }
+    if (this.queued > (this.opts.maxQueuedBytes ?? MAX_QUEUED_BYTES) && !this.paused) {
+      // Nobody is reading: stop taking bytes from the server until lines are consumed.
+      this.paused = true;
+      this.stream?.pause();
+    }
     this.wake();
   };
 
@@ -57,7 +70,7 @@ export class LineReader {
   };
 
   private readonly onError = (err: NodeJS.ErrnoException) => {
-    this.fail(new ProbeError('protocol-error', `connection error: ${err.code ?? err.message}`));
+    this.fail(new ProbeError('protocol-error', err.code === 'ECONNRESET' ? 'the server reset the connection' : `connection error: ${err.code ?? err.message}`));
   };
 
   private fail(err: ProbeError) {
@@ -93,6 +106,8 @@ export class LineReader {
     }
     const left = Buffer.concat([...this.lines.map((l) => Buffer.from(`${l}\n`)), ...this.chunks]);
     this.lines = [];
+    this.queued = 0;
+    this.paused = false;
     this.chunks = [];
     this.size = 0;
     return left;
@@ -121,7 +136,14 @@ export class LineReader {
   async readLine(deadline: number): Promise<string> {
     for (;;) {
       const line = this.lines.shift();
-      if (line !== undefined) return line;
+      if (line !== undefined) {
+        this.queued -= line.length;
+        if (this.paused && this.queued <= (this.opts.maxQueuedBytes ?? MAX_QUEUED_BYTES) / 2) {
+          this.paused = false;
+          this.stream?.resume();
+        }
+        return line;
+      }
       if (this.failure) throw this.failure;
       if (this.ended) throw new ProbeError('protocol-error', 'connection closed by the server');
       const left = deadline - performance.now();
@@ -142,7 +164,9 @@ export class LineReader {
   /** Waits until any byte arrives or the deadline passes; true when something arrived. */
   async waitForData(deadline: number): Promise<boolean> {
     for (;;) {
-      if (this.hasPending() || this.failure || this.ended) return this.hasPending();
+      // A reader that failed on received bytes (e.g. a line over the limit) did get data: say so,
+      // so the caller reads on and reports the real failure, not "closed without saying anything".
+      if (this.hasPending() || this.failure || this.ended) return this.hasPending() || (this.failure !== null && this.bytesReceived > 0);
       const left = deadline - performance.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {
@@ -156,6 +180,11 @@ export class LineReader {
         };
       });
     }
+  }
+
+  /** Why reading failed (e.g. a reset), if it did. */
+  get failureMessage(): string | null {
+    return this.failure?.message ?? null;
   }
 
   get closed(): boolean {
