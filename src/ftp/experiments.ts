@@ -110,43 +110,67 @@ export async function bounceTest(ctx: ProbeContext, control: FtpControl): Promis
   await control.command('PASV').catch(() => undefined);
 }
 
-/** --write-test: upload a unique file, read it back, compare SHA-256, delete it — always try to delete. */
+/** Where to try writing: the login directory, then the usual upload directories. */
+export const WRITE_TEST_DIRS = ['', 'incoming', 'upload', 'uploads', 'pub/incoming'];
+
+/**
+ * --write-test: upload a uniquely named file, read it back, compare SHA-256, delete it — and try
+ * to delete it whatever failed in between. Reports exactly what is left behind, if anything.
+ */
 export async function writeTest(ctx: ProbeContext, control: FtpControl, mode: DataMode, protection: 'P' | 'C'): Promise<void> {
   const ftp = ctx.endpoint.ftp!;
   const file = `xferscan-write-test-${Date.now()}-${crypto.randomBytes(6).toString('hex')}.tmp`;
   const content = Buffer.from(`xferscan write test ${new Date().toISOString()} ${crypto.randomBytes(16).toString('hex')}\n`);
   const result: NonNullable<FtpFacts['writeTest']> = { file, uploaded: false, verified: null, deleted: false, leftBehind: null, error: null };
   ftp.writeTest = result;
-  let attemptedUpload = false;
-  try {
-    await control.command('TYPE I');
-    attemptedUpload = true;
-    const up = await transfer(control, dataOptions(ctx, mode, protection, `STOR ${file}`, content));
-    result.uploaded = up.ok;
-    if (!up.ok) {
-      result.error = `upload failed: ${up.error}`;
-    } else {
-      const down = await transfer(control, dataOptions(ctx, mode, protection, `RETR ${file}`));
-      result.verified = down.ok && down.sha256 === crypto.createHash('sha256').update(content).digest('hex');
-      if (!down.ok) result.error = `download failed: ${down.error}`;
+  const pwd = await control.command('PWD');
+  const home = /"((?:[^"]|"")*)"/.exec(pwd.text)?.[1]?.replace(/""/g, '"') ?? null;
+  await control.command('TYPE I');
+  const refusals: string[] = [];
+  for (const dir of WRITE_TEST_DIRS) {
+    if (dir) {
+      if (!home) break; // cannot come back safely without knowing where we started
+      const cwd = await control.command(`CWD ${dir}`);
+      if (cwd.code !== 250) continue;
     }
-  } catch (err) {
-    result.error = (err as Error).message;
-  } finally {
-    if (attemptedUpload) {
-      try {
-        const del = await control.command(`DELE ${file}`);
-        // 550 after a failed upload usually means nothing was stored; SIZE tells for sure.
-        result.deleted = del.code === 250 || del.code === 200;
-        if (!result.deleted) {
-          const size = await control.command(`SIZE ${file}`);
-          if (size.code === 213) result.leftBehind = `${file} (in the login directory; DELE answered ${del.code})`;
-          else result.deleted = !result.uploaded;
-        }
-      } catch (err) {
-        result.leftBehind = `${file} (in the login directory; the connection broke before DELE: ${(err as Error).message})`;
+    const where = dir ? `${dir}/${file}` : file;
+    let attempted = false;
+    try {
+      attempted = true;
+      const up = await transfer(control, dataOptions(ctx, mode, protection, `STOR ${file}`, content));
+      if (up.ok) {
+        result.uploaded = true;
+        result.file = where;
+        const down = await transfer(control, dataOptions(ctx, mode, protection, `RETR ${file}`));
+        result.verified = down.ok && down.sha256 === crypto.createHash('sha256').update(content).digest('hex');
+        if (!down.ok) result.error = `download failed: ${down.error}`;
+      } else {
+        refusals.push(`${dir || 'login directory'}: ${up.error}`);
       }
+    } catch (err) {
+      result.error = (err as Error).message;
+    } finally {
+      if (attempted) await removeTestFile(control, file, where, result);
+      if (dir && home) await control.command(`CWD ${home}`).catch(() => undefined);
     }
+    if (result.uploaded || result.error) break;
+  }
+  if (!result.uploaded && !result.error) result.error = `no upload accepted (${refusals.join('; ')})`;
+}
+
+/** DELE the test file; when that fails, SIZE tells whether anything was stored at all. */
+async function removeTestFile(control: FtpControl, file: string, where: string, result: NonNullable<FtpFacts['writeTest']>): Promise<void> {
+  try {
+    const del = await control.command(`DELE ${file}`);
+    if (del.code === 250 || del.code === 200) {
+      result.deleted = true;
+      return;
+    }
+    const size = await control.command(`SIZE ${file}`);
+    if (size.code === 213) result.leftBehind = `${where} (DELE answered ${del.code} ${del.text.slice(0, 80)})`;
+  } catch (err) {
+    // The connection broke: a fresh session could still clean up, but say exactly what may remain.
+    result.leftBehind = `${where} (the connection broke before DELE: ${(err as Error).message})`;
   }
 }
 

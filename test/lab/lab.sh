@@ -32,6 +32,7 @@ ENDPOINTS=(
   vsftpd-explicit:21021
   vsftpd-implicit:21990
   vsftpd-plain:21022
+  vsftpd-lax:21025
   proftpd-tls:21023
   pureftpd-tls:21024
 )
@@ -59,7 +60,7 @@ pid_alive() { # name -> true if our pidfile points at a live process of the righ
 
 # ---------------------------------------------------------------- one-time setup
 ensure_dirs() {
-  mkdir -p "$RUN"/{pids,logs,conf,keys,certs,secrets,proftpd,ftp-anon}
+  mkdir -p "$RUN"/{pids,logs,conf,keys,certs,secrets,proftpd,ftp-anon,ftp-anon-rw}
   chmod 700 "$RUN/secrets"
   mkdir -p /run/sshd && chmod 755 /run/sshd     # sshd privilege-separation dir
   mkdir -p /var/run/vsftpd/empty                # vsftpd secure_chroot_dir
@@ -112,6 +113,11 @@ ensure_users() {
   # anonymous FTP root (read-only, root-owned)
   chown root:root "$RUN/ftp-anon"; chmod 755 "$RUN/ftp-anon"
   [ -f "$RUN/ftp-anon/welcome.txt" ] || echo "xferscan lab: anonymous read-only area" >"$RUN/ftp-anon/welcome.txt"
+  # anonymous FTP root with an upload directory anonymous users may write to (vsftpd-lax:
+  # deliberately bad). vsftpd refuses a writable chroot root, so the root stays root-owned.
+  mkdir -p "$RUN/ftp-anon-rw/incoming"; chown root:root "$RUN/ftp-anon-rw"; chmod 755 "$RUN/ftp-anon-rw"
+  chown ftp:ftp "$RUN/ftp-anon-rw/incoming"; chmod 755 "$RUN/ftp-anon-rw/incoming"
+  [ -f "$RUN/ftp-anon-rw/welcome.txt" ] || echo "xferscan lab: anonymous area, uploads go to incoming/" >"$RUN/ftp-anon-rw/welcome.txt"
 }
 
 ensure_keys() {
@@ -291,6 +297,30 @@ ssl_ciphers=HIGH:!aNULL:!MD5:!3DES
 EOF
         if [ "$kind" = implicit ]; then echo "implicit_ssl=YES"; fi
         ;;
+      lax)
+        # Deliberately lax explicit FTPS: TLS optional for logins and data, no session reuse
+        # required, anonymous allowed (in clear and over TLS) with uploads.
+        cat <<EOF
+ssl_enable=YES
+rsa_cert_file=$c/good.crt
+rsa_private_key_file=$c/good.key
+allow_anon_ssl=YES
+force_local_logins_ssl=NO
+force_local_data_ssl=NO
+force_anon_logins_ssl=NO
+force_anon_data_ssl=NO
+require_ssl_reuse=NO
+ssl_sslv2=NO
+ssl_sslv3=NO
+anonymous_enable=YES
+anon_root=$RUN/ftp-anon-rw
+no_anon_password=YES
+anon_upload_enable=YES
+anon_other_write_enable=YES
+anon_umask=022
+ftp_username=ftp
+EOF
+        ;;
       plain)
         cat <<EOF
 ssl_enable=NO
@@ -383,6 +413,8 @@ start_one() { # name port
                     OPENSSL_CONF="$RUN/conf/openssl-tls12.cnf" launch "$name" /usr/sbin/vsftpd "$RUN/conf/$name.conf" ;;
     vsftpd-plain)   write_vsftpd_conf "$name" "$port" plain 40040 40059
                     launch "$name" /usr/sbin/vsftpd "$RUN/conf/$name.conf" ;;
+    vsftpd-lax)     write_vsftpd_conf "$name" "$port" lax 40100 40119
+                    launch "$name" /usr/sbin/vsftpd "$RUN/conf/$name.conf" ;;
     proftpd-tls)    write_proftpd_conf "$name" "$port"
                     "$PREFIX/usr/sbin/proftpd" -t -c "$RUN/conf/$name.conf" >"$RUN/logs/$name.configtest.log" 2>&1 \
                       || { cat "$RUN/logs/$name.configtest.log" >&2; die "$name: proftpd -t rejected the config"; }
@@ -425,6 +457,8 @@ write_manifest() {
    "notes":"implicit_ssl=YES (TLS from the first byte, then 220); TLS1.2+ only; good cert; require_ssl_reuse"},
   {"name":"vsftpd-plain","host":"$HOST","port":21022,"software":"vsftpd","expectedService":"ftp","expectedState":"open","tlsRequired":false,"anonymous":true,"passiveRange":[40040,40059],"masqueradeAddress":null,"user":"xfsuser","passwordFile":"$pu","tlsCertificate":null,
    "notes":"plain FTP, no TLS at all (AUTH TLS refused); anonymous login enabled, read-only anon root; local users may log in over cleartext"},
+  {"name":"vsftpd-lax","host":"$HOST","port":21025,"software":"vsftpd","expectedService":"ftps-explicit","expectedState":"open","tlsRequired":false,"anonymous":true,"passiveRange":[40100,40119],"masqueradeAddress":null,"user":"xfsuser","passwordFile":"$pu","tlsCertificate":"good",
+   "notes":"deliberately lax explicit FTPS: TLS optional for logins and data (PROT C works), require_ssl_reuse=NO, anonymous allowed in clear and over TLS with uploads into incoming/; default OpenSSL versions (TLS 1.2/1.3)"},
   {"name":"proftpd-tls","host":"$HOST","port":21023,"software":"proftpd","expectedService":"ftps-explicit","expectedState":"open","tlsRequired":false,"anonymous":false,"passiveRange":[40060,40079],"masqueradeAddress":"10.10.10.10","user":"xfsuser","passwordFile":"$pu","tlsCertificate":"weak",
    "notes":"ProFTPD 1.3.8 mod_tls: TLSRequired off (TLS optional, cleartext login allowed); TLSv1, TLSv1.1, TLSv1.2 (SECLEVEL=0); weak cert (RSA-1024, SHA-1, expired 2021-01-01); MasqueradeAddress 10.10.10.10 is only ADVERTISED in PASV replies - never connect to it; CCC accepted; TLS session reuse on data required (default)"},
   {"name":"pureftpd-tls","host":"$HOST","port":21024,"software":"pure-ftpd","expectedService":"ftps-explicit","expectedState":"open","tlsRequired":true,"anonymous":false,"passiveRange":[40080,40099],"masqueradeAddress":null,"user":"xfsuser","passwordFile":"$pu","tlsCertificate":"good",
