@@ -1,0 +1,135 @@
+// A deliberately broken FTPS server for behaviours no packaged server shows on demand: data in
+// cleartext after PROT P, uploads that fail half-way, DELE that fails. In-memory files only.
+import net from 'node:net';
+import tls from 'node:tls';
+import { testCertificate } from './fixtures.js';
+
+export interface MiniFtpdOptions {
+  /** send LIST data in cleartext even after PROT P */
+  cleartextDataDespiteProtP?: boolean;
+  /** STOR stores the bytes, then answers 451 (a server failing mid-transfer) */
+  failStorAfterStoring?: boolean;
+  /** DELE answers 550 although the file exists */
+  failDele?: boolean;
+}
+
+export interface MiniFtpd {
+  port: number;
+  files: Map<string, Buffer>;
+  /** every command received, in order */
+  log: string[];
+  close(): Promise<void>;
+}
+
+export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtpd> {
+  const { key, cert } = testCertificate();
+  const files = new Map<string, Buffer>();
+  const log: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((raw) => {
+    sockets.add(raw);
+    raw.on('close', () => sockets.delete(raw));
+    raw.on('error', () => {});
+    let ctl: net.Socket | tls.TLSSocket = raw;
+    let prot = 'C';
+    let pasv: net.Server | null = null;
+    let pending: Promise<net.Socket> | null = null;
+    const say = (s: string) => ctl.write(`${s}\r\n`);
+    const openPassive = async (): Promise<number> => {
+      pasv?.close();
+      const srv = net.createServer();
+      pasv = srv;
+      pending = new Promise((resolve) => srv.once('connection', (s) => { s.on('error', () => {}); sockets.add(s); resolve(s); }));
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+      return (srv.address() as net.AddressInfo).port;
+    };
+    const dataSocket = async (): Promise<net.Socket | tls.TLSSocket> => {
+      const s = await pending!;
+      if (prot === 'P' && !opts.cleartextDataDespiteProtP) {
+        const t = new tls.TLSSocket(s, { isServer: true, key, cert });
+        t.on('error', () => {});
+        await new Promise<void>((r) => t.once('secure', () => r()));
+        return t;
+      }
+      return s;
+    };
+    let buf = '';
+    const onLine = async (line: string) => {
+      log.push(line.startsWith('PASS') ? 'PASS ****' : line);
+      const [verb, ...rest] = line.split(' ');
+      const arg = rest.join(' ');
+      switch (verb.toUpperCase()) {
+        case 'AUTH':
+          say('234 go');
+          ctl.removeAllListeners('data');
+          ctl = new tls.TLSSocket(raw, { isServer: true, key, cert });
+          ctl.on('error', () => {});
+          ctl.on('data', onData);
+          return;
+        case 'USER': return say('331 password please');
+        case 'PASS': return say('230 logged in');
+        case 'PBSZ': return say('200 PBSZ=0');
+        case 'PROT': prot = arg.toUpperCase(); return say(`200 PROT ${prot}`);
+        case 'TYPE': return say('200 ok');
+        case 'PWD': return say('257 "/"');
+        case 'CWD': return say('550 no such directory');
+        case 'EPSV': return say(`229 Entering Extended Passive Mode (|||${await openPassive()}|)`);
+        case 'PASV': { const p = await openPassive(); return say(`227 Entering Passive Mode (127,0,0,1,${p >> 8},${p & 255})`); }
+        case 'LIST': {
+          say('150 here it comes');
+          const d = await dataSocket();
+          d.resume(); // consume the client's side so the socket can close
+          d.end([...files.keys()].map((f) => `-rw-r--r-- 1 u g 1 Jan 1 00:00 ${f}\r\n`).join('') || 'total 0\r\n');
+          d.once('close', () => say('226 done'));
+          return;
+        }
+        case 'STOR': {
+          say('150 send it');
+          const d = await dataSocket();
+          const chunks: Buffer[] = [];
+          d.on('data', (c: Buffer) => chunks.push(c));
+          d.once('end', () => {
+            files.set(arg, Buffer.concat(chunks));
+            say(opts.failStorAfterStoring ? '451 Local error in processing' : '226 stored');
+          });
+          return;
+        }
+        case 'RETR': {
+          const f = files.get(arg);
+          if (!f) return say('550 no such file');
+          say('150 sending');
+          const d = await dataSocket();
+          d.resume();
+          d.end(f);
+          d.once('close', () => say('226 sent'));
+          return;
+        }
+        case 'SIZE': { const f = files.get(arg); return say(f ? `213 ${f.length}` : '550 no such file'); }
+        case 'DELE':
+          if (opts.failDele || !files.has(arg)) return say('550 cannot delete');
+          files.delete(arg);
+          return say('250 deleted');
+        case 'QUIT': ctl.end('221 bye\r\n'); return;
+        default: return say('502 not implemented');
+      }
+    };
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i).replace(/\r$/, '');
+        buf = buf.slice(i + 1);
+        void onLine(line);
+      }
+    };
+    raw.on('data', onData);
+    say('220 mini-ftpd (deliberately broken test server)');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    files,
+    log,
+    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+  };
+}

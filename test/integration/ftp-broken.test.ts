@@ -1,0 +1,47 @@
+// Server behaviours the packaged servers do not show: data in cleartext after PROT P, uploads
+// that fail half-way, deletes that fail. The write test must clean up or say what is left.
+import { afterEach, describe, expect, it } from 'vitest';
+import { scanJson } from '../helpers/cli.js';
+import { startMiniFtpd, type MiniFtpd } from '../helpers/mini-ftpd.js';
+
+let server: MiniFtpd | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+const args = (port: number) => [`127.0.0.1:${port}`, '--user', 'u', '--password-env', 'XFS_MINI_PW', '--write-test'];
+const env = { XFS_MINI_PW: 'mini-secret-pw' };
+
+describe('broken FTPS servers', () => {
+  it('PROT P agreed but the data connection is cleartext → FTPS-DATA-NOT-TLS fails, critical', async () => {
+    server = await startMiniFtpd({ cleartextDataDespiteProtP: true });
+    const { report } = await scanJson(args(server.port), { env });
+    const ep = report.endpoints[0];
+    expect(ep.service).toBe('ftps-explicit');
+    const f = ep.findings.find((x) => x.id === 'FTPS-DATA-NOT-TLS')!;
+    expect(f).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(f.detail).toMatch(/was not TLS/);
+    expect(ep.ftp!.dataChannels.some((d) => d.protection === 'P' && d.notTls)).toBe(true);
+  });
+
+  it('an upload that fails after storing is still deleted', async () => {
+    server = await startMiniFtpd({ failStorAfterStoring: true });
+    const { report, result } = await scanJson(args(server.port), { env });
+    const w = report.endpoints[0].ftp!.writeTest!;
+    expect(w.uploaded).toBe(false);
+    expect(w.leftBehind).toBeNull();
+    expect(server.files.size).toBe(0);
+    expect(server.log.some((l) => l.startsWith('DELE xferscan-write-test-'))).toBe(true);
+    expect(result.stdout).not.toContain('mini-secret-pw');
+  });
+
+  it('a file that cannot be deleted is named exactly in the report', async () => {
+    server = await startMiniFtpd({ failDele: true });
+    const { report } = await scanJson(args(server.port), { env });
+    const w = report.endpoints[0].ftp!.writeTest!;
+    expect(w).toMatchObject({ uploaded: true, verified: true, deleted: false });
+    const left = [...server.files.keys()].filter((k) => k.startsWith('xferscan-write-test-'));
+    expect(left).toHaveLength(1);
+    expect(w.leftBehind).toContain(left[0]);
+  });
+});
