@@ -138,16 +138,7 @@ async function handleFtpGreeting(ctx: ProbeContext, control: FtpControl, greetin
     greeting = await control.readReply();
     ftp.greeting.push(...greeting.lines);
   }
-  if (greeting.code !== 220) {
-    ep.outcome = 'refused-by-server';
-    ep.error = `server greeted with ${greeting.code}: ${greeting.text.slice(0, 200)}`;
-    return;
-  }
-  // FEAT and SYST before login: what the server discloses to anyone.
-  const feat = await control.command('FEAT');
-  ftp.features = feat.code === 211 ? parseFeatures(feat) : [];
-  const syst = await control.command('SYST');
-  ftp.syst = syst.lines.join('\n');
+  if (!(await readGreetingFacts(ctx, control, greeting))) return;
 
   const authTls = await control.command('AUTH TLS');
   ftp.authReplies!.push({ command: 'AUTH TLS', code: authTls.code, text: authTls.text });
@@ -258,18 +249,27 @@ async function tryImplicitTls(ctx: ProbeContext, control: FtpControl, waitedMs: 
   }
   ep.service = 'ftps-implicit';
   ep.banner = greeting.lines.join('\n');
-  const ftp = emptyFtpFacts(greeting.lines);
-  ep.ftp = ftp;
+  ep.ftp = emptyFtpFacts(greeting.lines);
+  if (await readGreetingFacts(ctx, control, greeting)) await control.quit();
+}
+
+/**
+ * After a greeting: a non-220 means the server refused us; otherwise FEAT and SYST before login,
+ * what the server discloses to anyone. Returns false when the server refused.
+ */
+async function readGreetingFacts(ctx: ProbeContext, control: FtpControl, greeting: FtpReply): Promise<boolean> {
+  const { endpoint: ep } = ctx;
+  const ftp = ep.ftp!;
   if (greeting.code !== 220) {
     ep.outcome = 'refused-by-server';
     ep.error = `server greeted with ${greeting.code}: ${greeting.text.slice(0, 200)}`;
-    return;
+    return false;
   }
   const feat = await control.command('FEAT');
   ftp.features = feat.code === 211 ? parseFeatures(feat) : [];
   const syst = await control.command('SYST');
   ftp.syst = syst.lines.join('\n');
-  await control.quit();
+  return true;
 }
 
 function handleUnreadable(ctx: ProbeContext, control: FtpControl, err: unknown): void {

@@ -1,6 +1,7 @@
 // Checks over the TLS facts of an FTPS (or other TLS) endpoint: protocol versions, cipher
 // suites, key exchange, extensions and the certificate chain (checks.md, TLS-* rows). Pure:
 // they read ctx.endpoint.tls as the hello-level prober (src/tls) and certs.ts filled it.
+import { MOZILLA_INTERMEDIATE_6_0 } from '../knowledge/tls-suite-lists.js';
 import type { Check, CheckContext, CheckOptions, CheckOutcome } from './engine.js';
 import type { EndpointReport, Evidence, TlsCertificateFacts, TlsFacts } from '../model.js';
 import { pci, hipaa, nist80052 } from './controls.js';
@@ -9,17 +10,8 @@ import { suiteByName, type CipherSuiteInfo } from '../tls/registry.js';
 /** CheckOptions the TLS checks honour: tlsCipherProfile, certMaxLifetimeDays, certExpiryWarnDays, minRsaBits, minEcBits, minDhBits, now. */
 export type TlsCheckOptions = CheckOptions;
 
-export const MOZILLA_INTERMEDIATE = {
-  name: 'mozilla-intermediate (6.0)',
-  suites: {
-    'TLSv1.2': [
-      'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-      'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-      'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-    ],
-    'TLSv1.3': ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'],
-  } as Partial<Record<string, string[]>>,
-};
+/** The default cipher-suite yardstick when no profile names one. */
+export const MOZILLA_INTERMEDIATE = MOZILLA_INTERMEDIATE_6_0;
 
 const PROTOS = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 type Proto = (typeof PROTOS)[number];

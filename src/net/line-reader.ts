@@ -148,17 +148,22 @@ export class LineReader {
       if (this.ended) throw new ProbeError('protocol-error', 'connection closed by the server');
       const left = deadline - performance.now();
       if (left <= 0) throw new ProbeError('timeout', 'no complete reply from the server in time');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.waiter = null;
-          resolve();
-        }, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.nap(left);
     }
+  }
+
+  /** Sleeps until data, end or failure wakes us, or `ms` pass. */
+  private nap(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        resolve();
+      }, ms);
+      this.waiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** Waits until any byte arrives or the deadline passes; true when something arrived. */
@@ -169,16 +174,7 @@ export class LineReader {
       if (this.hasPending() || this.failure || this.ended) return this.hasPending() || (this.failure !== null && this.bytesReceived > 0);
       const left = deadline - performance.now();
       if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.waiter = null;
-          resolve();
-        }, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.nap(left);
     }
   }
 

@@ -5,53 +5,9 @@
 import { CHECK_IDS } from '../checks/ids.js';
 import type { Profile, ProfileControl } from './types.js';
 
-// ---- cipher-suite lists (IANA names) ----------------------------------------------------------
+import { MOZILLA_INTERMEDIATE_5_7, MOZILLA_INTERMEDIATE_6_0, NIST_800_52R2_SUITES } from '../knowledge/tls-suite-lists.js';
 
-export const MOZILLA_INTERMEDIATE_6_0 = {
-  name: 'Mozilla intermediate 6.0',
-  suites: {
-    'TLSv1.2': [
-      'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-      'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-      'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-    ],
-    'TLSv1.3': ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'],
-  } as Partial<Record<string, string[]>>,
-};
-
-export const MOZILLA_INTERMEDIATE_5_7 = {
-  name: 'Mozilla intermediate 5.7',
-  suites: {
-    'TLSv1.2': [
-      ...MOZILLA_INTERMEDIATE_6_0.suites['TLSv1.2']!,
-      'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-    ],
-    'TLSv1.3': [...MOZILLA_INTERMEDIATE_6_0.suites['TLSv1.3']!],
-  } as Partial<Record<string, string[]>>,
-};
-
-/** SP 800-52r2 §3.3.1 (RSA and ECDSA server certificates), TLS 1.2 and 1.3. */
-export const NIST_800_52R2_SUITES = {
-  name: 'NIST SP 800-52r2 §3.3.1',
-  suites: {
-    'TLSv1.2': [
-      'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-      'TLS_ECDHE_ECDSA_WITH_AES_128_CCM', 'TLS_ECDHE_ECDSA_WITH_AES_256_CCM',
-      'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8',
-      'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384',
-      'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
-      'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-      'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384',
-      'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
-      'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384',
-      'TLS_DHE_RSA_WITH_AES_128_CCM', 'TLS_DHE_RSA_WITH_AES_256_CCM',
-      'TLS_DHE_RSA_WITH_AES_128_CCM_8', 'TLS_DHE_RSA_WITH_AES_256_CCM_8',
-      'TLS_DHE_RSA_WITH_AES_128_CBC_SHA256', 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA256',
-      'TLS_DHE_RSA_WITH_AES_128_CBC_SHA', 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA',
-    ],
-    'TLSv1.3': ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_AES_128_CCM_SHA256', 'TLS_AES_128_CCM_8_SHA256'],
-  } as Partial<Record<string, string[]>>,
-};
+export { MOZILLA_INTERMEDIATE_5_7, MOZILLA_INTERMEDIATE_6_0, NIST_800_52R2_SUITES };
 
 // ---- check groups ---------------------------------------------------------------------------
 
