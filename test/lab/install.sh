@@ -10,7 +10,8 @@
 #   - proftpd-core (+ proftpd-mod-crypto, which ships mod_tls.so) and pure-ftpd conflict with vsftpd as Debian packages, so they
 #     are fetched with `apt-get download` and unpacked with `dpkg -x` into
 #     $XFS_LAB_PREFIX (default /opt/xferscan-lab/root), outside the repo.
-#   - optional: testssl.sh, ssh-audit (used by benchmarks; missing is not fatal).
+#   - optional: testssl.sh, ssh-audit (benchmarks), chromium (HTML report screenshot test);
+#     missing is not fatal: those tests and benchmarks skip with a message.
 #
 # Env: XFS_LAB_PREFIX (unpack prefix), XFS_LAB_FORCE=1 (redo everything).
 set -euo pipefail
@@ -44,7 +45,7 @@ PRIVATE_PKGS=(
 FALLBACK_LIBS=(libacl1 libcap2 libcrypt1 libhiredis0.14 libidn2-0 libmemcached11
   libmemcachedutil2 libncursesw6 libpam0g libpcre2-8-0 libpcre2-posix3 libssl3
   libtinfo6 zlib1g libsodium23)
-OPTIONAL_PKGS=(testssl.sh ssh-audit)
+OPTIONAL_PKGS=(testssl.sh ssh-audit chromium)
 
 has_candidate() { # $1 = package; true if apt knows an installable version
   local out
