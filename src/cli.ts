@@ -12,6 +12,12 @@ import { TOOL_VERSION } from './version.js';
 import { PROFILE_NAMES, ProfileError, profileCheckOptions, profileSelection, resolveProfile } from './profiles/index.js';
 import { loadPolicy, policyHostFor, PolicyError, type Policy } from './policy/index.js';
 import { finalizeReport, scannerInfo } from './report-meta.js';
+import { parseTargetsFile, type InventoryEntry } from './fleet/targets-file.js';
+import { commandLineEntry, entryCredentials, expandInventory, ExitTracker, policyHostCredentials } from './fleet/inventory.js';
+import { inShard, parseShard } from './fleet/shard.js';
+import { configureSocketBudget, socketBudget } from './fleet/budget.js';
+import { Progress } from './fleet/progress.js';
+import { NdjsonStream } from './fleet/stream.js';
 
 export const EXIT = { OK: 0, SCAN_ERROR: 1, WARN: 2, FAIL: 3 } as const;
 
@@ -31,6 +37,14 @@ Profiles (--profile): baseline (default), pci-dss-4.0.1, hipaa, nist-800-52r2, m
 (6.0; mozilla-intermediate-5.7 for the older list), or a JSON FILE ({"extends": "pci-dss-4.0.1", …}).
 Partner policy (--policy FILE, JSON or simple YAML): allowed ports and services per host, pinned SSH
 host keys and certificate fingerprints, passive range, credentials by env-var name, profile.
+
+Fleets (--targets-file F): CSV with a header (host,port,service,user,passwordEnv,keyFile,policy),
+YAML or JSON (a list, or "targets:" with one; each item a host/URL string or a mapping with those
+fields), or one target per line. service: sftp|ftps-explicit|ftps-implicit|ftp. Credentials only by
+environment-variable name (passwordEnv), never a password. --concurrency targets at once,
+--connections per endpoint, --max-sockets for the whole scan, --endpoint-timeout per endpoint.
+--format ndjson streams one line per endpoint as it finishes, then a summary line. --shard I/N
+scans one of N stable slices (hash of host:port); "xferscan merge" combines the shards' reports.
 
 Exit codes:
   0  no failing finding          2  warnings, no failure
@@ -62,6 +76,9 @@ interface ScanArgs {
   connections: number;
   timeout: number;
   'targets-file'?: string;
+  'max-sockets'?: number;
+  'endpoint-timeout'?: number;
+  shard?: string;
   'allow-foreign-pasv': boolean;
   'allow-cleartext-login': boolean;
   'ca-file'?: string;
@@ -109,21 +126,19 @@ export function parseRange(text: string): [number, number] {
   return [lo, hi];
 }
 
-function readTargetsFile(file: string): string[] {
+/** --targets-file: CSV, YAML, JSON or one target per line (src/fleet/targets-file.ts). */
+function readTargetsFile(file: string): InventoryEntry[] {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     throw new UsageError(`--targets-file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.replace(/#.*$/, '').trim())
-    .filter((l) => l.length > 0);
+  return parseTargetsFile(text, file);
 }
 
-function positiveInt(name: string, v: number, max: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}`);
+function positiveInt(name: string, v: number, max: number, min = 1): number {
+  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
   return v;
 }
 
@@ -141,6 +156,11 @@ export function exitCodeFor(report: Report, endpoints: Pick<Endpoint, 'input'>[]
   if (unreached || all.some((f) => f.status === 'error')) return EXIT.SCAN_ERROR;
   if (all.some((f) => f.status === 'warn')) return EXIT.WARN;
   return EXIT.OK;
+}
+
+/** Exit code of a merged report: as a scan's, counting each endpoint as its own target. */
+function exitCodeForMerged(report: Report): number {
+  return exitCodeFor(report, report.endpoints.map((e) => ({ input: `${e.host}:${e.port}` })));
 }
 
 /** Profile and policy errors are bad input: one line, exit 1. */
@@ -179,30 +199,77 @@ function policyCredentials(policy: Policy | null, endpoints: Endpoint[], given: 
   return (t) => byHost.get(t.host);
 }
 
+/**
+ * Credentials per endpoint when the inventory names some: the entry's own (user + passwordEnv /
+ * keyFile) first, then --user, then its per-target policy's, then --policy's. Every variable is
+ * checked before the scan starts. undefined when no entry names credentials or a per-target policy.
+ */
+function fleetCredentials(
+  endpoints: Endpoint[],
+  entryOf: Map<Endpoint, InventoryEntry>,
+  policyFor: (t: Endpoint) => Policy | null,
+  given: Credentials | null,
+): ((t: Endpoint) => Credentials | null | undefined) | undefined {
+  if (![...entryOf.values()].some((e) => e.user || e.policy)) return undefined;
+  const byEndpoint = new Map<Endpoint, Credentials | null>();
+  for (const t of endpoints) {
+    const e = entryOf.get(t);
+    const own = e ? entryCredentials(e) : null;
+    if (own) byEndpoint.set(t, own);
+    else if (given) byEndpoint.set(t, given);
+    else {
+      const pol = policyFor(t);
+      byEndpoint.set(t, pol ? policyHostCredentials(pol, t.host) : null);
+    }
+  }
+  return (t) => byEndpoint.get(t);
+}
+
 export interface RunResult {
   report: Report;
   exitCode: number;
 }
 
 /** Runs a scan from parsed arguments; shared by `scan` and the demo. */
-export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.WritableStream = process.stdout): Promise<RunResult> {
+export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.WritableStream = process.stdout, fileEntries: InventoryEntry[] = []): Promise<RunResult> {
   const credentials = readCredentials(a);
   const ports = parsePortList(a.ports);
-  const targets = targetsIn.map(parseTarget);
-  if (targets.length === 0) throw new UsageError('no target given: xferscan scan HOST (see --help)');
-  const endpoints: Endpoint[] = expandTargets(targets, ports);
+  const entries = [...targetsIn.map((t) => commandLineEntry(parseTarget(t))), ...fileEntries];
+  if (entries.length === 0) throw new UsageError(a['targets-file'] ? `${a['targets-file']}: no targets in it` : 'no target given: xferscan scan HOST (see --help)');
+  const shard = a.shard ? parseShard(a.shard) : null;
+  const inventory = expandInventory(entries, ports);
+  const endpoints: Endpoint[] = inShard(inventory.endpoints, shard);
   const policy = a.policy ? asUsage(() => loadPolicy(a.policy!)) : null;
   const profile = asUsage(() => resolveProfile(a.profile ?? policy?.profile ?? 'baseline'));
-  const credentialsFor = policyCredentials(policy, endpoints, credentials);
+  // Per-target policy files (inventory column "policy"), each read once.
+  const targetPolicies = new Map<string, Policy>();
+  for (const e of fileEntries) if (e.policy && !targetPolicies.has(e.policy)) targetPolicies.set(e.policy, asUsage(() => loadPolicy(e.policy!)));
+  const policyFor = (t: Endpoint): Policy | null => {
+    const file = inventory.entryOf.get(t)?.policy;
+    return file ? targetPolicies.get(file)! : policy;
+  };
+  const credentialsFor = fleetCredentials(endpoints, inventory.entryOf, policyFor, credentials) ?? policyCredentials(policy, endpoints, credentials);
   const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${a.format}"; available: ${FORMATS.join(', ')}`);
   const timeoutMs = positiveInt('timeout', a.timeout, 600_000);
   const expectPassiveRange = a['expect-passive-range'] ? parseRange(a['expect-passive-range']) : null;
-  const progress = process.stderr.isTTY && endpoints.length > 1;
+  const maxSockets = positiveInt('max-sockets', a['max-sockets'] ?? 256, 65_536, 2);
+  const endpointTimeoutMs = positiveInt('endpoint-timeout', a['endpoint-timeout'] ?? 60 * timeoutMs, 86_400_000, 0);
+  const concurrencyAsked = positiveInt('concurrency', a.concurrency, 1024);
+  // An endpoint may hold a control connection while it dials a data connection: with at least
+  // two slots per endpoint scanned at once, the budget can never deadlock.
+  const concurrency = Math.max(1, Math.min(concurrencyAsked, Math.floor(maxSockets / 2)));
+  configureSocketBudget(maxSockets);
+  const stream = format === 'ndjson';
+  const progress = process.stderr.isTTY && endpoints.length > 1 ? new Progress({ total: endpoints.length, sockets: () => socketBudget.open }) : null;
+  const exit = new ExitTracker();
+  let ndjson: NdjsonStream | null = null;
   const options: ScanOptions = {
     timeoutMs,
     connections: positiveInt('connections', a.connections, 64),
-    concurrency: positiveInt('concurrency', a.concurrency, 1024),
+    concurrency,
+    endpointTimeoutMs: endpointTimeoutMs || undefined,
+    keepEndpoints: !stream,
     credentials,
     allowForeignPasv: a['allow-foreign-pasv'],
     allowCleartextLogin: a['allow-cleartext-login'],
@@ -212,17 +279,24 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
     profile: profile.id,
     selection: profileSelection(profile),
     checkOptions: { ...profileCheckOptions(profile), expectPassiveRange, policy, activeRequested: a.active },
-    checkOptionsFor: policy ? (ep: EndpointReport) => {
-      const range = policyHostFor(policy, ep)?.passiveRange;
-      return { ...profileCheckOptions(profile), expectPassiveRange: expectPassiveRange ?? range ?? null, policy, activeRequested: a.active };
+    checkOptionsFor: policy || targetPolicies.size ? (ep: EndpointReport, t: Endpoint) => {
+      const pol = policyFor(t);
+      const range = policyHostFor(pol, ep)?.passiveRange;
+      return { ...profileCheckOptions(profile), expectPassiveRange: expectPassiveRange ?? range ?? null, policy: pol, activeRequested: a.active };
     } : undefined,
     credentialsFor,
     reportOptions: {
       targets: targetsIn,
+      ...(a['targets-file'] ? { targetsFile: a['targets-file'], inventoryEntries: fileEntries.length } : {}),
+      endpointsScanned: endpoints.length,
+      shard: a.shard ?? null,
+      maxSockets,
+      endpointTimeoutMs,
+      ...(targetPolicies.size ? { targetPolicies: [...targetPolicies.keys()] } : {}),
       ports,
       timeoutMs,
       connections: a.connections,
-      concurrency: a.concurrency,
+      concurrency,
       user: credentials ? credentials.user : null,
       credentials: credentials ? (credentials.password !== undefined ? 'password (redacted)' : 'key') : 'none',
       expectPassiveRange,
@@ -233,10 +307,26 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
       profileSource: profile.source,
       policy: a.policy ? { file: a.policy, name: policy?.name ?? null, hosts: policy?.hosts.map((h) => h.host) ?? [] } : null,
     },
-    onEndpointDone: progress
-      ? (ep, done, total) => process.stderr.write(`\r\x1b[K[${done}/${total}] ${ep.host}:${ep.port} ${ep.state}${ep.service ? ` ${ep.service}` : ''}${done === total ? '\n' : ''}`)
-      : undefined,
+    onEndpointDone: (ep, _done, _total, index) => {
+      exit.add(ep, endpoints[index].input);
+      ndjson?.endpoint(ep, index);
+      progress?.update(ep);
+    },
   };
+  if (stream) {
+    // NDJSON streams: one line per endpoint as it finishes; finished endpoints are not kept.
+    ndjson = new NdjsonStream({ tool: { name: 'xferscan', version: TOOL_VERSION }, startedAt: new Date().toISOString(), profile: profile.id }, a.output ?? out);
+    const scanned = await scan(endpoints, options);
+    const { targets: _t, ...opts } = scanned.options ?? {};
+    ndjson.finish({
+      finishedAt: scanned.finishedAt,
+      options: { ...opts, targets: targetsIn.length > 50 ? `${targetsIn.length} targets` : targetsIn },
+      sockets: { max: maxSockets, peak: socketBudget.peak, total: socketBudget.total, waited: socketBudget.waited },
+      shard: a.shard ?? null,
+    });
+    if (a.output && process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
+    return { report: scanned, exitCode: exit.code() };
+  }
   const scanned = await scan(endpoints, options);
   const report = finalizeReport(scanned, profile, await scannerInfo(scanned.endpoints.map((e) => e.address)));
   const text = render(report, format, { width: process.stdout.columns, color: a.color ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
@@ -267,7 +357,10 @@ function scanOptions<T>(y: import('yargs').Argv<T>) {
     .option('concurrency', { type: 'number', default: 8, describe: 'endpoints scanned at once' })
     .option('connections', { type: 'number', default: 4, describe: 'connections at once to one endpoint' })
     .option('timeout', { type: 'number', default: 5000, describe: 'milliseconds any one step may take' })
-    .option('targets-file', { type: 'string', describe: 'read targets from FILE, one per line (# comments)' })
+    .option('targets-file', { type: 'string', describe: 'read targets from FILE: CSV (host,port,service,user,passwordEnv,keyFile,policy), YAML, JSON, or one per line (# comments)' })
+    .option('max-sockets', { type: 'number', default: 256, describe: 'sockets open at once across the whole scan (concurrency is capped at half of it)' })
+    .option('endpoint-timeout', { type: 'number', describe: 'overall milliseconds one endpoint may take; then its connections are closed and it is reported with what it has (default 60 x --timeout; 0 = none)' })
+    .option('shard', { type: 'string', describe: 'scan only shard I of N (e.g. 2/4), split by a stable hash of host:port; combine with "xferscan merge"' })
     .option('allow-foreign-pasv', { type: 'boolean', default: false, describe: 'follow a PASV reply to an address other than the target' })
     .option('allow-cleartext-login', { type: 'boolean', default: false, describe: 'allow sending a real password without TLS' })
     .option('ca-file', { type: 'string', describe: 'extra trusted CA certificates (PEM) for certificate checks' })
@@ -279,11 +372,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const parser = yargs(argv)
       .scriptName('xferscan')
-      .usage('xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json\n       xferscan                    (no target: scan a built-in demo target)')
+      .usage('xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json\n       xferscan                    (no target: scan a built-in demo target)')
       .command('scan [targets..]', 'scan targets and report', (y) => scanOptions(y).positional('targets', { type: 'string', array: true, describe: 'targets' }), async (a) => {
         const list = [...((a.targets as string[] | undefined) ?? [])];
-        if (a['targets-file']) list.push(...readTargetsFile(a['targets-file'] as string));
-        exitCode = (await runScan(a as unknown as ScanArgs, list)).exitCode;
+        const fromFile = a['targets-file'] ? readTargetsFile(a['targets-file'] as string) : [];
+        exitCode = (await runScan(a as unknown as ScanArgs, list, process.stdout, fromFile)).exitCode;
       })
       .command('report <file>', 're-render a saved JSON scan in another format', (y) =>
         y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report saved with --format json' })
@@ -307,6 +400,20 @@ export async function main(argv: string[]): Promise<void> {
         const d = diffReports(readReportFile(a.old as string), readReportFile(a.new as string));
         process.stdout.write(a.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : renderDiffText(d));
         exitCode = d.worse ? EXIT.FAIL : EXIT.OK;
+      })
+      .command('merge <files..>', 'combine JSON reports or NDJSON streams (e.g. of --shard runs) into one report; summary, compliance and digest recomputed', (y) =>
+        y.positional('files', { type: 'string', array: true, demandOption: true, describe: 'JSON reports (--format json) or NDJSON streams (--format ndjson)' })
+          .option('format', { type: 'string', choices: [...FORMATS], describe: 'output format (default: table on a terminal, json otherwise)' })
+          .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+          .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }), async (a) => {
+        const { mergeReports, readMergeInput } = await import('./commands/merge.js');
+        const { report, duplicates } = mergeReports((a.files as string[]).map(readMergeInput));
+        if (duplicates.length) process.stderr.write(`xferscan: note: ${duplicates.length} endpoint(s) appeared in more than one input; kept the one from the input that finished last (${duplicates.slice(0, 5).join(', ')}${duplicates.length > 5 ? ', …' : ''})\n`);
+        const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
+        const text = render(report, format, { width: process.stdout.columns, color: a.color ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
+        if (a.output) fs.writeFileSync(a.output, text);
+        else process.stdout.write(text);
+        exitCode = exitCodeForMerged(report);
       })
       .command('verify <file>', "check a saved JSON report against its SHA-256 digest (exit 0 intact, 3 tampered or no digest)", (y) =>
         y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report' }), async (a) => {

@@ -13,6 +13,7 @@ import type { Credentials } from './probe.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { asProbeError } from './net/errors.js';
 import { TOOL_VERSION } from './version.js';
+import { EndpointScope, runInScope } from './fleet/budget.js';
 
 export interface ScanOptions extends ProbeOptions {
   /** endpoints scanned at once */
@@ -21,13 +22,21 @@ export interface ScanOptions extends ProbeOptions {
   checkOptions: CheckOptions;
   /** options as given, for the report's metadata; never credentials */
   reportOptions?: Record<string, unknown>;
-  onEndpointDone?: (ep: EndpointReport, done: number, total: number) => void;
+  /** called as each endpoint finishes; `index` is its position in the input */
+  onEndpointDone?: (ep: EndpointReport, done: number, total: number, index: number) => void;
+  /**
+   * false: do not keep finished endpoints (streaming output takes them from onEndpointDone), so
+   * memory stays flat for thousands of targets; the report then has no endpoints, only the summary.
+   */
+  keepEndpoints?: boolean;
+  /** overall deadline for one endpoint (ms); past it its sockets are destroyed and it is reported with what it has */
+  endpointTimeoutMs?: number;
   /** probes to run after detection (default: all that apply) */
   probes?: Probe[];
   /** the profile's check selection and severities (src/profiles) */
   selection?: ProfileSelection;
   /** per-endpoint check options (e.g. a passive range from the policy); default checkOptions */
-  checkOptionsFor?: (ep: EndpointReport) => CheckOptions;
+  checkOptionsFor?: (ep: EndpointReport, target: Endpoint) => CheckOptions;
   /** per-target credentials (e.g. from the policy); undefined = use `credentials` */
   credentialsFor?: (target: Endpoint) => Credentials | null | undefined;
 }
@@ -59,7 +68,7 @@ async function resolveHost(host: string): Promise<string> {
   return r.address;
 }
 
-export async function scanEndpoint(target: Endpoint, address: string | null, resolveError: string | null, opts: ScanOptions): Promise<EndpointReport> {
+export async function scanEndpoint(target: Endpoint, address: string | null, resolveError: string | null, opts: ScanOptions, scope?: EndpointScope): Promise<EndpointReport> {
   const creds = opts.credentialsFor?.(target);
   if (creds !== undefined) opts = { ...opts, credentials: creds };
   const ep = emptyEndpoint(target);
@@ -81,6 +90,7 @@ export async function scanEndpoint(target: Endpoint, address: string | null, res
     if (ep.state === 'open' && ep.service) {
       for (const probe of opts.probes ?? PROBES) {
         if (!probe.services.includes(ep.service)) continue;
+        if (scope?.aborted) break;
         try {
           await probe.run(ctx);
         } catch (err) {
@@ -91,8 +101,19 @@ export async function scanEndpoint(target: Endpoint, address: string | null, res
       }
     }
   }
+  if (scope?.aborted) {
+    const msg = `the endpoint deadline (--endpoint-timeout ${opts.endpointTimeoutMs} ms) passed; its connections were closed and the facts gathered so far are reported`;
+    transcript.note('scheduler', msg);
+    ep.findings.push({ ...probeErrorFinding({ id: 'scheduler' } as Probe, msg), title: 'Endpoint deadline reached' });
+    // Connected, then nothing recognisable before the deadline: that is the vocabulary's 'timeout'.
+    if (ep.state === 'open' && (!ep.service || ep.service === 'unknown') && !ep.banner) {
+      ep.state = 'timeout';
+      ep.outcome = 'timeout';
+    }
+    ep.error ??= msg;
+  }
   ep.transcript = transcript.finish();
-  ep.findings = [...runChecks(ep, ALL_CHECKS, opts.checkOptionsFor?.(ep) ?? opts.checkOptions, opts.selection), ...ep.findings];
+  ep.findings = [...runChecks(ep, ALL_CHECKS, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection), ...ep.findings];
   // A hostile server can echo a password back in any reply we keep (banner, errors, replies in
   // facts, details built from them): scrub every string of the endpoint, not only the transcript.
   const secrets = [opts.credentials?.password].filter((x): x is string => !!x);
@@ -129,6 +150,36 @@ export function summarize(endpoints: EndpointReport[]): ReportSummary {
   return s;
 }
 
+/**
+ * Scans one endpoint inside its own socket scope. With an endpoint deadline, an endpoint still
+ * busy when it passes has its sockets destroyed (its probes then fail fast and report what they
+ * have); if it does not wind down within a grace period, it is reported as timed out.
+ */
+async function scanWithDeadline(target: Endpoint, address: string | null, error: string | null, opts: ScanOptions): Promise<EndpointReport> {
+  const scope = new EndpointScope(`${target.host}:${target.port}`);
+  const work = runInScope(scope, () => scanEndpoint(target, address, error, opts, scope));
+  const limit = opts.endpointTimeoutMs;
+  if (!limit) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((r) => (timer = setTimeout(() => r('expired'), limit)));
+  const first = await Promise.race([work, expired]);
+  clearTimeout(timer);
+  if (first !== 'expired') return first;
+  scope.abort();
+  const grace = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), Math.min(2000, opts.timeoutMs))));
+  const second = await Promise.race([work, grace]);
+  clearTimeout(timer);
+  if (second !== 'late') return second;
+  // Still not done: report the endpoint as timed out without its unfinished facts.
+  const ep = emptyEndpoint(target);
+  ep.address = address;
+  ep.state = 'timeout';
+  ep.outcome = 'timeout';
+  ep.error = `the endpoint deadline (--endpoint-timeout ${limit} ms) passed and its probes did not stop`;
+  ep.findings = [...runChecks(ep, ALL_CHECKS, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection), { ...probeErrorFinding({ id: 'scheduler' } as Probe, ep.error), title: 'Endpoint deadline reached' }];
+  return ep;
+}
+
 /** Runs `fn` over `items` with at most `limit` at once, keeping input order in the result. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -159,13 +210,17 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
     return p;
   };
   let done = 0;
-  const results = await mapLimit(endpoints, opts.concurrency, async (target) => {
+  const keep = opts.keepEndpoints !== false;
+  const summary: ReportSummary = { pass: 0, fail: 0, warn: 0, info: 0, error: 0, skipped: 0 };
+  const kept = await mapLimit(endpoints, opts.concurrency, async (target, index) => {
     const { address, error } = await resolveOnce(target.host);
-    const ep = await scanEndpoint(target, address, error, opts);
+    const ep = await scanWithDeadline(target, address, error, opts);
     done += 1;
-    opts.onEndpointDone?.(ep, done, endpoints.length);
-    return ep;
+    for (const f of ep.findings) summary[f.status] += 1;
+    opts.onEndpointDone?.(ep, done, endpoints.length, index);
+    return keep ? ep : null;
   });
+  const results = kept.filter((e): e is EndpointReport => e !== null);
   return {
     schemaVersion: 1,
     tool: { name: 'xferscan', version: TOOL_VERSION },
@@ -174,6 +229,6 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
     profile: opts.profile,
     options: opts.reportOptions,
     endpoints: results,
-    summary: summarize(results),
+    summary,
   };
 }

@@ -2,6 +2,7 @@
 // open / closed (RST) / filtered (silence) / unreachable (ICMP or route error).
 import net from 'node:net';
 import type { PortState } from '../model.js';
+import { acquireSocketSlot } from '../fleet/budget.js';
 
 export interface DialResult {
   state: PortState;
@@ -37,11 +38,15 @@ export function classifyConnectError(code: string | undefined): PortState {
  * Connects to address:port (address must already be an IP: callers resolve once, so every
  * connection of a scan goes to the same, reported address). Never throws.
  */
-export function dial(address: string, port: number, timeoutMs: number): Promise<DialResult> {
+export async function dial(address: string, port: number, timeoutMs: number): Promise<DialResult> {
+  // The scan-wide socket budget (src/fleet/budget.ts): wait for a slot before the timer starts.
+  const slot = await acquireSocketSlot();
+  if (!slot.ok) return { state: 'unreachable', socket: null, address, ms: 0, code: 'ECANCELED' };
   const started = performance.now();
   return new Promise((resolve) => {
     let done = false;
     const socket = net.connect({ host: address, port, noDelay: true });
+    slot.attach(socket);
     const finish = (state: PortState, code: string | null) => {
       if (done) return;
       done = true;

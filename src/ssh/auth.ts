@@ -5,6 +5,7 @@ import { Client, type AuthenticationType, type ClientChannel, type SFTPWrapper }
 import type { Transcript } from '../net/transcript.js';
 import type { KexInit } from './kexinit.js';
 import { ssh2AlgorithmsFor } from './ssh2util.js';
+import { acquireSocketSlot } from '../fleet/budget.js';
 
 export interface SshCredentials {
   username: string;
@@ -172,7 +173,15 @@ export async function probeAuth(opts: AuthProbeOptions): Promise<AuthProbeResult
     return res;
   }
 
+  // The scan-wide socket budget (src/fleet/budget.ts): ssh2 opens its own socket.
+  const slot = await acquireSocketSlot();
+  if (!slot.ok) {
+    res.error = 'the endpoint deadline has passed';
+    res.ms = Date.now() - started;
+    return res;
+  }
   const client = new Client();
+  slot.attachClient(client);
   const connected = await new Promise<boolean>((resolve) => {
     let settled = false;
     const settle = (ok: boolean, err?: string) => {

@@ -2,6 +2,7 @@
 // identification lines and unencrypted packets with a deadline. Never throws; failures are values.
 import net from 'node:net';
 import { MAX_PACKET_LENGTH, takePacket } from './wire.js';
+import { acquireSocketSlot } from '../fleet/budget.js';
 
 export type ConnErrorKind = 'timeout' | 'closed' | 'reset' | 'protocol-error' | 'connect-failed';
 
@@ -112,10 +113,14 @@ export class RawConn {
 }
 
 /** Dials host:port with a timeout. Never throws. */
-export function connectTcp(host: string, port: number, timeoutMs: number): Promise<Result<{ socket: net.Socket }>> {
+export async function connectTcp(host: string, port: number, timeoutMs: number): Promise<Result<{ socket: net.Socket }>> {
+  // The scan-wide socket budget (src/fleet/budget.ts): wait for a slot before the timer starts.
+  const slot = await acquireSocketSlot();
+  if (!slot.ok) return { ok: false, kind: 'connect-failed', message: 'ECANCELED: the endpoint deadline has passed' };
   return new Promise((resolve) => {
     let done = false;
     const socket = net.connect({ host, port, noDelay: true });
+    slot.attach(socket);
     const finish = (r: Result<{ socket: net.Socket }>) => {
       if (done) return;
       done = true;

@@ -5,6 +5,7 @@ import { Client } from 'ssh2';
 import { Reader, encString, mpintBits } from './wire.js';
 import { ssh2AlgorithmsFor } from './ssh2util.js';
 import type { KexInit } from './kexinit.js';
+import { acquireSocketSlot } from '../fleet/budget.js';
 
 export interface ParsedHostKey {
   /** key type from the blob, e.g. ssh-rsa, ssh-ed25519, ecdsa-sha2-nistp256, ssh-ed25519-cert-v01@openssh.com */
@@ -169,15 +170,19 @@ export function hostKeyFact(blob: Buffer, fam: HostKeyFamily, via: 'raw' | 'ssh2
  * Fetches one host key with the ssh2 client: `serverHostKey: [alg]` and a hostVerifier that
  * records the blob and refuses, so no login is attempted. Resolves null blob with a reason.
  */
-export function fetchHostKeyWithSsh2(
+export async function fetchHostKeyWithSsh2(
   host: string,
   port: number,
   algorithm: string,
   kexinit: KexInit | null,
   timeoutMs: number,
 ): Promise<{ blob: Buffer | null; error: string | null }> {
+  // The scan-wide socket budget (src/fleet/budget.ts): ssh2 opens its own socket.
+  const slot = await acquireSocketSlot();
+  if (!slot.ok) return { blob: null, error: 'the endpoint deadline has passed' };
   return new Promise((resolve) => {
     const plan = ssh2AlgorithmsFor(kexinit, algorithm);
+    if (plan.missing.length) slot.release();
     if (plan.missing.length) {
       resolve({ blob: null, error: `ssh2 cannot negotiate ${algorithm} (no common ${plan.missing.join(', ')})` });
       return;
@@ -185,6 +190,7 @@ export function fetchHostKeyWithSsh2(
     let blob: Buffer | null = null;
     let settled = false;
     const c = new Client();
+    slot.attachClient(c);
     const finish = (error: string | null) => {
       if (settled) return;
       settled = true;

@@ -1,0 +1,166 @@
+// xferscan merge A.json B.json … : combines reports of shards (or of separate runs) into one.
+// Inputs are JSON reports (--format json) or NDJSON streams (--format ndjson). Endpoints are
+// concatenated and de-duplicated by host:port — when one appears in several inputs, the one from
+// the input that finished last wins (ties: the later argument). The summary, the per-control
+// compliance view (for the inputs' profile), the firewall view and the SHA-256 digest are
+// recomputed, as a fresh scan's would be.
+import fs from 'node:fs';
+import type { EndpointReport, Report } from '../model.js';
+import { UsageError } from '../targets.js';
+import { readReportFile } from './read-report.js';
+import { summarize } from '../scan.js';
+import { finalizeReport } from '../report-meta.js';
+import { ProfileError, resolveProfile, type Profile } from '../profiles/index.js';
+import { endpointName } from '../profiles/compliance.js';
+
+export interface MergeInput {
+  file: string;
+  report: Report;
+  /** where the report came from: a JSON report or an NDJSON stream */
+  kind: 'json' | 'ndjson';
+}
+
+/** Reads an NDJSON stream written by `scan --format ndjson` back into a report (without compliance/digest). */
+export function readNdjsonReport(file: string, text: string): Report {
+  const endpoints: { index: number; ep: EndpointReport }[] = [];
+  let meta: { tool?: Report['tool']; startedAt?: string; finishedAt?: string; profile?: string; options?: Record<string, unknown> } = {};
+  let sawSummary = false;
+  text.split('\n').forEach((l, i) => {
+    if (l.trim() === '') return;
+    let o: { type?: string; index?: number; scan?: typeof meta; endpoint?: EndpointReport };
+    try {
+      o = JSON.parse(l);
+    } catch (err) {
+      throw new UsageError(`${file}:${i + 1}: not JSON (${(err as Error).message})`);
+    }
+    if (o.type === 'endpoint' && o.endpoint && typeof o.endpoint.host === 'string' && typeof o.endpoint.port === 'number' && Array.isArray(o.endpoint.findings)) {
+      endpoints.push({ index: typeof o.index === 'number' ? o.index : endpoints.length, ep: o.endpoint });
+      meta = { ...o.scan, ...meta };
+    } else if (o.type === 'summary') {
+      sawSummary = true;
+      meta = { ...meta, ...o.scan };
+    } else {
+      throw new UsageError(`${file}:${i + 1}: not an xferscan NDJSON line (type "endpoint" with host, port and findings, or "summary")`);
+    }
+  });
+  if (!meta.tool || meta.tool.name !== 'xferscan') throw new UsageError(`${file}: no xferscan NDJSON lines in it`);
+  if (!sawSummary) process.stderr.write(`xferscan: warning: ${file} has no summary line: the scan that wrote it may not have finished\n`);
+  endpoints.sort((a, b) => a.index - b.index);
+  const eps = endpoints.map((e) => e.ep);
+  return {
+    schemaVersion: 1,
+    tool: meta.tool,
+    startedAt: meta.startedAt ?? '',
+    finishedAt: meta.finishedAt ?? meta.startedAt ?? '',
+    profile: meta.profile ?? 'baseline',
+    ...(meta.options ? { options: meta.options } : {}),
+    endpoints: eps,
+    summary: summarize(eps),
+  };
+}
+
+export function readMergeInput(file: string): MergeInput {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  // A JSON report is one document; an NDJSON stream has one object per line.
+  const firstLine = text.split('\n', 1)[0];
+  let ndjson = false;
+  if (/\.ndjson$|\.jsonl$/i.test(file)) ndjson = true;
+  else {
+    try {
+      const o = JSON.parse(firstLine) as { type?: string };
+      ndjson = o !== null && typeof o === 'object' && (o.type === 'endpoint' || o.type === 'summary');
+    } catch {
+      ndjson = false;
+    }
+  }
+  return ndjson ? { file, report: readNdjsonReport(file, text), kind: 'ndjson' } : { file, report: readReportFile(file), kind: 'json' };
+}
+
+/** The profile the inputs were judged with; all inputs must agree. */
+function profileOf(inputs: MergeInput[]): Profile {
+  const ids = [...new Set(inputs.map((i) => i.report.profile))];
+  if (ids.length > 1) throw new UsageError(`the reports were judged with different profiles (${ids.join(', ')}): merge reports of one profile, or re-render them first`);
+  const id = ids[0];
+  const source = inputs.map((i) => i.report.options?.profileSource).find((s): s is string => typeof s === 'string' && s !== 'builtin');
+  try {
+    return resolveProfile(id);
+  } catch (err) {
+    if (source) {
+      try {
+        return resolveProfile(source);
+      } catch {
+        // fall through
+      }
+    }
+    if (err instanceof ProfileError) throw new UsageError(`cannot recompute compliance: profile "${id}" is not built in and its file is not available (${err.message})`);
+    throw err;
+  }
+}
+
+export interface MergeResult {
+  report: Report;
+  duplicates: string[];
+}
+
+/** Merges reports (pure but for resolving a profile file). */
+export function mergeReports(inputs: MergeInput[]): MergeResult {
+  if (inputs.length === 0) throw new UsageError('merge: give at least one report');
+  const profile = profileOf(inputs);
+  // Later-finishing inputs win on duplicates; order otherwise follows the arguments.
+  const rank = inputs.map((inp, k) => ({ inp, k, t: Date.parse(inp.report.finishedAt) || 0 }));
+  const winner = new Map<string, { rank: number; k: number }>();
+  const seen = new Map<string, number>();
+  rank.forEach(({ inp, k, t }) => {
+    for (const ep of inp.report.endpoints) {
+      const key = endpointName(ep);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      const w = winner.get(key);
+      if (!w || t > w.rank || (t === w.rank && k > w.k)) winner.set(key, { rank: t, k });
+    }
+  });
+  const endpoints: EndpointReport[] = [];
+  const placed = new Set<string>();
+  inputs.forEach((inp, k) => {
+    for (const ep of inp.report.endpoints) {
+      const key = endpointName(ep);
+      if (placed.has(key) || winner.get(key)!.k !== k) continue;
+      placed.add(key);
+      endpoints.push(ep);
+    }
+  });
+  const duplicates = [...seen.entries()].filter(([, n]) => n > 1).map(([k]) => k);
+  const started = inputs.map((i) => i.report.startedAt).filter(Boolean).sort();
+  const finished = inputs.map((i) => i.report.finishedAt).filter(Boolean).sort();
+  const first = inputs[0].report;
+  const scannerSources = inputs.flatMap((i) => i.report.scanner?.sourceAddresses ?? []);
+  const uniqueSources = [...new Map(scannerSources.map((s) => [`${s.target}|${s.source}`, s])).values()];
+  const merged: Report = {
+    schemaVersion: 1,
+    tool: first.tool,
+    startedAt: started[0] ?? first.startedAt,
+    finishedAt: finished[finished.length - 1] ?? first.finishedAt,
+    profile: profile.id,
+    options: {
+      ...(first.options ?? {}),
+      merged: inputs.map((i) => ({
+        file: i.file,
+        format: i.kind,
+        startedAt: i.report.startedAt,
+        finishedAt: i.report.finishedAt,
+        endpoints: i.report.endpoints.length,
+        digest: i.report.integrity?.digest ?? null,
+        shard: (i.report.options?.shard as string | undefined) ?? null,
+      })),
+      shard: null,
+    },
+    endpoints,
+    summary: summarize(endpoints),
+  };
+  const scanner = first.scanner ? { ...first.scanner, sourceAddresses: uniqueSources } : null;
+  return { report: finalizeReport(merged, profile, scanner), duplicates };
+}

@@ -1,0 +1,33 @@
+// --shard i/n: splits an inventory across CI jobs by a stable hash of host:port (not by position),
+// so adding or reordering targets moves only the endpoints that changed, and every endpoint lands
+// in exactly one shard whatever order the file lists them in.
+import crypto from 'node:crypto';
+import { UsageError } from '../targets.js';
+
+export interface Shard {
+  /** 1-based */
+  index: number;
+  count: number;
+}
+
+export function parseShard(text: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new UsageError(`invalid --shard "${text}": expected I/N, e.g. 2/4 (shards are numbered from 1)`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || count > 10_000) throw new UsageError(`invalid --shard "${text}": N must be from 1 to 10000`);
+  if (index < 1 || index > count) throw new UsageError(`invalid --shard "${text}": I must be from 1 to ${count} (shards are numbered from 1)`);
+  return { index, count };
+}
+
+/** The shard (1-based) an endpoint belongs to: SHA-256 of "host:port" (host lower-cased), as a number mod n. */
+export function shardOf(host: string, port: number, count: number): number {
+  const h = crypto.createHash('sha256').update(`${host.toLowerCase()}:${port}`).digest();
+  // 48 bits are plenty and stay exact in a double.
+  return (h.readUIntBE(0, 6) % count) + 1;
+}
+
+export function inShard<T extends { host: string; port: number }>(items: T[], shard: Shard | null): T[] {
+  if (!shard || shard.count === 1) return items;
+  return items.filter((e) => shardOf(e.host, e.port, shard.count) === shard.index);
+}

@@ -1,0 +1,85 @@
+// Streaming NDJSON for fleet scans (--format ndjson): one line per endpoint, written as it
+// finishes (so memory stays flat for thousands of targets), then one summary line with the counts
+// and a SHA-256 over the endpoint lines. Endpoint lines have the shape of reports/ndjson.ts
+// (type "endpoint", index = position in the input, scan, verdict, counts, endpoint).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { EndpointReport, PortState, ReportSummary } from '../model.js';
+import { endpointVerdict, type EndpointVerdict } from '../profiles/compliance.js';
+
+export interface StreamScanMeta {
+  tool: { name: 'xferscan'; version: string };
+  startedAt: string;
+  profile: string;
+}
+
+export interface StreamSummaryLine {
+  type: 'summary';
+  scan: StreamScanMeta & { finishedAt: string; options?: Record<string, unknown> };
+  endpoints: number;
+  states: Partial<Record<PortState, number>>;
+  services: Record<string, number>;
+  verdicts: Partial<Record<EndpointVerdict, number>>;
+  summary: ReportSummary;
+  sockets?: { max: number | null; peak: number; total: number; waited: number };
+  shard?: string | null;
+  integrity: { algorithm: 'sha256'; description: string; digest: string };
+}
+
+export class NdjsonStream {
+  private readonly hash = crypto.createHash('sha256');
+  private readonly fd: number | null;
+  private count = 0;
+  private readonly states: Partial<Record<PortState, number>> = {};
+  private readonly services: Record<string, number> = {};
+  private readonly verdicts: Partial<Record<EndpointVerdict, number>> = {};
+  private readonly summary: ReportSummary = { pass: 0, fail: 0, warn: 0, info: 0, error: 0, skipped: 0 };
+
+  /** `output`: a file path (written synchronously, line by line) or a stream (stdout). */
+  constructor(
+    private readonly meta: StreamScanMeta,
+    private readonly output: string | NodeJS.WritableStream,
+  ) {
+    this.fd = typeof output === 'string' ? fs.openSync(output, 'w') : null;
+  }
+
+  private emit(line: string): void {
+    if (this.fd !== null) fs.writeSync(this.fd, line);
+    else (this.output as NodeJS.WritableStream).write(line);
+  }
+
+  endpoint(ep: EndpointReport, index: number): void {
+    const v = endpointVerdict(ep, index);
+    const line = `${JSON.stringify({ type: 'endpoint', index, scan: this.meta, verdict: v.verdict, counts: v.counts, endpoint: ep })}\n`;
+    this.hash.update(line, 'utf8');
+    this.emit(line);
+    this.count += 1;
+    this.states[ep.state] = (this.states[ep.state] ?? 0) + 1;
+    const svc = ep.service ?? 'none';
+    this.services[svc] = (this.services[svc] ?? 0) + 1;
+    this.verdicts[v.verdict] = (this.verdicts[v.verdict] ?? 0) + 1;
+    for (const f of ep.findings) this.summary[f.status] += 1;
+  }
+
+  finish(extra: { finishedAt: string; options?: Record<string, unknown>; sockets?: StreamSummaryLine['sockets']; shard?: string | null }): StreamSummaryLine {
+    const line: StreamSummaryLine = {
+      type: 'summary',
+      scan: { ...this.meta, finishedAt: extra.finishedAt, ...(extra.options ? { options: extra.options } : {}) },
+      endpoints: this.count,
+      states: this.states,
+      services: this.services,
+      verdicts: this.verdicts,
+      summary: this.summary,
+      ...(extra.sockets ? { sockets: extra.sockets } : {}),
+      ...(extra.shard !== undefined ? { shard: extra.shard } : {}),
+      integrity: {
+        algorithm: 'sha256',
+        description: 'SHA-256 over the bytes (UTF-8) of the endpoint lines above, in the order written, newlines included',
+        digest: this.hash.digest('hex'),
+      },
+    };
+    this.emit(`${JSON.stringify(line)}\n`);
+    if (this.fd !== null) fs.closeSync(this.fd);
+    return line;
+  }
+}

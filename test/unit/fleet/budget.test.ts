@@ -1,0 +1,89 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EndpointScope, SocketBudget, configureSocketBudget, runInScope, socketBudget } from '../../../src/fleet/budget.js';
+import { dial } from '../../../src/net/tcp.js';
+import { Progress } from '../../../src/fleet/progress.js';
+
+describe('socket budget', () => {
+  it('never hands out more than max slots, and wakes waiters in order', async () => {
+    const b = new SocketBudget(2);
+    const r1 = await b.acquire();
+    const r2 = await b.acquire();
+    const order: number[] = [];
+    const p3 = b.acquire().then((r) => (order.push(3), r));
+    const p4 = b.acquire().then((r) => (order.push(4), r));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(order).toEqual([]);
+    r1();
+    r1(); // idempotent
+    const r3 = await p3;
+    expect(order).toEqual([3]);
+    r2();
+    const r4 = await p4;
+    expect(b.open).toBe(2);
+    r3();
+    r4();
+    expect(b.open).toBe(0);
+    expect(b.peak).toBe(2);
+    expect(b.waited).toBe(2);
+  });
+
+  describe('dial', () => {
+    let server: net.Server;
+    let port: number;
+    const held = new Set<net.Socket>();
+    beforeAll(async () => {
+      server = net.createServer((s) => held.add(s));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      port = (server.address() as net.AddressInfo).port;
+    });
+    afterAll(async () => {
+      configureSocketBudget(Infinity);
+      for (const s of held) s.destroy();
+      await new Promise((r) => server.close(r));
+    });
+
+    it('waits for a slot before connecting; the wait is not taken for filtering', async () => {
+      configureSocketBudget(1);
+      const a = await dial('127.0.0.1', port, 200);
+      expect(a.state).toBe('open');
+      const pending = dial('127.0.0.1', port, 200);
+      await new Promise((r) => setTimeout(r, 400)); // longer than the connect timeout
+      expect(socketBudget.open).toBe(1);
+      a.socket!.destroy();
+      const b = await pending;
+      expect(b.state).toBe('open');
+      b.socket!.destroy();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(socketBudget.open).toBe(0);
+      configureSocketBudget(Infinity);
+    });
+
+    it('an aborted endpoint scope destroys its sockets and refuses new dials', async () => {
+      const scope = new EndpointScope('x');
+      const first = await runInScope(scope, () => dial('127.0.0.1', port, 500));
+      expect(first.state).toBe('open');
+      const closed = new Promise((r) => first.socket!.once('close', r));
+      scope.abort();
+      await closed;
+      const again = await runInScope(scope, () => dial('127.0.0.1', port, 500));
+      expect(again).toMatchObject({ state: 'unreachable', code: 'ECANCELED', socket: null });
+    });
+  });
+});
+
+describe('progress line', () => {
+  it('shows done/total, failures and an ETA', () => {
+    let t = 0;
+    const out: string[] = [];
+    const p = new Progress({ total: 4, now: () => t, stream: { write: (s: string) => out.push(s), columns: 200 } as unknown as NodeJS.WriteStream });
+    t = 1000;
+    p.update({ host: 'a', port: 21, state: 'open', service: 'ftp', findings: [{ status: 'fail' }] } as never);
+    expect(p.line()).toMatch(/^\[1\/4 25%\] failures 1 \(unreachable 0\) 1\.0\/s elapsed 1s ETA 3s$/);
+    t = 2000;
+    p.update({ host: 'b', port: 22, state: 'closed', service: null, findings: [] } as never);
+    expect(p.failures).toBe(2);
+    expect(p.unreachable).toBe(1);
+    expect(out.join('')).toContain('\r\x1b[K[1/4 25%]');
+  });
+});
