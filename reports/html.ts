@@ -177,6 +177,21 @@ function endpointSection(ep: EndpointReport, ei: number, c: ComplianceView | und
   return out;
 }
 
+function firewallSection(r: Report): string {
+  const fw = r.firewall;
+  if (!fw) return '';
+  let out = `<h2 id="firewall">Firewall</h2><p>${h(fw.statement)}</p>`;
+  out += '<table class="firewall"><thead><tr><th>Endpoint</th><th>Rule a transfer needs</th><th>Seen</th><th>Why</th></tr></thead><tbody>';
+  for (const e of fw.endpoints) {
+    for (const rule of e.rules) {
+      const seen = rule.status === 'blocked' ? badge('fail', `BLOCKED${rule.blockage ? ` (${rule.blockage})` : ''}`) : rule.status === 'ok' ? badge('pass', 'OK') : badge('skipped', 'UNTESTED');
+      out += `<tr><td>${h(e.endpoint)}</td><td>${h(rule.text)}</td><td>${seen}</td><td>${h(rule.evidence)}</td></tr>`;
+    }
+  }
+  out += '</tbody></table>';
+  return out;
+}
+
 function transcriptAppendix(r: Report): string {
   let out = '<h2 id="transcript">Appendix: transcripts</h2><p class="muted">Every line exchanged with each endpoint, timestamped; passwords are redacted before they are recorded.</p>';
   r.endpoints.forEach((ep, i) => {
@@ -194,6 +209,7 @@ export function renderHtml(report: Report): string {
     metaTable(report),
     summarySection(report),
     c ? controlsSection(c) : '',
+    firewallSection(report),
     `<h2 id="findings">Findings by endpoint</h2>${report.endpoints.map((ep, i) => endpointSection(ep, i, c)).join('')}`,
     transcriptAppendix(report),
     report.integrity ? `<p class="muted">Report digest (SHA-256, ${h(report.integrity.canonicalization)}): <span class="digest">${h(report.integrity.digest)}</span></p>` : '',

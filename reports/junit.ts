@@ -48,7 +48,20 @@ export function renderJunit(report: Report): string {
       }
       cases.push(`    <testcase classname="${x(`xferscan.${name}`)}" name="${x(`${id} ${title}`)}" time="0">${inner}</testcase>`);
     }
-    tests += byCheck.size;
+    // The firewall view (report.firewall) as one testcase: fails when rules are missing.
+    const fwe = report.firewall?.endpoints.find((e) => e.endpointIndex === report.endpoints.indexOf(ep));
+    let fwCase = 0;
+    if (fwe) {
+      fwCase = 1;
+      const lines = fwe.rules.map((r) => `[${r.status}${r.blockage ? ` ${r.blockage}` : ''}] ${r.text} — ${r.evidence}`).join('\n');
+      if (fwe.missing.length > 0) {
+        sf++;
+        cases.push(`    <testcase classname="${x(`xferscan.${name}`)}" name="FIREWALL rules a transfer needs" time="0"><failure message="${x(`missing: ${fwe.missing.map((r) => r.text).join('; ')}`)}" type="FIREWALL">${x(lines)}</failure></testcase>`);
+      } else {
+        cases.push(`    <testcase classname="${x(`xferscan.${name}`)}" name="FIREWALL rules a transfer needs" time="0"><system-out>${x(lines)}</system-out></testcase>`);
+      }
+    }
+    tests += byCheck.size + fwCase;
     failures += sf;
     errors += se;
     skipped += ss;
@@ -58,9 +71,10 @@ export function renderJunit(report: Report): string {
       ['service', ep.service ?? ''],
       ['banner', ep.banner ?? ''],
       ['profile', report.profile],
+      ...(fwe ? [['firewall.missing', fwe.missing.map((r) => r.text).join('; ')]] : []),
     ].map(([k, v]) => `      <property name="${x(k)}" value="${x(v)}"/>`);
     suites.push(
-      `  <testsuite name="${x(name)}" tests="${byCheck.size}" failures="${sf}" errors="${se}" skipped="${ss}" time="0" timestamp="${x(report.startedAt.replace(/Z$/, ''))}" hostname="${x(ep.host)}">\n` +
+      `  <testsuite name="${x(name)}" tests="${byCheck.size + fwCase}" failures="${sf}" errors="${se}" skipped="${ss}" time="0" timestamp="${x(report.startedAt.replace(/Z$/, ''))}" hostname="${x(ep.host)}">\n` +
         `    <properties>\n${props.join('\n')}\n    </properties>\n${cases.join('\n')}\n  </testsuite>`,
     );
   });

@@ -71,6 +71,20 @@ export function renderMarkdown(report: Report): string {
       out.push('');
     }
   }
+  const fw = report.firewall;
+  if (fw) {
+    out.push('## Firewall', '', md(fw.statement), '');
+    out.push('| Endpoint | Control | Passive ports (observed / expected) | Active mode | Missing rules |', '|---|---|---|---|---|');
+    for (const e of fw.endpoints) {
+      const p = e.passive;
+      const pass = p ? `${p.observed.join(', ') || '—'} / ${p.expectedRange ? p.expectedRange.join('-') : '—'}${p.filtered.length ? `; filtered: ${p.filtered.join(', ')}` : ''}${p.closed.length ? `; closed: ${p.closed.join(', ')}` : ''}${p.outsideExpected.length ? `; outside expected: ${p.outsideExpected.join(', ')}` : ''}` : '—';
+      const act = !e.active || !e.active.tested ? 'not tested' : e.active.ok ? 'works' : e.active.noConnectBack ? 'does not connect back' : 'refused by the server';
+      out.push(`| ${md(e.endpoint)} | ${md(`${e.control.port} ${e.control.state}`)} | ${md(pass)} | ${act} | ${e.missing.length || '—'} |`);
+    }
+    out.push('');
+    const missing = fw.endpoints.flatMap((e) => e.missing.map((r) => `${e.endpoint}: ${r.text}\n    why: ${r.evidence}`));
+    if (missing.length) out.push('### Missing rules (for the firewall team)', '', fence(missing.join('\n')), '');
+  }
   out.push('## Findings', '');
   for (const ep of report.endpoints) {
     out.push(`### ${md(endpointName(ep))}`, '');

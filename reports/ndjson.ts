@@ -13,7 +13,8 @@ export function renderNdjson(report: Report): string {
   return report.endpoints
     .map((endpoint, i) => {
       const verdict = report.compliance?.endpoints[i];
-      return `${JSON.stringify({ type: 'endpoint', index: i, scan, ...(verdict ? { verdict: verdict.verdict, counts: verdict.counts } : {}), endpoint })}\n`;
+      const firewall = report.firewall?.endpoints.find((e) => e.endpointIndex === i);
+      return `${JSON.stringify({ type: 'endpoint', index: i, scan, ...(verdict ? { verdict: verdict.verdict, counts: verdict.counts } : {}), ...(firewall ? { firewall } : {}), endpoint })}\n`;
     })
     .join('');
 }

@@ -82,6 +82,10 @@ export function renderSarif(report: Report): string {
       }
     });
   });
+  // Missing firewall rules (report.firewall) as notifications; the whole view as a run property.
+  for (const e of report.firewall?.endpoints ?? []) {
+    for (const r of e.missing) notifications.push({ level: 'warning', message: { text: `${e.endpoint} firewall: ${r.text} — ${r.evidence}` }, descriptor: { id: 'FIREWALL' } });
+  }
   const sarif = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -109,6 +113,7 @@ export function renderSarif(report: Report): string {
         properties: {
           profile: report.profile,
           ...(report.compliance ? { compliance: { verdict: report.compliance.verdict, statement: report.compliance.statement, controls: report.compliance.controls.map((c) => ({ id: c.id, status: c.status, testability: c.testability, findings: c.findings.map((r) => `${r.endpoint} ${r.id} ${r.status}`) })) } } : {}),
+          ...(report.firewall ? { firewall: report.firewall } : {}),
           ...(report.integrity ? { reportDigestSha256: report.integrity.digest } : {}),
         },
         results,

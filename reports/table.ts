@@ -69,6 +69,11 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
       `${c.profile.title} (profile ${c.profile.id} ${c.profile.version}): ${c.verdict.toUpperCase()} — controls ${c.counts.satisfied} satisfied, ${c.counts['not-satisfied']} not satisfied${bad.length ? ` (${bad.join(', ')})` : ''}, ${c.counts['not-assessed']} not assessed, ${c.counts['not-testable']} not testable by a network scan`,
     );
   }
+  const fw = report.firewall;
+  if (fw) {
+    parts.push(`Firewall: ${fw.statement}`);
+    for (const e of fw.endpoints) for (const r of e.missing) parts.push(`  ${e.endpoint}: ${r.text}\n    (${r.evidence})`);
+  }
   if (report.integrity) parts.push(`report digest sha256:${report.integrity.digest}`);
   return `${parts.join('\n')}\n`;
 }

@@ -322,6 +322,8 @@ export interface Report {
   scanner?: import('./report-meta.js').ScannerInfo;
   /** the per-control view for the profile (src/profiles/compliance.ts) */
   compliance?: import('./profiles/compliance.js').ComplianceView;
+  /** what transfers need from the firewalls, and what was found blocked (src/firewall) */
+  firewall?: import('./firewall/index.js').FirewallView;
   /** SHA-256 over the canonical JSON without this member (xferscan verify) */
   integrity?: import('./report-meta.js').Integrity;
 }

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { Report } from './model.js';
 import type { Profile } from './profiles/types.js';
 import { computeCompliance } from './profiles/compliance.js';
+import { computeFirewall } from './firewall/index.js';
 
 export interface ScannerInfo {
   hostname: string;
@@ -123,6 +124,7 @@ export function finalizeReport(report: Report, profile: Profile, scanner: Scanne
     profile: profile.id,
     ...(scanner ? { scanner } : {}),
     compliance: computeCompliance(report, profile),
+    firewall: computeFirewall(report),
   };
   return seal(withMeta);
 }

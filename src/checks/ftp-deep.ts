@@ -223,8 +223,10 @@ export const ftpDeepChecks: Check[] = [
       const evidence = preferred.map((d) => ({ label: 'data channel', value: channelLine(d), conn: d.conn }));
       const byMode = (m: string) => preferred.filter((d) => d.mode === m);
       const failedModes = ['PASV', 'EPSV'].filter((m) => byMode(m).length > 0 && !byMode(m).some((d) => d.ok));
-      if (preferred.every((d) => !d.ok)) return { status: 'fail', detail: `no passive data connection worked: ${preferred.map(channelLine).join('; ')}`, evidence };
-      if (failedModes.length > 0) return { status: 'warn', detail: `${failedModes.join(' and ')} failed while the other worked: ${preferred.map(channelLine).join('; ')}`, evidence };
+      const blockedPorts = [...new Set(preferred.filter((d) => d.failedStep === 'connect' && d.port !== null).map((d) => d.port!))];
+      const fwNote = blockedPorts.length > 0 ? ` — data port(s) ${blockedPorts.join(', ')} could not be reached at the TCP level (the network path, not a server refusal; see NET-PASV-FILTERED)` : '';
+      if (preferred.every((d) => !d.ok)) return { status: 'fail', detail: `no passive data connection worked: ${preferred.map(channelLine).join('; ')}${fwNote}`, evidence };
+      if (failedModes.length > 0) return { status: 'warn', detail: `${failedModes.join(' and ')} failed while the other worked: ${preferred.map(channelLine).join('; ')}${fwNote}`, evidence };
       return { status: 'pass', detail: preferred.map(channelLine).join('; '), evidence };
     },
   },
@@ -243,10 +245,19 @@ export const ftpDeepChecks: Check[] = [
       if (active.length === 0) return { status: 'skipped', detail: options.activeRequested === false ? 'active mode not tested (use --active)' : noLoginReason(ftp) };
       const evidence = active.map((d) => ({ label: 'data channel', value: channelLine(d), conn: d.conn }));
       if (active.some((d) => d.ok)) return { status: 'pass', detail: active.map(channelLine).join('; '), evidence };
-      const back = active.some((d) => d.failedStep === 'connect');
+      const back = active.filter((d) => d.failedStep === 'connect');
+      const setup = active.filter((d) => d.failedStep === 'setup');
+      const said = active.filter((d) => d.failedStep !== 'connect' && d.failedStep !== 'setup');
+      const why = back.length > 0
+        ? ` — active mode does not get back through: the server did not connect back to us (silence until our listener gave up${back.some((d) => d.replies?.start) ? `; the server later answered ${[...new Set(back.map((d) => d.replies?.start).filter(Boolean))].join('/')}` : ''}): a firewall between the server and us drops the server's outgoing data connection, or we are behind NAT (active mode then cannot work from here)`
+        : setup.length > 0
+          ? ` — the server refused PORT/EPRT by reply (${setup.map((d) => d.replies?.setup ?? '?').join('/')}): a server setting, not a firewall`
+          : said.length > 0
+            ? ` — the server refused the active transfer by reply (${said.map((d) => d.replies?.end ?? d.replies?.start ?? '?').join('/')}): a server-side refusal, not silence on the network`
+            : '';
       return {
         status: 'fail',
-        detail: `${active.map(channelLine).join('; ')}${back ? ' — the server could not connect back to us: a firewall drops it, or we are behind NAT (active mode then cannot work from here)' : ''}`,
+        detail: `${active.map(channelLine).join('; ')}${why}`,
         evidence,
       };
     },

@@ -6,5 +6,6 @@ import { ftpDeepChecks } from './ftp-deep.js';
 import { policyChecks } from './policy.js';
 import { sshChecks } from './ssh.js';
 import { tlsChecks } from './tls.js';
+import { firewallChecks } from './firewall.js';
 
-export const ALL_CHECKS: Check[] = [...netChecks, ...policyChecks, ...ftpDetectionChecks, ...ftpDeepChecks, ...tlsChecks, ...sshChecks];
+export const ALL_CHECKS: Check[] = [...netChecks, ...policyChecks, ...ftpDetectionChecks, ...ftpDeepChecks, ...firewallChecks, ...tlsChecks, ...sshChecks];

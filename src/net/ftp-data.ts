@@ -18,6 +18,9 @@ export type DataMode = 'PASV' | 'EPSV' | 'PORT' | 'EPRT';
 /** Most bytes read from one data connection (a listing or the write-test file). */
 export const MAX_DATA_BYTES = 4 * 1024 * 1024;
 
+/** Active mode: how many --timeout periods to wait for the server's reply after it failed to connect back. */
+export const ACTIVE_REPLY_PATIENCE = 5;
+
 export interface DataOptions {
   mode: DataMode;
   /** TLS on the data connection (PROT P in force) */
@@ -289,7 +292,32 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
     return dataTls(control, sock, o, r);
   })();
   dataReady.catch(() => {});
-  const startReply = await control.readReply();
+  const active = o.mode === 'PORT' || o.mode === 'EPRT';
+  // Active mode: the server answers only after its own connect back succeeds or gives up (vsftpd:
+  // connect_timeout, 60 s by default), so a dropped connect-back must not be mistaken for a dead
+  // control channel. Record it when our listener's wait ends, then give the server time to answer.
+  const startP = control.readReply(active ? o.timeoutMs * ACTIVE_REPLY_PATIENCE : undefined);
+  startP.catch(() => {});
+  if (active) {
+    const first = await Promise.race([startP.then(() => 'reply', () => 'reply'), dataReady.then(() => 'data', () => 'no-data')]);
+    const e = first === 'no-data' ? asProbeError(await dataReady.catch((err: unknown) => err)) : null;
+    if (e && e.outcome === 'filtered') {
+      r.failedStep = 'connect';
+      r.error = e.message;
+      o.transcript.note(control.conn, `${e.message}; waiting for the server's reply`);
+      const late = await startP.catch(() => null);
+      r.startReply = brief(late);
+      if (!late) {
+        r.error += `; the server did not answer within ${o.timeoutMs * ACTIVE_REPLY_PATIENCE} ms either (control connection closed: it is out of step)`;
+        control.close();
+        return;
+      }
+      // 1xx: it got through after all (too late for us); read the final reply to stay in step.
+      r.endReply = late.code < 200 ? brief(await control.readReply().catch(() => null)) : brief(late);
+      return;
+    }
+  }
+  const startReply = await startP;
   r.startReply = brief(startReply);
   if (startReply.code >= 400) {
     // The server refused the transfer (425/426/450/522/534/550…): record why, close our side.
