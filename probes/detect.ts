@@ -44,9 +44,19 @@ function sleep(ms: number) {
 
 export async function detect(ctx: ProbeContext): Promise<void> {
   // An FTP server at its per-IP limit answers 421 and hangs up: back off and ask again.
+  let patient = false;
   for (let attempt = 0; ; attempt++) {
-    await detectOnce(ctx);
+    await detectOnce(ctx, patient);
     const ep = ctx.endpoint;
+    if (ctx.scratch.lateGreeting && !patient) {
+      // The server spoke after our silence window (a slow or loaded server) and our ClientHello
+      // broke the conversation: ask again, waiting as long as the timeout allows.
+      ctx.transcript.note('detect', 'the server spoke after we had started TLS; asking again with more patience');
+      patient = true;
+      attempt -= 1;
+      Object.assign(ep, { service: null, banner: null, outcome: null, error: null, ftp: null, tls: null, ssh: null, state: 'open' });
+      continue;
+    }
     const limited = ep.outcome === 'refused-by-server' && ep.ftp?.greeting[0]?.startsWith('421');
     if (!limited || attempt >= RETRY_421_DELAYS_MS.length) return;
     ctx.transcript.note('detect', `421 from server; retrying in ${RETRY_421_DELAYS_MS[attempt]} ms`);
@@ -55,7 +65,7 @@ export async function detect(ctx: ProbeContext): Promise<void> {
   }
 }
 
-async function detectOnce(ctx: ProbeContext): Promise<void> {
+async function detectOnce(ctx: ProbeContext, patient = false): Promise<void> {
   const { endpoint: ep, address, target, options, transcript } = ctx;
   const conn = transcript.conn('detect');
   const d = await dial(address, target.port, options.timeoutMs);
@@ -69,7 +79,7 @@ async function detectOnce(ctx: ProbeContext): Promise<void> {
   try {
     // ftps:// says TLS comes first, so a short look for a cleartext greeting is enough.
     const patience = target.scheme === 'ftps' ? 300 : SILENCE_MS;
-    const silence = Math.min(patience, Math.max(200, Math.floor(options.timeoutMs / 2)));
+    const silence = patient ? options.timeoutMs : Math.min(patience, Math.max(200, Math.floor(options.timeoutMs / 2)));
     const spoke = await control.lines.waitForData(performance.now() + silence);
     if (spoke) {
       // Give the first line a moment to complete before judging it.
@@ -223,6 +233,12 @@ async function tryImplicitTls(ctx: ProbeContext, control: FtpControl, waitedMs: 
     t = await control.upgradeToTls({ host: ctx.target.host, timeoutMs: Math.max(500, options.timeoutMs - waitedMs) });
   } catch (err) {
     const e = asProbeError(err, 'tls-handshake-failed');
+    const said = control.bytesBeforeTls().toString('latin1');
+    if (/^(\d{3}[ -]|SSH-)/.test(said)) {
+      ctx.scratch.lateGreeting = true;
+      transcript.note(control.conn, `the server answered in cleartext after all: ${JSON.stringify(said.slice(0, 60))}`);
+      return;
+    }
     if (/did not complete within/.test(e.message)) {
       // Connected, then silence both ways: nothing we know how to speak to.
       ep.state = 'timeout';

@@ -10,7 +10,10 @@ import { asProbeError } from '../src/net/errors.js';
 import type { DataMode } from '../src/net/ftp-data.js';
 import type { FtpControl } from '../src/net/ftp-control.js';
 
-const PASSIVE_SAMPLES = { PASV: 4, EPSV: 2 };
+/** Two thirds PASV (its address matters), one third EPSV. */
+function passiveSampleCounts(n = 6): { PASV: number; EPSV: number } {
+  return { PASV: Math.ceil((n * 2) / 3), EPSV: Math.floor(n / 3) };
+}
 
 type Who = { user: string; password: string; anonymous: boolean };
 
@@ -92,7 +95,7 @@ async function mainSession(ctx: ProbeContext): Promise<void> {
         if (clear.length > 0) ftp.protC = clear.some((d) => d.ok);
         await recorded(ctx, control, 'PROT P', true);
       }
-      await samplePassive(ctx, control, PASSIVE_SAMPLES);
+      await samplePassive(ctx, control, passiveSampleCounts(ctx.options.passiveSamples));
       await bounceTest(ctx, control);
       if (ctx.options.writeTest) {
         const good = ftp.dataChannels.find((d) => d.ok && (d.mode === 'EPSV' || d.mode === 'PASV'));

@@ -59,6 +59,7 @@ Examples:
 
 interface ScanArgs {
   targets?: string[];
+  'passive-samples'?: number;
   ports: string;
   format?: string;
   output?: string;
@@ -275,6 +276,8 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
     allowCleartextLogin: a['allow-cleartext-login'],
     active: a.active,
     writeTest: a['write-test'],
+    // More PASV samples when a range is to be checked: half a range dropped is missed with (1/2)^n.
+    passiveSamples: a['passive-samples'] !== undefined ? positiveInt('passive-samples', a['passive-samples'], 200) : expectPassiveRange ? 12 : 6,
     caFile: a['ca-file'] ?? null,
     profile: profile.id,
     selection: profileSelection(profile),
@@ -354,6 +357,7 @@ function scanOptions<T>(y: import('yargs').Argv<T>) {
     .option('expect-passive-range', { type: 'string', describe: 'passive port range the firewall opens, e.g. 50000-50100' })
     .option('active', { type: 'boolean', default: false, describe: 'also test active mode (PORT/EPRT)' })
     .option('write-test', { type: 'boolean', default: false, describe: 'upload a uniquely named file, verify it, delete it' })
+    .option('passive-samples', { type: 'number', describe: 'PASV/EPSV replies to sample for the passive range (default 6; 12 with --expect-passive-range)' })
     .option('concurrency', { type: 'number', default: 8, describe: 'endpoints scanned at once' })
     .option('connections', { type: 'number', default: 4, describe: 'connections at once to one endpoint' })
     .option('timeout', { type: 'number', default: 5000, describe: 'milliseconds any one step may take' })
@@ -422,8 +426,8 @@ export async function main(argv: string[]): Promise<void> {
         (v.exitCode === 0 ? process.stdout : process.stderr).write(`${v.message}\n`);
         exitCode = v.exitCode;
       })
-      .command('$0 [words..]', false, (y) => scanOptions(y).positional('words', { type: 'string', array: true, hidden: true } as never), async (a) => {
-        const extra = [...(a._ as (string | number)[]).map(String), ...((a.words as string[] | undefined) ?? [])];
+      .command('$0', false, (y) => scanOptions(y), async (a) => {
+        const extra = (a._ as (string | number)[]).map(String);
         if (extra.length > 0) throw new UsageError(`unknown command "${extra[0]}": did you mean "xferscan scan ${extra.join(' ')}"?`);
         const { runDemo } = await import('./demo.js');
         exitCode = await runDemo(a as unknown as ScanArgs);
@@ -432,7 +436,8 @@ export async function main(argv: string[]): Promise<void> {
       .version(TOOL_VERSION)
       .help()
       .alias('h', 'help')
-      .strict()
+      // Unknown options are errors; an unknown word gets the friendlier hint from the $0 handler.
+      .strictOptions()
       .wrap(Math.min(110, process.stdout.columns || 100))
       .fail((msg, err) => {
         throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments');

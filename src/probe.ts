@@ -21,6 +21,8 @@ export interface ProbeOptions {
   allowForeignPasv: boolean;
   active: boolean;
   writeTest: boolean;
+  /** PASV/EPSV replies to sample (two thirds PASV, one third EPSV) */
+  passiveSamples?: number;
   allowCleartextLogin: boolean;
   caFile: string | null;
 }
@@ -29,6 +31,8 @@ export interface ProbeOptions {
 export interface ProbeScratch {
   /** DER chain of the control channel's TLS, as the server sent it */
   tlsChainDer?: Buffer[];
+  /** detection saw a greeting arrive after it had given up waiting and started TLS */
+  lateGreeting?: boolean;
 }
 
 export interface ProbeContext {

@@ -23,6 +23,7 @@ export class FtpControl {
   /** the TCP connection underneath everything */
   private readonly raw: net.Socket;
   private relay: Relay | null = null;
+  private failedRelaySample: Buffer | null = null;
   tls: tls.TLSSocket | null = null;
   /** the newest resumable TLS session (TLS 1.3 tickets are single-use: keep the latest) */
   private session: Buffer | null = null;
@@ -36,6 +37,11 @@ export class FtpControl {
     this.socket = socket;
     this.raw = socket;
     this.reader.attach(socket);
+  }
+
+  /** What the peer sent through the TLS relay (e.g. cleartext instead of a ServerHello). */
+  bytesBeforeTls(): Buffer {
+    return this.relay?.sample() ?? this.failedRelaySample ?? Buffer.alloc(0);
   }
 
   /** Our side's address of the control connection (where an active-mode server connects back). */
@@ -116,7 +122,13 @@ export class FtpControl {
       throw new ProbeError('protocol-error', 'server sent data after accepting AUTH; TLS upgrade aborted');
     }
     this.relay = new Relay(this.raw);
-    const t = await connectTls(this.relay, { ...opts, timeoutMs: opts.timeoutMs ?? this.timeoutMs });
+    let t: tls.TLSSocket;
+    try {
+      t = await connectTls(this.relay, { ...opts, timeoutMs: opts.timeoutMs ?? this.timeoutMs });
+    } catch (err) {
+      this.failedRelaySample = this.relay.sample();
+      throw err;
+    }
     t.on('session', (s: Buffer) => (this.session = s));
     this.tls = t;
     this.socket = t;

@@ -112,6 +112,18 @@ describe('service detection on scripted servers', () => {
     expect(report.endpoints[0].transcript.some((l) => /421 from server; retrying/.test(l.text))).toBe(true);
   });
 
+  it('a greeting that comes after the silence window is still recognised (slow or loaded server)', async () => {
+    const f = await track(tcpFixture((s) => {
+      setTimeout(() => {
+        if (s.destroyed) return;
+        s.write('220 slow but fine\r\n');
+        ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', AUTH: '504 no' });
+      }, 1300);
+    }));
+    const { report } = await scanJson([`127.0.0.1:${f.port}`, '--timeout', '2000']);
+    expect(report.endpoints[0]).toMatchObject({ state: 'open', service: 'ftp', banner: '220 slow but fine' });
+  });
+
   it('421 greeting on detection → refused-by-server, checks skipped', async () => {
     const f = await track(tcpFixture((s) => s.end('421 Service not available, closing control connection.\r\n')));
     const { report, result } = await scanJson([`127.0.0.1:${f.port}`]);
