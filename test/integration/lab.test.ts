@@ -60,7 +60,7 @@ describe.skipIf(labOff)('test lab', () => {
   const open = endpoints.filter((e) => e.expectedState === 'open');
   const closed = endpoints.filter((e) => e.expectedState === 'closed');
 
-  it('manifest lists the eight endpoints and a closed port, all on loopback', () => {
+  it('manifest lists the nine endpoints and a closed port, all on loopback', () => {
     expect(open.map((e) => e.name).sort()).toEqual(
       [
         'proftpd-tls',
@@ -70,6 +70,7 @@ describe.skipIf(labOff)('test lab', () => {
         'sshd-sftponly',
         'vsftpd-explicit',
         'vsftpd-implicit',
+        'vsftpd-lax',
         'vsftpd-plain',
       ].sort(),
     );
