@@ -10,6 +10,7 @@ import { openSession, RETRY_421_DELAYS_MS } from '../src/ftp/session.js';
 import { FtpControl } from '../src/net/ftp-control.js';
 import { ProbeError, asProbeError } from '../src/net/errors.js';
 import { summarizePeer } from '../src/net/tls-upgrade.js';
+import { looksLikeTls } from '../src/net/relay.js';
 import type { FtpReply } from '../src/net/ftp-reply.js';
 import type { TLSSocket } from 'node:tls';
 
@@ -237,6 +238,14 @@ async function tryImplicitTls(ctx: ProbeContext, control: FtpControl, waitedMs: 
     if (/^(\d{3}[ -]|SSH-)/.test(said)) {
       ctx.scratch.lateGreeting = true;
       transcript.note(control.conn, `the server answered in cleartext after all: ${JSON.stringify(said.slice(0, 60))}`);
+      return;
+    }
+    if (said.length > 0 && looksLikeTls(Buffer.from(said, 'latin1'))) {
+      // It answered in TLS, but nothing Node/OpenSSL 3 can complete (SSLv3-only, odd suites):
+      // still TLS — the hello-level prober will say what it offers.
+      ep.service = 'tls-unknown';
+      ep.outcome = 'tls-handshake-failed';
+      ep.error = `the server speaks TLS, but no handshake a current client can complete: ${e.message}`;
       return;
     }
     if (/did not complete within/.test(e.message)) {

@@ -44,7 +44,9 @@ export const tlsProbe: Probe = {
   maxConnections: 4,
   async run(ctx) {
     const ep = ctx.endpoint;
-    if (!ep.tls) return; // detection could not complete a handshake: nothing to enumerate
+    // Explicit FTPS whose AUTH was refused has no TLS to enumerate. Where Node's own handshake
+    // failed (e.g. an SSLv3-only server), the hello-level prober still sees what is offered.
+    if (ep.service === 'ftps-explicit' && !ep.ftp?.authTls && !ep.ftp?.authSsl) return;
     const conn = ctx.transcript.conn('tls-enum');
     const caPem = ctx.options.caFile ? fs.readFileSync(ctx.options.caFile, 'utf8') : null;
     const { facts, probe } = await scanTls(tlsTransport(ctx), {
@@ -54,7 +56,7 @@ export const tlsProbe: Probe = {
       connections: ctx.options.connections,
       caPem,
     });
-    ep.tls = { ...facts, negotiated: ep.tls.negotiated, dataChannel: ep.tls.dataChannel ?? facts.dataChannel };
+    ep.tls = { ...facts, negotiated: ep.tls?.negotiated, dataChannel: ep.tls?.dataChannel ?? facts.dataChannel };
     const accepted = Object.entries(facts.protocols).filter(([, v]) => v).map(([k]) => k);
     ctx.transcript.note(conn, `TLS enumeration: ${probe.handshakes} handshakes in ${probe.durationMs} ms; accepted ${accepted.join(', ') || 'nothing'}${probe.limited ? '; the server limited our connections (421)' : ''}`);
   },

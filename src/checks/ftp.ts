@@ -44,8 +44,10 @@ export const ftpDetectionChecks: Check[] = [
       const evidence = transcriptEvidence(ep, 'AUTH TLS', /^AUTH TLS$|^TLS established/);
       if (ftp.authTls === null) return { status: 'skipped', detail: 'AUTH TLS could not be tried' };
       if (!ftp.authTls) return { status: 'fail', detail: `AUTH TLS refused (${ftp.authReplies?.find((r) => r.command === 'AUTH TLS')?.code ?? '?'})`, evidence };
-      if (!ep.tls) {
-        return { status: 'fail', detail: `AUTH TLS accepted (234), but the TLS handshake failed: ${ep.error ?? 'unknown error'}`, evidence,
+      if (!ep.tls?.negotiated) {
+        const offered = ep.tls ? Object.entries(ep.tls.protocols).filter(([, v]) => v).map(([k]) => k) : [];
+        const seen = offered.length > 0 ? ` (the server only offers ${offered.join(', ')})` : '';
+        return { status: 'fail', detail: `AUTH TLS accepted (234), but a TLS handshake with a current client fails: ${ep.error ?? 'unknown error'}${seen}`, evidence,
           remediation: 'Check the server certificate and key files and the allowed TLS versions/ciphers: the server accepts AUTH TLS but cannot complete a handshake.' };
       }
       const n = ep.tls.negotiated;
