@@ -7,7 +7,13 @@ import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
+
+// node-forge (~100-250 ms to load) only when a certificate is read: an SSH-only scan never pays for it.
+const requireCjs = createRequire(import.meta.url);
+let forgeModule: typeof forge | null = null;
+const loadForge = (): typeof forge => (forgeModule ??= requireCjs('node-forge') as typeof forge);
 import type { TlsCertificateFacts } from '../model.js';
 
 export interface CertificateFacts extends TlsCertificateFacts {
@@ -86,21 +92,22 @@ const HASH_OIDS: Record<string, string> = {
 /** Signature algorithm of a DER certificate (outer AlgorithmIdentifier), via forge's ASN.1 reader. */
 export function signatureAlgorithmOf(der: Buffer): { name: string; hash: string | null; oid: string | null } {
   try {
-    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')), { strict: false } as never);
+    const F = loadForge();
+    const asn1 = F.asn1.fromDer(F.util.createBuffer(der.toString('binary')), { strict: false } as never);
     const seq = asn1.value as forge.asn1.Asn1[];
     const algId = (seq[1]!.value as forge.asn1.Asn1[]);
-    const oid = forge.asn1.derToOid(algId[0]!.value as string);
+    const oid = F.asn1.derToOid(algId[0]!.value as string);
     const known = SIG_OIDS[oid];
-    if (!known) return { name: forge.pki.oids[oid] ?? oid, hash: null, oid };
+    if (!known) return { name: F.pki.oids[oid] ?? oid, hash: null, oid };
     if (oid === '1.2.840.113549.1.1.10') {
       // RSASSA-PSS-params: [0] hashAlgorithm (default sha1)
       let hash = 'sha1';
       const params = algId[1];
       if (params && Array.isArray(params.value)) {
         for (const p of params.value as forge.asn1.Asn1[]) {
-          if (p.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && p.type === 0) {
+          if (p.tagClass === F.asn1.Class.CONTEXT_SPECIFIC && p.type === 0) {
             const inner = (p.value as forge.asn1.Asn1[])[0];
-            const hOid = forge.asn1.derToOid(((inner!.value as forge.asn1.Asn1[])[0]!.value) as string);
+            const hOid = F.asn1.derToOid(((inner!.value as forge.asn1.Asn1[])[0]!.value) as string);
             hash = HASH_OIDS[hOid] ?? hOid;
           }
         }

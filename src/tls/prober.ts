@@ -1,7 +1,15 @@
 // The TLS prober: hello-level enumeration of protocol versions, cipher suites, groups and
 // extension behaviour over a caller-supplied transport (plain TCP for implicit FTPS, a control
 // connection after "234" for explicit FTPS). One socket per ClientHello; never more than
-// `connections` at once; servers that refuse us (FTP 421) get backoff and retries.
+// `connections` at once (counting transports opened ahead of need); servers that refuse us
+// (FTP 421) get backoff and retries.
+//
+// Cost model: every accepted suite costs one handshake at every version (a ServerHello proves one
+// suite), and the server's order costs nothing extra when the pick chain runs serially. So: one
+// serial pick chain per version while the server's order matters, parallel lanes once the server
+// is known to follow the client's order, a preference test that is free or one hello, no suite a
+// version cannot use, and transports (TCP + FTP greeting + AUTH TLS) opened ahead so that a serial
+// step costs one hello round trip. Slow-accepting servers are then bound by how fast they accept.
 import type net from 'node:net';
 import tls from 'node:tls';
 import {
@@ -70,6 +78,8 @@ export interface TlsProbeResult {
   /** other distinct chains seen (e.g. an ECDSA and an RSA certificate) */
   otherChainsDer: Buffer[][];
   handshakes: number;
+  /** transports opened (handshakes + those opened ahead of need and not used) */
+  connections: number;
   /** the server refused or dropped connections and we had to back off */
   limited: boolean;
   errors: string[];
@@ -80,26 +90,129 @@ export interface TlsProbeResult {
 
 // ------------------------------------------------------------------------------------------
 
-class Limiter {
-  private active = 0;
-  private queue: (() => void)[] = [];
-  constructor(public cap: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.cap) await new Promise<void>((res) => this.queue.push(res));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.next();
-    }
+/**
+ * The connections to one endpoint: never more than `cap` open at once, counting those being
+ * opened, those opened ahead of need ("ready") and those in use. While `warm`, free slots are
+ * filled with transports opened ahead of need, so a ClientHello never waits for TCP + greeting +
+ * AUTH TLS (ProFTPD spends ~100-400 ms before its greeting); this changes no result, only when
+ * connections are opened. Ready transports that the server closes or talks on are discarded.
+ */
+class Pool {
+  private open = 0;
+  private opening = 0;
+  private ready: net.Socket[] = [];
+  private idle = new Map<net.Socket, () => void>();
+  private waiters: { resolve: (s: net.Socket) => void; reject: (e: unknown) => void }[] = [];
+  warm = false;
+  /** transports opened in all */
+  opened = 0;
+  /** opened ahead of need and never used */
+  wasted = 0;
+  constructor(public cap: number, private readonly openOne: () => Promise<net.Socket>) {}
+
+  acquire(): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.pump();
+    });
   }
-  private next(): void {
-    while (this.active + 0 < this.cap && this.queue.length) {
-      const r = this.queue.shift()!;
-      r();
-      break;
+
+  /** An acquired socket is finished with (the caller destroyed it). */
+  release(): void {
+    this.open--;
+    this.pump();
+  }
+
+  setWarm(warm: boolean): void {
+    this.warm = warm;
+    if (!warm) this.trim();
+    this.pump();
+  }
+
+  /** Stops opening ahead, waits for opens under way, closes what nobody waits for. */
+  async drain(): Promise<void> {
+    this.setWarm(false);
+    while (this.opening > 0) await new Promise<void>((r) => this.drained.push(r));
+    this.trim();
+  }
+
+  private drained: (() => void)[] = [];
+
+  /** Closes ready transports nobody waits for. */
+  trim(): void {
+    while (this.ready.length > this.waiters.length) this.drop(this.ready.pop()!, true);
+  }
+
+  private drop(s: net.Socket, wasted: boolean): void {
+    const off = this.idle.get(s);
+    off?.();
+    this.idle.delete(s);
+    const i = this.ready.indexOf(s);
+    if (i >= 0) this.ready.splice(i, 1);
+    s.on('error', () => {});
+    s.destroy();
+    if (wasted) this.wasted++;
+    this.open--;
+  }
+
+  private pump(): void {
+    while (this.waiters.length && this.ready.length) {
+      const s = this.ready.shift()!;
+      this.idle.get(s)?.();
+      this.idle.delete(s);
+      if (s.destroyed || !s.readable) {
+        s.destroy();
+        this.open--;
+        continue;
+      }
+      this.waiters.shift()!.resolve(s);
     }
+    const want = this.waiters.length + (this.warm ? this.cap : 0);
+    while (this.opening + this.ready.length < want && this.open < this.cap) this.start();
+  }
+
+  private start(): void {
+    this.open++;
+    this.opening++;
+    this.opened++;
+    this.openOne().then(
+      (s) => {
+        this.opening--;
+        if (this.opening === 0) for (const r of this.drained.splice(0)) r();
+        this.ready.push(s);
+        // while it waits: a close, an error or unexpected bytes make it useless — and a server
+        // that does that to idle connections gets no more of them (no open/close churn)
+        const bad = () => {
+          if (this.idle.has(s)) {
+            this.drop(s, false);
+            this.warm = false;
+          }
+          this.pump();
+        };
+        const onData = () => bad();
+        s.on('data', onData);
+        s.once('end', bad);
+        s.once('close', bad);
+        s.once('error', bad);
+        this.idle.set(s, () => {
+          s.removeListener('data', onData);
+          s.removeListener('end', bad);
+          s.removeListener('close', bad);
+          s.removeListener('error', bad);
+        });
+        if (!this.warm && this.ready.length > this.waiters.length) this.trim();
+        this.pump();
+      },
+      (err) => {
+        this.opening--;
+        if (this.opening === 0) for (const r of this.drained.splice(0)) r();
+        this.open--;
+        const w = this.waiters.shift();
+        if (w) w.reject(err);
+        else this.warm = false; // a transport that fails ahead of need: stop opening ahead
+        this.pump();
+      },
+    );
   }
 }
 
@@ -108,7 +221,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Ctx {
   open: OpenTransport;
   opts: Required<Omit<TlsProbeOptions, 'serverName' | 'onExchange' | 'versions'>> & Pick<TlsProbeOptions, 'serverName' | 'onExchange'>;
-  limiter: Limiter;
+  pool: Pool;
   handshakes: number;
   limited: boolean;
   errors: string[];
@@ -139,7 +252,7 @@ async function openWithRetry(ctx: Ctx): Promise<net.Socket> {
         ctx.limited = true;
         ctx.refusalsInARow++;
         // be gentler: one connection fewer (never below 1)
-        if (ctx.limiter.cap > 1) ctx.limiter.cap--;
+        if (ctx.pool.cap > 1) ctx.pool.cap--;
         await sleep(delay + Math.floor(Math.random() * delay * 0.25));
         delay *= 2;
         continue;
@@ -151,7 +264,7 @@ async function openWithRetry(ctx: Ctx): Promise<net.Socket> {
 
 /** One ClientHello on a fresh transport; reads the server's first flight. Never throws. */
 async function exchange(ctx: Ctx, hello: Buffer, purpose: string, version: string, offered: number): Promise<FlightResult> {
-  return ctx.limiter.run(async () => {
+  {
     const started = performance.now();
     let flight: FlightResult;
     for (let attempt = 0; ; attempt++) {
@@ -165,14 +278,14 @@ async function exchange(ctx: Ctx, hello: Buffer, purpose: string, version: strin
     }
     ctx.opts.onExchange?.({ purpose, version, offered, outcome: describe(flight), ms: Math.round(performance.now() - started) });
     return flight;
-  });
+  }
 }
 
 async function exchangeOnce(ctx: Ctx, hello: Buffer): Promise<FlightResult> {
   const parser = new ServerFlight(DEFAULT_LIMITS);
   let socket: net.Socket;
   try {
-    socket = await openWithRetry(ctx);
+    socket = await ctx.pool.acquire();
   } catch (err) {
     const e = err as { code?: string; message?: string };
     const msg = `transport failed (${e.code ?? 'error'}: ${e.message ?? String(err)})`;
@@ -193,6 +306,7 @@ async function exchangeOnce(ctx: Ctx, hello: Buffer): Promise<FlightResult> {
       socket.removeListener('error', onError);
       socket.on('error', () => {});
       socket.destroy();
+      ctx.pool.release();
       resolve(reason ? parser.end(reason) : parser.result);
     };
     const onData = (d: Buffer) => {
@@ -218,11 +332,17 @@ async function exchangeOnce(ctx: Ctx, hello: Buffer): Promise<FlightResult> {
 
 interface VersionFacts {
   supported: boolean;
-  /** picks in the order found, per chunk */
-  chunks: number[][];
+  /** accepted suites; in server preference order when `preference` is true, else by code */
   suites: number[];
   flights: FlightResult[];
+  /** does the server impose its own order at this version (null: not decidable, e.g. one suite) */
+  preference: boolean | null;
 }
+
+const NONE: VersionFacts = { supported: false, suites: [], flights: [], preference: null };
+
+type Mk = (suites: number[]) => Buffer;
+type IsVersion = (f: FlightResult) => boolean;
 
 function legacyHello(version: number, suites: readonly number[], serverName: string | undefined, extra: Partial<ClientHelloOptions> = {}): Buffer {
   return buildClientHello({ version, suites, serverName, ...extra });
@@ -242,73 +362,182 @@ function chunk<T>(arr: readonly T[], size: number): T[][] {
   return out.length ? out : [[]];
 }
 
+/** Deals `arr` round-robin into n lists (accepted suites cluster by code: this spreads them). */
+function deal<T>(arr: readonly T[], n: number): T[][] {
+  const out: T[][] = Array.from({ length: Math.max(1, n) }, () => []);
+  arr.forEach((x, i) => out[i % out.length]!.push(x));
+  return out.filter((l) => l.length > 0);
+}
+
+type PickResult =
+  | { kind: 'pick'; suite: number; flight: FlightResult }
+  /** the server answered with another version, or a protocol_version alert */
+  | { kind: 'other-version'; flight: FlightResult }
+  /** refused (handshake_failure …), timeout, garbage: the list holds nothing more we can get */
+  | { kind: 'end'; flight: FlightResult };
+
+/** One hello offering `list`; classifies the answer and records what went wrong. */
+async function pickOnce(ctx: Ctx, label: ProtocolName, list: readonly number[], mk: Mk, isVersion: IsVersion, purpose: string): Promise<PickResult> {
+  const f = await exchange(ctx, mk([...list]), purpose, label, list.length);
+  const sh = f.serverHello;
+  if (sh) {
+    if (!isVersion(f)) return { kind: 'other-version', flight: f };
+    if (!list.includes(sh.cipherSuite)) {
+      ctx.errors.push(`${label}: server picked ${suiteName(sh.cipherSuite)}, which was not offered`);
+      return { kind: 'end', flight: f };
+    }
+    return { kind: 'pick', suite: sh.cipherSuite, flight: f };
+  }
+  if (f.alert?.name === 'protocol_version') return { kind: 'other-version', flight: f };
+  if (f.kind === 'not-tls') ctx.errors.push(`${label}: ${f.error}`);
+  if (f.kind === 'malformed') ctx.errors.push(`${label}: malformed reply: ${f.error}`);
+  if (f.kind === 'incomplete' && /timeout/.test(f.error ?? '')) ctx.errors.push(`${label}: ${purpose}: timeout`);
+  return { kind: 'end', flight: f };
+}
+
 /**
  * Pick-and-remove loop over one list of suites: offer all, record the server's pick, remove it,
  * repeat until the server refuses. Returns the picks in order, or versionRejected when the
  * server does not speak this version at all.
  */
 async function pickLoop(
-  ctx: Ctx, label: ProtocolName, list: readonly number[], mkHello: (suites: number[]) => Buffer, isVersion: (f: FlightResult) => boolean, purpose: string,
+  ctx: Ctx, label: ProtocolName, list: readonly number[], mk: Mk, isVersion: IsVersion, purpose: string,
 ): Promise<{ picks: number[]; versionRejected: boolean; flights: FlightResult[]; last: FlightResult | null }> {
   const remaining = [...list];
   const picks: number[] = [];
   const flights: FlightResult[] = [];
   let last: FlightResult | null = null;
   while (remaining.length) {
-    const f = await exchange(ctx, mkHello(remaining), purpose, label, remaining.length);
-    last = f;
-    const sh = f.serverHello;
-    if (sh) {
-      if (!isVersion(f)) return { picks, versionRejected: picks.length === 0, flights, last };
-      const idx = remaining.indexOf(sh.cipherSuite);
-      if (idx < 0) {
-        ctx.errors.push(`${label}: server picked ${suiteName(sh.cipherSuite)}, which was not offered`);
-        break;
-      }
-      flights.push(f);
-      picks.push(sh.cipherSuite);
-      remaining.splice(idx, 1);
-      continue;
-    }
-    if (f.alert?.name === 'protocol_version' && picks.length === 0) return { picks, versionRejected: true, flights, last };
-    if (f.kind === 'not-tls') ctx.errors.push(`${label}: ${f.error}`);
-    if (f.kind === 'malformed') ctx.errors.push(`${label}: malformed reply: ${f.error}`);
-    if (f.kind === 'incomplete' && /timeout/.test(f.error ?? '')) ctx.errors.push(`${label}: ${purpose}: timeout`);
-    break;
+    const p = await pickOnce(ctx, label, remaining, mk, isVersion, purpose);
+    last = p.flight;
+    if (p.kind === 'other-version') return { picks, versionRejected: picks.length === 0, flights, last };
+    if (p.kind === 'end') break;
+    flights.push(p.flight);
+    picks.push(p.suite);
+    remaining.splice(remaining.indexOf(p.suite), 1);
   }
   return { picks, versionRejected: false, flights, last };
 }
 
-async function enumerateLegacy(ctx: Ctx, label: ProtocolName): Promise<VersionFacts> {
-  const version = PROTOCOL_VERSIONS[label];
-  const all = legacySuites().map((s) => s.code);
-  const isVersion = (f: FlightResult) => f.serverHello!.version === version && !f.serverHello!.isHelloRetryRequest;
-  const mk = (suites: number[]) => legacyHello(version, suites, ctx.opts.serverName);
-  const run = async (size: number) => {
-    const chunks = chunk(all, size);
-    const first = await pickLoop(ctx, label, chunks[0]!, mk, isVersion, 'enumerate');
-    if (first.versionRejected) return null;
-    const rest = await Promise.all(chunks.slice(1).map((c) => pickLoop(ctx, label, c, mk, isVersion, 'enumerate')));
-    return [first, ...rest];
-  };
-  let results = await run(ctx.opts.maxSuitesPerHello);
-  // A server that chokes on a long hello (silent close, decode_error) gets the list in small chunks.
-  const f0 = results?.[0];
-  if (results && results.length === 1 && f0 && f0.picks.length === 0 && all.length > 64 &&
-      ((f0.last?.kind === 'incomplete' && f0.last.bytes === 0 && !/^transport failed/.test(f0.last.error ?? '')) || f0.last?.alert?.name === 'decode_error' || f0.last?.alert?.name === 'record_overflow')) {
-    ctx.errors.push(`${label}: no answer to a ${all.length}-suite hello (${describe(f0.last!)}); retried in chunks of 64`);
-    results = await run(64);
-  }
-  if (!results) return { supported: false, chunks: [], suites: [], flights: [] };
-  const suites = results.flatMap((r) => r.picks);
-  return { supported: suites.length > 0, chunks: results.map((r) => r.picks), suites, flights: results.flatMap((r) => r.flights) };
+/** A server that chokes on a long hello (silent close, decode_error) gets the list in small chunks. */
+function choked(f: FlightResult | null): boolean {
+  if (!f) return false;
+  return (f.kind === 'incomplete' && f.bytes === 0 && !/^transport failed/.test(f.error ?? '')) || f.alert?.name === 'decode_error' || f.alert?.name === 'record_overflow';
 }
 
-async function enumerateTls13(ctx: Ctx): Promise<VersionFacts> {
-  const list = tls13Suites().map((s) => s.code);
-  const isVersion = (f: FlightResult) => f.serverHello!.version === 0x0304;
-  const r = await pickLoop(ctx, 'TLSv1.3', list, (s) => tls13Hello(s, ctx.opts.serverName), isVersion, 'enumerate');
-  return { supported: r.picks.length > 0, chunks: [r.picks], suites: r.picks, flights: r.flights };
+/**
+ * Accepted suites and their order at one version.
+ *
+ * 1. Offer every candidate: the pick proves the version (or the version is refused: done).
+ * 2. Offer the rest: a second pick p2. If p2 came before p1 in the first hello, the server
+ *    overrode our order (server preference) — no extra handshake; else one hello [p2, p1] decides.
+ * 3. While the server's order matters (preference true or not yet known), continue the pick chain
+ *    serially: the picks come out in the server's order, which costs no further handshake. As soon
+ *    as the server is known to follow the client's order, the rest is dealt into parallel chains
+ *    (order no longer matters). The connection pool keeps transports open ahead, so a serial step
+ *    costs one hello round trip, not a whole FTP login.
+ */
+async function enumerateVersion(ctx: Ctx, label: ProtocolName, all: readonly number[], mk: Mk, isVersion: IsVersion, onDetected?: (supported: boolean) => void): Promise<VersionFacts> {
+  let detected = false;
+  const detect = (v: boolean) => {
+    if (!detected) {
+      detected = true;
+      onDetected?.(v);
+    }
+  };
+  try {
+    if (all.length > ctx.opts.maxSuitesPerHello) return await enumerateChunked(ctx, label, all, mk, isVersion, ctx.opts.maxSuitesPerHello, detect);
+    const first = await pickOnce(ctx, label, all, mk, isVersion, 'enumerate');
+    if (first.kind !== 'pick') {
+      if (first.kind === 'end' && all.length > 64 && choked(first.flight)) {
+        ctx.errors.push(`${label}: no answer to a ${all.length}-suite hello (${describe(first.flight)}); retried in chunks of 64`);
+        return await enumerateChunked(ctx, label, all, mk, isVersion, 64, detect);
+      }
+      return NONE;
+    }
+    detect(true);
+    const picks = [first.suite];
+    const flights = [first.flight];
+    const remaining = all.filter((c) => c !== first.suite);
+    if (!remaining.length) return { supported: true, suites: picks, flights, preference: null };
+    const second = await pickOnce(ctx, label, remaining, mk, isVersion, 'enumerate');
+    if (second.kind !== 'pick') return { supported: true, suites: picks, flights, preference: null };
+    const [p1, p2] = [first.suite, second.suite];
+    picks.push(p2);
+    flights.push(second.flight);
+    remaining.splice(remaining.indexOf(p2), 1);
+
+    let preference: boolean | null | undefined;
+    let prefJob: Promise<void> = Promise.resolve();
+    if (all.indexOf(p2) < all.indexOf(p1)) preference = true;
+    else {
+      prefJob = (async () => {
+        const f = await exchange(ctx, mk([p2, p1]), 'preference', label, 2);
+        const p = f.serverHello && isVersion(f) ? f.serverHello.cipherSuite : undefined;
+        if (p === p1) preference = true;
+        else if (p === p2) preference = false;
+        else {
+          preference = null;
+          ctx.errors.push(`${label}: preference test inconclusive (${describe(f)})`);
+        }
+      })();
+    }
+
+    let exhausted = false;
+    while (remaining.length && (preference === undefined || preference === true)) {
+      const p = await pickOnce(ctx, label, remaining, mk, isVersion, 'enumerate');
+      if (p.kind !== 'pick') {
+        exhausted = true;
+        break;
+      }
+      picks.push(p.suite);
+      flights.push(p.flight);
+      remaining.splice(remaining.indexOf(p.suite), 1);
+    }
+    await prefJob;
+    if (!exhausted && remaining.length) {
+      // the client's order rules: the rest only needs its set, in parallel chains
+      const lanes = deal(remaining, Math.min(2, ctx.pool.cap));
+      const rs = await Promise.all(lanes.map((l) => pickLoop(ctx, label, l, mk, isVersion, 'enumerate')));
+      for (const r of rs) {
+        picks.push(...r.picks);
+        flights.push(...r.flights);
+      }
+    }
+    const pref = preference ?? null;
+    return { supported: true, suites: pref === true ? picks : [...picks].sort((x, y) => x - y), flights, preference: pref };
+  } finally {
+    detect(false);
+  }
+}
+
+/** The fallback for long candidate lists: chunks enumerated in parallel, then order and preference. */
+async function enumerateChunked(ctx: Ctx, label: ProtocolName, all: readonly number[], mk: Mk, isVersion: IsVersion, size: number, detect: (v: boolean) => void): Promise<VersionFacts> {
+  const chunks = chunk(all, size);
+  const first = await pickLoop(ctx, label, chunks[0]!, mk, isVersion, 'enumerate');
+  if (first.versionRejected) return NONE;
+  if (first.picks.length) detect(true);
+  const rest = await Promise.all(chunks.slice(1).map((c) => pickLoop(ctx, label, c, mk, isVersion, 'enumerate')));
+  const results = [first, ...rest];
+  const suites = results.flatMap((r) => r.picks);
+  if (!suites.length) return NONE;
+  const flights = results.flatMap((r) => r.flights);
+  const preference = await preferenceTest(ctx, label, suites, mk, isVersion);
+  let order = [...suites].sort((x, y) => x - y);
+  if (preference === true) {
+    if (results.filter((r) => r.picks.length > 0).length > 1) {
+      // picks from different chunks are not comparable: one more pass over the accepted set
+      const r = await pickLoop(ctx, label, suites, mk, isVersion, 'order');
+      if (r.picks.length === suites.length) order = r.picks;
+      else ctx.errors.push(`${label}: ordering pass incomplete; order is partial`);
+    } else order = suites;
+  }
+  return { supported: true, suites: order, flights, preference };
+}
+
+/** Candidates at one TLS ≤ 1.2 version: no TLS 1.3-only suite, and no TLS 1.2-only suite below 1.2. */
+function legacyCandidates(label: ProtocolName): number[] {
+  return legacySuites().filter((s) => label === 'TLSv1.2' || !s.tls12Only).map((s) => s.code);
 }
 
 async function probeSSLv2(ctx: Ctx): Promise<{ supported: boolean; kinds: number[]; cert: Buffer | null }> {
@@ -322,14 +551,12 @@ async function probeSSLv2(ctx: Ctx): Promise<{ supported: boolean; kinds: number
 }
 
 /** Offers [a, b] then [b, a]: the same pick twice means the server enforces its order. */
-async function preferenceTest(ctx: Ctx, label: ProtocolName, suites: number[]): Promise<boolean | null> {
+async function preferenceTest(ctx: Ctx, label: ProtocolName, suites: number[], mk: Mk, isVersion: IsVersion): Promise<boolean | null> {
   if (suites.length < 2) return null;
   const [a, b] = [suites[0]!, suites[suites.length - 1]!];
-  const version = PROTOCOL_VERSIONS[label];
-  const mk = (list: number[]) => (label === 'TLSv1.3' ? tls13Hello(list, ctx.opts.serverName) : legacyHello(version, list, ctx.opts.serverName));
   const [f1, f2] = await Promise.all([exchange(ctx, mk([a, b]), 'preference', label, 2), exchange(ctx, mk([b, a]), 'preference', label, 2)]);
-  const p1 = f1.serverHello?.cipherSuite;
-  const p2 = f2.serverHello?.cipherSuite;
+  const p1 = f1.serverHello && isVersion(f1) ? f1.serverHello.cipherSuite : undefined;
+  const p2 = f2.serverHello && isVersion(f2) ? f2.serverHello.cipherSuite : undefined;
   if (p1 === undefined || p2 === undefined) {
     ctx.errors.push(`${label}: preference test inconclusive (${describe(f1)} / ${describe(f2)})`);
     return null;
@@ -380,15 +607,16 @@ async function legacyCurves(ctx: Ctx, label: ProtocolName, ecdheSuites: number[]
 
 /** The chain of a TLS 1.3-only server is encrypted: let node:tls complete a handshake to see it. */
 async function chainViaNodeTls(ctx: Ctx): Promise<Buffer[]> {
-  return ctx.limiter.run(async () => {
+  {
     let raw: net.Socket;
     try {
-      raw = await openWithRetry(ctx);
+      raw = await ctx.pool.acquire();
     } catch (err) {
       ctx.errors.push(`certificate via node:tls: transport failed: ${(err as Error).message}`);
       return [];
     }
     ctx.handshakes++;
+    let released = false;
     return new Promise<Buffer[]>((resolve) => {
       const sn = ctx.opts.serverName && !/^[0-9.]+$|:/.test(ctx.opts.serverName) ? ctx.opts.serverName : undefined;
       const s = tls.connect({ socket: raw, servername: sn, rejectUnauthorized: false, minVersion: 'TLSv1.2' });
@@ -400,6 +628,10 @@ async function chainViaNodeTls(ctx: Ctx): Promise<Buffer[]> {
         s.on('error', () => {});
         s.destroy();
         raw.destroy();
+        if (!released) {
+          released = true;
+          ctx.pool.release();
+        }
         resolve(chain);
       }
       s.once('secureConnect', () => {
@@ -416,7 +648,7 @@ async function chainViaNodeTls(ctx: Ctx): Promise<Buffer[]> {
       });
       s.once('error', (e) => done([], e.message));
     });
-  });
+  }
 }
 
 const COMPRESSION_NAMES: Record<number, string> = { 0: 'none', 1: 'DEFLATE', 64: 'LZS' };
@@ -439,24 +671,82 @@ export async function probeTls(open: OpenTransport, options: TlsProbeOptions): P
       nodeTlsChain: options.nodeTlsChain ?? true,
       onExchange: options.onExchange,
     },
-    limiter: new Limiter(Math.max(1, options.connections ?? 4)),
+    pool: undefined as unknown as Pool,
     handshakes: 0,
     limited: false,
     errors: [],
     refusalsInARow: 0,
   };
+  ctx.pool = new Pool(ctx.opts.connections, () => openWithRetry(ctx));
   const want = new Set<ProtocolName>(options.versions ?? ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
   const legacyLabels = (['TLSv1.2', 'TLSv1.1', 'TLSv1.0', 'SSLv3'] as const).filter((l) => want.has(l));
-  const none: VersionFacts = { supported: false, chunks: [], suites: [], flights: [] };
+  const sn = ctx.opts.serverName;
 
-  // Phase 1: versions and suites, all versions at once (the limiter keeps us under the cap).
+  // Phase 1: versions and suites, all versions at once (the pool keeps us under the cap and opens
+  // transports ahead of need). Each version reports as soon as its first hello is answered, so the
+  // side tests (fallback SCSV, compression, curves, TLS 1.3 groups) overlap with the enumeration.
+  ctx.pool.setWarm(true);
   const tls13Codes = tls13Suites().map((s) => s.code);
-  const [ssl2, t13, t13groups, ...legacy] = await Promise.all([
-    want.has('SSLv2') ? probeSSLv2(ctx) : Promise.resolve({ supported: false, kinds: [] as number[], cert: null }),
-    want.has('TLSv1.3') ? enumerateTls13(ctx) : Promise.resolve(none),
-    want.has('TLSv1.3') ? tls13Groups(ctx, tls13Codes) : Promise.resolve([] as number[]),
-    ...legacyLabels.map((l) => enumerateLegacy(ctx, l)),
-  ]);
+  const allLabels: ProtocolName[] = [...legacyLabels, 'TLSv1.3'];
+  const settle = new Map<ProtocolName, (v: boolean) => void>();
+  const known = new Map<ProtocolName, Promise<boolean>>();
+  for (const l of allLabels) known.set(l, new Promise<boolean>((res) => settle.set(l, res)));
+  const isLegacy = (version: number): IsVersion => (f) => f.serverHello!.version === version && !f.serverHello!.isHelloRetryRequest;
+
+  const ssl2Job = want.has('SSLv2') ? probeSSLv2(ctx) : Promise.resolve({ supported: false, kinds: [] as number[], cert: null });
+  const t13Job = want.has('TLSv1.3')
+    ? enumerateVersion(ctx, 'TLSv1.3', tls13Codes, (s) => tls13Hello(s, sn), (f) => f.serverHello!.version === 0x0304, settle.get('TLSv1.3'))
+    : (settle.get('TLSv1.3')!(false), Promise.resolve(NONE));
+  const groupsJob = known.get('TLSv1.3')!.then((ok) => (ok ? tls13Groups(ctx, tls13Codes) : []));
+  const legacyJobs = legacyLabels.map((l) =>
+    enumerateVersion(ctx, l, legacyCandidates(l), (s) => legacyHello(PROTOCOL_VERSIONS[l], s, sn), isLegacy(PROTOCOL_VERSIONS[l]), settle.get(l)));
+
+  let fallbackScsv: FallbackScsv | null = 'n/a';
+  let compression: string | null = null;
+  let legacyCurveList: number[] = [];
+  const sideJobs = (async () => {
+    const on = new Map<ProtocolName, boolean>();
+    for (const l of allLabels) on.set(l, await known.get(l)!);
+    const supLegacy = legacyLabels.filter((l) => on.get(l));
+    const top = supLegacy[0] ?? null;
+    const supAll: ProtocolName[] = [...(on.get('TLSv1.3') ? (['TLSv1.3'] as const) : []), ...supLegacy];
+    const jobs: Promise<void>[] = [];
+    if (supAll.length >= 2) {
+      jobs.push((async () => {
+        const lower = supAll[1]!;
+        const version = PROTOCOL_VERSIONS[lower];
+        const list = legacyCandidates(lower);
+        const f = await exchange(ctx, legacyHello(version, list, sn, { fallbackScsv: true }), 'fallback-scsv', lower, list.length + 1);
+        if (f.alert?.name === 'inappropriate_fallback') fallbackScsv = 'protected';
+        else if (f.serverHello && f.serverHello.version === version) fallbackScsv = 'not-protected';
+        else {
+          fallbackScsv = null;
+          ctx.errors.push(`fallback SCSV test inconclusive: ${describe(f)}`);
+        }
+      })());
+    }
+    if (top) {
+      jobs.push((async () => {
+        const list = legacyCandidates(top);
+        const f = await exchange(ctx, legacyHello(PROTOCOL_VERSIONS[top], list, sn, { compression: [1, 64, 0] }), 'compression', top, list.length);
+        if (f.serverHello) compression = COMPRESSION_NAMES[f.serverHello.compression] ?? `method_${f.serverHello.compression}`;
+        else ctx.errors.push(`compression test inconclusive: ${describe(f)}`);
+      })());
+      if (!on.get('TLSv1.3')) {
+        // every ECDHE candidate: the server picks among those it accepts; none accepted → no curve
+        const ecdhe = legacyCandidates(top).filter((c) => {
+          const k = suiteByCode(c)?.kex;
+          return k === 'ECDHE' || k === 'ECDHE_PSK';
+        });
+        if (ecdhe.length) jobs.push(legacyCurves(ctx, top, ecdhe).then((r) => void (legacyCurveList = r)));
+      }
+    }
+    await Promise.all(jobs);
+  })();
+
+  const [ssl2, t13, t13groups, ...legacy] = await Promise.all([ssl2Job, t13Job, groupsJob, ...legacyJobs]);
+  ctx.pool.setWarm(false);
+  await sideJobs;
   const facts = new Map<ProtocolName, VersionFacts>();
   facts.set('TLSv1.3', t13);
   legacyLabels.forEach((l, i) => facts.set(l, legacy[i]!));
@@ -465,69 +755,17 @@ export async function probeTls(open: OpenTransport, options: TlsProbeOptions): P
     SSLv2: ssl2.supported, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': t13.supported,
   };
   for (const l of legacyLabels) protocols[l] = facts.get(l)!.supported;
-  // TLS 1.3 groups were probed blind: only meaningful when TLS 1.3 is there.
   const groupsFound: number[] = t13.supported ? [...t13groups] : [];
 
-  // Phase 2: preference, ordering, fallback, compression, curves, chain.
   const supportedLegacy = legacyLabels.filter((l) => protocols[l]);
   const highestLegacy = supportedLegacy[0] ?? null;
   const prefByVersion: Partial<Record<ProtocolName, boolean | null>> = {};
   const ordered = new Map<ProtocolName, number[]>();
-
-  const prefJobs = ([...supportedLegacy, ...(t13.supported ? (['TLSv1.3'] as const) : [])] as ProtocolName[]).map(async (l) => {
+  for (const l of [...supportedLegacy, ...(t13.supported ? (['TLSv1.3'] as const) : [])] as ProtocolName[]) {
     const f = facts.get(l)!;
-    const pref = await preferenceTest(ctx, l, f.suites);
-    prefByVersion[l] = pref;
-    let order = f.suites;
-    const chunksWithPicks = f.chunks.filter((c) => c.length > 0).length;
-    if (pref === true && chunksWithPicks > 1) {
-      // picks from different chunks are not comparable: one more pass over the accepted set
-      const version = PROTOCOL_VERSIONS[l];
-      const r = await pickLoop(ctx, l, f.suites, (s) => legacyHello(version, s, ctx.opts.serverName), (fl) => fl.serverHello!.version === version, 'order');
-      if (r.picks.length === f.suites.length) order = r.picks;
-      else ctx.errors.push(`${l}: ordering pass incomplete; order is partial`);
-    } else if (pref === false || pref === null) {
-      // client preference: keep registry order for stable output
-      order = [...f.suites].sort((x, y) => x - y);
-    }
-    ordered.set(l, order);
-  });
-
-  let fallbackScsv: FallbackScsv | null = 'n/a';
-  const fallbackJob = (async () => {
-    const supportedAll = [...(t13.supported ? (['TLSv1.3'] as ProtocolName[]) : []), ...supportedLegacy];
-    if (supportedAll.length < 2) return;
-    const lower = supportedAll[1]!;
-    const version = PROTOCOL_VERSIONS[lower];
-    const f = await exchange(ctx, legacyHello(version, facts.get(lower)!.suites, ctx.opts.serverName, { fallbackScsv: true }), 'fallback-scsv', lower, facts.get(lower)!.suites.length + 1);
-    if (f.alert?.name === 'inappropriate_fallback') fallbackScsv = 'protected';
-    else if (f.serverHello && f.serverHello.version === version) fallbackScsv = 'not-protected';
-    else {
-      fallbackScsv = null;
-      ctx.errors.push(`fallback SCSV test inconclusive: ${describe(f)}`);
-    }
-  })();
-
-  let compression: string | null = null;
-  const compressionJob = (async () => {
-    if (!highestLegacy) return;
-    const version = PROTOCOL_VERSIONS[highestLegacy];
-    const f = await exchange(ctx, legacyHello(version, facts.get(highestLegacy)!.suites, ctx.opts.serverName, { compression: [1, 64, 0] }), 'compression', highestLegacy, facts.get(highestLegacy)!.suites.length);
-    if (f.serverHello) compression = COMPRESSION_NAMES[f.serverHello.compression] ?? `method_${f.serverHello.compression}`;
-    else ctx.errors.push(`compression test inconclusive: ${describe(f)}`);
-  })();
-
-  let legacyCurveList: number[] = [];
-  const curvesJob = (async () => {
-    if (t13.supported || !highestLegacy) return;
-    const ecdhe = facts.get(highestLegacy)!.suites.filter((c) => {
-      const k = suiteByCode(c)?.kex;
-      return k === 'ECDHE' || k === 'ECDHE_PSK';
-    });
-    if (ecdhe.length) legacyCurveList = await legacyCurves(ctx, highestLegacy, ecdhe);
-  })();
-
-  await Promise.all([...prefJobs, fallbackJob, compressionJob, curvesJob]);
+    prefByVersion[l] = f.preference;
+    ordered.set(l, f.suites);
+  }
 
   // Facts from the enumeration flights.
   const allLegacyFlights = supportedLegacy.flatMap((l) => facts.get(l)!.flights);
@@ -564,6 +802,7 @@ export async function probeTls(open: OpenTransport, options: TlsProbeOptions): P
   // Groups: TLS 1.3 list first, then TLS ≤ 1.2 curves not already listed.
   for (const c of [...legacyCurveList, ...curvesSeen]) if (!groupsFound.includes(c)) groupsFound.push(c);
 
+  await ctx.pool.drain();
   const cipherSuites: Partial<Record<ProtocolName, string[]>> = {};
   if (ssl2.supported) cipherSuites.SSLv2 = ssl2.kinds.map((k) => suiteName(k));
   for (const l of [...supportedLegacy, ...(t13.supported ? (['TLSv1.3'] as const) : [])] as ProtocolName[]) {
@@ -599,6 +838,7 @@ export async function probeTls(open: OpenTransport, options: TlsProbeOptions): P
     chainSource,
     otherChainsDer: chains.slice(1),
     handshakes: ctx.handshakes,
+    connections: ctx.pool.opened,
     limited: ctx.limited,
     errors: ctx.errors,
     durationMs: Math.round(performance.now() - started),

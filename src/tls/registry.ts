@@ -157,7 +157,10 @@ export function parseSuiteName(code: number, name: string, openssl: string | nul
   if (!mm && !c.aead) mac = 'NULL';
   const bits = isExport && c.bits > 0 ? (c.cipher === 'DES' ? 40 : Math.min(c.bits, 40)) : c.bits;
   const pfs = kex === 'DHE' || kex === 'ECDHE' || kex === 'DHE_PSK' || kex === 'ECDHE_PSK' || kex === 'ECCPWD';
-  const tls12Only = c.aead || /_SHA(256|384)$/.test(name);
+  // AEAD needs TLS 1.2; so do the RFC 5246/5289 SHA-256/384 PRF suites — but not the PSK ones of
+  // RFC 5487/5489/6367, which are defined for TLS 1.0 onwards (OpenSSL lists them as "TLSv1").
+  const pskKex = kex === 'PSK' || kex === 'DHE_PSK' || kex === 'RSA_PSK' || kex === 'ECDHE_PSK';
+  const tls12Only = c.aead || (/_SHA(256|384)$/.test(name) && !pskKex);
   return {
     ...base,
     kex, auth, anon: auth === 'anon', export: isExport, cipher: c.cipher, bits, mac, aead: c.aead, cbc: c.cbc,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { CIPHER_SUITES, legacySuites, parseSuiteName, SSLV2_KINDS, suiteByCode, suiteByName, suiteName, tls13Suites } from '../../../src/tls/registry.js';
 
 describe('cipher-suite registry', () => {
@@ -49,5 +50,24 @@ describe('cipher-suite registry', () => {
     expect(tls13Suites().map((s) => s.code)).toEqual(expect.arrayContaining([0x1301, 0x1302, 0x1303, 0x1304, 0x1305]));
     expect(legacySuites().some((s) => s.tls13Only || s.scsv)).toBe(false);
     expect(SSLV2_KINDS.map((k) => k.code)).toContain(0x0700c0);
+  });
+
+  it('marks as TLS 1.2-only exactly what OpenSSL does (the prober leaves those out below TLS 1.2)', () => {
+    expect(suiteByCode(0x003c)).toMatchObject({ tls12Only: true }); // TLS_RSA_WITH_AES_128_CBC_SHA256
+    expect(suiteByCode(0x00ae)).toMatchObject({ tls12Only: false }); // TLS_PSK_WITH_AES_128_CBC_SHA256 (RFC 5487)
+    let lines: string[] = [];
+    try {
+      lines = execFileSync('openssl', ['ciphers', '-V', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'], { encoding: 'utf8' }).trim().split('\n');
+    } catch {
+      return; // no openssl: the two fixed cases above still hold
+    }
+    const wrong: string[] = [];
+    for (const l of lines) {
+      const m = /^\s*0x..,0x.. - (\S+)\s+(\S+)/.exec(l);
+      if (!m || m[2] === 'TLSv1.3') continue;
+      const s = suiteByName(m[1]!);
+      if (s && s.tls12Only !== (m[2] === 'TLSv1.2')) wrong.push(`${m[1]} (${m[2]})`);
+    }
+    expect(wrong).toEqual([]);
   });
 });
