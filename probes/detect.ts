@@ -78,8 +78,9 @@ async function detectOnce(ctx: ProbeContext, patient = false): Promise<void> {
 
   const control = new FtpControl(d.socket, transcript, conn, options.timeoutMs);
   try {
-    // ftps:// says TLS comes first, so a short look for a cleartext greeting is enough.
-    const patience = target.scheme === 'ftps' ? 300 : SILENCE_MS;
+    // ftps:// (or port 990, implicit FTPS by IANA assignment) says TLS comes first, so a short
+    // look for a cleartext greeting is enough; a late greeting is still caught (lateGreeting).
+    const patience = target.scheme === 'ftps' || target.port === 990 ? 300 : SILENCE_MS;
     const silence = patient ? options.timeoutMs : Math.min(patience, Math.max(200, Math.floor(options.timeoutMs / 2)));
     const spoke = await control.lines.waitForData(performance.now() + silence);
     if (spoke) {
@@ -240,7 +241,8 @@ async function tryImplicitTls(ctx: ProbeContext, control: FtpControl, waitedMs: 
       transcript.note(control.conn, `the server answered in cleartext after all: ${JSON.stringify(said.slice(0, 60))}`);
       return;
     }
-    if (said.length > 0 && looksLikeTls(Buffer.from(said, 'latin1'))) {
+    // A server that answered in TLS and then stalled is not retried with a dozen more stalls.
+    if (said.length > 0 && looksLikeTls(Buffer.from(said, 'latin1')) && !/did not complete within/.test(e.message)) {
       // It answered in TLS, but nothing Node/OpenSSL 3 can complete (SSLv3-only, odd suites):
       // still TLS — the hello-level prober will say what it offers.
       ep.service = 'tls-unknown';

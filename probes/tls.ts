@@ -42,6 +42,7 @@ export const tlsProbe: Probe = {
   services: ['ftps-explicit', 'ftps-implicit', 'tls-unknown'],
   produces: ['tls'],
   maxConnections: 4,
+  concurrent: true,
   async run(ctx) {
     const ep = ctx.endpoint;
     // Explicit FTPS whose AUTH was refused has no TLS to enumerate. Where Node's own handshake

@@ -55,5 +55,7 @@ export interface Probe {
   produces: string[];
   /** most connections it holds open at once on one endpoint */
   maxConnections: number;
+  /** may run beside the other probes of the endpoint (they share its connection cap) */
+  concurrent?: boolean;
   run(ctx: ProbeContext): Promise<void>;
 }

@@ -88,9 +88,10 @@ export async function scanEndpoint(target: Endpoint, address: string | null, res
       ep.error = e.message;
     }
     if (ep.state === 'open' && ep.service) {
-      for (const probe of opts.probes ?? PROBES) {
-        if (!probe.services.includes(ep.service)) continue;
-        if (scope?.aborted) break;
+      const service = ep.service;
+      const applicable = (opts.probes ?? PROBES).filter((p) => p.services.includes(service));
+      const runProbe = async (probe: Probe) => {
+        if (scope?.aborted) return;
         try {
           await probe.run(ctx);
         } catch (err) {
@@ -98,7 +99,12 @@ export async function scanEndpoint(target: Endpoint, address: string | null, res
           transcript.note(`probe:${probe.id}`, `probe ${probe.id} failed: ${e.message}`);
           ep.findings.push(probeErrorFinding(probe, e.message));
         }
-      }
+      };
+      // Probes marked concurrent (the TLS inventory) run beside the others; the endpoint's
+      // connection cap (--connections, enforced at every dial) keeps the total bounded.
+      const side = Promise.all(applicable.filter((p) => p.concurrent).map(runProbe));
+      for (const probe of applicable.filter((p) => !p.concurrent)) await runProbe(probe);
+      await side;
     }
   }
   if (scope?.aborted) {
@@ -156,7 +162,7 @@ export function summarize(endpoints: EndpointReport[]): ReportSummary {
  * have); if it does not wind down within a grace period, it is reported as timed out.
  */
 async function scanWithDeadline(target: Endpoint, address: string | null, error: string | null, opts: ScanOptions): Promise<EndpointReport> {
-  const scope = new EndpointScope(`${target.host}:${target.port}`);
+  const scope = new EndpointScope(`${target.host}:${target.port}`, opts.connections);
   const work = runInScope(scope, () => scanEndpoint(target, address, error, opts, scope));
   const limit = opts.endpointTimeoutMs;
   if (!limit) return work;

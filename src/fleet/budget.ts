@@ -12,7 +12,11 @@ import type net from 'node:net';
 export class EndpointScope {
   readonly sockets = new Set<{ destroy(): unknown }>();
   aborted = false;
-  constructor(readonly name: string) {}
+  /** --connections: sockets this endpoint may have open at once, whichever probe opens them */
+  readonly budget: SocketBudget | null;
+  constructor(readonly name: string, maxConnections?: number) {
+    this.budget = maxConnections ? new SocketBudget(maxConnections) : null;
+  }
 
   /** Stops the endpoint's work: destroys its sockets; its next dials fail at once. */
   abort(): void {
@@ -96,7 +100,13 @@ export async function acquireSocketSlot(): Promise<SocketSlot> {
   const scope = currentScope();
   const refused: SocketSlot = { ok: false, attach: (s) => s.destroy(), release: () => {}, attachClient: (c) => c.destroy() };
   if (scope?.aborted) return refused;
-  const release = await socketBudget.acquire();
+  // The endpoint's own cap first (probes running side by side share it), then the global one.
+  const releaseLocal = scope?.budget ? await scope.budget.acquire() : () => {};
+  const releaseGlobal = await socketBudget.acquire();
+  const release = () => {
+    releaseGlobal();
+    releaseLocal();
+  };
   if (scope?.aborted) {
     release();
     return refused;

@@ -1,7 +1,8 @@
 // Login-level facts with the ssh2 client, on one connection: the auth methods (a `none`
 // attempt), the pre-login banner, and — with credentials — the SFTP subsystem and whether the
 // account can also run commands, get a shell or forward ports (SFTP-only hardening).
-import { Client, type AuthenticationType, type ClientChannel, type SFTPWrapper } from 'ssh2';
+import type { Client, AuthenticationType, ClientChannel, SFTPWrapper } from 'ssh2';
+import { loadSsh2 } from './ssh2util.js';
 import type { Transcript } from '../net/transcript.js';
 import type { KexInit } from './kexinit.js';
 import { ssh2AlgorithmsFor } from './ssh2util.js';
@@ -180,7 +181,8 @@ export async function probeAuth(opts: AuthProbeOptions): Promise<AuthProbeResult
     res.ms = Date.now() - started;
     return res;
   }
-  const client = new Client();
+  const { Client: Ssh2Client } = await loadSsh2();
+  const client = new Ssh2Client();
   slot.attachClient(client);
   const connected = await new Promise<boolean>((resolve) => {
     let settled = false;

@@ -1,7 +1,7 @@
 // Host keys: parsing the public-key blob (RFC 4253 §6.6, RFC 5656, RFC 8709, PROTOCOL.certkeys,
 // PROTOCOL.u2f), fingerprints as ssh-keygen prints them, and fetching every key the server has.
 import { createHash } from 'node:crypto';
-import { Client } from 'ssh2';
+import { loadSsh2 } from './ssh2util.js';
 import { Reader, encString, mpintBits } from './wire.js';
 import { ssh2AlgorithmsFor } from './ssh2util.js';
 import type { KexInit } from './kexinit.js';
@@ -180,6 +180,7 @@ export async function fetchHostKeyWithSsh2(
   // The scan-wide socket budget (src/fleet/budget.ts): ssh2 opens its own socket.
   const slot = await acquireSocketSlot();
   if (!slot.ok) return { blob: null, error: 'the endpoint deadline has passed' };
+  const { Client } = await loadSsh2();
   return new Promise((resolve) => {
     const plan = ssh2AlgorithmsFor(kexinit, algorithm);
     if (plan.missing.length) slot.release();

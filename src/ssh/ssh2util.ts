@@ -87,3 +87,9 @@ export function ssh2AlgorithmsFor(k: KexInit | null, hostKey?: string): Ssh2Algo
     missing,
   };
 }
+
+/** ssh2 is loaded only when an SSH login-level step needs it: FTP-only scans start faster. */
+export async function loadSsh2(): Promise<typeof import('ssh2')> {
+  const m = (await import('ssh2')) as typeof import('ssh2') & { default?: typeof import('ssh2') };
+  return m.default ?? m;
+}
