@@ -438,7 +438,8 @@ export async function main(argv: string[]): Promise<void> {
       .alias('h', 'help')
       // Unknown options are errors; an unknown word gets the friendlier hint from the $0 handler.
       .strictOptions()
-      .wrap(Math.min(110, process.stdout.columns || 100))
+      // Laying out help text costs tens of ms on every run (yargs caches it): only when asked.
+      .wrap(argv.some((x) => x === '--help' || x === '-h') ? Math.min(110, process.stdout.columns || 100) : null)
       .fail((msg, err) => {
         throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments');
       });

@@ -85,8 +85,8 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
   let successes = 0;
   let blocked = false;
   const doAuth = opts.auth !== false;
-  const authReserve = doAuth ? 1 : 0;
-  const left = () => budget - connections - authReserve;
+  // The auth probe's connection is counted when it starts, right after the first KEXINIT.
+  const left = () => budget - connections;
 
   const markFailure = (msg: string | null | undefined) => {
     if (successes > 0 && looksBlocked(msg) && !blocked) {
@@ -139,6 +139,20 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     return true;
   };
 
+  // ---- auth methods, banner, SFTP (ssh2): needs only the KEXINIT, so it runs beside the rest
+  // on the connection reserved for it (ssh2 itself starts loading at once).
+  const authP: Promise<AuthProbeResult> | null = doAuth
+    ? (connections += 1, probeAuth({
+        host: address,
+        port,
+        timeoutMs,
+        kexinit: k,
+        credentials: opts.credentials ?? null,
+        probeUsername: opts.probeUsername,
+        transcript: t,
+      }))
+    : null;
+
   const fam1 = pending.shift() ?? null;
   const r1 = await continueKex(first.session, { hostKeyAlgorithm: fam1?.request ?? null });
   if (fam1 && !record(fam1, r1.hostKeyBlob, 'raw', r1.error)) pending.unshift(fam1);
@@ -156,6 +170,7 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     gexResults.push({ label, min: req.min, n: req.n, max: req.max, kex: g.group?.kex ?? null, bits: g.group?.pBits ?? null, error: g.error });
     if (fam && !record(fam, g.hostKeyBlob, 'raw', g.group ? null : g.error)) pending.unshift(fam);
   };
+  // One after another: a server that starts refusing us is noticed before the next connection.
   if (wantGex && left() > 0 && !blocked) await runGex(0);
   if (wantGex && left() > 0 && !blocked) await runGex(1);
 
@@ -208,18 +223,8 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
   }
 
   // ---- auth methods, banner, SFTP (ssh2)
-  let auth: AuthProbeResult | null = null;
-  if (doAuth && !blocked) {
-    connections += 1;
-    auth = await probeAuth({
-      host: address,
-      port,
-      timeoutMs,
-      kexinit: k,
-      credentials: opts.credentials ?? null,
-      probeUsername: opts.probeUsername,
-      transcript: t,
-    });
+  if (authP) {
+    const auth = await authP;
     if (auth.authMethods) successes += 1;
     else markFailure(auth.error);
     facts.authMethods = auth.authMethods ?? [];
@@ -235,8 +240,6 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
       facts.sftp = auth.sftp ? { ...auth.sftp } : null;
       facts.sftpOnly = auth.sftpOnly;
     }
-  } else if (doAuth) {
-    facts.authProbe = { ok: false, error: 'not attempted: the server stopped accepting our connections', noneAccepted: false, username: null };
   }
 
   const ms = Date.now() - started;
