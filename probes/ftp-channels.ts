@@ -17,6 +17,13 @@ function passiveSampleCounts(n = 6): { PASV: number; EPSV: number } {
 
 type Who = { user: string; password: string; anonymous: boolean };
 
+/** Waits for the anonymous verdict when it decides whom to log in as (no usable credentials). */
+async function anonymousVerdict(ctx: ProbeContext, overTls: boolean): Promise<void> {
+  const creds = ctx.options.credentials;
+  const usable = creds && creds.password !== undefined && (overTls || ctx.options.allowCleartextLogin);
+  if (!usable) await ctx.scratch.anonymousDone;
+}
+
 /** Whom to log in as: the user's credentials (never in cleartext unless allowed), else anonymous. */
 function chooseLogin(ctx: ProbeContext, overTls: boolean): Who | null {
   const creds = ctx.options.credentials;
@@ -81,6 +88,7 @@ async function mainSession(ctx: ProbeContext): Promise<void> {
   const { control } = session;
   try {
     let prot = tls !== 'none' ? await protectionCommands(ctx, control, false) : null;
+    await anonymousVerdict(ctx, tls !== 'none');
     const loggedIn = await doLogin(ctx, control, chooseLogin(ctx, tls !== 'none'));
     if (prot?.needLogin && loggedIn) prot = await protectionCommands(ctx, control, true);
     if (loggedIn) {
@@ -169,6 +177,7 @@ async function reuseRun(ctx: ProbeContext, version: SecureVersion, reuse: boolea
 async function cleartextPassiveSample(ctx: ProbeContext): Promise<void> {
   const ftp = ctx.endpoint.ftp!;
   if (ctx.endpoint.service !== 'ftps-explicit' || !(ftp.passiveSamples ?? []).some((s) => s.channel === 'tls' && s.advertisedAddress)) return;
+  await anonymousVerdict(ctx, false);
   const who = chooseLogin(ctx, false);
   if (!who) return;
   let session: Session;

@@ -95,18 +95,21 @@ export const ftpLoginPolicyProbe: Probe = {
   services: ['ftp', 'ftps-explicit', 'ftps-implicit'],
   produces: ['ftp.loginPolicy', 'ftp.cleartextLogin', 'ftp.anonymousLogin', 'ftp.anonymous'],
   maxConnections: 1,
+  concurrent: true,
   async run(ctx) {
     const ep = ctx.endpoint;
     if (!ep.ftp || ep.outcome === 'refused-by-server') return;
+    // Three independent connections, side by side: servers delay failed logins on purpose
+    // (Pure-FTPd several seconds), and the channel probe only waits for the anonymous verdict.
+    const anonymous = anonymousProbe(ctx);
+    ctx.scratch.anonymousDone = anonymous;
     if (ep.service !== 'ftps-implicit') {
-      const probes: FtpLoginPolicyProbe[] = [];
-      const random = await policyProbe(ctx, 'random', `xfs${crypto.randomBytes(4).toString('hex')}`);
-      if (random) probes.push(random);
       const given = ctx.options.credentials?.user;
-      if (given && given !== 'anonymous') {
-        const g = await policyProbe(ctx, 'given', given);
-        if (g) probes.push(g);
-      }
+      const found = await Promise.all([
+        policyProbe(ctx, 'random', `xfs${crypto.randomBytes(4).toString('hex')}`),
+        given && given !== 'anonymous' ? policyProbe(ctx, 'given', given) : Promise.resolve(null),
+      ]);
+      const probes = found.filter((p): p is FtpLoginPolicyProbe => p !== null);
       ep.ftp.loginPolicy = probes;
       if (probes.length > 0) {
         ep.ftp.cleartextLogin = probes.some((p) => p.verdict === 'password-requested' || p.verdict === 'accepted');
@@ -115,6 +118,6 @@ export const ftpLoginPolicyProbe: Probe = {
       // TLS from the first byte: nothing, not even USER, crosses in cleartext.
       ep.ftp.cleartextLogin = false;
     }
-    await anonymousProbe(ctx);
+    await anonymous;
   },
 };

@@ -203,6 +203,8 @@ export interface FtpDataChannel {
   /** PROT P agreed, but the data connection was not TLS */
   notTls?: boolean;
   bytes?: number;
+  /** entries in the listing, parsed with basic-ftp's list parser */
+  entries?: number | null;
   /** the control channel's TLS version when this ran (reuse differs between 1.2 and 1.3) */
   controlTlsVersion?: string | null;
   /** the transcript connection this ran on */

@@ -31,6 +31,8 @@ export interface ProbeOptions {
 export interface ProbeScratch {
   /** DER chain of the control channel's TLS, as the server sent it */
   tlsChainDer?: Buffer[];
+  /** settles when the anonymous-login verdict is known (ftp-login-policy runs concurrently) */
+  anonymousDone?: Promise<void>;
   /** detection saw a greeting arrive after it had given up waiting and started TLS */
   lateGreeting?: boolean;
 }

@@ -29,7 +29,7 @@ function connEvidence(ep: EndpointReport, conn: string, label: string, match: Re
 function channelLine(d: FtpDataChannel): string {
   const where = d.advertisedAddress ? `${d.advertisedAddress}:${d.port}` : d.port !== null ? `port ${d.port}` : '';
   const tls = d.tls ? ` ${d.tls.protocol}${d.tls.resumed ? ' resumed' : ''}` : '';
-  return `${d.mode} PROT ${d.protection}${d.reuseOffered ? ' (session reuse offered)' : d.protection === 'P' ? ' (no session reuse)' : ''} ${where}: ${d.ok ? `ok${tls}, ${d.bytes ?? 0} bytes` : `failed at ${d.failedStep ?? '?'}: ${d.error ?? ''}`}`.replace(/\s+/g, ' ');
+  return `${d.mode} PROT ${d.protection}${d.reuseOffered ? ' (session reuse offered)' : d.protection === 'P' ? ' (no session reuse)' : ''} ${where}: ${d.ok ? `ok${tls}, ${d.bytes ?? 0} bytes${typeof d.entries === 'number' ? ` (${d.entries} entries)` : ''}` : `failed at ${d.failedStep ?? '?'}: ${d.error ?? ''}`}`.replace(/\s+/g, ' ');
 }
 
 /** The channels that show what a normal client gets: TLS ones offering reuse, or cleartext ones. */

@@ -35,6 +35,7 @@ export function toDataChannel(r: DataResult, protection: 'P' | 'C', reuse: boole
     tls: r.tls,
     notTls: r.notTls,
     bytes: r.bytes,
+    entries: r.entries ?? null,
     controlTlsVersion: control.tls?.getProtocol() ?? null,
     conn: control.conn,
   };

@@ -148,7 +148,8 @@ export class FtpControl {
     if (!t || !relay) return false;
     this.reader.detach();
     const closed = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), Math.min(this.timeoutMs, 3000));
+      // Servers that answer close_notify do so at once; many never do (ProFTPD): wait briefly.
+      const timer = setTimeout(() => resolve(false), Math.min(this.timeoutMs, 1000));
       t.once('end', () => {
         clearTimeout(timer);
         resolve(true);

@@ -71,6 +71,8 @@ export interface DataResult {
   /** a printable sample of what came instead of TLS */
   notTlsSample: string | null;
   bytes: number;
+  /** entries in the listing (LIST/MLSD), parsed with basic-ftp; null when not a listing we can read */
+  entries?: number | null;
   sha256: string | null;
   /** the data itself, only when asked for (write test) */
   data?: Buffer;
@@ -202,6 +204,17 @@ async function dataTls(control: FtpControl, sock: net.Socket, o: DataOptions, r:
  * Runs one transfer. Never throws for what the server does (that is the result); throws only
  * when the control connection itself breaks.
  */
+/** Entries in a directory listing, read with basic-ftp's parser (Unix, DOS and MLSD formats). */
+export async function countListing(data: Buffer | undefined): Promise<number | null> {
+  if (!data) return null;
+  try {
+    const { parseList } = await import('basic-ftp');
+    return parseList(data.subarray(0, 256 * 1024).toString('utf8')).length;
+  } catch {
+    return null; // a format basic-ftp does not know: the bytes still arrived
+  }
+}
+
 export async function transfer(control: FtpControl, o: DataOptions): Promise<DataResult> {
   const started = performance.now();
   const r = emptyResult(o.mode);
@@ -212,6 +225,10 @@ export async function transfer(control: FtpControl, o: DataOptions): Promise<Dat
     r.ms = Math.round(performance.now() - started);
   }
   r.ok = r.failedStep === null && r.endReply !== null && r.endReply.code >= 200 && r.endReply.code < 300;
+  if (/^(LIST|MLSD)\b/.test(o.command)) {
+    r.entries = r.ok ? await countListing(r.data) : null;
+    delete r.data; // the listing itself stays out of the report
+  }
   if (!r.ok && !r.error && r.endReply) r.error = `${r.endReply.code} ${r.endReply.text.slice(0, 160)}`;
   return r;
 }
@@ -344,7 +361,8 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
   const budget = o.timeoutMs * 4;
   const endReplyP = control.readReply(budget);
   endReplyP.catch(() => undefined);
-  const pumpP = pump(sock, o.upload, o.stallMs ?? o.timeoutMs, o.command.startsWith('RETR'), budget);
+  // Keep what RETR downloads (write test) and what a listing says (to count its entries).
+  const pumpP = pump(sock, o.upload, o.stallMs ?? o.timeoutMs, /^(RETR|LIST|MLSD|NLST)\b/.test(o.command), budget);
   pumpP.catch(() => undefined);
   const first = await Promise.race([pumpP.then(() => 'data' as const, () => 'data' as const), endReplyP.then(() => 'reply' as const, () => 'reply' as const)]);
   if (first === 'reply') {
