@@ -4,7 +4,6 @@
 // the input that finished last wins (ties: the later argument). The summary, the per-control
 // compliance view (for the inputs' profile), the firewall view and the SHA-256 digest are
 // recomputed, as a fresh scan's would be.
-import fs from 'node:fs';
 import type { EndpointReport, Report } from '../model.js';
 import { UsageError } from '../targets.js';
 import { readReportFile } from './read-report.js';
@@ -12,6 +11,7 @@ import { summarize } from '../scan.js';
 import { finalizeReport } from '../report-meta.js';
 import { ProfileError, resolveProfile, type Profile } from '../profiles/index.js';
 import { endpointName } from '../profiles/compliance.js';
+import { readTextFile } from '../files.js';
 
 export interface MergeInput {
   file: string;
@@ -60,12 +60,7 @@ export function readNdjsonReport(file: string, text: string): Report {
 }
 
 export function readMergeInput(file: string): MergeInput {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = readTextFile(file);
   // A JSON report is one document; an NDJSON stream has one object per line.
   const firstLine = text.split('\n', 1)[0];
   let ndjson = false;

@@ -1,15 +1,10 @@
 // Reading a saved JSON report (xferscan report / diff / verify): one-line errors, never a stack trace.
-import fs from 'node:fs';
 import type { Report } from '../model.js';
 import { UsageError } from '../targets.js';
+import { readTextFile } from '../files.js';
 
 export function readReportFile(file: string): Report {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = readTextFile(file);
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -2,10 +2,10 @@
 // each host may expose, which service a port must offer, pinned SSH host keys and certificate
 // fingerprints, the passive port range the firewall opens, credentials by environment-variable
 // name, and the profile to apply. Validation errors are one line naming the file and the field.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { EndpointReport, Service } from '../model.js';
 import { parseYamlSubset, YamlSubsetError } from './yaml.js';
+import { readTextFile } from '../files.js';
 
 export const SERVICES: Service[] = ['sftp', 'ftps-implicit', 'ftps-explicit', 'ftp', 'tls-unknown', 'unknown'];
 
@@ -186,12 +186,7 @@ export function parsePolicy(text: string, fileName = 'policy'): Policy {
 
 /** Reads and validates a policy file; errors name the file: "policy.yaml: hosts[0].ports[1].port must …". */
 export function loadPolicy(file: string): Policy {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new PolicyError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = readTextFile(file, file, (m) => new PolicyError(m));
   try {
     return parsePolicy(text, path.basename(file));
   } catch (err) {

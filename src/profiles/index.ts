@@ -6,6 +6,7 @@ import { isKnownCheckId } from '../checks/ids.js';
 import type { Severity } from '../model.js';
 import { BUILTIN_PROFILES } from './builtin.js';
 import type { Profile, ProfileControl, ProfileThresholds, Testability, TlsVersionName } from './types.js';
+import { readTextFile } from '../files.js';
 
 export type { Profile, ProfileControl, ProfileThresholds, Testability } from './types.js';
 export { BUILTIN_PROFILES } from './builtin.js';
@@ -147,12 +148,7 @@ export function validateProfile(doc: unknown, source: string): Profile {
 }
 
 export function loadProfileFile(file: string): Profile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ProfileError(`profile ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = readTextFile(file, `profile ${file}`, (m) => new ProfileError(m));
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -17,12 +17,19 @@ export function testCertificate() {
 
 export async function tcpFixture(onSocket: (s: net.Socket, n: number) => void): Promise<Fixture> {
   let n = 0;
-  const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
     s.on('error', () => {});
     onSocket(s, n++);
+  });
+  return listenOnLoopback(server);
+}
+
+/** Listens on a random loopback port; close() also drops every open connection. */
+export async function listenOnLoopback(server: net.Server): Promise<Fixture> {
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
@@ -38,50 +45,44 @@ export async function tcpFixture(onSocket: (s: net.Socket, n: number) => void): 
 /** A TLS-on-connect server; `onSecure` talks inside TLS. */
 export async function tlsFixture(onSecure: (s: tls.TLSSocket) => void): Promise<Fixture> {
   const { key, cert } = testCertificate();
-  const sockets = new Set<net.Socket>();
   const server = tls.createServer({ key, cert }, (s) => {
     s.on('error', () => {});
     onSecure(s);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
   server.on('tlsClientError', () => {});
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
-/** A minimal line-based FTP responder: `answers` maps a command verb to its reply. */
-export function ftpScript(s: net.Socket | tls.TLSSocket, answers: Record<string, string>, onAuthTls?: (s: net.Socket) => void) {
+/** A 'data' listener that calls `onLine` for every complete line (CR/LF stripped). */
+export function lineSplitter(onLine: (line: string) => void | 'stop'): (d: Buffer) => void {
   let buf = '';
-  const onData = (d: Buffer) => {
+  return (d: Buffer) => {
     buf += d.toString();
     let i: number;
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i).replace(/\r$/, '');
       buf = buf.slice(i + 1);
-      const verb = line.split(' ')[0].toUpperCase();
-      const key = answers[line.toUpperCase()] !== undefined ? line.toUpperCase() : verb;
-      if (key === 'AUTH TLS' && onAuthTls && answers[key]?.startsWith('234')) {
-        s.write(`${answers[key]}\r\n`);
-        s.off('data', onData);
-        onAuthTls(s as net.Socket);
-        return;
-      }
-      if (verb === 'QUIT') {
-        s.end('221 bye\r\n');
-        return;
-      }
-      s.write(`${answers[key] ?? '502 not implemented'}\r\n`);
+      if (onLine(line) === 'stop') return;
     }
   };
+}
+
+/** A minimal line-based FTP responder: `answers` maps a command verb to its reply. */
+export function ftpScript(s: net.Socket | tls.TLSSocket, answers: Record<string, string>, onAuthTls?: (s: net.Socket) => void) {
+  const onData = lineSplitter((line) => {
+    const verb = line.split(' ')[0].toUpperCase();
+    const key = answers[line.toUpperCase()] !== undefined ? line.toUpperCase() : verb;
+    if (key === 'AUTH TLS' && onAuthTls && answers[key]?.startsWith('234')) {
+      s.write(`${answers[key]}\r\n`);
+      s.off('data', onData);
+      onAuthTls(s as net.Socket);
+      return 'stop';
+    }
+    if (verb === 'QUIT') {
+      s.end('221 bye\r\n');
+      return 'stop';
+    }
+    s.write(`${answers[key] ?? '502 not implemented'}\r\n`);
+  });
   s.on('data', onData);
 }

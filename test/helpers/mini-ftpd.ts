@@ -2,7 +2,7 @@
 // cleartext after PROT P, uploads that fail half-way, DELE that fails. In-memory files only.
 import net from 'node:net';
 import tls from 'node:tls';
-import { testCertificate } from './fixtures.js';
+import { lineSplitter, testCertificate } from './fixtures.js';
 
 export interface MiniFtpdOptions {
   /** send LIST data in cleartext even after PROT P */
@@ -53,7 +53,6 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
       }
       return s;
     };
-    let buf = '';
     const onLine = async (line: string) => {
       log.push(line.startsWith('PASS') ? 'PASS ****' : line);
       const [verb, ...rest] = line.split(' ');
@@ -113,15 +112,7 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
         default: return say('502 not implemented');
       }
     };
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i).replace(/\r$/, '');
-        buf = buf.slice(i + 1);
-        void onLine(line);
-      }
-    };
+    const onData = lineSplitter((line) => void onLine(line));
     raw.on('data', onData);
     say('220 mini-ftpd (deliberately broken test server)');
   });
