@@ -96,12 +96,12 @@ export interface SocketSlot {
  * Takes a socket slot for the current endpoint. Call before creating the socket and before
  * starting any connect timer, so time spent waiting for the budget is not taken for silence.
  */
-export async function acquireSocketSlot(): Promise<SocketSlot> {
+export async function acquireSocketSlot(opts: { endpointCap?: boolean } = {}): Promise<SocketSlot> {
   const scope = currentScope();
   const refused: SocketSlot = { ok: false, attach: (s) => s.destroy(), release: () => {}, attachClient: (c) => c.destroy() };
   if (scope?.aborted) return refused;
   // The endpoint's own cap first (probes running side by side share it), then the global one.
-  const releaseLocal = scope?.budget ? await scope.budget.acquire() : () => {};
+  const releaseLocal = scope?.budget && opts.endpointCap !== false ? await scope.budget.acquire() : () => {};
   const releaseGlobal = await socketBudget.acquire();
   const release = () => {
     releaseGlobal();

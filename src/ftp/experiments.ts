@@ -80,7 +80,7 @@ export async function samplePassive(ctx: ProbeContext, control: FtpControl, coun
         break;
       }
       // Always dial the control address: a foreign PASV address is reported, never followed here.
-      const d = await dial(ctx.address, parsed.port, ctx.options.timeoutMs);
+      const d = await dial(ctx.address, parsed.port, ctx.options.timeoutMs, { dataChannel: true });
       d.socket?.destroy();
       samples.push({ command, advertisedAddress: parsed.address, port: parsed.port, reachable: d.state, reply: `${reply.code} ${reply.text.slice(0, 120)}`, channel });
       if (!ftp.passivePortsSeen.includes(parsed.port)) ftp.passivePortsSeen.push(parsed.port);

@@ -240,7 +240,7 @@ async function passiveTransfer(control: FtpControl, o: DataOptions, r: DataResul
   r.port = pa.port;
   const addr = passiveConnectAddress(pa.address, o.address, o.allowForeignPasv);
   r.connectAddress = addr;
-  const d = await dial(addr, pa.port, o.timeoutMs);
+  const d = await dial(addr, pa.port, o.timeoutMs, { dataChannel: true });
   o.transcript.note(control.conn, `data ${addr}:${pa.port} ${d.state} after ${d.ms} ms`);
   if (!d.socket) {
     r.failedStep = 'connect';

@@ -38,9 +38,11 @@ export function classifyConnectError(code: string | undefined): PortState {
  * Connects to address:port (address must already be an IP: callers resolve once, so every
  * connection of a scan goes to the same, reported address). Never throws.
  */
-export async function dial(address: string, port: number, timeoutMs: number): Promise<DialResult> {
+export async function dial(address: string, port: number, timeoutMs: number, opts: { dataChannel?: boolean } = {}): Promise<DialResult> {
   // The scan-wide socket budget (src/fleet/budget.ts): wait for a slot before the timer starts.
-  const slot = await acquireSocketSlot();
+  // An FTP data connection belongs to a control connection that already holds the endpoint's
+  // slot: it counts globally but not against --connections (with 1, FTP could never transfer).
+  const slot = await acquireSocketSlot({ endpointCap: !opts.dataChannel });
   if (!slot.ok) return { state: 'unreachable', socket: null, address, ms: 0, code: 'ECANCELED' };
   const started = performance.now();
   return new Promise((resolve) => {

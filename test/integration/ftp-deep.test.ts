@@ -180,3 +180,14 @@ describe('passive range and ALG comparison', () => {
     expect(f.detail).toMatch(/same over cleartext and TLS \(10\.10\.10\.10\)/);
   });
 });
+
+describe('connection cap', () => {
+  it('--connections 1 still transfers: a data connection rides on its control connection\'s slot', async () => {
+    const v = byName('vsftpd-explicit');
+    const { report } = await scanJson([target(v), ...creds, '--connections', '1'], { env, timeoutMs: 60_000 });
+    const ep = report.endpoints[0];
+    expect(status(ep, 'FTP-DATA-PASSIVE')).toBe('pass');
+    expect(ep.tls?.probe?.handshakes).toBeGreaterThan(10);
+    expect(ep.findings.filter((f) => f.status === 'error')).toEqual([]);
+  });
+});
