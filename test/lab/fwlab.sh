@@ -24,6 +24,8 @@
 set -euo pipefail
 
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+. "$LAB_DIR/lib.sh"
 RUN="${XFS_LAB_RUN:-$LAB_DIR/.run}"
 STATE="$RUN/fwlab"
 SRV=xfs-srv
@@ -41,20 +43,6 @@ in_srv() { ip netns exec "$SRV" "$@"; }
 in_cli() { ip netns exec "$CLI" "$@"; }
 
 IPT=iptables
-pick_iptables() { # as netns.sh: iptables-nft first, legacy as a fallback (REJECT tcp-reset must work)
-  local cand
-  for cand in iptables iptables-nft iptables-legacy; do
-    command -v "$cand" >/dev/null || continue
-    if in_srv "$cand" -w -N XFS_PROBE 2>/dev/null; then
-      if in_srv "$cand" -w -A XFS_PROBE -p tcp --dport 1 -j REJECT --reject-with tcp-reset 2>/dev/null; then
-        in_srv "$cand" -w -F XFS_PROBE; in_srv "$cand" -w -X XFS_PROBE; IPT=$cand; return 0
-      fi
-      in_srv "$cand" -w -F XFS_PROBE 2>/dev/null || true; in_srv "$cand" -w -X XFS_PROBE 2>/dev/null || true
-    fi
-  done
-  die "no working iptables inside network namespace $SRV"
-}
-
 LISTENER_JS='
 const net = require("net");
 const [host, port] = [process.argv[1], Number(process.argv[2])];
@@ -110,20 +98,7 @@ max_clients=50
 max_per_ip=20
 EOF
     if [ "$kind" = explicit ]; then
-      cat <<EOF
-anonymous_enable=NO
-ssl_enable=YES
-rsa_cert_file=$c/good.crt
-rsa_private_key_file=$c/good.key
-allow_anon_ssl=NO
-force_local_logins_ssl=YES
-force_local_data_ssl=YES
-require_ssl_reuse=YES
-ssl_sslv2=NO
-ssl_sslv3=NO
-ssl_tlsv1=NO
-ssl_ciphers=HIGH:!aNULL:!MD5:!3DES
-EOF
+      vsftpd_strict_tls "$c"
     else
       cat <<EOF
 ssl_enable=NO
@@ -173,7 +148,7 @@ cmd_create() {
   in_srv ip link set "$SRV_IF" up
   in_cli ip link set "$CLI_IF" up
 
-  pick_iptables
+  pick_iptables "$SRV"
   # our own namespaces: rebuild INPUT from scratch (idempotent)
   in_srv "$IPT" -w -F INPUT
   in_srv "$IPT" -w -A INPUT -p tcp --dport 2124 -j DROP

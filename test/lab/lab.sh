@@ -13,6 +13,8 @@
 set -euo pipefail
 
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+. "$LAB_DIR/lib.sh"
 RUN="${XFS_LAB_RUN:-$LAB_DIR/.run}"
 PREFIX="${XFS_LAB_PREFIX:-/opt/xferscan-lab/root}"
 LAB_HOME="$(dirname "$PREFIX")"
@@ -281,20 +283,7 @@ max_clients=50
 EOF
     case $kind in
       explicit|implicit)
-        cat <<EOF
-anonymous_enable=NO
-ssl_enable=YES
-rsa_cert_file=$c/good.crt
-rsa_private_key_file=$c/good.key
-allow_anon_ssl=NO
-force_local_logins_ssl=YES
-force_local_data_ssl=YES
-require_ssl_reuse=YES
-ssl_sslv2=NO
-ssl_sslv3=NO
-ssl_tlsv1=NO
-ssl_ciphers=HIGH:!aNULL:!MD5:!3DES
-EOF
+        vsftpd_strict_tls "$c"
         if [ "$kind" = implicit ]; then echo "implicit_ssl=YES"; fi
         ;;
       lax)

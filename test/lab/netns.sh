@@ -16,6 +16,8 @@
 set -euo pipefail
 
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+. "$LAB_DIR/lib.sh"
 RUN="${XFS_LAB_RUN:-$LAB_DIR/.run}"
 NS="${XFS_LAB_NETNS:-xfs-fw}"
 STATE="$RUN/netns"
@@ -27,22 +29,6 @@ nsx() { ip netns exec "$NS" "$@"; }
 ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$NS"; }
 
 IPT=iptables
-pick_iptables() {
-  # iptables in bookworm is iptables-nft; fall back to iptables-legacy if nft
-  # (or its REJECT support) is unavailable in this kernel.
-  local cand
-  for cand in iptables iptables-nft iptables-legacy; do
-    command -v "$cand" >/dev/null || continue
-    if nsx "$cand" -w -N XFS_PROBE 2>/dev/null; then
-      if nsx "$cand" -w -A XFS_PROBE -p tcp --dport 1 -j REJECT --reject-with tcp-reset 2>/dev/null; then
-        nsx "$cand" -w -F XFS_PROBE; nsx "$cand" -w -X XFS_PROBE; IPT=$cand; return 0
-      fi
-      nsx "$cand" -w -F XFS_PROBE 2>/dev/null || true; nsx "$cand" -w -X XFS_PROBE 2>/dev/null || true
-    fi
-  done
-  die "no working iptables inside network namespace $NS (install.sh installs iptables)"
-}
-
 LISTENER_JS='
 const net = require("net");
 const port = Number(process.argv[1]);
@@ -76,7 +62,7 @@ cmd_create() {
   mkdir -p "$STATE"
   if ns_exists; then say "namespace $NS exists"; else ip netns add "$NS"; say "created namespace $NS"; fi
   nsx ip link set lo up
-  pick_iptables
+  pick_iptables "$NS"
   # our own namespace: rebuild INPUT from scratch (idempotent)
   nsx "$IPT" -w -F INPUT
   nsx "$IPT" -w -A INPUT -p tcp --dport 21098 -j DROP
