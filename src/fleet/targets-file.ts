@@ -322,6 +322,18 @@ function yamlItemLines(text: string): number[] {
   return out;
 }
 
+/** The entries of a parsed YAML/JSON inventory (a list, or `targets:` holding one), with their lines. */
+function listedEntries(doc: unknown, itemLines: () => number[], file: string, baseDir: string): InventoryEntry[] {
+  let items: unknown[];
+  try {
+    items = entryList(doc);
+  } catch (err) {
+    if (err instanceof EntryError) throw new EntryErrorAt(err.message, 1);
+    throw err;
+  }
+  return docEntries(items, itemLines(), file, baseDir);
+}
+
 function yamlEntries(text: string, file: string, baseDir: string): InventoryEntry[] {
   let doc: YamlValue;
   try {
@@ -330,14 +342,7 @@ function yamlEntries(text: string, file: string, baseDir: string): InventoryEntr
     if (err instanceof YamlSubsetError) throw new EntryErrorAt(err.message.replace(/^line \d+: /, ''), err.line);
     throw err;
   }
-  let items: unknown[];
-  try {
-    items = entryList(doc);
-  } catch (err) {
-    if (err instanceof EntryError) throw new EntryErrorAt(err.message, 1);
-    throw err;
-  }
-  return docEntries(items, yamlItemLines(text), file, baseDir);
+  return listedEntries(doc, () => yamlItemLines(text), file, baseDir);
 }
 
 const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
@@ -394,14 +399,7 @@ function jsonEntries(text: string, file: string, baseDir: string): InventoryEntr
     const line = pos ? lineAt(text, Number(pos[1])) : /line (\d+)/.exec(msg) ? Number(/line (\d+)/.exec(msg)![1]) : 1;
     throw new EntryErrorAt(`not valid JSON (${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '')})`, line);
   }
-  let items: unknown[];
-  try {
-    items = entryList(doc);
-  } catch (err) {
-    if (err instanceof EntryError) throw new EntryErrorAt(err.message, 1);
-    throw err;
-  }
-  return docEntries(items, jsonItemOffsets(text).map((o) => lineAt(text, o)), file, baseDir);
+  return listedEntries(doc, () => jsonItemOffsets(text).map((o) => lineAt(text, o)), file, baseDir);
 }
 
 function textEntries(text: string, file: string, baseDir: string): InventoryEntry[] {
