@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { EndpointReport, Finding, Report, ReportSummary } from './model.js';
 import type { Endpoint } from './targets.js';
 import type { Probe, ProbeContext, ProbeOptions } from './probe.js';
-import { Transcript } from './net/transcript.js';
+import { Transcript, maskSecrets } from './net/transcript.js';
 import { detect } from '../probes/detect.js';
 import { PROBES } from '../probes/index.js';
 import { runChecks, type CheckOptions, type ProfileSelection } from './checks/engine.js';
@@ -129,7 +129,7 @@ export async function scanEndpoint(target: Endpoint, address: string | null, res
 /** Replaces every occurrence of a secret in every string of a JSON-like value. */
 export function redactDeep<T>(value: T, secrets: string[]): T {
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return secrets.reduce((acc, s) => acc.split(s).join('********'), v);
+    if (typeof v === 'string') return maskSecrets(v, secrets);
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object' && !Buffer.isBuffer(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;

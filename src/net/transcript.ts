@@ -54,8 +54,26 @@ export class Transcript {
 
 /** Redacts FTP PASS arguments and any registered secret; also makes control characters visible. */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/^(\s*PASS)(\s+).*$/i, '$1$2********');
-  for (const s of secrets) out = out.split(s).join('********');
+  const out = maskSecrets(text.replace(/^(\s*PASS)(\s+).*$/i, '$1$2********'), secrets);
   // Keep evidence printable: a hostile server's raw bytes must not drive a terminal.
   return out.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+const MASK = '********';
+
+/**
+ * Replaces every occurrence of each secret with asterisks. Repeats until none is left: a secret
+ * that starts or ends with '*' can re-form from the mask and its neighbours ("*!" in "x*!!").
+ * Each round removes at least one non-'*' character, so it ends; an all-'*' secret is one round.
+ */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s) continue;
+    for (let round = 0; out.includes(s) && round < 64; round++) {
+      out = out.split(s).join(MASK);
+      if (/^\*+$/.test(s)) break;
+    }
+  }
+  return out;
 }
