@@ -1,6 +1,12 @@
 // Terminal format: one block per endpoint, its findings worst first, then the summary.
-import { table, getBorderCharacters } from 'table';
+import { createRequire } from 'node:module';
 import type { EndpointReport, Finding, FindingStatus, Report } from '../src/model.js';
+
+// `table` (and its string-width/emoji tables) is loaded only when a table is drawn: a JSON scan
+// should not pay its ~30 ms of start-up.
+const requireCjs = createRequire(import.meta.url);
+let tableModule: typeof import('table') | null = null;
+const loadTable = (): typeof import('table') => (tableModule ??= requireCjs('table') as typeof import('table'));
 
 const ORDER: FindingStatus[] = ['fail', 'error', 'warn', 'info', 'skipped', 'pass'];
 const LABEL: Record<FindingStatus, string> = { fail: 'FAIL', error: 'ERROR', warn: 'WARN', info: 'info', skipped: 'skip', pass: 'pass' };
@@ -36,6 +42,7 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   const width = Math.max(80, Math.min(opts.width ?? 120, 200));
   const color = opts.color ?? false;
   const detailWidth = Math.max(30, width - 48);
+  const { table, getBorderCharacters } = loadTable();
   const parts: string[] = [];
   for (const ep of report.endpoints) {
     parts.push(endpointHeader(ep));

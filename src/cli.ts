@@ -371,79 +371,101 @@ function scanOptions<T>(y: import('yargs').Argv<T>) {
     .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' });
 }
 
+type Args = Record<string, unknown> & { _: (string | number)[] };
+
+/** What each command does once its arguments are parsed and valid; returns the exit code. */
+const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
+  async scan(a) {
+    const list = [...((a.targets as string[] | undefined) ?? [])];
+    const fromFile = a['targets-file'] ? readTargetsFile(a['targets-file'] as string) : [];
+    return (await runScan(a as unknown as ScanArgs, list, process.stdout, fromFile)).exitCode;
+  },
+  async report(a) {
+    const { rerender } = await import('./commands/report.js');
+    const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
+    const r = rerender(a.file as string, format, { width: process.stdout.columns, color: (a.color as boolean | undefined) ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
+    if (r.warning) process.stderr.write(`xferscan: warning: ${r.warning}\n`);
+    if (a.output) fs.writeFileSync(a.output as string, r.text);
+    else process.stdout.write(r.text);
+    return EXIT.OK;
+  },
+  async diff(a) {
+    const { diffReports, renderDiffText } = await import('./commands/diff.js');
+    const { readReportFile } = await import('./commands/read-report.js');
+    const d = diffReports(readReportFile(a.old as string), readReportFile(a.new as string));
+    process.stdout.write(a.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : renderDiffText(d));
+    return d.worse ? EXIT.FAIL : EXIT.OK;
+  },
+  async merge(a) {
+    const { mergeReports, readMergeInput } = await import('./commands/merge.js');
+    const { report, duplicates } = mergeReports((a.files as string[]).map(readMergeInput));
+    if (duplicates.length) process.stderr.write(`xferscan: note: ${duplicates.length} endpoint(s) appeared in more than one input; kept the one from the input that finished last (${duplicates.slice(0, 5).join(', ')}${duplicates.length > 5 ? ', …' : ''})\n`);
+    const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
+    const text = render(report, format, { width: process.stdout.columns, color: (a.color as boolean | undefined) ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
+    if (a.output) fs.writeFileSync(a.output as string, text);
+    else process.stdout.write(text);
+    return exitCodeForMerged(report);
+  },
+  async verify(a) {
+    const { verifyReportFile } = await import('./commands/verify.js');
+    const v = verifyReportFile(a.file as string);
+    (v.exitCode === 0 ? process.stdout : process.stderr).write(`${v.message}\n`);
+    return v.exitCode;
+  },
+  /** no command: the built-in demo target (an unknown word gets a hint instead) */
+  async $0(a) {
+    const extra = a._.map(String);
+    if (extra.length > 0) throw new UsageError(`unknown command "${extra[0]}": did you mean "xferscan scan ${extra.join(' ')}"?`);
+    const { runDemo } = await import('./demo.js');
+    return runDemo(a as unknown as ScanArgs);
+  },
+};
+
 export async function main(argv: string[]): Promise<void> {
   let exitCode: number = EXIT.OK;
   try {
+    // The commands are declared without yargs handlers and run after parsing: when a command's
+    // handler runs, yargs lays out and caches the whole help text (~50 ms of CPU, right as the
+    // scan's first connections open), in case that handler fails later.
     const parser = yargs(argv)
       .scriptName('xferscan')
       .usage('xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json\n       xferscan                    (no target: scan a built-in demo target)')
-      .command('scan [targets..]', 'scan targets and report', (y) => scanOptions(y).positional('targets', { type: 'string', array: true, describe: 'targets' }), async (a) => {
-        const list = [...((a.targets as string[] | undefined) ?? [])];
-        const fromFile = a['targets-file'] ? readTargetsFile(a['targets-file'] as string) : [];
-        exitCode = (await runScan(a as unknown as ScanArgs, list, process.stdout, fromFile)).exitCode;
-      })
+      .command('scan [targets..]', 'scan targets and report', (y) => scanOptions(y).positional('targets', { type: 'string', array: true, describe: 'targets' }))
       .command('report <file>', 're-render a saved JSON scan in another format', (y) =>
         y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report saved with --format json' })
           .option('format', { type: 'string', choices: [...FORMATS], describe: 'output format (default: table on a terminal, json otherwise)' })
           .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-          .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }), async (a) => {
-        const { rerender } = await import('./commands/report.js');
-        const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
-        const r = rerender(a.file as string, format, { width: process.stdout.columns, color: a.color ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
-        if (r.warning) process.stderr.write(`xferscan: warning: ${r.warning}\n`);
-        if (a.output) fs.writeFileSync(a.output, r.text);
-        else process.stdout.write(r.text);
-        exitCode = EXIT.OK;
-      })
+          .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }))
       .command('diff <old> <new>', 'compare two saved JSON scans; exit 3 when something got worse', (y) =>
         y.positional('old', { type: 'string', demandOption: true, describe: 'the earlier JSON report' })
           .positional('new', { type: 'string', demandOption: true, describe: 'the later JSON report' })
-          .option('format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'output format' }), async (a) => {
-        const { diffReports, renderDiffText } = await import('./commands/diff.js');
-        const { readReportFile } = await import('./commands/read-report.js');
-        const d = diffReports(readReportFile(a.old as string), readReportFile(a.new as string));
-        process.stdout.write(a.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : renderDiffText(d));
-        exitCode = d.worse ? EXIT.FAIL : EXIT.OK;
-      })
+          .option('format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'output format' }))
       .command('merge <files..>', 'combine JSON reports or NDJSON streams (e.g. of --shard runs) into one report; summary, compliance and digest recomputed', (y) =>
         y.positional('files', { type: 'string', array: true, demandOption: true, describe: 'JSON reports (--format json) or NDJSON streams (--format ndjson)' })
           .option('format', { type: 'string', choices: [...FORMATS], describe: 'output format (default: table on a terminal, json otherwise)' })
           .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-          .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }), async (a) => {
-        const { mergeReports, readMergeInput } = await import('./commands/merge.js');
-        const { report, duplicates } = mergeReports((a.files as string[]).map(readMergeInput));
-        if (duplicates.length) process.stderr.write(`xferscan: note: ${duplicates.length} endpoint(s) appeared in more than one input; kept the one from the input that finished last (${duplicates.slice(0, 5).join(', ')}${duplicates.length > 5 ? ', …' : ''})\n`);
-        const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
-        const text = render(report, format, { width: process.stdout.columns, color: a.color ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
-        if (a.output) fs.writeFileSync(a.output, text);
-        else process.stdout.write(text);
-        exitCode = exitCodeForMerged(report);
-      })
+          .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }))
       .command('verify <file>', "check a saved JSON report against its SHA-256 digest (exit 0 intact, 3 tampered or no digest)", (y) =>
-        y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report' }), async (a) => {
-        const { verifyReportFile } = await import('./commands/verify.js');
-        const v = verifyReportFile(a.file as string);
-        (v.exitCode === 0 ? process.stdout : process.stderr).write(`${v.message}\n`);
-        exitCode = v.exitCode;
-      })
-      .command('$0', false, (y) => scanOptions(y), async (a) => {
-        const extra = (a._ as (string | number)[]).map(String);
-        if (extra.length > 0) throw new UsageError(`unknown command "${extra[0]}": did you mean "xferscan scan ${extra.join(' ')}"?`);
-        const { runDemo } = await import('./demo.js');
-        exitCode = await runDemo(a as unknown as ScanArgs);
-      })
+        y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report' }))
+      .command('$0', false, (y) => scanOptions(y))
       .epilog(EPILOG)
       .version(TOOL_VERSION)
       .help()
       .alias('h', 'help')
-      // Unknown options are errors; an unknown word gets the friendlier hint from the $0 handler.
+      // Unknown options are errors; an unknown word gets the friendlier hint from the demo command.
       .strictOptions()
-      // Laying out help text costs tens of ms on every run (yargs caches it): only when asked.
+      // Laying out help text costs tens of ms: only when asked for.
       .wrap(argv.some((x) => x === '--help' || x === '-h') ? Math.min(110, process.stdout.columns || 100) : null)
       .fail((msg, err) => {
         throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments');
       });
-    await parser.parseAsync(hideBin(['node', 'xferscan', ...argv]));
+    const parsed = (await parser.parseAsync(hideBin(['node', 'xferscan', ...argv]))) as Args;
+    const name = String(parsed._[0] ?? '');
+    if (Object.hasOwn(COMMANDS, name) && name !== '$0') {
+      exitCode = await COMMANDS[name]({ ...parsed, _: parsed._.slice(1) });
+    } else {
+      exitCode = await COMMANDS.$0(parsed);
+    }
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`xferscan: ${err.message}\n`);

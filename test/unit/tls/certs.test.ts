@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import tls from 'node:tls';
 import path from 'node:path';
 import forge from 'node-forge';
 import { analyzeChain, parseCertificate, pemToDer } from '../../../src/tls/certs.js';
@@ -91,6 +92,46 @@ describe('certificate analysis', () => {
     expect(statusOf(ep, 'TLS-CERT-NAME-MISMATCH')).toBe('pass');
     expect(statusOf(endpointWith([leafDer], 'wrong.test', toPem(caDer)), 'TLS-CERT-NAME-MISMATCH')).toBe('fail');
     expect(statusOf(endpointWith([leafDer], 'ftp.test', null), 'TLS-CERT-UNTRUSTED')).toBe('fail');
+  });
+
+  it('matches anchors by canonical name, not by bytes: string type, case and spacing may differ', () => {
+    const keys = rsaKeys(2048);
+    const ca = forge.pki.createCertificate();
+    ca.publicKey = keys.pub;
+    ca.serialNumber = '01';
+    ca.validity.notBefore = new Date(Date.now() - 86_400_000);
+    ca.validity.notAfter = new Date(Date.now() + 86_400_000);
+    const caName = [{ name: 'organizationName', value: 'Example  Trust', valueTagClass: forge.asn1.Type.PRINTABLESTRING }, { name: 'commonName', value: 'Example Root', valueTagClass: forge.asn1.Type.PRINTABLESTRING }];
+    ca.setSubject(caName as forge.pki.CertificateField[]);
+    ca.setIssuer(caName as forge.pki.CertificateField[]);
+    ca.setExtensions([{ name: 'basicConstraints', cA: true }]);
+    ca.sign(keys.priv, forge.md.sha256.create());
+    const caPem = forge.pki.certificateToPem(ca);
+    const leaf = forge.pki.createCertificate();
+    leaf.publicKey = rsaKeys(2048).pub;
+    leaf.serialNumber = '02';
+    leaf.validity.notBefore = ca.validity.notBefore;
+    leaf.validity.notAfter = ca.validity.notAfter;
+    leaf.setSubject([{ name: 'commonName', value: 'leaf.test' }]);
+    // the same name as UTF8String, differently cased and spaced: OpenSSL's canonical form matches it
+    leaf.setIssuer([{ name: 'organizationName', value: 'example trust', valueTagClass: forge.asn1.Type.UTF8 }, { name: 'commonName', value: 'EXAMPLE ROOT', valueTagClass: forge.asn1.Type.UTF8 }] as forge.pki.CertificateField[]);
+    leaf.sign(keys.priv, forge.md.sha256.create());
+    const leafBytes = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(leaf)).getBytes(), 'binary');
+    expect(analyzeChain([leafBytes], { caPem, systemRoots: false })).toMatchObject({ trusted: true, trustSource: 'ca-file', trustAnchor: 'O=Example  Trust, CN=Example Root' });
+    // a different name is not matched, even with the right key
+    leaf.setIssuer([{ name: 'commonName', value: 'Example Root 2' }]);
+    leaf.sign(keys.priv, forge.md.sha256.create());
+    const other = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(leaf)).getBytes(), 'binary');
+    expect(analyzeChain([other], { caPem, systemRoots: false }).trusted).toBe(false);
+  });
+
+  it('trusts a certificate that is itself a system root, and names it', () => {
+    const rootPem = tls.rootCertificates[0]!;
+    const rootDer = pemToDer(rootPem)[0]!;
+    const a = analyzeChain([rootDer]);
+    expect(a).toMatchObject({ trusted: true, trustSource: 'system' });
+    expect(a.trustAnchor).toBe(parseCertificate(rootDer).subject);
+    expect(analyzeChain([rootDer], { systemRoots: false }).trusted).toBe(false);
   });
 
   it('flags an expired, self-signed, 1024-bit, SHA-1 certificate', () => {
