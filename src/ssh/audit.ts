@@ -16,7 +16,7 @@ import { fetchHostKeyWithSsh2, hostKeyFact, hostKeyFamilies, type HostKeyFamily,
 import type { Identification } from './ident.js';
 import { STRICT_KEX_SERVER, type KexInit } from './kexinit.js';
 import { continueKex, openSession, type SessionStage } from './session.js';
-import { ssh2AlgorithmsFor } from './ssh2util.js';
+import { loadSsh2, ssh2AlgorithmsFor } from './ssh2util.js';
 
 export type { SshCredentials } from './auth.js';
 
@@ -97,6 +97,10 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     }
   };
 
+  // ssh2 (for the auth step) takes ~60 ms of CPU to load: start now, while the first connection
+  // waits for the server's identification line, rather than when the auth step needs it.
+  if (doAuth) void loadSsh2().catch(() => undefined);
+
   // ---- #1: identification + KEXINIT (+ first host key)
   connections += 1;
   const first = await openSession(opts.socket ? { socket: opts.socket } : { host: address, port }, { timeoutMs, transcript: t, purpose: 'ssh-kex' });
@@ -158,7 +162,7 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
   if (fam1 && !record(fam1, r1.hostKeyBlob, 'raw', r1.error)) pending.unshift(fam1);
 
   // ---- group exchange (each probe also carries one pending host-key family)
-  const gexResults: SshGexProbe[] = [];
+  const gexSlots: (SshGexProbe | null)[] = GEX_REQUESTS.map(() => null);
   const wantGex = opts.gex !== false && offersGex(k.kex);
   const runGex = async (i: number) => {
     const { label, req } = GEX_REQUESTS[i]!;
@@ -167,12 +171,13 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     const g = await probeGex({ host: address, port }, label, req, { timeoutMs, transcript: t, hostKeyAlgorithm: fam?.request ?? null });
     if (g.group || g.hostKeyBlob) successes += 1;
     else markFailure(g.error);
-    gexResults.push({ label, min: req.min, n: req.n, max: req.max, kex: g.group?.kex ?? null, bits: g.group?.pBits ?? null, error: g.error });
+    gexSlots[i] = { label, min: req.min, n: req.n, max: req.max, kex: g.group?.kex ?? null, bits: g.group?.pBits ?? null, error: g.error };
     if (fam && !record(fam, g.hostKeyBlob, 'raw', g.group ? null : g.error)) pending.unshift(fam);
   };
-  // One after another: a server that starts refusing us is noticed before the next connection.
-  if (wantGex && left() > 0 && !blocked) await runGex(0);
-  if (wantGex && left() > 0 && !blocked) await runGex(1);
+  // Side by side: two more unauthenticated connections at once stay far below OpenSSH's
+  // MaxStartups (10) and add the same to PerSourcePenalties as two in a row.
+  if (wantGex && !blocked) await Promise.all(GEX_REQUESTS.map((_, i) => (left() > 0 ? runGex(i) : Promise.resolve())));
+  const gexResults = gexSlots.filter((g): g is SshGexProbe => g !== null);
 
   // ---- remaining host keys, one connection each (raw, then ssh2 as a fallback)
   const tried = new Set<string>();
