@@ -3,7 +3,8 @@
 // made-up name, and the user's name if given) and to a made-up password for the made-up name.
 import crypto from 'node:crypto';
 import type { Probe, ProbeContext } from '../src/probe.js';
-import type { FtpLoginPolicyProbe } from '../src/model.js';
+import type { FtpFacts, FtpLoginPolicyProbe } from '../src/model.js';
+import { anonymousRefusedAtUser } from '../src/knowledge/ftp-software.js';
 import { ANONYMOUS_PASSWORD, openSession, tlsModeOf } from '../src/ftp/session.js';
 import { asProbeError } from '../src/net/errors.js';
 import type { FtpReply } from '../src/net/ftp-reply.js';
@@ -71,14 +72,20 @@ async function anonymousProbe(ctx: ProbeContext): Promise<void> {
     return;
   }
   const { control } = session;
-  const result = { tried: true, overTls: tls !== 'none', userCode: null as number | null, passCode: null as number | null, accepted: false, canWrite: null, conn: control.conn };
+  const result: NonNullable<FtpFacts['anonymous']> = { tried: true, overTls: tls !== 'none', userCode: null, passCode: null, accepted: false, canWrite: null, conn: control.conn };
   ftp.anonymous = result;
   try {
     const userReply = await control.command('USER anonymous');
     result.userCode = userReply.code;
     let passReply: FtpReply | null = null;
-    // Servers delay failed logins on purpose (Pure-FTPd, ProFTPD mod_delay): allow for it.
-    if (userReply.code === 331) passReply = await control.command(`PASS ${ANONYMOUS_PASSWORD}`, ctx.options.timeoutMs * LOGIN_PATIENCE);
+    const settled = anonymousRefusedAtUser([...(ftp.greeting ?? []), ...(ftp.syst ? [ftp.syst] : [])], userReply.code);
+    if (settled) {
+      result.decidedBy = settled;
+      ctx.transcript.note(control.conn, settled);
+    } else if (userReply.code === 331) {
+      // Servers delay failed logins on purpose (Pure-FTPd, ProFTPD mod_delay): allow for it.
+      passReply = await control.command(`PASS ${ANONYMOUS_PASSWORD}`, ctx.options.timeoutMs * LOGIN_PATIENCE);
+    }
     result.passCode = passReply?.code ?? null;
     result.accepted = userReply.code === 230 || passReply?.code === 230;
     ftp.anonymousLogin = result.accepted;

@@ -263,7 +263,11 @@ export interface FtpFacts {
   /** cleartext-login policy, probed with USER before AUTH */
   loginPolicy?: FtpLoginPolicyProbe[];
   /** anonymous login attempt */
-  anonymous?: { tried: boolean; overTls: boolean; userCode: number | null; passCode: number | null; accepted: boolean; canWrite: boolean | null; conn: string | null } | null;
+  anonymous?: {
+    tried: boolean; overTls: boolean; userCode: number | null; passCode: number | null; accepted: boolean; canWrite: boolean | null; conn: string | null;
+    /** set when the USER reply settled it without a password, from known server behaviour (why) */
+    decidedBy?: string;
+  } | null;
   /** how the main session logged in (never the password) */
   login?: { user: string; anonymous: boolean; ok: boolean; code: number | null; overTls: boolean; error: string | null } | null;
   /** FTP bounce: PORT/EPRT naming an address that is not ours; reply only, no transfer */

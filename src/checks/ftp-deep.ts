@@ -76,8 +76,9 @@ export const ftpDeepChecks: Check[] = [
       if (r) return r;
       const a = ep.ftp!.anonymous;
       if (!a || !a.tried) return { status: 'skipped', detail: ep.ftp!.notes?.find((n) => n.startsWith('anonymous')) ?? 'anonymous login was not tried' };
-      const evidence = a.conn ? connEvidence(ep, a.conn, 'anonymous login', /^(USER|PASS|\d{3})/) : [];
-      if (!a.accepted) return { status: 'pass', detail: `anonymous login refused (USER ${a.userCode ?? '?'}${a.passCode ? `, PASS ${a.passCode}` : ''})`, evidence };
+      // the login exchange, not the greeting (other findings carry that)
+      const evidence = a.conn ? connEvidence(ep, a.conn, 'anonymous login', /^(USER|PASS|(?!220)\d{3}[ -])/) : [];
+      if (!a.accepted) return { status: 'pass', detail: `anonymous login refused (USER ${a.userCode ?? '?'}${a.passCode ? `, PASS ${a.passCode}` : ''})${a.decidedBy ? `: ${a.decidedBy}` : ''}`, evidence };
       if (a.canWrite) return { status: 'fail', severity: 'critical', detail: 'anonymous login accepted, and anonymous users can upload (--write-test stored a file)', evidence };
       return { status: 'fail', detail: `anonymous login accepted${a.overTls ? ' (over TLS)' : ''}${a.canWrite === false ? '; uploads were refused' : '; writing was not tested (use --write-test)'}`, evidence };
     },

@@ -193,7 +193,9 @@ function dataOptions(ctx: ProbeContext, mode: DataMode, protection: 'P' | 'C', c
 /** CCC: if accepted, finish the TLS close and prove a cleartext command works on the same TCP. */
 export async function cccTest(ctx: ProbeContext, control: FtpControl, loggedIn: boolean): Promise<void> {
   const ftp = ctx.endpoint.ftp!;
+  const asked = performance.now();
   const reply = await recorded(ctx, control, 'CCC', loggedIn);
+  const replyMs = performance.now() - asked;
   if (reply.code === 530 && !loggedIn) {
     ftp.ccc = null;
     ftpNote(ftp, 'CCC needs a login on this server; give --user/--password-env to test it');
@@ -202,7 +204,9 @@ export async function cccTest(ctx: ProbeContext, control: FtpControl, loggedIn: 
   ftp.ccc = reply.code === 200;
   ftp.cccDetail = { code: reply.code, text: reply.text.slice(0, 200), closeNotify: null, cleartextAfter: null };
   if (reply.code !== 200) return;
-  ftp.cccDetail.closeNotify = await control.dropTls();
+  // A server that answers close_notify does so as fast as it answered CCC: a few of those
+  // round trips (at least 150 ms, at most 1 s) are enough to tell it from one that never does.
+  ftp.cccDetail.closeNotify = await control.dropTls(Math.min(1000, Math.max(150, replyMs * 5)));
   const after = await control.command('PWD');
   ftp.cccDetail.cleartextAfter = { code: after.code, text: after.text.slice(0, 200) };
 }

@@ -94,3 +94,23 @@ export function advisoriesFor(sw: FtpSoftware): FtpSoftwareAdvisory[] {
   if (!sw.version) return [];
   return FTP_SOFTWARE_ADVISORIES.filter((a) => a.product === sw.product && a.affects(sw.version!));
 }
+
+/**
+ * Servers that log an anonymous user in at USER (230) whenever anonymous FTP is on. From them a
+ * 331 to "USER anonymous" means the name is being treated as an ordinary account, so anonymous
+ * FTP is off, and no made-up password needs to be sent (they delay a failed login by seconds).
+ */
+export const ANONYMOUS_AT_USER: { product: string; source: string }[] = [
+  {
+    product: 'Pure-FTPd',
+    source: 'observed on Pure-FTPd 1.0.50: anonymous on → "230 Anonymous user logged in" at USER; -E → "331 User anonymous OK. Password required", then 530 about 5 s after PASS',
+  },
+];
+
+/** Why a 331 to USER anonymous already settles it, for software that says 230 at USER; else null. */
+export function anonymousRefusedAtUser(texts: string[], userCode: number): string | null {
+  if (userCode !== 331) return null;
+  const sw = identifyFtpSoftware(texts);
+  const rule = sw && ANONYMOUS_AT_USER.find((r) => r.product === sw.product);
+  return rule ? `${rule.product} logs anonymous users in at USER when anonymous FTP is on; a 331 means "anonymous" is an ordinary account name, so no password was sent (${rule.source})` : null;
+}

@@ -142,14 +142,14 @@ export class FtpControl {
    * After the server accepted CCC: exchange close_notify and carry on in cleartext on the same
    * TCP connection. Returns true when the server's close_notify arrived in time.
    */
-  async dropTls(): Promise<boolean> {
+  async dropTls(waitMs = 1000): Promise<boolean> {
     const t = this.tls;
     const relay = this.relay;
     if (!t || !relay) return false;
     this.reader.detach();
     const closed = new Promise<boolean>((resolve) => {
       // Servers that answer close_notify do so at once; many never do (ProFTPD): wait briefly.
-      const timer = setTimeout(() => resolve(false), Math.min(this.timeoutMs, 1000));
+      const timer = setTimeout(() => resolve(false), Math.min(this.timeoutMs, waitMs));
       t.once('end', () => {
         clearTimeout(timer);
         resolve(true);

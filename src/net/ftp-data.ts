@@ -127,6 +127,15 @@ function pump(sock: net.Socket | tls.TLSSocket, upload: Buffer | undefined, time
       sock.on('error', fail);
       return;
     }
+    // Node ends an empty socket on its own when nobody reads it: a server that closed an empty
+    // listing before we got its 150 has already come and gone, and would never send 'end' again.
+    if (sock.readableEnded) {
+      clearTimeout(timer);
+      clearTimeout(budget);
+      resolve({ bytes: 0, sha256: hash.digest('hex'), data: keep ? Buffer.alloc(0) : undefined });
+      return;
+    }
+    if (sock.destroyed) return fail(new ProbeError('protocol-error', 'the data connection was closed before any data arrived'));
     sock.on('data', (d: Buffer) => {
       bytes += d.length;
       if (bytes > MAX_DATA_BYTES) return fail(new ProbeError('protocol-error', `data connection sent more than ${MAX_DATA_BYTES} bytes`));

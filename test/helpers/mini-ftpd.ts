@@ -11,6 +11,8 @@ export interface MiniFtpdOptions {
   failStorAfterStoring?: boolean;
   /** DELE answers 550 although the file exists */
   failDele?: boolean;
+  /** LIST: close the data connection empty at once, and only then send 150 and 226 together */
+  emptyListingBeforeReplies?: boolean;
 }
 
 export interface MiniFtpd {
@@ -75,6 +77,14 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
         case 'EPSV': return say(`229 Entering Extended Passive Mode (|||${await openPassive()}|)`);
         case 'PASV': { const p = await openPassive(); return say(`227 Entering Passive Mode (127,0,0,1,${p >> 8},${p & 255})`); }
         case 'LIST': {
+          if (opts.emptyListingBeforeReplies) {
+            const d = await dataSocket();
+            d.resume();
+            d.end();
+            // the client sees the empty data connection end before it reads any reply
+            d.once('close', () => setTimeout(() => ctl.write('150 here it comes\r\n226 0 matches total\r\n'), 50));
+            return;
+          }
           say('150 here it comes');
           const d = await dataSocket();
           d.resume(); // consume the client's side so the socket can close

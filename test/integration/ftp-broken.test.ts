@@ -24,6 +24,14 @@ describe('broken FTPS servers', () => {
     expect(ep.ftp!.dataChannels.some((d) => d.protection === 'P' && d.notTls)).toBe(true);
   });
 
+  it('an empty listing whose data connection ended before the 150 is a transfer, not a stall', async () => {
+    server = await startMiniFtpd({ emptyListingBeforeReplies: true });
+    const { report } = await scanJson([...args(server.port), '--timeout', '3000'], { env });
+    const channels = report.endpoints[0].ftp!.dataChannels;
+    expect(channels.length).toBeGreaterThan(0);
+    for (const d of channels.filter((c) => c.protection === 'C')) expect(d).toMatchObject({ ok: true, bytes: 0, error: null });
+  });
+
   it('an upload that fails after storing is still deleted', async () => {
     server = await startMiniFtpd({ failStorAfterStoring: true });
     const { report, result } = await scanJson(args(server.port), { env });
