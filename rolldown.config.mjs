@@ -1,30 +1,38 @@
-// One-file bundle of the CLI (dist/src/xferscan.mjs), loaded by bin/xferscan.js when present.
+// One-file bundle of the CLI (dist/src/xferscan.cjs), loaded by bin/xferscan.js when present.
 // Why: resolving and compiling ~140 separate ES modules (ours, yargs and its helpers) cost about
 // 100 ms of every run, more than a whole TLS scan of a small server. tsc still builds dist/ as
 // before; the bundle is made from that output, so tests of dist/ and of the CLI see the same code.
 import { defineConfig } from 'rolldown';
 
-// Loaded on demand and kept out of the bundle: ssh2 (only SSH scans need it), node-forge (only
-// certificates), basic-ftp (listing parser), table (terminal output), the demo (ftp-srv).
-const external = ['ssh2', 'cpu-features', 'node-forge', 'basic-ftp', 'table', 'ftp-srv', './demo.js'];
+// Loaded on demand with require() and kept out of the bundle: ssh2 (only SSH scans need it),
+// node-forge (certificates), basic-ftp (listing parser), table (terminal output), ftp-srv (demo).
+// The bundle must not contain a dynamic import(): code-cached scripts cannot run one (Node 20).
+const external = ['ssh2', 'cpu-features', 'node-forge', 'basic-ftp', 'table', 'ftp-srv'];
 
-// yargs lays out its whole help text with string-width (in case a command fails later) on every
-// run, ~45 ms of CPU spent measuring our option descriptions one grapheme at a time with an
-// Intl.Segmenter it builds at import. Two exact shortcuts, applied to the copies in the bundle:
-// printable ASCII is one column per character, and the segmenter is built on first use.
-const fastStringWidth = {
-  name: 'fast-string-width',
+// yargs lays out its whole help text with string-width on every run (in case a command fails
+// later), and string-width builds an Intl.Segmenter and Unicode-property regular expressions
+// when it is imported (~40 ms of ICU work before the first connection opens). In the bundle its
+// body runs on first use instead, and printable ASCII (all of our help text but a few dashes)
+// takes an exact shortcut: one column per character.
+const lazyStringWidth = {
+  name: 'lazy-string-width',
   transform(code, id) {
-    if (!/[\\/]string-width[\\/]index\.js$/.test(id)) return null;
-    let out = code.replace(
-      'const segmenter = new Intl.Segmenter();',
-      'let segmenterInstance; const segmenter = { segment: (text) => (segmenterInstance ??= new Intl.Segmenter()).segment(text) };',
-    );
-    out = out.replace(
-      /export default function stringWidth\((\w+), options = \{\}\) \{/,
-      (head, arg) => `${head}\n\tif (typeof ${arg} === 'string' && /^[\\x20-\\x7e]*$/.test(${arg})) return ${arg}.length;`,
-    );
-    return out === code ? null : out;
+    if (!/[\\/]string-width[\\/]index\.js$/.test(id) || !/^export default function stringWidth\(/m.test(code)) return null;
+    const lines = code.split('\n');
+    const firstBody = lines.findIndex((l) => l.trim() !== '' && !l.startsWith('import '));
+    const imports = lines.slice(0, firstBody).join('\n');
+    const body = lines.slice(firstBody).join('\n').replace(/^export default function stringWidth\(/m, 'function stringWidthImpl(');
+    return `${imports}
+let stringWidthReady;
+function stringWidthInit() {
+${body}
+return stringWidthImpl;
+}
+export default function stringWidth(input, options) {
+  if (typeof input === 'string' && /^[\\x20-\\x7e]*$/.test(input)) return input.length;
+  return (stringWidthReady ??= stringWidthInit())(input, options);
+}
+`;
   },
 };
 
@@ -32,7 +40,7 @@ export default defineConfig({
   input: 'dist/src/cli.js',
   platform: 'node',
   external,
-  plugins: [fastStringWidth],
-  output: { file: 'dist/src/xferscan.mjs', format: 'esm', codeSplitting: false },
+  plugins: [lazyStringWidth],
+  output: { file: 'dist/src/xferscan.cjs', format: 'cjs', codeSplitting: false },
   logLevel: 'warn',
 });

@@ -79,8 +79,10 @@ async function detectOnce(ctx: ProbeContext, patient = false): Promise<void> {
   const control = new FtpControl(d.socket, transcript, conn, options.timeoutMs);
   try {
     // ftps:// (or port 990, implicit FTPS by IANA assignment) says TLS comes first, so a short
-    // look for a cleartext greeting is enough; a late greeting is still caught (lateGreeting).
-    const patience = target.scheme === 'ftps' || target.port === 990 ? 300 : SILENCE_MS;
+    // look for a cleartext greeting is enough: a greeting sent on accept arrives about one
+    // connect time after the connect, so a few of those (50-300 ms). A later greeting is still
+    // caught (lateGreeting) and the endpoint asked again.
+    const patience = target.scheme === 'ftps' || target.port === 990 ? Math.min(300, Math.max(50, d.ms * 5)) : SILENCE_MS;
     const silence = patient ? options.timeoutMs : Math.min(patience, Math.max(200, Math.floor(options.timeoutMs / 2)));
     const spoke = await control.lines.waitForData(performance.now() + silence);
     if (spoke) {

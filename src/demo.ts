@@ -2,15 +2,17 @@
 // Server and an explicit-FTPS endpoint from ftp-srv), scan them, print the report and explain.
 import crypto from 'node:crypto';
 import net from 'node:net';
-import forge from 'node-forge';
-import ssh2 from 'ssh2';
+import type Forge from 'node-forge';
+import type Ssh2 from 'ssh2';
 import { createRequire } from 'node:module';
 import { runScan } from './cli.js';
 
+// Loaded when the demo runs, not when the CLI starts (the CLI bundle has the demo inside it).
 const require = createRequire(import.meta.url);
 
 /** A self-signed certificate for CN=localhost, made fresh for each demo run. */
 export function selfSignedCertificate(days = 90): { key: string; cert: string } {
+  const forge = require('node-forge') as typeof Forge;
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
@@ -60,6 +62,7 @@ export interface DemoServers {
 }
 
 export async function startDemoServers(): Promise<DemoServers> {
+  const ssh2 = require('ssh2') as typeof Ssh2;
   const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
   const sshServer = new ssh2.Server({ hostKeys: [hostKey.private], banner: 'xferscan demo SFTP endpoint' }, (client) => {
     client.on('authentication', (ctx) => ctx.reject(['publickey', 'password']));

@@ -2,6 +2,7 @@
 // or without resuming the control channel's TLS session — and an honest account of what
 // happened on the wire: replies, TLS details, bytes, and which step failed.
 import net from 'node:net';
+import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import type tls from 'node:tls';
 import type { FtpControl } from './ftp-control.js';
@@ -217,7 +218,7 @@ async function dataTls(control: FtpControl, sock: net.Socket, o: DataOptions, r:
 export async function countListing(data: Buffer | undefined): Promise<number | null> {
   if (!data) return null;
   try {
-    const { parseList } = await import('basic-ftp');
+    const { parseList } = createRequire(import.meta.url)('basic-ftp') as typeof import('basic-ftp');
     return parseList(data.subarray(0, 256 * 1024).toString('utf8')).length;
   } catch {
     return null; // a format basic-ftp does not know: the bytes still arrived

@@ -88,8 +88,10 @@ export function ssh2AlgorithmsFor(k: KexInit | null, hostKey?: string): Ssh2Algo
   };
 }
 
-/** ssh2 is loaded only when an SSH login-level step needs it: FTP-only scans start faster. */
+/**
+ * ssh2 is loaded only when an SSH login-level step needs it: FTP-only scans start faster. With
+ * require, not import(): the launcher's code-cached bundle cannot run a dynamic import().
+ */
 export async function loadSsh2(): Promise<typeof import('ssh2')> {
-  const m = (await import('ssh2')) as typeof import('ssh2') & { default?: typeof import('ssh2') };
-  return m.default ?? m;
+  return createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
 }
