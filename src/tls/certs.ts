@@ -1,8 +1,9 @@
 // Certificate facts from a DER chain as the server sent it: names, validity, key, signature
 // algorithm, fingerprints, chain verification against the system roots (tls.rootCertificates)
 // or a user CA bundle, and hostname match. node:crypto X509Certificate does the X.509 work
-// (it handles RSA, EC, Ed25519 and DSA keys); node-forge's ASN.1 reader supplies what Node 20
-// does not expose (the signature algorithm OID and its RSASSA-PSS hash).
+// (it handles RSA, EC, Ed25519 and DSA keys); what Node 20 does not expose (the signature
+// algorithm OID and its RSASSA-PSS hash) is read with a few lines of DER (der.ts), and
+// node-forge's OID table names an algorithm outside our own table.
 import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -10,19 +11,19 @@ import tls from 'node:tls';
 import { createRequire } from 'node:module';
 import type forge from 'node-forge';
 
-// node-forge only when a certificate is read, and only its ASN.1 reader and OID table: the whole
-// library costs ~35 ms of CPU to load, these three parts ~6 ms.
+// node-forge only for the name of a signature algorithm we do not know (its OID table), and
+// only its OID table: the whole library costs ~35 ms of CPU to load.
 const requireCjs = createRequire(import.meta.url);
 let forgeModule: typeof forge | null = null;
 const loadForge = (): typeof forge => {
   if (!forgeModule) {
     forgeModule = requireCjs('node-forge/lib/forge') as typeof forge;
-    for (const part of ['util', 'asn1', 'oids']) requireCjs(`node-forge/lib/${part}`);
+    requireCjs('node-forge/lib/oids');
   }
   return forgeModule;
 };
 import type { TlsCertificateFacts } from '../model.js';
-import { certificateNameKeys } from './der.js';
+import { certificateNameKeys, certificateSignatureOids } from './der.js';
 
 export interface CertificateFacts extends TlsCertificateFacts {
   /** position in the chain as sent (0 = leaf) */
@@ -97,35 +98,18 @@ const HASH_OIDS: Record<string, string> = {
   '2.16.840.1.101.3.4.2.4': 'sha224',
 };
 
-/** Signature algorithm of a DER certificate (outer AlgorithmIdentifier), via forge's ASN.1 reader. */
+/** Signature algorithm of a DER certificate (outer AlgorithmIdentifier, and the RSASSA-PSS hash). */
 export function signatureAlgorithmOf(der: Buffer): { name: string; hash: string | null; oid: string | null } {
-  try {
-    const F = loadForge();
-    const asn1 = F.asn1.fromDer(F.util.createBuffer(der.toString('binary')), { strict: false } as never);
-    const seq = asn1.value as forge.asn1.Asn1[];
-    const algId = (seq[1]!.value as forge.asn1.Asn1[]);
-    const oid = F.asn1.derToOid(algId[0]!.value as string);
-    const known = SIG_OIDS[oid];
-    if (!known) return { name: F.pki.oids[oid] ?? oid, hash: null, oid };
-    if (oid === '1.2.840.113549.1.1.10') {
-      // RSASSA-PSS-params: [0] hashAlgorithm (default sha1)
-      let hash = 'sha1';
-      const params = algId[1];
-      if (params && Array.isArray(params.value)) {
-        for (const p of params.value as forge.asn1.Asn1[]) {
-          if (p.tagClass === F.asn1.Class.CONTEXT_SPECIFIC && p.type === 0) {
-            const inner = (p.value as forge.asn1.Asn1[])[0];
-            const hOid = F.asn1.derToOid(((inner!.value as forge.asn1.Asn1[])[0]!.value) as string);
-            hash = HASH_OIDS[hOid] ?? hOid;
-          }
-        }
-      }
-      return { name: `RSASSA-PSS(${hash})`, hash, oid };
-    }
-    return { name: known[0], hash: known[1], oid };
-  } catch {
-    return { name: 'unknown', hash: null, oid: null };
+  const o = certificateSignatureOids(der);
+  if (!o) return { name: 'unknown', hash: null, oid: null };
+  const known = SIG_OIDS[o.oid];
+  if (!known) return { name: loadForge().pki.oids[o.oid] ?? o.oid, hash: null, oid: o.oid };
+  if (o.oid === '1.2.840.113549.1.1.10') {
+    // RSASSA-PSS-params: [0] hashAlgorithm, SHA-1 when absent
+    const hash = o.pssHashOid ? (HASH_OIDS[o.pssHashOid] ?? o.pssHashOid) : 'sha1';
+    return { name: `RSASSA-PSS(${hash})`, hash, oid: o.oid };
   }
+  return { name: known[0], hash: known[1], oid: o.oid };
 }
 
 const CURVE_BITS: Record<string, number> = {
@@ -218,7 +202,8 @@ export function pemToDer(pem: string): Buffer[] {
   const out: Buffer[] = [];
   const re = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED )?CERTIFICATE-----/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(pem))) out.push(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+  // Buffer's base64 decoder skips white space: no need to strip the line breaks first
+  while ((m = re.exec(pem))) out.push(Buffer.from(m[1]!, 'base64'));
   return out;
 }
 

@@ -72,3 +72,43 @@ export function certificateNameKeys(der: Buffer): { issuer: string; subject: str
     return null;
   }
 }
+
+/** Dotted form of a DER OBJECT IDENTIFIER's content bytes. */
+function oidText(bytes: Buffer): string {
+  const parts: number[] = [];
+  let v = 0;
+  for (const b of bytes) {
+    v = v * 128 + (b & 0x7f);
+    if (!(b & 0x80)) {
+      parts.push(v);
+      v = 0;
+    }
+  }
+  const first = parts.shift() ?? 0;
+  const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
+  return [...head, ...parts].join('.');
+}
+
+/**
+ * The certificate's outer signatureAlgorithm OID and, for RSASSA-PSS, the hash OID from its
+ * parameters ([0] hashAlgorithm; null when absent, i.e. the SHA-1 default). Null when not DER.
+ */
+export function certificateSignatureOids(der: Buffer): { oid: string; pssHashOid: string | null } | null {
+  try {
+    const cert = readTlv(der, 0);
+    const [, algId] = children(der, cert);
+    if (!algId || algId.tag !== 0x30) return null;
+    const [oid, params] = children(der, algId);
+    if (!oid || oid.tag !== 0x06) return null;
+    let pssHashOid: string | null = null;
+    if (params?.tag === 0x30) {
+      const hashField = children(der, params).find((t) => t.tag === 0xa0);
+      const hashAlg = hashField && children(der, hashField)[0];
+      const hashOid = hashAlg && children(der, hashAlg)[0];
+      if (hashOid?.tag === 0x06) pssHashOid = oidText(der.subarray(hashOid.start, hashOid.end));
+    }
+    return { oid: oidText(der.subarray(oid.start, oid.end)), pssHashOid };
+  } catch {
+    return null;
+  }
+}

@@ -162,6 +162,20 @@ describe('certificate analysis', () => {
     expect(parseCertificate(der)).toMatchObject({ keyType: 'EC', keyBits: 256, keyCurve: 'prime256v1', signatureAlgorithm: 'ecdsa-with-SHA256', selfSigned: true });
   });
 
+  it('reads the signature algorithm from the DER, RSASSA-PSS hash included (as openssl writes them)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'xfs-pss-'));
+    const make = (name: string, args: string[]) => {
+      execFileSync('openssl', ['req', '-x509', '-new', '-nodes', '-subj', `/CN=${name}`, '-days', '2', '-keyout', path.join(dir, `${name}.key`), '-out', path.join(dir, `${name}.pem`), ...args], { stdio: 'ignore' });
+      return pemToDer(readFileSync(path.join(dir, `${name}.pem`), 'utf8'))[0]!;
+    };
+    const pss = make('pss', ['-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048', '-sha384', '-sigopt', 'rsa_padding_mode:pss']);
+    expect(parseCertificate(pss)).toMatchObject({ signatureAlgorithm: 'RSASSA-PSS(sha384)', signatureHash: 'sha384' });
+    const ec = make('ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1', '-sha512']);
+    expect(parseCertificate(ec)).toMatchObject({ signatureAlgorithm: 'ecdsa-with-SHA512', signatureHash: 'sha512', keyCurve: 'secp384r1', keyBits: 384 });
+    const ed = make('ed', ['-newkey', 'ed25519']);
+    expect(parseCertificate(ed)).toMatchObject({ signatureAlgorithm: 'Ed25519', keyType: 'Ed25519' });
+  });
+
   it('never throws on garbage', () => {
     expect(parseCertificate(Buffer.from('not a certificate')).parseError).toBeTruthy();
     expect(analyzeChain([Buffer.from([0x30, 0x00])]).trusted).toBe(false);
