@@ -159,8 +159,9 @@ async function handleFtpGreeting(ctx: ProbeContext, control: FtpControl, greetin
   if (authTls.code === 234) {
     ftp.authTls = true;
     ep.service = 'ftps-explicit';
-    await completeTls(ctx, control, 'AUTH TLS');
-    ftp.authSsl = await tryAuthSslSeparately(ctx);
+    // AUTH SSL needs a connection of its own: ask it while this one finishes its handshake.
+    const [, authSsl] = await Promise.all([completeTls(ctx, control, 'AUTH TLS'), tryAuthSslSeparately(ctx)]);
+    ftp.authSsl = authSsl;
     return;
   }
   ftp.authTls = false;
