@@ -71,6 +71,16 @@ export interface TlsCertificateFacts {
   parseError?: string;
 }
 
+export interface TlsValidation {
+  trusted: boolean;
+  error: string | null;
+  trustAnchor: string | null;
+  trustSource: 'system' | 'ca-file' | null;
+  hostname: string | null;
+  hostnameMatch: boolean | null;
+  chainOrderProblem: string | null;
+}
+
 export interface TlsFacts {
   protocols: Partial<Record<'SSLv2' | 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', boolean>>;
   cipherSuites: Record<string, string[]>;
@@ -93,15 +103,13 @@ export interface TlsFacts {
   /** TLS compression chosen when offered ('none', 'DEFLATE', …); null = untested */
   compression?: string | null;
   /** certificate path validation and name match (src/tls/certs.ts) */
-  validation?: {
-    trusted: boolean;
-    error: string | null;
-    trustAnchor: string | null;
-    trustSource: 'system' | 'ca-file' | null;
-    hostname: string | null;
-    hostnameMatch: boolean | null;
-    chainOrderProblem: string | null;
-  } | null;
+  validation?: TlsValidation | null;
+  /**
+   * Further certificates the server presents, each with its chain (e.g. an ECDSA certificate
+   * beside the RSA one, chosen by the cipher suite). Seen in TLS <= 1.2 handshakes, where the
+   * Certificate message is in clear; absent when there is only one.
+   */
+  otherCertificates?: { chain: TlsCertificateFacts[]; validation: TlsValidation }[];
   /** what the data channel negotiated, to compare with the control channel (TLS-DATA-CHANNEL-DIFFERS) */
   dataChannel?: { protocol: string | null; cipher: string | null; fingerprintSha256: string | null } | null;
   /** the prober's bookkeeping */

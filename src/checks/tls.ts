@@ -125,6 +125,32 @@ function noCert(tls: TlsFacts): CheckOutcome | null {
   return null;
 }
 
+const STATUS_RANK: Record<string, number> = { fail: 0, error: 1, warn: 2, info: 3, pass: 4, skipped: 5 };
+
+function keyOf(c: TlsCertificateFacts | undefined): string {
+  return c ? `${c.keyType}${c.keyBits ? ` ${c.keyBits}` : ''}` : 'no certificate';
+}
+
+/**
+ * A certificate check run on every certificate the server presents (e.g. an RSA and an ECDSA
+ * one): the worst result decides, and the detail names each certificate by its key.
+ */
+function withCerts(fn: (tls: TlsFacts, ctx: CheckContext) => CheckOutcome): Check['run'] {
+  return withTls((tls, ctx) => {
+    const others = tls.otherCertificates ?? [];
+    if (!others.length) return fn(tls, ctx);
+    const views: TlsFacts[] = [tls, ...others.map((o) => ({ ...tls, certificate: o.chain[0] ?? null, chain: o.chain, validation: o.validation }))];
+    const results = views.map((v) => fn(v, ctx));
+    const worst = results.reduce((a, b) => (STATUS_RANK[b.status]! < STATUS_RANK[a.status]! ? b : a));
+    const name = (i: number) => `certificate ${i + 1} of ${views.length} (${keyOf(views[i]!.chain[0] ?? views[i]!.certificate ?? undefined)})`;
+    return {
+      ...worst,
+      detail: results.map((r, i) => `${name(i)}: ${r.detail}`).join(' | '),
+      evidence: results.flatMap((r, i) => (r.evidence ?? []).map((e) => ({ ...e, label: `${name(i)}: ${e.label}` }))),
+    };
+  });
+}
+
 function nowOf(o: CheckOptions): Date {
   return o.now ?? new Date();
 }
@@ -292,7 +318,7 @@ export const tlsChecks: Check[] = [
     severity: 'high',
     controls: [...pci('4.2.1'), ...hipaa('(d)')],
     remediation: 'Renew the certificate and install it with its intermediates (vsftpd rsa_cert_file, ProFTPD TLSRSACertificateFile/TLSCertificateChainFile, Pure-FTPd /etc/ssl/private/pure-ftpd.pem); then restart or reload the server.',
-    run: withTls((tls, ctx) => {
+    run: withCerts((tls, ctx) => {
       const nc = noCert(tls);
       if (nc) return nc;
       const now = nowOf(ctx.options);
@@ -308,7 +334,7 @@ export const tlsChecks: Check[] = [
     severity: 'high',
     controls: [...pci('4.2.1'), ...hipaa('(d)')],
     remediation: "Check the server's and the CA's clocks, or install a certificate whose validity has started.",
-    run: withTls((tls, ctx) => {
+    run: withCerts((tls, ctx) => {
       const nc = noCert(tls);
       if (nc) return nc;
       const now = nowOf(ctx.options);
@@ -324,7 +350,7 @@ export const tlsChecks: Check[] = [
     severity: 'low',
     controls: pci('4.2.1.1'),
     remediation: 'Renew the certificate before it expires and automate renewal (ACME or your CA\'s tooling).',
-    run: withTls((tls, ctx) => {
+    run: withCerts((tls, ctx) => {
       const nc = noCert(tls);
       if (nc) return nc;
       const days = ctx.options.certExpiryWarnDays ?? 30;
@@ -343,7 +369,7 @@ export const tlsChecks: Check[] = [
     severity: 'medium',
     controls: pci('4.2.1'),
     remediation: 'Install a certificate issued by a publicly trusted CA (or your organisation\'s CA, and give scanners and partners that CA as --ca-file), and send the intermediate certificates (ProFTPD TLSCertificateChainFile; vsftpd/Pure-FTPd: append intermediates to the certificate file).',
-    run: withTls((tls) => {
+    run: withCerts((tls) => {
       const nc = noCert(tls);
       if (nc) return nc;
       const v = tls.validation;
@@ -361,7 +387,7 @@ export const tlsChecks: Check[] = [
     severity: 'medium',
     controls: [...pci('4.2.1'), ...nist80052('§3.2')],
     remediation: 'Issue the certificate with the host name clients use in its subjectAltName (DNS: entries; IP: entries for address-based access).',
-    run: withTls((tls) => {
+    run: withCerts((tls) => {
       const nc = noCert(tls);
       if (nc) return nc;
       const v = tls.validation;
@@ -379,7 +405,7 @@ export const tlsChecks: Check[] = [
     severity: 'high',
     controls: [...pci('4.2.1'), ...nist80052('§3.2')],
     remediation: 'Re-key: RSA 2048 bits or more (openssl req -newkey rsa:3072), or ECDSA P-256/P-384.',
-    run: withTls((tls, ctx) => {
+    run: withCerts((tls, ctx) => {
       const nc = noCert(tls);
       if (nc) return nc;
       const certs = certsToCheck(tls);
@@ -402,7 +428,7 @@ export const tlsChecks: Check[] = [
     severity: 'high',
     controls: [...pci('4.2.1'), ...nist80052('§3.2')],
     remediation: 'Re-issue the certificate (and use intermediates) signed with SHA-256 or stronger.',
-    run: withTls((tls) => {
+    run: withCerts((tls) => {
       const nc = noCert(tls);
       if (nc) return nc;
       const certs = certsToCheck(tls);
@@ -422,7 +448,7 @@ export const tlsChecks: Check[] = [
     severity: 'low',
     controls: [],
     remediation: 'Issue certificates valid for at most 398 days (CA/Browser Forum), and automate renewal.',
-    run: withTls((tls, ctx) => {
+    run: withCerts((tls, ctx) => {
       const nc = noCert(tls);
       if (nc) return nc;
       const max = ctx.options.certMaxLifetimeDays ?? 398;

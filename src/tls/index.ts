@@ -1,6 +1,6 @@
 // Public face of the TLS engine: probe an endpoint, analyse its chain, and map both onto the
 // report model (TlsFacts).
-import type { TlsFacts } from '../model.js';
+import type { TlsFacts, TlsValidation } from '../model.js';
 import { analyzeChain, type AnalyzeOptions, type ChainAnalysis } from './certs.js';
 import { probeTls, type OpenTransport, type TlsProbeOptions, type TlsProbeResult } from './prober.js';
 
@@ -8,8 +8,15 @@ export { probeTls, type OpenTransport, type TlsProbeOptions, type TlsProbeResult
 export { analyzeChain, parseCertificate, readCaFile, pemToDer, derToPem, type ChainAnalysis, type CertificateFacts } from './certs.js';
 export { suiteByCode, suiteByName, suiteName, CIPHER_SUITES, SSLV2_KINDS, NAMED_GROUPS, type CipherSuiteInfo } from './registry.js';
 
-/** Maps a probe result and its chain analysis onto the report's TlsFacts. */
-export function toTlsFacts(probe: TlsProbeResult, chain: ChainAnalysis): TlsFacts {
+function validationOf(chain: ChainAnalysis): TlsValidation {
+  return {
+    trusted: chain.trusted, error: chain.trustError, trustAnchor: chain.trustAnchor, trustSource: chain.trustSource,
+    hostname: chain.hostname, hostnameMatch: chain.hostnameMatch, chainOrderProblem: chain.chainOrderProblem,
+  };
+}
+
+/** Maps a probe result and its chain analyses (the first chain, then any others) onto TlsFacts. */
+export function toTlsFacts(probe: TlsProbeResult, chain: ChainAnalysis, others: ChainAnalysis[] = []): TlsFacts {
   return {
     protocols: { ...probe.protocols },
     cipherSuites: { ...probe.cipherSuites } as Record<string, string[]>,
@@ -23,12 +30,8 @@ export function toTlsFacts(probe: TlsProbeResult, chain: ChainAnalysis): TlsFact
     extendedMasterSecret: probe.extendedMasterSecret,
     fallbackScsv: probe.fallbackScsv,
     compression: probe.compression,
-    validation: probe.chainDer.length
-      ? {
-          trusted: chain.trusted, error: chain.trustError, trustAnchor: chain.trustAnchor, trustSource: chain.trustSource,
-          hostname: chain.hostname, hostnameMatch: chain.hostnameMatch, chainOrderProblem: chain.chainOrderProblem,
-        }
-      : null,
+    validation: probe.chainDer.length ? validationOf(chain) : null,
+    ...(others.length ? { otherCertificates: others.map((o) => ({ chain: o.certificates, validation: validationOf(o) })) } : {}),
     probe: {
       handshakes: probe.handshakes, ms: probe.durationMs, limited: probe.limited, errors: probe.errors, chainSource: probe.chainSource,
       evidence: probe.evidence,
@@ -44,8 +47,9 @@ export interface ScanTlsOptions extends TlsProbeOptions, Pick<AnalyzeOptions, 'c
 /** Probe + chain analysis + mapping in one call. */
 export async function scanTls(open: OpenTransport, options: ScanTlsOptions): Promise<{ facts: TlsFacts; probe: TlsProbeResult; chain: ChainAnalysis }> {
   const probe = await probeTls(open, options);
-  const chain = analyzeChain(probe.chainDer, {
+  const analyze = (der: Buffer[]) => analyzeChain(der, {
     hostname: options.hostname ?? options.serverName ?? null, caPem: options.caPem, systemRoots: options.systemRoots, now: options.now,
   });
-  return { facts: toTlsFacts(probe, chain), probe, chain };
+  const chain = analyze(probe.chainDer);
+  return { facts: toTlsFacts(probe, chain, probe.otherChainsDer.map(analyze)), probe, chain };
 }

@@ -197,6 +197,29 @@ describe.skipIf(!hasOpenssl)('TLS prober vs openssl s_server', () => {
     }, 180_000);
   }
 
+  it('an RSA and an ECDSA certificate side by side: both are reported and judged', async () => {
+    // the ECDSA certificate names another host: only it fails the name check
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(dir, 'ec.key'), '-out', path.join(dir, 'ec.pem'), '-days', '30',
+      '-subj', '/CN=other.test', '-addext', 'subjectAltName=DNS:other.test'], { stdio: 'ignore' });
+    const port = await startServer(['-tls1_2', '-dcert', path.join(dir, 'ec.pem'), '-dkey', path.join(dir, 'ec.key')]);
+    const { facts, probe } = await scanTls(tcpOpen(port), { timeoutMs: 5000, serverName: 'localhost', hostname: 'localhost', caPem: null });
+    expect(probe.otherChainsDer).toHaveLength(1);
+    const all = [facts.chain[0]!, facts.otherCertificates![0]!.chain[0]!];
+    expect(all.map((c) => c.keyType).sort()).toEqual(['EC', 'RSA']);
+    expect(facts.cipherSuites['TLSv1.2']!.some((n) => n.includes('ECDSA'))).toBe(true);
+    const ep: EndpointReport = {
+      host: 'localhost', port, address: '127.0.0.1', state: 'open', connectMs: 1, service: 'ftps-implicit', banner: null,
+      tls: facts, ssh: null, ftp: null, findings: [], transcript: [],
+    };
+    const name = runChecks(ep, tlsChecks, {}).find((f) => f.id === 'TLS-CERT-NAME-MISMATCH')!;
+    expect(name.status).toBe('fail');
+    expect(name.detail).toMatch(/certificate \d of 2 \(EC 256\): the certificate is not valid for localhost/);
+    expect(name.detail).toMatch(/certificate \d of 2 \(RSA 2048\): the certificate is valid for localhost/);
+    // with one certificate the detail stays as it was
+    const single = runChecks({ ...ep, tls: { ...facts, otherCertificates: undefined } }, tlsChecks, {}).find((f) => f.id === 'TLS-CERT-WEAK-KEY')!;
+    expect(single.detail).not.toMatch(/of 2/);
+  }, 60_000);
+
   it('scanTls maps onto TlsFacts that the checks read', async () => {
     const port = await startServer(['-cipher', 'ALL:@SECLEVEL=0']);
     const { facts } = await scanTls(tcpOpen(port), { timeoutMs: 5000, serverName: 'localhost', hostname: 'localhost', caPem: null });
