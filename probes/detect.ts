@@ -131,6 +131,14 @@ async function handleFirstLine(ctx: ProbeContext, control: FtpControl, first: st
     ep.service = 'sftp';
     ep.banner = line;
     ep.ssh = parseSshIdent(line, pre);
+    // The SSH probe carries on with this connection (the server now waits for our own
+    // identification line), reading what we read here again.
+    const handed = control.handOver();
+    if (handed) {
+      handed.socket.pause();
+      const sent = Buffer.concat([Buffer.from([...pre, line].map((l) => `${l}\r\n`).join(''), 'utf8'), handed.unread]);
+      ctx.scratch.sshConnection = { socket: handed.socket, sent, conn: control.conn };
+    }
     return;
   }
   // An FTP reply: feed the first line back through the reply assembler. It is FTP from here on,

@@ -13,7 +13,12 @@ export const sshProbe: Probe = {
   async run(ctx) {
     const { endpoint: ep, options } = ctx;
     const creds = options.credentials;
+    const carried = ctx.scratch.sshConnection;
+    ctx.scratch.sshConnection = undefined;
+    if (carried) ctx.transcript.note(carried.conn, 'the SSH audit continues on this connection');
     const r = await auditSsh({
+      socket: carried?.socket,
+      preread: carried?.sent,
       host: ctx.target.host,
       address: ctx.address,
       port: ctx.target.port,

@@ -35,6 +35,12 @@ export interface ProbeScratch {
   anonymousDone?: Promise<void>;
   /** detection saw a greeting arrive after it had given up waiting and started TLS */
   lateGreeting?: boolean;
+  /**
+   * Detection's connection to an SSH server, kept open after its identification line: the SSH
+   * probe continues on it (one connection fewer, which OpenSSH's PerSourcePenalties counts).
+   * `sent` holds what the server sent so far (identification line included), to be read again.
+   */
+  sshConnection?: { socket: import('node:net').Socket; sent: Buffer; conn: string };
 }
 
 export interface ProbeContext {

@@ -106,6 +106,8 @@ export async function scanEndpoint(target: Endpoint, address: string | null, res
       for (const probe of applicable.filter((p) => !p.concurrent)) await runProbe(probe);
       await side;
     }
+    // detection's SSH connection, if no probe continued on it
+    ctx.scratch.sshConnection?.socket.destroy();
   }
   if (scope?.aborted) {
     const msg = `the endpoint deadline (--endpoint-timeout ${opts.endpointTimeoutMs} ms) passed; its connections were closed and the facts gathered so far are reported`;

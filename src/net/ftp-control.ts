@@ -27,6 +27,8 @@ export class FtpControl {
   tls: tls.TLSSocket | null = null;
   /** the newest resumable TLS session (TLS 1.3 tickets are single-use: keep the latest) */
   private session: Buffer | null = null;
+  /** the TCP connection now belongs to someone else (handOver): close() leaves it alone */
+  private handedOver = false;
 
   constructor(
     socket: net.Socket,
@@ -62,6 +64,17 @@ export class FtpControl {
   /** Remembers a newer session (e.g. a ticket issued on a data connection). */
   rememberSession(session: Buffer): void {
     this.session = session;
+  }
+
+  /**
+   * Gives up the plain TCP connection (e.g. detection found SSH and the SSH probe continues on
+   * it): the socket and the bytes read but not yet consumed. This control must not be used after.
+   */
+  handOver(): { socket: net.Socket; unread: Buffer } | null {
+    if (this.tls || this.relay || this.handedOver) return null;
+    this.handedOver = true;
+    const unread = this.reader.detach();
+    return { socket: this.raw, unread };
   }
 
   /** The raw reader, for callers that must look at bytes before deciding what protocol this is. */
@@ -194,6 +207,7 @@ export class FtpControl {
 
   close(): void {
     this.reader.detach();
+    if (this.handedOver) return;
     this.socket.destroy();
     this.raw.destroy();
   }

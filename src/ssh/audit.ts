@@ -16,7 +16,7 @@ import { fetchHostKeyWithSsh2, hostKeyFact, hostKeyFamilies, type HostKeyFamily,
 import type { Identification } from './ident.js';
 import { STRICT_KEX_SERVER, type KexInit } from './kexinit.js';
 import { continueKex, openSession, type SessionStage } from './session.js';
-import { loadSsh2, ssh2AlgorithmsFor } from './ssh2util.js';
+import { ssh2AlgorithmsFor } from './ssh2util.js';
 
 export type { SshCredentials } from './auth.js';
 
@@ -34,6 +34,8 @@ export interface AuditSshOptions {
   transcript?: Transcript;
   /** an already-connected socket to use for the first connection (consumed) */
   socket?: net.Socket;
+  /** what the server already sent on `socket` (its identification line included), read first */
+  preread?: Buffer;
   /** skip parts (all default true) */
   hostKeys?: boolean;
   gex?: boolean;
@@ -97,13 +99,9 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     }
   };
 
-  // ssh2 (for the auth step) takes ~60 ms of CPU to load: start now, while the first connection
-  // waits for the server's identification line, rather than when the auth step needs it.
-  if (doAuth) void loadSsh2().catch(() => undefined);
-
   // ---- #1: identification + KEXINIT (+ first host key)
   connections += 1;
-  const first = await openSession(opts.socket ? { socket: opts.socket } : { host: address, port }, { timeoutMs, transcript: t, purpose: 'ssh-kex' });
+  const first = await openSession(opts.socket ? { socket: opts.socket, preread: opts.preread } : { host: address, port }, { timeoutMs, transcript: t, purpose: 'ssh-kex' });
   if (!first.ok) {
     return {
       facts: first.ident ? factsFrom(first.ident, null) : null,
@@ -143,25 +141,12 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     return true;
   };
 
-  // ---- auth methods, banner, SFTP (ssh2): needs only the KEXINIT, so it runs beside the rest
-  // on the connection reserved for it (ssh2 itself starts loading at once).
-  const authP: Promise<AuthProbeResult> | null = doAuth
-    ? (connections += 1, probeAuth({
-        host: address,
-        port,
-        timeoutMs,
-        kexinit: k,
-        credentials: opts.credentials ?? null,
-        probeUsername: opts.probeUsername,
-        transcript: t,
-      }))
-    : null;
-
+  // ---- first host key on this connection, group exchange on two more (each also carrying one
+  // pending host-key family), and the auth step: all side by side. Two more unauthenticated
+  // connections at once stay far below OpenSSH's MaxStartups (10) and add the same to
+  // PerSourcePenalties as two in a row.
   const fam1 = pending.shift() ?? null;
-  const r1 = await continueKex(first.session, { hostKeyAlgorithm: fam1?.request ?? null });
-  if (fam1 && !record(fam1, r1.hostKeyBlob, 'raw', r1.error)) pending.unshift(fam1);
-
-  // ---- group exchange (each probe also carries one pending host-key family)
+  const kexP = continueKex(first.session, { hostKeyAlgorithm: fam1?.request ?? null });
   const gexSlots: (SshGexProbe | null)[] = GEX_REQUESTS.map(() => null);
   const wantGex = opts.gex !== false && offersGex(k.kex);
   const runGex = async (i: number) => {
@@ -174,9 +159,23 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     gexSlots[i] = { label, min: req.min, n: req.n, max: req.max, kex: g.group?.kex ?? null, bits: g.group?.pBits ?? null, error: g.error };
     if (fam && !record(fam, g.hostKeyBlob, 'raw', g.group ? null : g.error)) pending.unshift(fam);
   };
-  // Side by side: two more unauthenticated connections at once stay far below OpenSSH's
-  // MaxStartups (10) and add the same to PerSourcePenalties as two in a row.
-  if (wantGex && !blocked) await Promise.all(GEX_REQUESTS.map((_, i) => (left() > 0 ? runGex(i) : Promise.resolve())));
+  const gexP = wantGex && !blocked ? Promise.all(GEX_REQUESTS.map((_, i) => (left() > 0 ? runGex(i) : Promise.resolve()))) : Promise.resolve();
+  // Auth methods, banner, SFTP (ssh2) need only the KEXINIT. Started last: loading ssh2 takes
+  // ~60 ms of CPU, spent while the exchanges above wait for the server.
+  const authP: Promise<AuthProbeResult> | null = doAuth
+    ? (connections += 1, probeAuth({
+        host: address,
+        port,
+        timeoutMs,
+        kexinit: k,
+        credentials: opts.credentials ?? null,
+        probeUsername: opts.probeUsername,
+        transcript: t,
+      }))
+    : null;
+  const r1 = await kexP;
+  if (fam1 && !record(fam1, r1.hostKeyBlob, 'raw', r1.error)) pending.push(fam1);
+  await gexP;
   const gexResults = gexSlots.filter((g): g is SshGexProbe => g !== null);
 
   // ---- remaining host keys, one connection each (raw, then ssh2 as a fallback)

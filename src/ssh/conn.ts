@@ -23,7 +23,15 @@ export class RawConn {
   /** total bytes received */
   received = 0;
 
-  constructor(readonly socket: net.Socket) {
+  constructor(
+    readonly socket: net.Socket,
+    /** bytes already read from this socket by someone else (e.g. detection), to be read first */
+    preread?: Buffer,
+  ) {
+    if (preread?.length) {
+      this.buf = preread;
+      this.received = preread.length;
+    }
     socket.on('data', (d: Buffer) => {
       this.received += d.length;
       if (this.buf.length + d.length > MAX_BUFFER) {

@@ -10,7 +10,7 @@ import { clientIdentification, readIdentification, type Identification } from '.
 import { WIDE_OFFER, buildKexinit, parseKexinit, summarizeKexinit, type KexInit } from './kexinit.js';
 import { MSG, Reader, bigIntToMpint, bytesToMpint, encString, encUint32, framePacket, mpintBits, mpintToBigInt } from './wire.js';
 
-export type SshTarget = { socket: net.Socket } | { host: string; port: number };
+export type SshTarget = { socket: net.Socket; preread?: Buffer } | { host: string; port: number };
 
 export interface SessionOptions {
   timeoutMs: number;
@@ -79,7 +79,8 @@ export async function openSession(target: SshTarget, opts: SessionOptions): Prom
     }
     socket = c.socket;
   }
-  const conn = new RawConn(socket);
+  const conn = new RawConn(socket, 'socket' in target ? target.preread : undefined);
+  socket.resume();
   const fail = (stage: SessionStage, kind: ConnErrorKind, error: string, ident?: Identification): SessionResult => {
     note(ctx, 'note', `${stage}: ${error}`);
     conn.close();
