@@ -4,6 +4,18 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { selfSignedCertificate } from '../../src/demo.js';
 
+/** A loopback port that was free a moment ago (for servers the tests start themselves). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 export interface Fixture {
   port: number;
   close(): Promise<void>;

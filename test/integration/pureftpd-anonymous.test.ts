@@ -9,18 +9,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labRunDir, loadLabEndpoints } from '../lab/endpoints.js';
 import { scanJson } from '../helpers/cli.js';
+import { freePort } from '../helpers/fixtures.js';
 
 const PREFIX = process.env.XFS_LAB_PREFIX ?? '/opt/xferscan-lab/root';
 const PURE = path.join(PREFIX, 'usr/sbin/pure-ftpd');
 const lab = loadLabEndpoints().find((e) => e.name === 'pureftpd-tls')!;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('Pure-FTPd anonymous login, settled at USER', () => {
   let server: ChildProcess | null = null;

@@ -9,14 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labPassword, labRunDir } from '../lab/endpoints.js';
 import { scanJson } from '../helpers/cli.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePort } from '../helpers/fixtures.js';
 
 describe('SSH keyboard-interactive login (OpenSSH + PAM)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-kbdint-'));

@@ -7,19 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanJson } from '../helpers/cli.js';
-import { testCertificate } from '../helpers/fixtures.js';
+import { freePort, testCertificate } from '../helpers/fixtures.js';
 
 let server: ChildProcess | null = null;
 let port = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-null-'));

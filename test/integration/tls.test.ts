@@ -13,6 +13,7 @@ import { suiteByName } from '../../src/tls/registry.js';
 import { tlsChecks } from '../../src/checks/tls.js';
 import { runChecks } from '../../src/checks/engine.js';
 import type { EndpointReport } from '../../src/model.js';
+import { freePort } from '../helpers/fixtures.js';
 
 const hasOpenssl = (() => {
   try {
@@ -25,17 +26,6 @@ const hasOpenssl = (() => {
 
 let dir = '';
 const servers: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function waitListening(port: number, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
