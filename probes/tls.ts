@@ -10,8 +10,12 @@ import { FtpControl } from '../src/net/ftp-control.js';
 import { ProbeError } from '../src/net/errors.js';
 import { Transcript } from '../src/net/transcript.js';
 
-/** A transport that yields a socket ready for a ClientHello. */
-export function tlsTransport(ctx: ProbeContext): () => Promise<net.Socket> {
+/**
+ * A transport that yields a socket ready for a ClientHello. `greetingMs` collects how long each
+ * explicit-FTPS connection waited for its 220: a server that is slow to take new connections sets
+ * the pace of the whole inventory, and the report should say so.
+ */
+export function tlsTransport(ctx: ProbeContext, greetingMs: number[] = []): () => Promise<net.Socket> {
   const { address, target, options } = ctx;
   const explicit = ctx.endpoint.service === 'ftps-explicit';
   const authCommand = ctx.endpoint.ftp?.authTls === false && ctx.endpoint.ftp?.authSsl ? 'AUTH SSL' : 'AUTH TLS';
@@ -22,7 +26,9 @@ export function tlsTransport(ctx: ProbeContext): () => Promise<net.Socket> {
     // The enumeration opens many connections: they are not kept in the endpoint's transcript.
     const control = new FtpControl(d.socket, new Transcript(), 'tls-enum', options.timeoutMs);
     try {
+      const asked = performance.now();
       const greeting = await control.readReply();
+      greetingMs.push(performance.now() - asked);
       if (greeting.code === 421) throw Object.assign(new Error('421 from server'), { code: 'refused-by-server' });
       if (greeting.code !== 220) throw new ProbeError('protocol-error', `greeting ${greeting.code}`);
       const auth = await control.command(authCommand);
@@ -50,7 +56,8 @@ export const tlsProbe: Probe = {
     if (ep.service === 'ftps-explicit' && !ep.ftp?.authTls && !ep.ftp?.authSsl) return;
     const conn = ctx.transcript.conn('tls-enum');
     const caPem = ctx.options.caFile ? fs.readFileSync(ctx.options.caFile, 'utf8') : null;
-    const { facts, probe } = await scanTls(tlsTransport(ctx), {
+    const greetingMs: number[] = [];
+    const { facts, probe } = await scanTls(tlsTransport(ctx, greetingMs), {
       serverName: ctx.target.host,
       hostname: ctx.target.host,
       timeoutMs: ctx.options.timeoutMs,
@@ -60,5 +67,22 @@ export const tlsProbe: Probe = {
     ep.tls = { ...facts, negotiated: ep.tls?.negotiated, dataChannel: ep.tls?.dataChannel ?? facts.dataChannel };
     const accepted = Object.entries(facts.protocols).filter(([, v]) => v).map(([k]) => k);
     ctx.transcript.note(conn, `TLS enumeration: ${probe.handshakes} handshakes in ${probe.durationMs} ms; accepted ${accepted.join(', ') || 'nothing'}${probe.limited ? '; the server limited our connections (421)' : ''}`);
+    const slow = slowGreetings(greetingMs, ep.banner ?? '');
+    if (slow) {
+      ctx.transcript.note(conn, slow);
+      ep.tls.probe?.evidence.push({ label: 'connection set-up', value: slow });
+    }
   },
 };
+
+/** A sentence when new connections waited long for their greeting (median over 150 ms), else null. */
+export function slowGreetings(ms: number[], banner: string): string | null {
+  if (ms.length < 4) return null;
+  const sorted = [...ms].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  if (median < 150) return null;
+  const why = /ProFTPD/i.test(banner)
+    ? ' (a standalone ProFTPD pauses about 0.2-0.4 s before taking a new connection whenever a session has just ended: its EINTR retry interval)'
+    : '';
+  return `the server took a median ${Math.round(median)} ms (longest ${Math.round(sorted.at(-1)!)} ms) to greet each of ${ms.length} new connections: the inventory's time is set by the server${why}`;
+}

@@ -61,7 +61,12 @@ describe('FTP/FTPS deep probe on the lab (with credentials, --active, --write-te
   const ep = (name: string) => report.endpoints.find((e) => e.port === byName(name).port)!;
 
   for (const [name, want] of Object.entries(EXPECT)) {
-    it(`${name}: every FTP finding as a careful engineer would judge it`, () => {
+    it('ProFTPD: the report says the server, not the scanner, sets the pace of the TLS inventory', () => {
+    const ep = report.endpoints.find((e) => e.port === byName('proftpd-tls').port)!;
+    expect(ep.transcript.some((l) => /to greet each of \d+ new connections: the inventory's time is set by the server \(a standalone ProFTPD pauses/.test(l.text))).toBe(true);
+  });
+
+  it(`${name}: every FTP finding as a careful engineer would judge it`, () => {
       const got = Object.fromEntries(Object.keys(want).map((id) => [id, status(ep(name), id)]));
       expect(got).toEqual(want);
     });
