@@ -72,6 +72,9 @@ export class FtpControl {
    */
   handOver(): { socket: net.Socket; unread: Buffer } | null {
     if (this.tls || this.relay || this.handedOver) return null;
+    // Complete lines after the one read were decoded as text: binary data (an SSH server that
+    // sends its KEXINIT at once, with a newline byte in it) cannot be rebuilt from them.
+    if (this.reader.pendingLines > 0) return null;
     this.handedOver = true;
     const unread = this.reader.detach();
     return { socket: this.raw, unread };

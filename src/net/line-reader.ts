@@ -179,6 +179,11 @@ export class LineReader {
   }
 
   /** Why reading failed (e.g. a reset), if it did. */
+  /** complete lines received and not yet read */
+  get pendingLines(): number {
+    return this.lines.length;
+  }
+
   get failureMessage(): string | null {
     return this.failure?.message ?? null;
   }

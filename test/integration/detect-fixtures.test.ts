@@ -3,6 +3,8 @@ import tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanJson, looksLikeStackTrace } from '../helpers/cli.js';
 import { ftpScript, tcpFixture, tlsFixture, testCertificate, type Fixture } from '../helpers/fixtures.js';
+import { buildKexinit, WIDE_OFFER } from '../../src/ssh/kexinit.js';
+import { framePacket } from '../../src/ssh/wire.js';
 
 const fixtures: Fixture[] = [];
 afterAll(async () => {
@@ -22,6 +24,27 @@ describe('service detection on scripted servers', () => {
     expect(ep).toMatchObject({ state: 'open', service: 'sftp', banner: 'SSH-2.0-OpenSSH_9.6 Example' });
     expect(ep.ssh).toMatchObject({ software: 'OpenSSH_9.6', preBanner: ['Authorized use only', 'second line'] });
   });
+
+  it('an SSH server that sends its KEXINIT with its identification (dropbear does): read exactly, on either path', async () => {
+    // With a newline byte inside the binary KEXINIT, detection's line reader has split it as text:
+    // the audit must not continue on that connection. Without one, it may.
+    for (const cookie of [[0xff, 0x0a], [0x41, 0x42]]) {
+      const kexinit = framePacket(buildKexinit({ ...WIDE_OFFER, kex: ['curve25519-sha256', 'diffie-hellman-group14-sha256'], hostKey: ['ssh-ed25519'] }));
+      // the 16-byte cookie after length, padding length and message type: a byte that is not
+      // UTF-8 before a newline is what a text reader cannot give back
+      for (let i = 6; i < 22; i++) kexinit[i] = cookie[i % 2]!;
+      const f = await track(tcpFixture((s) => {
+        s.on('data', () => {});
+        s.write(Buffer.concat([Buffer.from('SSH-2.0-dropbear_2022.83\r\n'), kexinit]));
+      }));
+      const { report } = await scanJson([`127.0.0.1:${f.port}`, '--timeout', '1500']);
+      const ep = report.endpoints[0];
+      expect(ep.service).toBe('sftp');
+      expect(ep.ssh).toMatchObject({ software: 'dropbear_2022.83', kex: ['curve25519-sha256', 'diffie-hellman-group14-sha256'], hostKeyAlgorithms: ['ssh-ed25519'] });
+      const carried = ep.transcript.some((l) => l.text === 'the SSH audit continues on this connection');
+      expect(carried).toBe(!cookie.includes(0x0a));
+    }
+  }, 30_000);
 
   it('plain FTP that refuses AUTH TLS and AUTH SSL → ftp, FTP-CLEARTEXT-SERVICE fails, exit 3', async () => {
     const f = await track(tcpFixture((s) => {
