@@ -17,6 +17,21 @@ function cacheDir() {
   return base && path.isAbsolute(base) ? path.join(base, 'xferscan') : null;
 }
 
+/**
+ * A code cache is code: use one only from a directory and file that are ours and that nobody else
+ * can write (XDG_CACHE_HOME could point somewhere shared), and never through a symlink.
+ */
+function ownedByUs(p) {
+  try {
+    const st = fs.lstatSync(p);
+    if (st.isSymbolicLink()) return false;
+    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return false;
+    return (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
 function loadBundle() {
   let source;
   try {
@@ -29,14 +44,21 @@ function loadBundle() {
   const id = crypto.createHash('sha256').update(source).digest('hex').slice(0, 16);
   const cacheFile = dir && path.join(dir, `xferscan-${id}-${process.version}-${process.arch}.v8cache`);
   let cachedData;
-  try {
-    if (cacheFile) cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    // no cache yet
+  let state = cacheFile ? 'none' : 'off';
+  if (cacheFile && fs.existsSync(cacheFile)) {
+    if (ownedByUs(dir) && ownedByUs(cacheFile)) {
+      try {
+        cachedData = fs.readFileSync(cacheFile);
+      } catch {
+        // unreadable: compile without it
+      }
+    } else state = 'untrusted';
   }
   // The bundle loads what it needs lazily with require(): a script compiled from a code cache
   // loses its import() callback in Node 20.
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  if (cachedData) state = script.cachedDataRejected ? 'rejected' : 'used';
+  if (process.env.XFERSCAN_DEBUG) process.stderr.write(`xferscan: code cache ${state}${cacheFile ? ` (${cacheFile})` : ''}\n`);
   const mod = { exports: {} };
   script.runInThisContext().call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
@@ -52,6 +74,7 @@ function loadBundle() {
             if (err.code !== 'EEXIST') throw err;
           }
         }
+        if (!ownedByUs(dir)) return;
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(tmp, cacheFile);

@@ -2,7 +2,7 @@
 // code cache (start-up ~60 ms over a bare node instead of ~200 ms). It must behave exactly as
 // the unbundled build it is made from, with or without a cache, and with a broken one.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,10 +45,28 @@ describe('the bundled CLI', () => {
     const [file] = readdirSync(dir);
     const good = statSync(path.join(dir, file!)).size;
     writeFileSync(path.join(dir, file!), Buffer.alloc(good, 7));
-    const r = await runCli(['--version'], { env: { XDG_CACHE_HOME: cache } });
-    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const r = await runCli(['--version'], { env: { XDG_CACHE_HOME: cache, XFERSCAN_DEBUG: '1' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^xferscan: code cache rejected/);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(readFileSync(path.join(dir, file!)).equals(Buffer.alloc(good, 7))).toBe(false);
+    const again = await runCli(['--version'], { env: { XDG_CACHE_HOME: cache, XFERSCAN_DEBUG: '1' } });
+    expect(again.stderr).toMatch(/^xferscan: code cache used/);
+  });
+
+  it('a cache that someone else could have written is not used (a code cache is code)', async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'xfs-cache-'));
+    await runCli(['--version'], { env: { XDG_CACHE_HOME: cache } });
+    const dir = path.join(cache, 'xferscan');
+    const [file] = readdirSync(dir);
+    const before = readFileSync(path.join(dir, file!));
+    chmodSync(dir, 0o777); // world-writable: anyone could have planted the file
+    const r = await runCli(['--version'], { env: { XDG_CACHE_HOME: cache, XFERSCAN_DEBUG: '1' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^xferscan: code cache untrusted/);
+    // neither read nor rewritten there
+    expect(readFileSync(path.join(dir, file!)).equals(before)).toBe(true);
+    expect(readdirSync(dir)).toEqual([file]);
   });
 
   it('an unwritable cache location only costs speed', async () => {
