@@ -77,11 +77,7 @@ cmd_create() {
     echo $! >"$STATE/listener-$p.pid"
   done
   for p in "${LISTEN_PORTS[@]}"; do
-    for i in $(seq 1 50); do
-      nsx ss -Hltn "sport = :$p" 2>/dev/null | grep -q . && break
-      sleep 0.1
-    done
-    nsx ss -Hltn "sport = :$p" | grep -q . || die "listener on $p in $NS did not start (log: $STATE/listener-$p.log)"
+    wait_listening "$NS" "$p" || die "listener on $p in $NS did not start (log: $STATE/listener-$p.log)"
   done
   cat >"$RUN/netns.json" <<EOF
 [
