@@ -16,6 +16,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Waits until something accepts TCP on 127.0.0.1:port; false after `ms`. */
+export async function waitListening(port: number, ms = 5000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((res) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        res(true);
+      });
+      s.on('error', () => res(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
 export interface Fixture {
   port: number;
   close(): Promise<void>;

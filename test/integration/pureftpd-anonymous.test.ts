@@ -4,12 +4,11 @@
 // this test starts with anonymous on.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labRunDir, loadLabEndpoints } from '../lab/endpoints.js';
 import { scanJson } from '../helpers/cli.js';
-import { freePort } from '../helpers/fixtures.js';
+import { freePort, waitListening } from '../helpers/fixtures.js';
 
 const PREFIX = process.env.XFS_LAB_PREFIX ?? '/opt/xferscan-lab/root';
 const PURE = path.join(PREFIX, 'usr/sbin/pure-ftpd');
@@ -23,11 +22,7 @@ describe('Pure-FTPd anonymous login, settled at USER', () => {
     const c = path.join(labRunDir(), 'certs');
     // anonymous on (no -E); TLS required on the control channel (-Y 2), like the lab endpoint
     server = spawn(PURE, ['-S', `127.0.0.1,${port}`, '-l', 'unix', '-Y', '2', '-2', `${c}/good.crt,${c}/good.key`, '-H', '-c', '10', '-C', '10'], { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
-      const up = await new Promise<boolean>((r) => net.connect(port, '127.0.0.1').on('connect', function (this: net.Socket) { this.destroy(); r(true); }).on('error', () => r(false)));
-      if (up) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    if (await waitListening(port)) return;
     throw new Error(`pure-ftpd did not start on ${port} (${PURE} exists: ${fs.existsSync(PURE)})`);
   }, 15_000);
   afterAll(() => {

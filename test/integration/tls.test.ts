@@ -13,7 +13,7 @@ import { suiteByName } from '../../src/tls/registry.js';
 import { tlsChecks } from '../../src/checks/tls.js';
 import { runChecks } from '../../src/checks/engine.js';
 import type { EndpointReport } from '../../src/model.js';
-import { freePort } from '../helpers/fixtures.js';
+import { freePort, waitListening } from '../helpers/fixtures.js';
 
 const hasOpenssl = (() => {
   try {
@@ -27,29 +27,13 @@ const hasOpenssl = (() => {
 let dir = '';
 const servers: ChildProcess[] = [];
 
-async function waitListening(port: number, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const ok = await new Promise<boolean>((res) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        res(true);
-      });
-      s.on('error', () => res(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`s_server on ${port} did not come up`);
-}
-
 async function startServer(args: string[]): Promise<number> {
   const port = await freePort();
   const p = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', path.join(dir, 'cert.pem'), '-key', path.join(dir, 'key.pem'), '-www', '-quiet', ...args], {
     stdio: ['ignore', 'ignore', 'ignore'],
   });
   servers.push(p);
-  await waitListening(port);
+  if (!(await waitListening(port))) throw new Error(`s_server on ${port} did not come up`);
   return port;
 }
 
