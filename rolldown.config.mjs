@@ -21,7 +21,10 @@ const lazyStringWidth = {
     const lines = code.split('\n');
     const firstBody = lines.findIndex((l) => l.trim() !== '' && !l.startsWith('import '));
     const imports = lines.slice(0, firstBody).join('\n');
-    const body = lines.slice(firstBody).join('\n').replace(/^export default function stringWidth\(/m, 'function stringWidthImpl(');
+    const body = lines
+      .slice(firstBody)
+      .join('\n')
+      .replace(/^export default function stringWidth\(/m, 'function stringWidthImpl(');
     return `${imports}
 let stringWidthReady;
 function stringWidthInit() {

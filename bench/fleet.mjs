@@ -137,7 +137,8 @@ export async function startFleetServers({ count = 300, silent = 6, closed = Math
   for (let i = 0; i < count; i++) {
     const host = fleetAddress(i, base);
     let kind;
-    if (i % Math.max(1, Math.floor(count / Math.max(1, silent))) === 3 && endpoints.filter((e) => e.kind === 'silent').length < silent) kind = 'silent';
+    if (i % Math.max(1, Math.floor(count / Math.max(1, silent))) === 3 && endpoints.filter((e) => e.kind === 'silent').length < silent)
+      kind = 'silent';
     else if (i % 10 === 7 && endpoints.filter((e) => e.kind === 'closed').length < closed) kind = 'closed';
     else kind = i % 2 === 0 ? 'ftps' : 'ssh';
     let server = null;
@@ -203,7 +204,16 @@ function hasGnuTime() {
 }
 
 function parseArgs(argv) {
-  const o = { endpoints: 300, concurrency: 32, connections: 4, 'max-sockets': 256, timeout: 3000, silent: 6, json: false, 'endpoint-timeout': 30000 };
+  const o = {
+    endpoints: 300,
+    concurrency: 32,
+    connections: 4,
+    'max-sockets': 256,
+    timeout: 3000,
+    silent: 6,
+    json: false,
+    'endpoint-timeout': 30000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i].replace(/^--/, '');
     if (k === 'json') o.json = true;
@@ -221,9 +231,25 @@ async function main() {
   const targetsFile = path.join(dir, 'targets.csv');
   fs.writeFileSync(targetsFile, `host,port\n${fleet.endpoints.map((e) => `${e.host},${e.port}`).join('\n')}\n`);
   const outFile = path.join(dir, 'out.ndjson');
-  const args = ['scan', '--targets-file', targetsFile, '--format', 'ndjson', '--output', outFile,
-    '--concurrency', String(o.concurrency), '--connections', String(o.connections), '--max-sockets', String(o['max-sockets']),
-    '--timeout', String(o.timeout), '--endpoint-timeout', String(o['endpoint-timeout'])];
+  const args = [
+    'scan',
+    '--targets-file',
+    targetsFile,
+    '--format',
+    'ndjson',
+    '--output',
+    outFile,
+    '--concurrency',
+    String(o.concurrency),
+    '--connections',
+    String(o.connections),
+    '--max-sockets',
+    String(o['max-sockets']),
+    '--timeout',
+    String(o.timeout),
+    '--endpoint-timeout',
+    String(o['endpoint-timeout']),
+  ];
   const gnuTime = hasGnuTime();
   const cmd = gnuTime ? '/usr/bin/time' : process.execPath;
   const argv = gnuTime ? ['-v', process.execPath, BIN, ...args] : [BIN, ...args];
@@ -288,12 +314,19 @@ async function main() {
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     process.stdout.write(
-      `fleet: ${result.endpoints} endpoints (${Object.entries(kinds).map(([k, v]) => `${v} ${k}`).join(', ')}), concurrency ${o.concurrency}, connections ${o.connections}, max-sockets ${o['max-sockets']}\n` +
+      `fleet: ${result.endpoints} endpoints (${Object.entries(kinds)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}), concurrency ${o.concurrency}, connections ${o.connections}, max-sockets ${o['max-sockets']}\n` +
         `  wall time   ${result.wallSeconds.toFixed(1)} s   (target < 30 s)\n` +
         `  peak RSS    ${result.peakRssMB} MB   (target < 400 MB; ${result.rssSource})\n` +
         `  peak sockets ${result.peakSockets ?? '?'}\n` +
         `  reported right ${result.reportedRight}/${result.endpoints}; exit code ${code}\n` +
-        (problems.length ? `  problems:\n${problems.slice(0, 20).map((p) => `    ${p}`).join('\n')}\n` : '') +
+        (problems.length
+          ? `  problems:\n${problems
+              .slice(0, 20)
+              .map((p) => `    ${p}`)
+              .join('\n')}\n`
+          : '') +
         `  ${result.pass ? 'PASS' : 'MISS'}\n`,
     );
     if (!lines.length) process.stdout.write(`scanner stderr:\n${stderr.slice(-2000)}\n`);

@@ -73,12 +73,17 @@ function run(cmd, args, { rss = false, timeoutMs = 600_000 } = {}) {
     let hwm = 0;
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    const poll = rss && !useTime ? setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) hwm = Math.max(hwm, Number(m[1]));
-      } catch { /* gone */ }
-    }, 20) : null;
+    const poll =
+      rss && !useTime
+        ? setInterval(() => {
+            try {
+              const m = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+              if (m) hwm = Math.max(hwm, Number(m[1]));
+            } catch {
+              /* gone */
+            }
+          }, 20)
+        : null;
     const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -127,7 +132,9 @@ function labEndpoints() {
   const byName = {};
   try {
     for (const e of JSON.parse(fs.readFileSync(LAB_MANIFEST, 'utf8'))) byName[e.name] = e;
-  } catch { /* no manifest: defaults */ }
+  } catch {
+    /* no manifest: defaults */
+  }
   const port = (name, dflt) => byName[name]?.port ?? dflt;
   return {
     tls: [
@@ -150,7 +157,9 @@ async function xferscan(targets, runs) {
     let report = null;
     try {
       report = JSON.parse(r.stdout);
-    } catch { /* below */ }
+    } catch {
+      /* below */
+    }
     samples.push({ ...r, report });
   }
   const ok = samples.filter((s) => s.report && s.code !== 1);
@@ -189,11 +198,21 @@ async function benchTls(o, eps, results) {
     const probeMs = median(x.probeMsAll);
     console.log(`${fmtMs(x.wallMs)}${x.ok ? '' : ` (scan error: ${x.error})`}`);
     const entry = {
-      ...ep, target,
+      ...ep,
+      target,
       xferscan: {
-        wallMs: x.wallMs, wallMsAll: x.wallMsAll, exitCodes: x.exitCodes, peakRssKb: x.peakRssKb,
-        tlsProbeMs: probeMs, tlsProbeMsAll: x.probeMsAll, handshakes: tlsFacts?.probe?.handshakes ?? null,
-        protocols: tlsFacts ? Object.entries(tlsFacts.protocols).filter(([, v]) => v).map(([k]) => k) : null,
+        wallMs: x.wallMs,
+        wallMsAll: x.wallMsAll,
+        exitCodes: x.exitCodes,
+        peakRssKb: x.peakRssKb,
+        tlsProbeMs: probeMs,
+        tlsProbeMsAll: x.probeMsAll,
+        handshakes: tlsFacts?.probe?.handshakes ?? null,
+        protocols: tlsFacts
+          ? Object.entries(tlsFacts.protocols)
+              .filter(([, v]) => v)
+              .map(([k]) => k)
+          : null,
         suites: tlsFacts ? Object.fromEntries(Object.entries(tlsFacts.cipherSuites).map(([k, v]) => [k, v.length])) : null,
         serverPreference: tlsFacts?.serverPreference ?? null,
         error: x.error,
@@ -225,16 +244,28 @@ async function benchTls(o, eps, results) {
     entry.probeRatio = probeRatio === null ? null : Number(probeRatio.toFixed(2));
     entry.target20x = ep.tls13 ? (ratio === null ? null : ratio >= 20) : null;
     rows.push([
-      `${ep.name} ${ep.port}`, ep.mode, fmtMs(entry.xferscan.wallMs), fmtMs(entry.xferscan.tlsProbeMs), String(entry.xferscan.handshakes ?? '-'),
-      entry.testssl ? `${fmtMs(entry.testssl.wallMs)}${entry.testssl.mode === 'ssl-native' ? '*' : ''}` : '-', fmtRatio(ratio), fmtRatio(probeRatio),
+      `${ep.name} ${ep.port}`,
+      ep.mode,
+      fmtMs(entry.xferscan.wallMs),
+      fmtMs(entry.xferscan.tlsProbeMs),
+      String(entry.xferscan.handshakes ?? '-'),
+      entry.testssl ? `${fmtMs(entry.testssl.wallMs)}${entry.testssl.mode === 'ssl-native' ? '*' : ''}` : '-',
+      fmtRatio(ratio),
+      fmtRatio(probeRatio),
       ep.tls13 ? (ratio === null ? '-' : ratio >= 20 ? 'yes' : 'NO') : 'n/a (TLS≤1.2)',
       entry.xferscan.peakRssKb ? `${Math.round(entry.xferscan.peakRssKb / 1024)} MB` : '-',
     ]);
   }
   if (rows.length) {
     console.log('\nTLS: full xferscan scan vs testssl -p -E (ratio = testssl / xferscan; target ≥ 20x on TLS 1.2/1.3 endpoints)');
-    console.log(table(['endpoint', 'mode', 'xferscan wall', 'tls probe', 'handshakes', 'testssl wall', 'ratio', 'ratio (probe)', '≥20x', 'xferscan RSS'], rows));
-    if (results.tls.some((e) => e.testssl?.mode === 'ssl-native')) console.log('* testssl --ssl-native (its sockets STARTTLS gave up: the server does not list AUTH TLS in FEAT)');
+    console.log(
+      table(
+        ['endpoint', 'mode', 'xferscan wall', 'tls probe', 'handshakes', 'testssl wall', 'ratio', 'ratio (probe)', '≥20x', 'xferscan RSS'],
+        rows,
+      ),
+    );
+    if (results.tls.some((e) => e.testssl?.mode === 'ssl-native'))
+      console.log('* testssl --ssl-native (its sockets STARTTLS gave up: the server does not list AUTH TLS in FEAT)');
   }
 }
 
@@ -252,7 +283,11 @@ async function benchSsh(o, eps, results) {
     process.stdout.write(`bench: xferscan scan 127.0.0.1:${ep.port} ×${o.runs} … `);
     const x = await xferscan([`127.0.0.1:${ep.port}`], o.runs);
     console.log(fmtMs(x.wallMs));
-    const entry = { ...ep, xferscan: { wallMs: x.wallMs, wallMsAll: x.wallMsAll, exitCodes: x.exitCodes, peakRssKb: x.peakRssKb, error: x.error }, sshAudit: null };
+    const entry = {
+      ...ep,
+      xferscan: { wallMs: x.wallMs, wallMsAll: x.wallMsAll, exitCodes: x.exitCodes, peakRssKb: x.peakRssKb, error: x.error },
+      sshAudit: null,
+    };
     if (sshAudit) {
       const walls = [];
       let code = null;
@@ -265,8 +300,14 @@ async function benchSsh(o, eps, results) {
     }
     entry.ratio = entry.sshAudit ? Number((entry.sshAudit.wallMs / entry.xferscan.wallMs).toFixed(2)) : null;
     results.ssh.endpoints.push(entry);
-    rows.push([`${ep.name} ${ep.port}`, fmtMs(entry.xferscan.wallMs), entry.sshAudit ? fmtMs(entry.sshAudit.wallMs) : '-', fmtRatio(entry.ratio),
-      entry.ratio === null ? '-' : entry.ratio >= 1 ? 'yes' : 'NO', entry.xferscan.peakRssKb ? `${Math.round(entry.xferscan.peakRssKb / 1024)} MB` : '-']);
+    rows.push([
+      `${ep.name} ${ep.port}`,
+      fmtMs(entry.xferscan.wallMs),
+      entry.sshAudit ? fmtMs(entry.sshAudit.wallMs) : '-',
+      fmtRatio(entry.ratio),
+      entry.ratio === null ? '-' : entry.ratio >= 1 ? 'yes' : 'NO',
+      entry.xferscan.peakRssKb ? `${Math.round(entry.xferscan.peakRssKb / 1024)} MB` : '-',
+    ]);
   }
   // both in one xferscan run (it scans endpoints concurrently) vs ssh-audit one after the other
   const targets = up.map((e) => `127.0.0.1:${e.port}`);
@@ -274,10 +315,22 @@ async function benchSsh(o, eps, results) {
   const both = await xferscan(targets, o.runs);
   console.log(fmtMs(both.wallMs));
   const auditSum = results.ssh.endpoints.every((e) => e.sshAudit) ? results.ssh.endpoints.reduce((n, e) => n + e.sshAudit.wallMs, 0) : null;
-  results.ssh.both = { targets, xferscanWallMs: both.wallMs, xferscanWallMsAll: both.wallMsAll, peakRssKb: both.peakRssKb, sshAuditSumMs: auditSum,
-    ratio: auditSum ? Number((auditSum / both.wallMs).toFixed(2)) : null };
-  rows.push(['both (one xferscan run / ssh-audit sum)', fmtMs(both.wallMs), auditSum ? fmtMs(auditSum) : '-', fmtRatio(results.ssh.both.ratio),
-    results.ssh.both.ratio === null ? '-' : results.ssh.both.ratio >= 1 ? 'yes' : 'NO', both.peakRssKb ? `${Math.round(both.peakRssKb / 1024)} MB` : '-']);
+  results.ssh.both = {
+    targets,
+    xferscanWallMs: both.wallMs,
+    xferscanWallMsAll: both.wallMsAll,
+    peakRssKb: both.peakRssKb,
+    sshAuditSumMs: auditSum,
+    ratio: auditSum ? Number((auditSum / both.wallMs).toFixed(2)) : null,
+  };
+  rows.push([
+    'both (one xferscan run / ssh-audit sum)',
+    fmtMs(both.wallMs),
+    auditSum ? fmtMs(auditSum) : '-',
+    fmtRatio(results.ssh.both.ratio),
+    results.ssh.both.ratio === null ? '-' : results.ssh.both.ratio >= 1 ? 'yes' : 'NO',
+    both.peakRssKb ? `${Math.round(both.peakRssKb / 1024)} MB` : '-',
+  ]);
   console.log('\nSSH: xferscan scan vs ssh-audit (ratio = ssh-audit / xferscan; target ≥ 1x: xferscan no slower)');
   console.log(table(['endpoint', 'xferscan wall', 'ssh-audit wall', 'ratio', 'no slower', 'xferscan RSS'], rows));
 }
@@ -292,7 +345,12 @@ async function main() {
   const results = {
     benchVersion: 1,
     startedAt: new Date().toISOString(),
-    host: { node: process.version, cpus: os.cpus().length, loadavgStart: os.loadavg().map((x) => Number(x.toFixed(2))), rssMethod: TIME_V ? '/usr/bin/time -v' : '/proc VmHWM poll' },
+    host: {
+      node: process.version,
+      cpus: os.cpus().length,
+      loadavgStart: os.loadavg().map((x) => Number(x.toFixed(2))),
+      rssMethod: TIME_V ? '/usr/bin/time -v' : '/proc VmHWM poll',
+    },
     runs: o.runs,
     tls: [],
     ssh: { endpoints: [], both: null },
@@ -316,7 +374,9 @@ async function main() {
   results.host.loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   fs.writeFileSync(o.out, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\nbench: results in ${path.relative(process.cwd(), o.out) || o.out} (load average ${results.host.loadavgStart.join(' ')} → ${results.host.loadavgEnd.join(' ')}; other work on this machine skews times)`);
+  console.log(
+    `\nbench: results in ${path.relative(process.cwd(), o.out) || o.out} (load average ${results.host.loadavgStart.join(' ')} → ${results.host.loadavgEnd.join(' ')}; other work on this machine skews times)`,
+  );
 }
 
 main().catch((err) => {

@@ -79,7 +79,8 @@ function loadBundle() {
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(tmp, cacheFile);
         for (const f of fs.readdirSync(dir)) {
-          if (f.startsWith('xferscan-') && f.endsWith('.v8cache') && path.join(dir, f) !== cacheFile) fs.rmSync(path.join(dir, f), { force: true });
+          if (f.startsWith('xferscan-') && f.endsWith('.v8cache') && path.join(dir, f) !== cacheFile)
+            fs.rmSync(path.join(dir, f), { force: true });
         }
       } catch {
         // best effort

@@ -8,7 +8,7 @@ import type { FtpFacts } from '../src/model.js';
 import { dial } from '../src/net/tcp.js';
 import { openSession, RETRY_421_DELAYS_MS } from '../src/ftp/session.js';
 import { FtpControl } from '../src/net/ftp-control.js';
-import { ProbeError, asProbeError } from '../src/net/errors.js';
+import { asProbeError } from '../src/net/errors.js';
 import { summarizePeer } from '../src/net/tls-upgrade.js';
 import { looksLikeTls } from '../src/net/relay.js';
 import type { FtpReply } from '../src/net/ftp-reply.js';

@@ -41,21 +41,42 @@ async function doLogin(ctx: ProbeContext, control: FtpControl, who: Who | null, 
   const patience = ctx.options.timeoutMs * LOGIN_PATIENCE;
   if (!record) return who ? (await login(control, who.user, who.password, patience)).ok : false;
   if (!who) {
-    ftpNote(ftp, 'no login: data channels, PROT C, bounce and CCC need --user with --password-env/--password-file, or a server that allows anonymous login');
+    ftpNote(
+      ftp,
+      'no login: data channels, PROT C, bounce and CCC need --user with --password-env/--password-file, or a server that allows anonymous login',
+    );
     return false;
   }
   try {
     const r = await login(control, who.user, who.password, patience);
-    ftp.login = { user: who.anonymous ? 'anonymous' : who.user, anonymous: who.anonymous, ok: r.ok, code: (r.passReply ?? r.userReply).code, overTls: !!control.tls, error: r.ok ? null : (r.passReply ?? r.userReply).text.slice(0, 200) };
+    ftp.login = {
+      user: who.anonymous ? 'anonymous' : who.user,
+      anonymous: who.anonymous,
+      ok: r.ok,
+      code: (r.passReply ?? r.userReply).code,
+      overTls: !!control.tls,
+      error: r.ok ? null : (r.passReply ?? r.userReply).text.slice(0, 200),
+    };
     return r.ok;
   } catch (err) {
-    ftp.login = { user: who.anonymous ? 'anonymous' : who.user, anonymous: who.anonymous, ok: false, code: null, overTls: !!control.tls, error: asProbeError(err).message };
+    ftp.login = {
+      user: who.anonymous ? 'anonymous' : who.user,
+      anonymous: who.anonymous,
+      ok: false,
+      code: null,
+      overTls: !!control.tls,
+      error: asProbeError(err).message,
+    };
     return false;
   }
 }
 
 /** PBSZ 0, PROT C, PROT P (RFC 4217 order); returns the PROT C and PROT P reply codes. */
-async function protectionCommands(ctx: ProbeContext, control: FtpControl, loggedIn: boolean): Promise<{ c: number; p: number; needLogin: boolean }> {
+async function protectionCommands(
+  ctx: ProbeContext,
+  control: FtpControl,
+  loggedIn: boolean,
+): Promise<{ c: number; p: number; needLogin: boolean }> {
   const ftp = ctx.endpoint.ftp!;
   const pbsz = await recorded(ctx, control, 'PBSZ 0', loggedIn);
   const c = await recorded(ctx, control, 'PROT C', loggedIn);
@@ -140,7 +161,14 @@ async function reuseExperiments(ctx: ProbeContext): Promise<void> {
     const withReuse = !without.ok || without.tls?.resumed === false ? await reuseRun(ctx, version, true) : null;
     (ftp.sessionReuse ??= {})[version] = {
       withoutReuse: { ok: without.ok, code: without.endReply?.code ?? without.startReply?.code ?? null, error: without.error },
-      withReuse: withReuse ? { ok: withReuse.ok, code: withReuse.endReply?.code ?? withReuse.startReply?.code ?? null, resumed: withReuse.tls?.resumed ?? null, error: withReuse.error } : null,
+      withReuse: withReuse
+        ? {
+            ok: withReuse.ok,
+            code: withReuse.endReply?.code ?? withReuse.startReply?.code ?? null,
+            resumed: withReuse.tls?.resumed ?? null,
+            error: withReuse.error,
+          }
+        : null,
     };
   }
 }
@@ -149,7 +177,11 @@ async function reuseRun(ctx: ProbeContext, version: SecureVersion, reuse: boolea
   const ftp = ctx.endpoint.ftp!;
   let session: Session;
   try {
-    session = await openSession(ctx, { purpose: `reuse-${version}-${reuse ? 'with' : 'without'}`, tls: tlsModeOf(ctx), tlsVersion: version });
+    session = await openSession(ctx, {
+      purpose: `reuse-${version}-${reuse ? 'with' : 'without'}`,
+      tls: tlsModeOf(ctx),
+      tlsVersion: version,
+    });
   } catch (err) {
     ftpNote(ftp, `session-reuse test on ${version}: ${asProbeError(err).message}`);
     return null;
@@ -176,7 +208,8 @@ async function reuseRun(ctx: ProbeContext, version: SecureVersion, reuse: boolea
  */
 async function cleartextPassiveSample(ctx: ProbeContext): Promise<void> {
   const ftp = ctx.endpoint.ftp!;
-  if (ctx.endpoint.service !== 'ftps-explicit' || !(ftp.passiveSamples ?? []).some((s) => s.channel === 'tls' && s.advertisedAddress)) return;
+  if (ctx.endpoint.service !== 'ftps-explicit' || !(ftp.passiveSamples ?? []).some((s) => s.channel === 'tls' && s.advertisedAddress))
+    return;
   await anonymousVerdict(ctx, false);
   const who = chooseLogin(ctx, false);
   if (!who) return;
@@ -211,7 +244,17 @@ export const ftpChannelsProbe: Probe = {
   id: 'ftp-channels',
   description: 'PBSZ/PROT, data channels, TLS session reuse, passive ports, bounce, CCC, write test',
   services: ['ftp', 'ftps-explicit', 'ftps-implicit'],
-  produces: ['ftp.pbsz', 'ftp.protP', 'ftp.protC', 'ftp.ccc', 'ftp.dataChannels', 'ftp.sessionReuseRequired', 'ftp.passivePortsSeen', 'ftp.bounce', 'ftp.writeTest'],
+  produces: [
+    'ftp.pbsz',
+    'ftp.protP',
+    'ftp.protC',
+    'ftp.ccc',
+    'ftp.dataChannels',
+    'ftp.sessionReuseRequired',
+    'ftp.passivePortsSeen',
+    'ftp.bounce',
+    'ftp.writeTest',
+  ],
   maxConnections: 2,
   async run(ctx) {
     const ep = ctx.endpoint;
@@ -221,6 +264,7 @@ export const ftpChannelsProbe: Probe = {
     await cleartextPassiveSample(ctx);
     concludeReuse(ctx);
     const dc = ep.ftp.dataChannels.find((d) => d.ok && d.tls);
-    if (ep.tls && dc?.tls) ep.tls.dataChannel = { protocol: dc.tls.protocol, cipher: dc.tls.cipher, fingerprintSha256: dc.tls.fingerprintSha256 };
+    if (ep.tls && dc?.tls)
+      ep.tls.dataChannel = { protocol: dc.tls.protocol, cipher: dc.tls.cipher, fingerprintSha256: dc.tls.fingerprintSha256 };
   },
 };

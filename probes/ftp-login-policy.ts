@@ -47,7 +47,12 @@ async function policyProbe(ctx: ProbeContext, kind: 'random' | 'given', user: st
       passReply = await control.command(`PASS ${crypto.randomBytes(9).toString('base64url')}`, ctx.options.timeoutMs * LOGIN_PATIENCE);
     }
     let verdict = judgeUserReply(userReply, passReply);
-    if (kind === 'given' && verdict === 'password-requested' && ctx.options.allowCleartextLogin && ctx.options.credentials?.password !== undefined) {
+    if (
+      kind === 'given' &&
+      verdict === 'password-requested' &&
+      ctx.options.allowCleartextLogin &&
+      ctx.options.credentials?.password !== undefined
+    ) {
       passReply = await control.command(`PASS ${ctx.options.credentials.password}`, ctx.options.timeoutMs * LOGIN_PATIENCE);
       verdict = passReply.code === 230 || passReply.code === 202 ? 'accepted' : judgeUserReply(userReply, passReply);
     }
@@ -72,7 +77,15 @@ async function anonymousProbe(ctx: ProbeContext): Promise<void> {
     return;
   }
   const { control } = session;
-  const result: NonNullable<FtpFacts['anonymous']> = { tried: true, overTls: tls !== 'none', userCode: null, passCode: null, accepted: false, canWrite: null, conn: control.conn };
+  const result: NonNullable<FtpFacts['anonymous']> = {
+    tried: true,
+    overTls: tls !== 'none',
+    userCode: null,
+    passCode: null,
+    accepted: false,
+    canWrite: null,
+    conn: control.conn,
+  };
   ftp.anonymous = result;
   try {
     const userReply = await control.command('USER anonymous');

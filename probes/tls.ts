@@ -65,8 +65,13 @@ export const tlsProbe: Probe = {
       caPem,
     });
     ep.tls = { ...facts, negotiated: ep.tls?.negotiated, dataChannel: ep.tls?.dataChannel ?? facts.dataChannel };
-    const accepted = Object.entries(facts.protocols).filter(([, v]) => v).map(([k]) => k);
-    ctx.transcript.note(conn, `TLS enumeration: ${probe.handshakes} handshakes in ${probe.durationMs} ms; accepted ${accepted.join(', ') || 'nothing'}${probe.limited ? '; the server limited our connections (421)' : ''}`);
+    const accepted = Object.entries(facts.protocols)
+      .filter(([, v]) => v)
+      .map(([k]) => k);
+    ctx.transcript.note(
+      conn,
+      `TLS enumeration: ${probe.handshakes} handshakes in ${probe.durationMs} ms; accepted ${accepted.join(', ') || 'nothing'}${probe.limited ? '; the server limited our connections (421)' : ''}`,
+    );
     const slow = slowGreetings(greetingMs, ep.banner ?? '');
     if (slow) {
       ctx.transcript.note(conn, slow);

@@ -8,7 +8,8 @@ import type { ComplianceView, ControlResult } from '../src/profiles/compliance.j
 import { durationText, endpointName, escapeHtml as h, sortedFindings, STATUS_LABEL } from './common.js';
 
 // Opens every <details> for printing, so evidence and transcripts reach paper.
-const SCRIPT = "window.addEventListener('beforeprint',function(){document.querySelectorAll('details').forEach(function(d){d.setAttribute('data-was-open',d.open?'1':'0');d.open=true;});});window.addEventListener('afterprint',function(){document.querySelectorAll('details').forEach(function(d){d.open=d.getAttribute('data-was-open')==='1';});});";
+const SCRIPT =
+  "window.addEventListener('beforeprint',function(){document.querySelectorAll('details').forEach(function(d){d.setAttribute('data-was-open',d.open?'1':'0');d.open=true;});});window.addEventListener('afterprint',function(){document.querySelectorAll('details').forEach(function(d){d.open=d.getAttribute('data-was-open')==='1';});});";
 const SCRIPT_HASH = crypto.createHash('sha256').update(SCRIPT).digest('base64');
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
 
@@ -82,20 +83,42 @@ const TESTABILITY_LABEL = { automated: 'automated', partial: 'partial', 'not-tes
 function metaTable(r: Report): string {
   const rows: [string, string][] = [];
   const c = r.compliance;
-  rows.push(['Profile', c ? `${h(c.profile.title)} — profile <code>${h(c.profile.id)}</code> version ${h(c.profile.version)}${c.profile.source !== 'built-in' ? ` (from ${h(c.profile.source)})` : ''}` : h(r.profile)]);
+  rows.push([
+    'Profile',
+    c
+      ? `${h(c.profile.title)} — profile <code>${h(c.profile.id)}</code> version ${h(c.profile.version)}${c.profile.source !== 'built-in' ? ` (from ${h(c.profile.source)})` : ''}`
+      : h(r.profile),
+  ]);
   if (c) rows.push(['Standard', h(c.profile.standard)]);
   rows.push(['Scan started / finished', `${h(r.startedAt)} — ${h(r.finishedAt)} (${h(durationText(r))})`]);
   rows.push(['Tool', `${h(r.tool.name)} ${h(r.tool.version)}`]);
   if (r.scanner) {
-    rows.push(['Scanner host', `${h(r.scanner.hostname)}${r.scanner.user ? ` (user ${h(r.scanner.user)})` : ''} — ${h(r.scanner.platform)}, Node ${h(r.scanner.node)}`]);
-    rows.push(['Source address(es)', r.scanner.sourceAddresses.map((s) => `${h(s.source ?? 'unknown')} → ${h(s.target)}`).join('<br>') || '<span class="muted">none (no host resolved)</span>']);
+    rows.push([
+      'Scanner host',
+      `${h(r.scanner.hostname)}${r.scanner.user ? ` (user ${h(r.scanner.user)})` : ''} — ${h(r.scanner.platform)}, Node ${h(r.scanner.node)}`,
+    ]);
+    rows.push([
+      'Source address(es)',
+      r.scanner.sourceAddresses.map((s) => `${h(s.source ?? 'unknown')} → ${h(s.target)}`).join('<br>') ||
+        '<span class="muted">none (no host resolved)</span>',
+    ]);
   }
   if (r.options) {
     const o = r.options;
     const show = (k: string) => (o[k] === undefined ? '' : `${h(k)}: <code>${h(JSON.stringify(o[k]))}</code>`);
-    rows.push(['Options', ['targets', 'ports', 'policy', 'user', 'credentials', 'timeoutMs', 'expectPassiveRange', 'active', 'writeTest'].map(show).filter(Boolean).join('<br>')]);
+    rows.push([
+      'Options',
+      ['targets', 'ports', 'policy', 'user', 'credentials', 'timeoutMs', 'expectPassiveRange', 'active', 'writeTest']
+        .map(show)
+        .filter(Boolean)
+        .join('<br>'),
+    ]);
   }
-  if (r.integrity) rows.push(['Report digest (SHA-256)', `<span class="digest">${h(r.integrity.digest)}</span><br><span class="muted">Check with <code>xferscan verify report.json</code> against the JSON report filed with this page.</span>`]);
+  if (r.integrity)
+    rows.push([
+      'Report digest (SHA-256)',
+      `<span class="digest">${h(r.integrity.digest)}</span><br><span class="muted">Check with <code>xferscan verify report.json</code> against the JSON report filed with this page.</span>`,
+    ]);
   return `<table class="meta">${rows.map(([k, v]) => `<tr><th>${h(k)}</th><td>${v}</td></tr>`).join('')}</table>`;
 }
 
@@ -111,7 +134,8 @@ function summarySection(r: Report): string {
     out += `<div class="verdict ${verdict}"><strong>${s.fail ? `${s.fail} failing finding(s)` : 'No failing finding'}</strong>This report carries no per-control view (it was produced without a profile evaluation).</div>`;
   }
   out += counts;
-  out += '<h3>Verdict per endpoint</h3><table><thead><tr><th>Endpoint</th><th>Address</th><th>Service</th><th>State</th><th>Verdict</th><th>Failing checks</th></tr></thead><tbody>';
+  out +=
+    '<h3>Verdict per endpoint</h3><table><thead><tr><th>Endpoint</th><th>Address</th><th>Service</th><th>State</th><th>Verdict</th><th>Failing checks</th></tr></thead><tbody>';
   r.endpoints.forEach((ep, i) => {
     const v = c?.endpoints[i];
     const verdict = v?.verdict ?? (ep.findings.some((f) => f.status === 'fail') ? 'fail' : 'pass');
@@ -125,17 +149,29 @@ function summarySection(r: Report): string {
 function controlsSection(c: ComplianceView): string {
   let out = `<h2 id="controls">Controls: ${h(c.profile.title)}</h2>`;
   out += `<p class="muted">${h(c.profile.description)}</p>`;
-  out += '<table class="controls"><thead><tr><th style="width:8%">Control</th><th style="width:36%">Requirement</th><th style="width:9%">Scan can prove</th><th style="width:20%">Result</th><th>Evidence (findings)</th></tr></thead><tbody>';
+  out +=
+    '<table class="controls"><thead><tr><th style="width:8%">Control</th><th style="width:36%">Requirement</th><th style="width:9%">Scan can prove</th><th style="width:20%">Result</th><th>Evidence (findings)</th></tr></thead><tbody>';
   for (const ctl of c.controls) {
     // the findings that decide the result first, in full; the rest as a count
     const decisive = ctl.findings.filter((f) => f.status === 'fail' || f.status === 'error' || f.status === 'warn');
     const rest = ctl.findings.filter((f) => !decisive.includes(f));
-    const refs = decisive.map((f) => `${badge(f.status, STATUS_LABEL[f.status])} <a class="ref" href="#${findingAnchor(f.endpointIndex, f.findingIndex)}">${h(f.id)}</a> <span class="muted">${h(f.endpoint)}</span>`);
+    const refs = decisive.map(
+      (f) =>
+        `${badge(f.status, STATUS_LABEL[f.status])} <a class="ref" href="#${findingAnchor(f.endpointIndex, f.findingIndex)}">${h(f.id)}</a> <span class="muted">${h(f.endpoint)}</span>`,
+    );
     const restCount = (st: string) => rest.filter((f) => f.status === st).length;
-    const restText = ['pass', 'info', 'skipped'].filter((st) => restCount(st)).map((st) => `${restCount(st)} ${st}`).join(', ');
-    const shown = refs.slice(0, 8).join('<br>') + (refs.length > 8 ? `<br><span class="muted">… and ${refs.length - 8} more</span>` : '') +
-      (restText ? `${refs.length ? '<br>' : ''}<span class="muted">${h(restText)} finding(s)${rest.length && !refs.length ? `: ${h([...new Set(rest.map((f) => f.id))].slice(0, 4).join(', '))}${new Set(rest.map((f) => f.id)).size > 4 ? ', …' : ''}` : ''}</span>` : '');
-    out += `<tr><td><b>${h(ctl.ref)}</b></td><td>${h(ctl.title)}<div class="ctl">${h(ctl.note)}</div></td><td>${h(TESTABILITY_LABEL[ctl.testability])}</td>` +
+    const restText = ['pass', 'info', 'skipped']
+      .filter((st) => restCount(st))
+      .map((st) => `${restCount(st)} ${st}`)
+      .join(', ');
+    const shown =
+      refs.slice(0, 8).join('<br>') +
+      (refs.length > 8 ? `<br><span class="muted">… and ${refs.length - 8} more</span>` : '') +
+      (restText
+        ? `${refs.length ? '<br>' : ''}<span class="muted">${h(restText)} finding(s)${rest.length && !refs.length ? `: ${h([...new Set(rest.map((f) => f.id))].slice(0, 4).join(', '))}${new Set(rest.map((f) => f.id)).size > 4 ? ', …' : ''}` : ''}</span>`
+        : '');
+    out +=
+      `<tr><td><b>${h(ctl.ref)}</b></td><td>${h(ctl.title)}<div class="ctl">${h(ctl.note)}</div></td><td>${h(TESTABILITY_LABEL[ctl.testability])}</td>` +
       `<td>${badge(ctl.status, CONTROL_LABEL[ctl.status])}<div class="ctl">${h(ctl.reason)}</div></td><td>${shown || '<span class="muted">—</span>'}</td></tr>`;
   }
   out += '</tbody></table>';
@@ -155,12 +191,14 @@ function evidenceBlock(f: Finding): string {
 }
 
 function findingBlock(f: Finding, ei: number, fi: number): string {
-  return `<div class="finding ${h(f.status)}" id="${findingAnchor(ei, fi)}"><div class="head">${badge(f.status, STATUS_LABEL[f.status])}<span class="sev sev-${h(f.severity)}">${h(f.severity)}</span><span class="title">${h(f.title)}</span><span class="id">${h(f.id)}</span></div>` +
+  return (
+    `<div class="finding ${h(f.status)}" id="${findingAnchor(ei, fi)}"><div class="head">${badge(f.status, STATUS_LABEL[f.status])}<span class="sev sev-${h(f.severity)}">${h(f.severity)}</span><span class="title">${h(f.title)}</span><span class="id">${h(f.id)}</span></div>` +
     `<div>${h(f.detail)}</div>` +
     (f.remediation ? `<div class="fix"><b>How to fix:</b> ${h(f.remediation)}</div>` : '') +
     (f.controls.length ? `<div class="ctl">Controls: ${f.controls.map(h).join('; ')}</div>` : '') +
     evidenceBlock(f) +
-    '</div>';
+    '</div>'
+  );
 }
 
 function endpointSection(ep: EndpointReport, ei: number, c: ComplianceView | undefined): string {
@@ -172,7 +210,8 @@ function endpointSection(ep: EndpointReport, ei: number, c: ComplianceView | und
   const important = sorted.filter(({ f }) => f.status !== 'pass' && f.status !== 'skipped');
   const quiet = sorted.filter(({ f }) => f.status === 'pass' || f.status === 'skipped');
   out += important.map(({ f, i }) => findingBlock(f, ei, i)).join('');
-  if (quiet.length) out += `<details class="passes"><summary>${quiet.length} passed or skipped check(s)</summary>${quiet.map(({ f, i }) => findingBlock(f, ei, i)).join('')}</details>`;
+  if (quiet.length)
+    out += `<details class="passes"><summary>${quiet.length} passed or skipped check(s)</summary>${quiet.map(({ f, i }) => findingBlock(f, ei, i)).join('')}</details>`;
   if (!ep.findings.length) out += '<p class="muted">No findings.</p>';
   return out;
 }
@@ -184,7 +223,12 @@ function firewallSection(r: Report): string {
   out += '<table class="firewall"><thead><tr><th>Endpoint</th><th>Rule a transfer needs</th><th>Seen</th><th>Why</th></tr></thead><tbody>';
   for (const e of fw.endpoints) {
     for (const rule of e.rules) {
-      const seen = rule.status === 'blocked' ? badge('fail', `BLOCKED${rule.blockage ? ` (${rule.blockage})` : ''}`) : rule.status === 'ok' ? badge('pass', 'OK') : badge('skipped', 'UNTESTED');
+      const seen =
+        rule.status === 'blocked'
+          ? badge('fail', `BLOCKED${rule.blockage ? ` (${rule.blockage})` : ''}`)
+          : rule.status === 'ok'
+            ? badge('pass', 'OK')
+            : badge('skipped', 'UNTESTED');
       out += `<tr><td>${h(e.endpoint)}</td><td>${h(rule.text)}</td><td>${seen}</td><td>${h(rule.evidence)}</td></tr>`;
     }
   }
@@ -193,9 +237,12 @@ function firewallSection(r: Report): string {
 }
 
 function transcriptAppendix(r: Report): string {
-  let out = '<h2 id="transcript">Appendix: transcripts</h2><p class="muted">Every line exchanged with each endpoint, timestamped; passwords are redacted before they are recorded.</p>';
+  let out =
+    '<h2 id="transcript">Appendix: transcripts</h2><p class="muted">Every line exchanged with each endpoint, timestamped; passwords are redacted before they are recorded.</p>';
   r.endpoints.forEach((ep, i) => {
-    const text = ep.transcript.map((l) => `${l.t}  ${l.conn.padEnd(10)} ${l.dir === 'client' ? '>' : l.dir === 'server' ? '<' : '#'} ${l.text}`).join('\n');
+    const text = ep.transcript
+      .map((l) => `${l.t}  ${l.conn.padEnd(10)} ${l.dir === 'client' ? '>' : l.dir === 'server' ? '<' : '#'} ${l.text}`)
+      .join('\n');
     out += `<details id="tr-${i}"><summary>${h(endpointName(ep))} — ${ep.transcript.length} line(s)</summary><pre>${h(text || '(empty)')}</pre></details>`;
   });
   return out;
@@ -212,7 +259,9 @@ export function renderHtml(report: Report): string {
     firewallSection(report),
     `<h2 id="findings">Findings by endpoint</h2>${report.endpoints.map((ep, i) => endpointSection(ep, i, c)).join('')}`,
     transcriptAppendix(report),
-    report.integrity ? `<p class="muted">Report digest (SHA-256, ${h(report.integrity.canonicalization)}): <span class="digest">${h(report.integrity.digest)}</span></p>` : '',
+    report.integrity
+      ? `<p class="muted">Report digest (SHA-256, ${h(report.integrity.canonicalization)}): <span class="digest">${h(report.integrity.digest)}</span></p>`
+      : '',
   ].join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

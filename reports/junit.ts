@@ -32,8 +32,11 @@ export function renderJunit(report: Report): string {
       const worst = [...fs].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status))[0];
       const title = fs.length === 1 ? fs[0].title : fs[0].title.replace(/ \(.*\)$/, '');
       const text = fs.map(findingText).join('\n\n');
-      const message = fs.filter((f) => f.status === worst.status).map((f) => f.detail).join('; ');
-      let inner = '';
+      const message = fs
+        .filter((f) => f.status === worst.status)
+        .map((f) => f.detail)
+        .join('; ');
+      let inner: string;
       if (worst.status === 'fail') {
         sf++;
         inner = `<failure message="${x(message)}" type="${x(`${id} ${worst.severity}`)}">${x(text)}</failure>`;
@@ -56,9 +59,13 @@ export function renderJunit(report: Report): string {
       const lines = fwe.rules.map((r) => `[${r.status}${r.blockage ? ` ${r.blockage}` : ''}] ${r.text} — ${r.evidence}`).join('\n');
       if (fwe.missing.length > 0) {
         sf++;
-        cases.push(`    <testcase classname="${x(`xferscan.${name}`)}" name="FIREWALL rules a transfer needs" time="0"><failure message="${x(`missing: ${fwe.missing.map((r) => r.text).join('; ')}`)}" type="FIREWALL">${x(lines)}</failure></testcase>`);
+        cases.push(
+          `    <testcase classname="${x(`xferscan.${name}`)}" name="FIREWALL rules a transfer needs" time="0"><failure message="${x(`missing: ${fwe.missing.map((r) => r.text).join('; ')}`)}" type="FIREWALL">${x(lines)}</failure></testcase>`,
+        );
       } else {
-        cases.push(`    <testcase classname="${x(`xferscan.${name}`)}" name="FIREWALL rules a transfer needs" time="0"><system-out>${x(lines)}</system-out></testcase>`);
+        cases.push(
+          `    <testcase classname="${x(`xferscan.${name}`)}" name="FIREWALL rules a transfer needs" time="0"><system-out>${x(lines)}</system-out></testcase>`,
+        );
       }
     }
     tests += byCheck.size + fwCase;

@@ -19,7 +19,12 @@ function fence(text: string): string {
   return `${f}text\n${text}\n${f}`;
 }
 
-const CONTROL_LABEL = { satisfied: '✅ satisfied', 'not-satisfied': '❌ NOT satisfied', 'not-testable': '⬜ not testable by scan', 'not-assessed': '❔ not assessed' } as const;
+const CONTROL_LABEL = {
+  satisfied: '✅ satisfied',
+  'not-satisfied': '❌ NOT satisfied',
+  'not-testable': '⬜ not testable by scan',
+  'not-assessed': '❔ not assessed',
+} as const;
 
 function finding(f: Finding): string {
   const lines = [`- **${STATUS_LABEL[f.status]}** (${f.severity}) \`${f.id}\` — ${md(f.title)}: ${md(f.detail)}`];
@@ -42,26 +47,39 @@ export function renderMarkdown(report: Report): string {
   out.push(`| Tool | ${md(report.tool.name)} ${md(report.tool.version)} |`);
   if (report.scanner) {
     out.push(`| Scanner | ${md(report.scanner.hostname)} — ${md(report.scanner.platform)} |`);
-    out.push(`| Source address(es) | ${report.scanner.sourceAddresses.map((s) => `${md(s.source ?? 'unknown')} → ${md(s.target)}`).join(', ') || '—'} |`);
+    out.push(
+      `| Source address(es) | ${report.scanner.sourceAddresses.map((s) => `${md(s.source ?? 'unknown')} → ${md(s.target)}`).join(', ') || '—'} |`,
+    );
   }
   if (report.integrity) out.push(`| Digest (SHA-256) | \`${report.integrity.digest}\` (check: \`xferscan verify report.json\`) |`);
   out.push('');
   out.push('## Summary', '');
   if (c) out.push(`**Verdict: ${c.verdict.replace('-', ' ')}.** ${md(c.statement)}`, '');
   const s = report.summary;
-  out.push(`${s.fail} fail, ${s.warn} warn, ${s.error} error, ${s.pass} pass, ${s.info} info, ${s.skipped} skipped across ${report.endpoints.length} endpoint(s).`, '');
+  out.push(
+    `${s.fail} fail, ${s.warn} warn, ${s.error} error, ${s.pass} pass, ${s.info} info, ${s.skipped} skipped across ${report.endpoints.length} endpoint(s).`,
+    '',
+  );
   out.push('| Endpoint | Address | Service | State | Verdict | Failing checks |', '|---|---|---|---|---|---|');
   report.endpoints.forEach((ep, i) => {
     const v = c?.endpoints[i];
-    out.push(`| ${md(endpointName(ep))} | ${md(ep.address ?? '—')} | ${md(ep.service ?? '—')} | ${md(ep.state)} | ${v ? `**${v.verdict.toUpperCase()}**` : '—'} | ${(v?.failing ?? []).map((id) => `\`${id}\``).join(', ') || '—'} |`);
+    out.push(
+      `| ${md(endpointName(ep))} | ${md(ep.address ?? '—')} | ${md(ep.service ?? '—')} | ${md(ep.state)} | ${v ? `**${v.verdict.toUpperCase()}**` : '—'} | ${(v?.failing ?? []).map((id) => `\`${id}\``).join(', ') || '—'} |`,
+    );
   });
   out.push('');
   if (c) {
     out.push(`## Controls: ${md(c.profile.title)}`, '');
     out.push('| Control | Requirement | Scan can prove | Result | Findings |', '|---|---|---|---|---|');
     for (const ctl of c.controls) {
-      const refs = [...new Set(ctl.findings.filter((f) => f.status !== 'skipped').map((f) => `\`${f.id}\` ${md(f.endpoint)} ${STATUS_LABEL[f.status]}`))];
-      out.push(`| ${md(ctl.ref)} | ${md(ctl.title)} | ${ctl.testability} | ${CONTROL_LABEL[ctl.status]} — ${md(ctl.reason)} | ${refs.slice(0, 6).join('<br>') || '—'}${refs.length > 6 ? ` … +${refs.length - 6}` : ''} |`);
+      const refs = [
+        ...new Set(
+          ctl.findings.filter((f) => f.status !== 'skipped').map((f) => `\`${f.id}\` ${md(f.endpoint)} ${STATUS_LABEL[f.status]}`),
+        ),
+      ];
+      out.push(
+        `| ${md(ctl.ref)} | ${md(ctl.title)} | ${ctl.testability} | ${CONTROL_LABEL[ctl.status]} — ${md(ctl.reason)} | ${refs.slice(0, 6).join('<br>') || '—'}${refs.length > 6 ? ` … +${refs.length - 6}` : ''} |`,
+      );
     }
     out.push('');
     const nt = c.controls.filter((x) => x.status === 'not-testable');
@@ -77,8 +95,17 @@ export function renderMarkdown(report: Report): string {
     out.push('| Endpoint | Control | Passive ports (observed / expected) | Active mode | Missing rules |', '|---|---|---|---|---|');
     for (const e of fw.endpoints) {
       const p = e.passive;
-      const pass = p ? `${p.observed.join(', ') || '—'} / ${p.expectedRange ? p.expectedRange.join('-') : '—'}${p.filtered.length ? `; filtered: ${p.filtered.join(', ')}` : ''}${p.closed.length ? `; closed: ${p.closed.join(', ')}` : ''}${p.outsideExpected.length ? `; outside expected: ${p.outsideExpected.join(', ')}` : ''}` : '—';
-      const act = !e.active || !e.active.tested ? 'not tested' : e.active.ok ? 'works' : e.active.noConnectBack ? 'does not connect back' : 'refused by the server';
+      const pass = p
+        ? `${p.observed.join(', ') || '—'} / ${p.expectedRange ? p.expectedRange.join('-') : '—'}${p.filtered.length ? `; filtered: ${p.filtered.join(', ')}` : ''}${p.closed.length ? `; closed: ${p.closed.join(', ')}` : ''}${p.outsideExpected.length ? `; outside expected: ${p.outsideExpected.join(', ')}` : ''}`
+        : '—';
+      const act =
+        !e.active || !e.active.tested
+          ? 'not tested'
+          : e.active.ok
+            ? 'works'
+            : e.active.noConnectBack
+              ? 'does not connect back'
+              : 'refused by the server';
       out.push(`| ${md(e.endpoint)} | ${md(`${e.control.port} ${e.control.state}`)} | ${md(pass)} | ${act} | ${e.missing.length || '—'} |`);
     }
     out.push('');
@@ -88,14 +115,25 @@ export function renderMarkdown(report: Report): string {
   out.push('## Findings', '');
   for (const ep of report.endpoints) {
     out.push(`### ${md(endpointName(ep))}`, '');
-    out.push(`${md(ep.state)}${ep.service ? `, ${md(ep.service)}` : ''}, address ${md(ep.address ?? 'unresolved')}${ep.banner ? `; banner: ${md(ep.banner)}` : ''}${ep.error ? `; ${md(ep.error)}` : ''}`, '');
+    out.push(
+      `${md(ep.state)}${ep.service ? `, ${md(ep.service)}` : ''}, address ${md(ep.address ?? 'unresolved')}${ep.banner ? `; banner: ${md(ep.banner)}` : ''}${ep.error ? `; ${md(ep.error)}` : ''}`,
+      '',
+    );
     for (const { f } of sortedFindings(ep.findings)) out.push(finding(f));
     out.push('');
   }
   out.push('## Appendix: transcripts', '');
   for (const ep of report.endpoints) {
     out.push(`<details><summary>${md(endpointName(ep))} — ${ep.transcript.length} line(s)</summary>`, '');
-    out.push(fence(ep.transcript.map((l) => `${l.t} ${l.conn} ${l.dir === 'client' ? '>' : l.dir === 'server' ? '<' : '#'} ${l.text}`).join('\n') || '(empty)'), '', '</details>', '');
+    out.push(
+      fence(
+        ep.transcript.map((l) => `${l.t} ${l.conn} ${l.dir === 'client' ? '>' : l.dir === 'server' ? '<' : '#'} ${l.text}`).join('\n') ||
+          '(empty)',
+      ),
+      '',
+      '</details>',
+      '',
+    );
   }
   return `${out.join('\n')}\n`;
 }

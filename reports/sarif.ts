@@ -8,7 +8,13 @@ import { endpointName, endpointUri } from './common.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
-const FAIL_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+const FAIL_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
 
 function resultKindLevel(f: Finding): { kind: string; level: string } {
@@ -45,7 +51,12 @@ export function renderSarif(report: Report): string {
       fullDescription: { text: `${name}. Controls: ${f.controls.join('; ') || 'none'}` },
       help: { text: withFix?.remediation || 'No remediation needed when this check passes.' },
       defaultConfiguration: { level: FAIL_LEVEL[f.severity] },
-      properties: { tags: ['security', ...f.controls], 'security-severity': SECURITY_SEVERITY[f.severity], severity: f.severity, controls: f.controls },
+      properties: {
+        tags: ['security', ...f.controls],
+        'security-severity': SECURITY_SEVERITY[f.severity],
+        severity: f.severity,
+        controls: f.controls,
+      },
     });
   }
   const results: object[] = [];
@@ -59,10 +70,14 @@ export function renderSarif(report: Report): string {
         ruleIndex: ruleIndex.get(f.id),
         kind,
         level,
-        message: { text: `${endpointName(ep)}: ${f.title}: ${f.detail}${f.remediation && (f.status === 'fail' || f.status === 'warn') ? ` Fix: ${f.remediation}` : ''}` },
+        message: {
+          text: `${endpointName(ep)}: ${f.title}: ${f.detail}${f.remediation && (f.status === 'fail' || f.status === 'warn') ? ` Fix: ${f.remediation}` : ''}`,
+        },
         locations: [
           {
-            physicalLocation: { artifactLocation: { uri, description: { text: `${ep.service ?? 'unknown service'} at ${ep.address ?? ep.host}` } } },
+            physicalLocation: {
+              artifactLocation: { uri, description: { text: `${ep.service ?? 'unknown service'} at ${ep.address ?? ep.host}` } },
+            },
             logicalLocations: [{ name: endpointName(ep), fullyQualifiedName: uri, kind: 'resource' }],
           },
         ],
@@ -84,7 +99,12 @@ export function renderSarif(report: Report): string {
   });
   // Missing firewall rules (report.firewall) as notifications; the whole view as a run property.
   for (const e of report.firewall?.endpoints ?? []) {
-    for (const r of e.missing) notifications.push({ level: 'warning', message: { text: `${e.endpoint} firewall: ${r.text} — ${r.evidence}` }, descriptor: { id: 'FIREWALL' } });
+    for (const r of e.missing)
+      notifications.push({
+        level: 'warning',
+        message: { text: `${e.endpoint} firewall: ${r.text} — ${r.evidence}` },
+        descriptor: { id: 'FIREWALL' },
+      });
   }
   const sarif = {
     $schema: SARIF_SCHEMA,
@@ -112,7 +132,20 @@ export function renderSarif(report: Report): string {
         automationDetails: { id: `xferscan/${report.profile}/${report.startedAt}` },
         properties: {
           profile: report.profile,
-          ...(report.compliance ? { compliance: { verdict: report.compliance.verdict, statement: report.compliance.statement, controls: report.compliance.controls.map((c) => ({ id: c.id, status: c.status, testability: c.testability, findings: c.findings.map((r) => `${r.endpoint} ${r.id} ${r.status}`) })) } } : {}),
+          ...(report.compliance
+            ? {
+                compliance: {
+                  verdict: report.compliance.verdict,
+                  statement: report.compliance.statement,
+                  controls: report.compliance.controls.map((c) => ({
+                    id: c.id,
+                    status: c.status,
+                    testability: c.testability,
+                    findings: c.findings.map((r) => `${r.endpoint} ${r.id} ${r.status}`),
+                  })),
+                },
+              }
+            : {}),
           ...(report.firewall ? { firewall: report.firewall } : {}),
           ...(report.integrity ? { reportDigestSha256: report.integrity.digest } : {}),
         },

@@ -1,12 +1,13 @@
 // Terminal format: one block per endpoint, its findings worst first, then the summary.
 import { createRequire } from 'node:module';
+import type * as TableModule from 'table';
 import type { EndpointReport, Finding, FindingStatus, Report } from '../src/model.js';
 
 // `table` (and its string-width/emoji tables) is loaded only when a table is drawn: a JSON scan
 // should not pay its ~30 ms of start-up.
 const requireCjs = createRequire(import.meta.url);
-let tableModule: typeof import('table') | null = null;
-const loadTable = (): typeof import('table') => (tableModule ??= requireCjs('table') as typeof import('table'));
+let tableModule: typeof TableModule | null = null;
+const loadTable = (): typeof TableModule => (tableModule ??= requireCjs('table') as typeof TableModule);
 
 const ORDER: FindingStatus[] = ['fail', 'error', 'warn', 'info', 'skipped', 'pass'];
 const LABEL: Record<FindingStatus, string> = { fail: 'FAIL', error: 'ERROR', warn: 'WARN', info: 'info', skipped: 'skip', pass: 'pass' };

@@ -1,9 +1,9 @@
 // The command line: parse and validate input (one clear line on bad input, exit 1), scan,
 // render, and exit with a code a CI pipeline can gate on.
 import fs from 'node:fs';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError, expandTargets, parsePort, parsePortList, parseTarget, type Endpoint } from './targets.js';
+import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from './targets.js';
 import { scan, type ScanOptions } from './scan.js';
 import { render, FORMATS, type Format } from '../reports/index.js';
 import type { Credentials } from './probe.js';
@@ -20,7 +20,6 @@ import { Progress } from './fleet/progress.js';
 import { NdjsonStream } from './fleet/stream.js';
 
 export const EXIT = { OK: 0, SCAN_ERROR: 1, WARN: 2, FAIL: 3 } as const;
-
 
 const EPILOG = `Targets:
   host, host:port, [v6addr]:port, or a URL: sftp://host[:22]  ftp://host[:21] (plain or explicit)
@@ -88,7 +87,9 @@ interface ScanArgs {
 
 function readCredentials(a: ScanArgs): Credentials | null {
   if (a.password !== undefined) {
-    throw new UsageError('--password is refused: a password on the command line leaks into shell history and process lists. Use --password-env NAME or --password-file FILE.');
+    throw new UsageError(
+      '--password is refused: a password on the command line leaks into shell history and process lists. Use --password-env NAME or --password-file FILE.',
+    );
   }
   let password: string | undefined;
   if (a['password-env'] && a['password-file']) throw new UsageError('give either --password-env or --password-file, not both');
@@ -161,7 +162,10 @@ export function exitCodeFor(report: Report, endpoints: Pick<Endpoint, 'input'>[]
 
 /** Exit code of a merged report: as a scan's, counting each endpoint as its own target. */
 function exitCodeForMerged(report: Report): number {
-  return exitCodeFor(report, report.endpoints.map((e) => ({ input: `${e.host}:${e.port}` })));
+  return exitCodeFor(
+    report,
+    report.endpoints.map((e) => ({ input: `${e.host}:${e.port}` })),
+  );
 }
 
 /** Profile and policy errors are bad input: one line, exit 1. */
@@ -175,7 +179,11 @@ function asUsage<T>(fn: () => T): T {
 }
 
 /** Credentials the policy names (by environment variable) for hosts that --user does not cover. */
-function policyCredentials(policy: Policy | null, endpoints: Endpoint[], given: Credentials | null): ((t: Endpoint) => Credentials | null | undefined) | undefined {
+function policyCredentials(
+  policy: Policy | null,
+  endpoints: Endpoint[],
+  given: Credentials | null,
+): ((t: Endpoint) => Credentials | null | undefined) | undefined {
   if (!policy || given) return undefined;
   const byHost = new Map<string, Credentials>();
   for (const e of endpoints) {
@@ -184,7 +192,8 @@ function policyCredentials(policy: Policy | null, endpoints: Endpoint[], given: 
     let password: string | undefined;
     if (c.passwordEnv) {
       password = process.env[c.passwordEnv];
-      if (password === undefined) throw new UsageError(`policy: credentials for ${e.host} name the environment variable ${c.passwordEnv}, which is not set`);
+      if (password === undefined)
+        throw new UsageError(`policy: credentials for ${e.host} name the environment variable ${c.passwordEnv}, which is not set`);
     }
     let privateKey: Buffer | undefined;
     if (c.keyFile) {
@@ -232,11 +241,17 @@ export interface RunResult {
 }
 
 /** Runs a scan from parsed arguments; shared by `scan` and the demo. */
-export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.WritableStream = process.stdout, fileEntries: InventoryEntry[] = []): Promise<RunResult> {
+export async function runScan(
+  a: ScanArgs,
+  targetsIn: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  fileEntries: InventoryEntry[] = [],
+): Promise<RunResult> {
   const credentials = readCredentials(a);
   const ports = parsePortList(a.ports);
   const entries = [...targetsIn.map((t) => commandLineEntry(parseTarget(t))), ...fileEntries];
-  if (entries.length === 0) throw new UsageError(a['targets-file'] ? `${a['targets-file']}: no targets in it` : 'no target given: xferscan scan HOST (see --help)');
+  if (entries.length === 0)
+    throw new UsageError(a['targets-file'] ? `${a['targets-file']}: no targets in it` : 'no target given: xferscan scan HOST (see --help)');
   const shard = a.shard ? parseShard(a.shard) : null;
   const inventory = expandInventory(entries, ports);
   const endpoints: Endpoint[] = inShard(inventory.endpoints, shard);
@@ -244,12 +259,18 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
   const profile = asUsage(() => resolveProfile(a.profile ?? policy?.profile ?? 'baseline'));
   // Per-target policy files (inventory column "policy"), each read once.
   const targetPolicies = new Map<string, Policy>();
-  for (const e of fileEntries) if (e.policy && !targetPolicies.has(e.policy)) targetPolicies.set(e.policy, asUsage(() => loadPolicy(e.policy!)));
+  for (const e of fileEntries)
+    if (e.policy && !targetPolicies.has(e.policy))
+      targetPolicies.set(
+        e.policy,
+        asUsage(() => loadPolicy(e.policy!)),
+      );
   const policyFor = (t: Endpoint): Policy | null => {
     const file = inventory.entryOf.get(t)?.policy;
     return file ? targetPolicies.get(file)! : policy;
   };
-  const credentialsFor = fleetCredentials(endpoints, inventory.entryOf, policyFor, credentials) ?? policyCredentials(policy, endpoints, credentials);
+  const credentialsFor =
+    fleetCredentials(endpoints, inventory.entryOf, policyFor, credentials) ?? policyCredentials(policy, endpoints, credentials);
   const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${a.format}"; available: ${FORMATS.join(', ')}`);
   const timeoutMs = positiveInt('timeout', a.timeout, 600_000);
@@ -262,7 +283,8 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
   const concurrency = Math.max(1, Math.min(concurrencyAsked, Math.floor(maxSockets / 2)));
   configureSocketBudget(maxSockets);
   const stream = format === 'ndjson';
-  const progress = process.stderr.isTTY && endpoints.length > 1 ? new Progress({ total: endpoints.length, sockets: () => socketBudget.open }) : null;
+  const progress =
+    process.stderr.isTTY && endpoints.length > 1 ? new Progress({ total: endpoints.length, sockets: () => socketBudget.open }) : null;
   const exit = new ExitTracker();
   let ndjson: NdjsonStream | null = null;
   const options: ScanOptions = {
@@ -277,16 +299,25 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
     active: a.active,
     writeTest: a['write-test'],
     // More PASV samples when a range is to be checked: half a range dropped is missed with (1/2)^n.
-    passiveSamples: a['passive-samples'] !== undefined ? positiveInt('passive-samples', a['passive-samples'], 200) : expectPassiveRange ? 12 : 6,
+    passiveSamples:
+      a['passive-samples'] !== undefined ? positiveInt('passive-samples', a['passive-samples'], 200) : expectPassiveRange ? 12 : 6,
     caFile: a['ca-file'] ?? null,
     profile: profile.id,
     selection: profileSelection(profile),
     checkOptions: { ...profileCheckOptions(profile), expectPassiveRange, policy, activeRequested: a.active },
-    checkOptionsFor: policy || targetPolicies.size ? (ep: EndpointReport, t: Endpoint) => {
-      const pol = policyFor(t);
-      const range = policyHostFor(pol, ep)?.passiveRange;
-      return { ...profileCheckOptions(profile), expectPassiveRange: expectPassiveRange ?? range ?? null, policy: pol, activeRequested: a.active };
-    } : undefined,
+    checkOptionsFor:
+      policy || targetPolicies.size
+        ? (ep: EndpointReport, t: Endpoint) => {
+            const pol = policyFor(t);
+            const range = policyHostFor(pol, ep)?.passiveRange;
+            return {
+              ...profileCheckOptions(profile),
+              expectPassiveRange: expectPassiveRange ?? range ?? null,
+              policy: pol,
+              activeRequested: a.active,
+            };
+          }
+        : undefined,
     credentialsFor,
     reportOptions: {
       targets: targetsIn,
@@ -318,7 +349,10 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
   };
   if (stream) {
     // NDJSON streams: one line per endpoint as it finishes; finished endpoints are not kept.
-    ndjson = new NdjsonStream({ tool: { name: 'xferscan', version: TOOL_VERSION }, startedAt: new Date().toISOString(), profile: profile.id }, a.output ?? out);
+    ndjson = new NdjsonStream(
+      { tool: { name: 'xferscan', version: TOOL_VERSION }, startedAt: new Date().toISOString(), profile: profile.id },
+      a.output ?? out,
+    );
     const scanned = await scan(endpoints, options);
     const { targets: _t, ...opts } = scanned.options ?? {};
     ndjson.finish({
@@ -332,7 +366,10 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
   }
   const scanned = await scan(endpoints, options);
   const report = finalizeReport(scanned, profile, await scannerInfo(scanned.endpoints.map((e) => e.address)));
-  const text = render(report, format, { width: process.stdout.columns, color: a.color ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
+  const text = render(report, format, {
+    width: process.stdout.columns,
+    color: a.color ?? (format === 'table' && !!process.stdout.isTTY && !a.output),
+  });
   if (a.output) {
     fs.writeFileSync(a.output, text);
     if (process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
@@ -342,13 +379,20 @@ export async function runScan(a: ScanArgs, targetsIn: string[], out: NodeJS.Writ
   return { report, exitCode: exitCodeFor(report, endpoints) };
 }
 
-function scanOptions<T>(y: import('yargs').Argv<T>) {
+function scanOptions<T>(y: Argv<T>) {
   return y
     .option('ports', { type: 'string', default: '21,22,990', describe: 'ports to try when a target has no port' })
     .option('format', { type: 'string', choices: [...FORMATS], describe: 'output format (default: table on a terminal, json otherwise)' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout' })
-    .option('profile', { type: 'string', describe: `judgement profile: ${PROFILE_NAMES.join(', ')}, or a profile FILE (JSON) (default: the policy's, else baseline)` })
-    .option('policy', { type: 'string', describe: 'partner policy FILE (YAML subset or JSON): allowed ports/services, pinned keys, passive range, credentials by env var, profile' })
+    .option('profile', {
+      type: 'string',
+      describe: `judgement profile: ${PROFILE_NAMES.join(', ')}, or a profile FILE (JSON) (default: the policy's, else baseline)`,
+    })
+    .option('policy', {
+      type: 'string',
+      describe:
+        'partner policy FILE (YAML subset or JSON): allowed ports/services, pinned keys, passive range, credentials by env var, profile',
+    })
     .option('user', { type: 'string', describe: 'user name for login-level checks' })
     .option('password-env', { type: 'string', describe: 'read the password from environment variable NAME' })
     .option('password-file', { type: 'string', describe: 'read the password from FILE (first line)' })
@@ -357,14 +401,31 @@ function scanOptions<T>(y: import('yargs').Argv<T>) {
     .option('expect-passive-range', { type: 'string', describe: 'passive port range the firewall opens, e.g. 50000-50100' })
     .option('active', { type: 'boolean', default: false, describe: 'also test active mode (PORT/EPRT)' })
     .option('write-test', { type: 'boolean', default: false, describe: 'upload a uniquely named file, verify it, delete it' })
-    .option('passive-samples', { type: 'number', describe: 'PASV/EPSV replies to sample for the passive range (default 6; 12 with --expect-passive-range)' })
+    .option('passive-samples', {
+      type: 'number',
+      describe: 'PASV/EPSV replies to sample for the passive range (default 6; 12 with --expect-passive-range)',
+    })
     .option('concurrency', { type: 'number', default: 8, describe: 'endpoints scanned at once' })
     .option('connections', { type: 'number', default: 4, describe: 'connections at once to one endpoint' })
     .option('timeout', { type: 'number', default: 5000, describe: 'milliseconds any one step may take' })
-    .option('targets-file', { type: 'string', describe: 'read targets from FILE: CSV (host,port,service,user,passwordEnv,keyFile,policy), YAML, JSON, or one per line (# comments)' })
-    .option('max-sockets', { type: 'number', default: 256, describe: 'sockets open at once across the whole scan (concurrency is capped at half of it)' })
-    .option('endpoint-timeout', { type: 'number', describe: 'overall milliseconds one endpoint may take; then its connections are closed and it is reported with what it has (default 60 x --timeout; 0 = none)' })
-    .option('shard', { type: 'string', describe: 'scan only shard I of N (e.g. 2/4), split by a stable hash of host:port; combine with "xferscan merge"' })
+    .option('targets-file', {
+      type: 'string',
+      describe: 'read targets from FILE: CSV (host,port,service,user,passwordEnv,keyFile,policy), YAML, JSON, or one per line (# comments)',
+    })
+    .option('max-sockets', {
+      type: 'number',
+      default: 256,
+      describe: 'sockets open at once across the whole scan (concurrency is capped at half of it)',
+    })
+    .option('endpoint-timeout', {
+      type: 'number',
+      describe:
+        'overall milliseconds one endpoint may take; then its connections are closed and it is reported with what it has (default 60 x --timeout; 0 = none)',
+    })
+    .option('shard', {
+      type: 'string',
+      describe: 'scan only shard I of N (e.g. 2/4), split by a stable hash of host:port; combine with "xferscan merge"',
+    })
     .option('allow-foreign-pasv', { type: 'boolean', default: false, describe: 'follow a PASV reply to an address other than the target' })
     .option('allow-cleartext-login', { type: 'boolean', default: false, describe: 'allow sending a real password without TLS' })
     .option('ca-file', { type: 'string', describe: 'extra trusted CA certificates (PEM) for certificate checks' })
@@ -383,7 +444,10 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
   async report(a) {
     const { rerender } = await import('./commands/report.js');
     const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
-    const r = rerender(a.file as string, format, { width: process.stdout.columns, color: (a.color as boolean | undefined) ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
+    const r = rerender(a.file as string, format, {
+      width: process.stdout.columns,
+      color: (a.color as boolean | undefined) ?? (format === 'table' && !!process.stdout.isTTY && !a.output),
+    });
     if (r.warning) process.stderr.write(`xferscan: warning: ${r.warning}\n`);
     if (a.output) fs.writeFileSync(a.output as string, r.text);
     else process.stdout.write(r.text);
@@ -399,9 +463,15 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
   async merge(a) {
     const { mergeReports, readMergeInput } = await import('./commands/merge.js');
     const { report, duplicates } = mergeReports((a.files as string[]).map(readMergeInput));
-    if (duplicates.length) process.stderr.write(`xferscan: note: ${duplicates.length} endpoint(s) appeared in more than one input; kept the one from the input that finished last (${duplicates.slice(0, 5).join(', ')}${duplicates.length > 5 ? ', …' : ''})\n`);
+    if (duplicates.length)
+      process.stderr.write(
+        `xferscan: note: ${duplicates.length} endpoint(s) appeared in more than one input; kept the one from the input that finished last (${duplicates.slice(0, 5).join(', ')}${duplicates.length > 5 ? ', …' : ''})\n`,
+      );
     const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
-    const text = render(report, format, { width: process.stdout.columns, color: (a.color as boolean | undefined) ?? (format === 'table' && !!process.stdout.isTTY && !a.output) });
+    const text = render(report, format, {
+      width: process.stdout.columns,
+      color: (a.color as boolean | undefined) ?? (format === 'table' && !!process.stdout.isTTY && !a.output),
+    });
     if (a.output) fs.writeFileSync(a.output as string, text);
     else process.stdout.write(text);
     return exitCodeForMerged(report);
@@ -422,31 +492,58 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
 };
 
 export async function main(argv: string[]): Promise<void> {
-  let exitCode: number = EXIT.OK;
+  let exitCode: number;
   try {
     // The commands are declared without yargs handlers and run after parsing: when a command's
     // handler runs, yargs lays out and caches the whole help text (~50 ms of CPU, right as the
     // scan's first connections open), in case that handler fails later.
     const parser = yargs(argv)
       .scriptName('xferscan')
-      .usage('xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json\n       xferscan                    (no target: scan a built-in demo target)')
-      .command('scan [targets..]', 'scan targets and report', (y) => scanOptions(y).positional('targets', { type: 'string', array: true, describe: 'targets' }))
+      .usage(
+        'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json\n       xferscan                    (no target: scan a built-in demo target)',
+      )
+      .command('scan [targets..]', 'scan targets and report', (y) =>
+        scanOptions(y).positional('targets', { type: 'string', array: true, describe: 'targets' }),
+      )
       .command('report <file>', 're-render a saved JSON scan in another format', (y) =>
-        y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report saved with --format json' })
-          .option('format', { type: 'string', choices: [...FORMATS], describe: 'output format (default: table on a terminal, json otherwise)' })
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'a JSON report saved with --format json' })
+          .option('format', {
+            type: 'string',
+            choices: [...FORMATS],
+            describe: 'output format (default: table on a terminal, json otherwise)',
+          })
           .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-          .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }))
+          .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }),
+      )
       .command('diff <old> <new>', 'compare two saved JSON scans; exit 3 when something got worse', (y) =>
-        y.positional('old', { type: 'string', demandOption: true, describe: 'the earlier JSON report' })
+        y
+          .positional('old', { type: 'string', demandOption: true, describe: 'the earlier JSON report' })
           .positional('new', { type: 'string', demandOption: true, describe: 'the later JSON report' })
-          .option('format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'output format' }))
-      .command('merge <files..>', 'combine JSON reports or NDJSON streams (e.g. of --shard runs) into one report; summary, compliance and digest recomputed', (y) =>
-        y.positional('files', { type: 'string', array: true, demandOption: true, describe: 'JSON reports (--format json) or NDJSON streams (--format ndjson)' })
-          .option('format', { type: 'string', choices: [...FORMATS], describe: 'output format (default: table on a terminal, json otherwise)' })
-          .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-          .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }))
-      .command('verify <file>', "check a saved JSON report against its SHA-256 digest (exit 0 intact, 3 tampered or no digest)", (y) =>
-        y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report' }))
+          .option('format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'output format' }),
+      )
+      .command(
+        'merge <files..>',
+        'combine JSON reports or NDJSON streams (e.g. of --shard runs) into one report; summary, compliance and digest recomputed',
+        (y) =>
+          y
+            .positional('files', {
+              type: 'string',
+              array: true,
+              demandOption: true,
+              describe: 'JSON reports (--format json) or NDJSON streams (--format ndjson)',
+            })
+            .option('format', {
+              type: 'string',
+              choices: [...FORMATS],
+              describe: 'output format (default: table on a terminal, json otherwise)',
+            })
+            .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+            .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }),
+      )
+      .command('verify <file>', 'check a saved JSON report against its SHA-256 digest (exit 0 intact, 3 tampered or no digest)', (y) =>
+        y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report' }),
+      )
       .command('$0', false, (y) => scanOptions(y))
       .epilog(EPILOG)
       .version(TOOL_VERSION)
@@ -469,7 +566,8 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`xferscan: ${err.message}\n`);
-      if (/unknown|invalid|Unknown argument|Not enough|Missing/.test(err.message)) process.stderr.write('Run "xferscan --help" for usage.\n');
+      if (/unknown|invalid|Unknown argument|Not enough|Missing/.test(err.message))
+        process.stderr.write('Run "xferscan --help" for usage.\n');
       exitCode = EXIT.SCAN_ERROR;
     } else {
       // Anything else is our bug: say so in one line; a stack trace only when asked for.

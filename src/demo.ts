@@ -20,13 +20,22 @@ export function selfSignedCertificate(days = 90): { key: string; cert: string } 
   cert.serialNumber = `01${crypto.randomBytes(8).toString('hex')}`;
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + days * 86_400_000);
-  const attrs = [{ name: 'commonName', value: 'localhost' }, { name: 'organizationName', value: 'xferscan demo' }];
+  const attrs = [
+    { name: 'commonName', value: 'localhost' },
+    { name: 'organizationName', value: 'xferscan demo' },
+  ];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+      ],
+    },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
   return { key: keyPem, cert: forge.pki.certificateToPem(cert) };
@@ -107,7 +116,10 @@ export async function runDemo(args: Parameters<typeof runScan>[0]): Promise<numb
   say('Scanning them as you would scan a real host…\n');
   try {
     // The demo is for a person: a table unless a format was asked for.
-    const { exitCode } = await runScan({ ...args, format: args.format ?? 'table' }, [`127.0.0.1:${servers.sftpPort}`, `127.0.0.1:${servers.ftpsPort}`]);
+    const { exitCode } = await runScan({ ...args, format: args.format ?? 'table' }, [
+      `127.0.0.1:${servers.sftpPort}`,
+      `127.0.0.1:${servers.ftpsPort}`,
+    ]);
     say(
       `\nThat was a demo (exit code ${exitCode}; 0 clean, 1 scan error, 2 warnings, 3 failures).\n` +
         'Scan a real endpoint:   xferscan scan files.example.com          (tries ports 21, 22, 990)\n' +

@@ -1,14 +1,14 @@
 // The report model: what probes gather (facts), what checks conclude (findings), and the
 // JSON report contract of DESIGN.md (schemaVersion 1). Fields may be added, never renamed.
 
+import type { Integrity, ScannerInfo } from './report-meta.js';
+import type { ComplianceView } from './profiles/compliance.js';
+import type { FirewallView } from './firewall/index.js';
+
 export type PortState = 'open' | 'closed' | 'filtered' | 'unreachable' | 'timeout';
 
 /** Closed vocabulary of connection outcomes (DESIGN.md). PortState is its TCP-level subset. */
-export type ConnectionOutcome =
-  | PortState
-  | 'tls-handshake-failed'
-  | 'protocol-error'
-  | 'refused-by-server';
+export type ConnectionOutcome = PortState | 'tls-handshake-failed' | 'protocol-error' | 'refused-by-server';
 
 export type Service = 'sftp' | 'ftps-implicit' | 'ftps-explicit' | 'ftp' | 'tls-unknown' | 'unknown';
 
@@ -113,7 +113,14 @@ export interface TlsFacts {
   /** what the data channel negotiated, to compare with the control channel (TLS-DATA-CHANNEL-DIFFERS) */
   dataChannel?: { protocol: string | null; cipher: string | null; fingerprintSha256: string | null } | null;
   /** the prober's bookkeeping */
-  probe?: { handshakes: number; ms: number; limited: boolean; errors: string[]; chainSource: string | null; evidence: { label: string; value: string }[] };
+  probe?: {
+    handshakes: number;
+    ms: number;
+    limited: boolean;
+    errors: string[];
+    chainSource: string | null;
+    evidence: { label: string; value: string }[];
+  };
 }
 
 export interface SshHostKey {
@@ -272,7 +279,13 @@ export interface FtpFacts {
   loginPolicy?: FtpLoginPolicyProbe[];
   /** anonymous login attempt */
   anonymous?: {
-    tried: boolean; overTls: boolean; userCode: number | null; passCode: number | null; accepted: boolean; canWrite: boolean | null; conn: string | null;
+    tried: boolean;
+    overTls: boolean;
+    userCode: number | null;
+    passCode: number | null;
+    accepted: boolean;
+    canWrite: boolean | null;
+    conn: string | null;
     /** set when the USER reply settled it without a password, from known server behaviour (why) */
     decidedBy?: string;
   } | null;
@@ -283,11 +296,24 @@ export interface FtpFacts {
   /** CCC: accepted, and whether a cleartext command worked afterwards */
   cccDetail?: { code: number; text: string; closeNotify: boolean | null; cleartextAfter: { code: number; text: string } | null } | null;
   /** session-reuse experiments per control-channel TLS version */
-  sessionReuse?: Record<string, { withoutReuse: { ok: boolean; code: number | null; error: string | null }; withReuse: { ok: boolean; code: number | null; resumed: boolean | null; error: string | null } | null }>;
+  sessionReuse?: Record<
+    string,
+    {
+      withoutReuse: { ok: boolean; code: number | null; error: string | null };
+      withReuse: { ok: boolean; code: number | null; resumed: boolean | null; error: string | null } | null;
+    }
+  >;
   /** PASV/EPSV replies sampled (no transfer), with the TCP reachability of each port */
   passiveSamples?: FtpPassiveSample[];
   /** --write-test: upload, verify and delete a uniquely named file */
-  writeTest?: { file: string; uploaded: boolean; verified: boolean | null; deleted: boolean; leftBehind: string | null; error: string | null } | null;
+  writeTest?: {
+    file: string;
+    uploaded: boolean;
+    verified: boolean | null;
+    deleted: boolean;
+    leftBehind: string | null;
+    error: string | null;
+  } | null;
   /** why some experiments could not run (no login, server refused, …) */
   notes?: string[];
 }
@@ -333,11 +359,11 @@ export interface Report {
   endpoints: EndpointReport[];
   summary: ReportSummary;
   /** who scanned, from where (src/report-meta.ts) */
-  scanner?: import('./report-meta.js').ScannerInfo;
+  scanner?: ScannerInfo;
   /** the per-control view for the profile (src/profiles/compliance.ts) */
-  compliance?: import('./profiles/compliance.js').ComplianceView;
+  compliance?: ComplianceView;
   /** what transfers need from the firewalls, and what was found blocked (src/firewall) */
-  firewall?: import('./firewall/index.js').FirewallView;
+  firewall?: FirewallView;
   /** SHA-256 over the canonical JSON without this member (xferscan verify) */
-  integrity?: import('./report-meta.js').Integrity;
+  integrity?: Integrity;
 }

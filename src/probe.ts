@@ -1,6 +1,7 @@
 // What a probe is: a module that talks to one endpoint and records facts and evidence on it.
 // Probes never judge; checks do (src/checks/). The scheduler runs detection first, then every
 // probe whose `applies` says yes, each within its connection allowance.
+import type { Socket } from 'node:net';
 import type { EndpointReport, Service } from './model.js';
 import type { Endpoint } from './targets.js';
 import type { Transcript } from './net/transcript.js';
@@ -40,7 +41,7 @@ export interface ProbeScratch {
    * probe continues on it (one connection fewer, which OpenSSH's PerSourcePenalties counts).
    * `sent` holds what the server sent so far (identification line included), to be read again.
    */
-  sshConnection?: { socket: import('node:net').Socket; sent: Buffer; conn: string };
+  sshConnection?: { socket: Socket; sent: Buffer; conn: string };
 }
 
 export interface ProbeContext {

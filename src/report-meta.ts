@@ -38,10 +38,13 @@ export function canonicalJson(value: unknown): string {
     const s = JSON.stringify(value);
     return s === undefined ? 'null' : s;
   }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined || typeof v === 'function' ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined || typeof v === 'function' ? 'null' : canonicalJson(v))).join(',')}]`;
   const obj = value as Record<string, unknown>;
   if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((obj as { toJSON(): unknown }).toJSON());
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined && typeof obj[k] !== 'function').sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined && typeof obj[k] !== 'function')
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
@@ -58,22 +61,24 @@ export function seal<T extends object>(report: T): T & { integrity: Integrity } 
     integrity: {
       algorithm: 'sha256',
       canonicalization: 'xferscan-c14n-1',
-      description: 'SHA-256 over the report as canonical JSON (keys sorted, no whitespace) without this "integrity" member. Check with: xferscan verify REPORT.json',
+      description:
+        'SHA-256 over the report as canonical JSON (keys sorted, no whitespace) without this "integrity" member. Check with: xferscan verify REPORT.json',
       digest: reportDigest(rest),
     },
   };
 }
 
 export type VerifyResult =
-  | { ok: true; digest: string }
-  | { ok: false; reason: 'no-digest' | 'mismatch'; expected: string | null; actual: string };
+  { ok: true; digest: string } | { ok: false; reason: 'no-digest' | 'mismatch'; expected: string | null; actual: string };
 
 export function verifyDigest(report: unknown): VerifyResult {
   const actual = reportDigest(report as object);
   const integ = (report as { integrity?: { digest?: unknown; algorithm?: unknown } }).integrity;
   if (!integ || typeof integ.digest !== 'string') return { ok: false, reason: 'no-digest', expected: null, actual };
   if (integ.algorithm !== 'sha256') return { ok: false, reason: 'mismatch', expected: String(integ.digest), actual };
-  return integ.digest.toLowerCase() === actual ? { ok: true, digest: actual } : { ok: false, reason: 'mismatch', expected: integ.digest, actual };
+  return integ.digest.toLowerCase() === actual
+    ? { ok: true, digest: actual }
+    : { ok: false, reason: 'mismatch', expected: integ.digest, actual };
 }
 
 /** The local address the kernel would use to reach `target`: a UDP socket's connect() picks a route and sends nothing. */
@@ -108,13 +113,19 @@ function sourceFor(target: string): Promise<string | null> {
 export async function scannerInfo(targetAddresses: (string | null)[]): Promise<ScannerInfo> {
   const unique = [...new Set(targetAddresses.filter((a): a is string => !!a))];
   const sourceAddresses = await Promise.all(unique.map(async (target) => ({ target, source: await sourceFor(target) })));
-  let user: string | null = null;
+  let user: string | null;
   try {
     user = os.userInfo().username;
   } catch {
     user = null;
   }
-  return { hostname: os.hostname(), sourceAddresses, platform: `${os.platform()} ${os.release()} ${os.arch()}`, node: process.version, user };
+  return {
+    hostname: os.hostname(),
+    sourceAddresses,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    user,
+  };
 }
 
 /** Adds profile details, the per-control view, scanner metadata and the digest. Pure but for `scanner`, which the caller gathers. */

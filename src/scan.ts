@@ -68,7 +68,13 @@ async function resolveHost(host: string): Promise<string> {
   return r.address;
 }
 
-export async function scanEndpoint(target: Endpoint, address: string | null, resolveError: string | null, opts: ScanOptions, scope?: EndpointScope): Promise<EndpointReport> {
+export async function scanEndpoint(
+  target: Endpoint,
+  address: string | null,
+  resolveError: string | null,
+  opts: ScanOptions,
+  scope?: EndpointScope,
+): Promise<EndpointReport> {
   const creds = opts.credentialsFor?.(target);
   if (creds !== undefined) opts = { ...opts, credentials: creds };
   const ep = emptyEndpoint(target);
@@ -163,7 +169,12 @@ export function summarize(endpoints: EndpointReport[]): ReportSummary {
  * busy when it passes has its sockets destroyed (its probes then fail fast and report what they
  * have); if it does not wind down within a grace period, it is reported as timed out.
  */
-async function scanWithDeadline(target: Endpoint, address: string | null, error: string | null, opts: ScanOptions): Promise<EndpointReport> {
+async function scanWithDeadline(
+  target: Endpoint,
+  address: string | null,
+  error: string | null,
+  opts: ScanOptions,
+): Promise<EndpointReport> {
   const scope = new EndpointScope(`${target.host}:${target.port}`, opts.connections);
   const work = runInScope(scope, () => scanEndpoint(target, address, error, opts, scope));
   const limit = opts.endpointTimeoutMs;
@@ -184,7 +195,10 @@ async function scanWithDeadline(target: Endpoint, address: string | null, error:
   ep.state = 'timeout';
   ep.outcome = 'timeout';
   ep.error = `the endpoint deadline (--endpoint-timeout ${limit} ms) passed and its probes did not stop`;
-  ep.findings = [...runChecks(ep, ALL_CHECKS, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection), { ...probeErrorFinding({ id: 'scheduler' } as Probe, ep.error), title: 'Endpoint deadline reached' }];
+  ep.findings = [
+    ...runChecks(ep, ALL_CHECKS, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection),
+    { ...probeErrorFinding({ id: 'scheduler' } as Probe, ep.error), title: 'Endpoint deadline reached' },
+  ];
   return ep;
 }
 

@@ -50,7 +50,11 @@ export function parsePort(text: string, what = 'port'): number {
 }
 
 export function parsePortList(text: string): number[] {
-  const ports = text.split(',').map((p) => p.trim()).filter((p) => p.length > 0).map((p) => parsePort(p));
+  const ports = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+    .map((p) => parsePort(p));
   if (ports.length === 0) throw new UsageError(`invalid --ports "${text}": give a comma-separated list such as 21,22,990`);
   return [...new Set(ports)];
 }
@@ -69,7 +73,9 @@ export function parseTarget(input: string): Target {
   if (schemeMatch) {
     const scheme = schemeMatch[1].toLowerCase();
     if (!(scheme in DEFAULT_PORT)) {
-      throw new UsageError(`unsupported scheme "${scheme}://" in "${input}": use sftp://, ftp://, ftps:// (implicit) or ftpes:// (explicit)`);
+      throw new UsageError(
+        `unsupported scheme "${scheme}://" in "${input}": use sftp://, ftp://, ftps:// (implicit) or ftpes:// (explicit)`,
+      );
     }
     let url: URL;
     try {

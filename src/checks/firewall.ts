@@ -5,7 +5,8 @@ import { pci } from './controls.js';
 import { blockedRanges, passiveObservations, passivePortStates, rangeText } from '../firewall/index.js';
 import type { EndpointReport } from '../model.js';
 
-const isFtp = (ep: EndpointReport) => (ep.service === 'ftp' || ep.service === 'ftps-explicit' || ep.service === 'ftps-implicit') && !!ep.ftp;
+const isFtp = (ep: EndpointReport) =>
+  (ep.service === 'ftp' || ep.service === 'ftps-explicit' || ep.service === 'ftps-implicit') && !!ep.ftp;
 
 export const firewallChecks: Check[] = [
   {
@@ -13,29 +14,50 @@ export const firewallChecks: Check[] = [
     title: 'Advertised passive ports that cannot be reached',
     severity: 'high',
     controls: pci('1.2.5'),
-    remediation: 'Allow inbound TCP to the server\'s whole passive port range from clients (server side), or narrow the server\'s range to what the firewall opens (vsftpd pasv_min_port/pasv_max_port; ProFTPD PassivePorts; Pure-FTPd -p).',
+    remediation:
+      "Allow inbound TCP to the server's whole passive port range from clients (server side), or narrow the server's range to what the firewall opens (vsftpd pasv_min_port/pasv_max_port; ProFTPD PassivePorts; Pure-FTPd -p).",
     run: ({ endpoint: ep }) => {
       if (!isFtp(ep) || ep.state !== 'open') return null;
       if (ep.outcome === 'refused-by-server') return { status: 'skipped', detail: `the server refused us (${ep.error ?? 'refused'})` };
       const obs = passiveObservations(ep);
       if (obs.length === 0) {
-        const why = ep.ftp!.passiveSamples?.find((s) => s.port === null)?.reply ?? ep.ftp!.notes?.find((n) => /no login|not sending/.test(n)) ?? 'no passive port was advertised to us (PASV/EPSV need a login on most servers)';
+        const why =
+          ep.ftp!.passiveSamples?.find((s) => s.port === null)?.reply ??
+          ep.ftp!.notes?.find((n) => /no login|not sending/.test(n)) ??
+          'no passive port was advertised to us (PASV/EPSV need a login on most servers)';
         return { status: 'skipped', detail: why };
       }
       const states = passivePortStates(obs);
-      const ports = (want: string[]) => [...states.entries()].filter(([, s]) => want.includes(s)).map(([p]) => p).sort((a, b) => a - b);
+      const ports = (want: string[]) =>
+        [...states.entries()]
+          .filter(([, s]) => want.includes(s))
+          .map(([p]) => p)
+          .sort((a, b) => a - b);
       const open = ports(['open']);
       const filtered = ports(['filtered', 'timeout']);
       const closed = ports(['closed']);
       const unreachable = ports(['unreachable']);
       const addr = ep.address ?? ep.host;
       const evidence = [
-        { label: 'passive ports dialled at the control address', value: [...states.entries()].sort((a, b) => a[0] - b[0]).map(([p, s]) => `${p} ${s}`).join(', ') },
-        ...obs.filter((o) => o.state !== 'open').slice(0, 10).map((o) => ({ label: `port ${o.port} (${o.source === 'sample' ? 'PASV/EPSV sample' : 'data transfer'})`, value: o.state })),
+        {
+          label: 'passive ports dialled at the control address',
+          value: [...states.entries()]
+            .sort((a, b) => a[0] - b[0])
+            .map(([p, s]) => `${p} ${s}`)
+            .join(', '),
+        },
+        ...obs
+          .filter((o) => o.state !== 'open')
+          .slice(0, 10)
+          .map((o) => ({ label: `port ${o.port} (${o.source === 'sample' ? 'PASV/EPSV sample' : 'data transfer'})`, value: o.state })),
       ];
       const reached = open.length > 0 ? `reached: ${open.join(', ')} (open — not at fault)` : 'none of the advertised ports was reached';
       if (filtered.length + closed.length + unreachable.length === 0) {
-        return { status: 'pass', detail: `every advertised passive port was reachable at ${addr}: ${open.join(', ')} (${obs.length} dial(s), sampled)`, evidence };
+        return {
+          status: 'pass',
+          detail: `every advertised passive port was reachable at ${addr}: ${open.join(', ')} (${obs.length} dial(s), sampled)`,
+          evidence,
+        };
       }
       const parts: string[] = [];
       if (filtered.length) parts.push(`filtered (silence: a firewall drops them): ${filtered.join(', ')}`);
@@ -43,7 +65,9 @@ export const firewallChecks: Check[] = [
       if (unreachable.length) parts.push(`unreachable (ICMP/route error): ${unreachable.join(', ')}`);
       const rules = [...new Set([...blockedRanges([...filtered, ...unreachable, ...closed], open).map(rangeText)])];
       const rule = rules.map((r) => `allow inbound TCP ${addr}:${r} from clients (passive data, server side)`).join('; ');
-      const inferred = rules.some((r) => r.includes('-')) ? ' The range joins the blocked ports we saw; ports between them were not advertised to us, so check the whole passive range.' : '';
+      const inferred = rules.some((r) => r.includes('-'))
+        ? ' The range joins the blocked ports we saw; ports between them were not advertised to us, so check the whole passive range.'
+        : '';
       return {
         status: 'fail',
         severity: filtered.length + unreachable.length > 0 ? 'high' : 'medium',

@@ -20,14 +20,19 @@ export const ftpDetectionChecks: Check[] = [
       'Require TLS on the control and data channels, or replace FTP with SFTP. vsftpd: ssl_enable=YES, force_local_logins_ssl=YES, force_local_data_ssl=YES; ProFTPD: TLSEngine on, TLSRequired on; Pure-FTPd: --tls=2 (or 3). If FTP must stay, document the business need and the compensating controls (PCI DSS 1.2.6, 2.2.5).',
     run: ({ endpoint: ep }) => {
       if (!isExplicitFamily(ep)) return null;
-      if (!greetedOk(ep)) return { status: 'skipped', detail: `the server did not let us in far enough to ask (${ep.error ?? 'no greeting'})` };
+      if (!greetedOk(ep))
+        return { status: 'skipped', detail: `the server did not let us in far enough to ask (${ep.error ?? 'no greeting'})` };
       const ftp = ep.ftp!;
       if (ftp.authTls === null && ftp.authSsl === null) return { status: 'skipped', detail: 'AUTH TLS/SSL could not be tried' };
       const evidence = transcriptEvidence(ep, 'AUTH', /^AUTH (TLS|SSL)$/);
       if (ftp.authTls || ftp.authSsl) {
         return { status: 'pass', detail: `the server offers TLS (${ftp.authTls ? 'AUTH TLS' : 'AUTH SSL'} accepted)`, evidence };
       }
-      return { status: 'fail', detail: 'FTP answers and refuses both AUTH TLS and AUTH SSL: logins and files cross the network in cleartext', evidence: [...greetingEvidence(ep), ...evidence] };
+      return {
+        status: 'fail',
+        detail: 'FTP answers and refuses both AUTH TLS and AUTH SSL: logins and files cross the network in cleartext',
+        evidence: [...greetingEvidence(ep), ...evidence],
+      };
     },
   },
   {
@@ -39,19 +44,38 @@ export const ftpDetectionChecks: Check[] = [
       'Enable explicit FTPS: vsftpd ssl_enable=YES with rsa_cert_file/rsa_private_key_file; ProFTPD mod_tls TLSEngine on; Pure-FTPd --tls=1 or higher with a certificate in /etc/ssl/private/pure-ftpd.pem.',
     run: ({ endpoint: ep }) => {
       if (!isExplicitFamily(ep)) return null;
-      if (!greetedOk(ep)) return { status: 'skipped', detail: `the server did not let us in far enough to ask (${ep.error ?? 'no greeting'})` };
+      if (!greetedOk(ep))
+        return { status: 'skipped', detail: `the server did not let us in far enough to ask (${ep.error ?? 'no greeting'})` };
       const ftp = ep.ftp!;
       const evidence = transcriptEvidence(ep, 'AUTH TLS', /^AUTH TLS$|^TLS established/);
       if (ftp.authTls === null) return { status: 'skipped', detail: 'AUTH TLS could not be tried' };
-      if (!ftp.authTls) return { status: 'fail', detail: `AUTH TLS refused (${ftp.authReplies?.find((r) => r.command === 'AUTH TLS')?.code ?? '?'})`, evidence };
+      if (!ftp.authTls)
+        return {
+          status: 'fail',
+          detail: `AUTH TLS refused (${ftp.authReplies?.find((r) => r.command === 'AUTH TLS')?.code ?? '?'})`,
+          evidence,
+        };
       if (!ep.tls?.negotiated) {
-        const offered = ep.tls ? Object.entries(ep.tls.protocols).filter(([, v]) => v).map(([k]) => k) : [];
+        const offered = ep.tls
+          ? Object.entries(ep.tls.protocols)
+              .filter(([, v]) => v)
+              .map(([k]) => k)
+          : [];
         const seen = offered.length > 0 ? ` (the server only offers ${offered.join(', ')})` : '';
-        return { status: 'fail', detail: `AUTH TLS accepted (234), but a TLS handshake with a current client fails: ${ep.error ?? 'unknown error'}${seen}`, evidence,
-          remediation: 'Check the server certificate and key files and the allowed TLS versions/ciphers: the server accepts AUTH TLS but cannot complete a handshake.' };
+        return {
+          status: 'fail',
+          detail: `AUTH TLS accepted (234), but a TLS handshake with a current client fails: ${ep.error ?? 'unknown error'}${seen}`,
+          evidence,
+          remediation:
+            'Check the server certificate and key files and the allowed TLS versions/ciphers: the server accepts AUTH TLS but cannot complete a handshake.',
+        };
       }
       const n = ep.tls.negotiated;
-      return { status: 'pass', detail: `AUTH TLS accepted (234) and TLS established${n?.protocol ? ` (${n.protocol}${n.cipher ? `, ${n.cipher}` : ''})` : ''}`, evidence };
+      return {
+        status: 'pass',
+        detail: `AUTH TLS accepted (234) and TLS established${n?.protocol ? ` (${n.protocol}${n.cipher ? `, ${n.cipher}` : ''})` : ''}`,
+        evidence,
+      };
     },
   },
   {
@@ -62,13 +86,16 @@ export const ftpDetectionChecks: Check[] = [
     remediation: '',
     run: ({ endpoint: ep }) => {
       if (!isExplicitFamily(ep)) return null;
-      if (!greetedOk(ep)) return { status: 'skipped', detail: `the server did not let us in far enough to ask (${ep.error ?? 'no greeting'})` };
+      if (!greetedOk(ep))
+        return { status: 'skipped', detail: `the server did not let us in far enough to ask (${ep.error ?? 'no greeting'})` };
       const ftp = ep.ftp!;
       const evidence = transcriptEvidence(ep, 'AUTH SSL', /^AUTH SSL$/);
       if (ftp.authSsl === null) return { status: 'skipped', detail: 'AUTH SSL could not be tried', evidence };
       return {
         status: 'info',
-        detail: ftp.authSsl ? 'AUTH SSL (the legacy alias of AUTH TLS) is accepted' : 'AUTH SSL is not accepted (only AUTH TLS, as RFC 4217 recommends)',
+        detail: ftp.authSsl
+          ? 'AUTH SSL (the legacy alias of AUTH TLS) is accepted'
+          : 'AUTH SSL is not accepted (only AUTH TLS, as RFC 4217 recommends)',
         evidence,
       };
     },
@@ -94,7 +121,8 @@ export const ftpDetectionChecks: Check[] = [
     title: 'FTP server software disclosed',
     severity: 'info',
     controls: pci('6.3.3'),
-    remediation: 'Upgrade the FTP server to a supported release, and consider a greeting that does not disclose the product and version (vsftpd ftpd_banner; ProFTPD ServerIdent off; Pure-FTPd --customerproof/-Z does not hide it: patch or upgrade).',
+    remediation:
+      'Upgrade the FTP server to a supported release, and consider a greeting that does not disclose the product and version (vsftpd ftpd_banner; ProFTPD ServerIdent off; Pure-FTPd --customerproof/-Z does not hide it: patch or upgrade).',
     run: ({ endpoint: ep }) => {
       if (!isFtpFamily(ep) || !ep.ftp) return null;
       const texts = [...ep.ftp.greeting, ...(ep.ftp.syst ? [ep.ftp.syst] : [])];
@@ -106,7 +134,11 @@ export const ftpDetectionChecks: Check[] = [
       if (adv.length > 0) {
         return { status: 'fail', severity: 'high', detail: `${name}: ${adv.map((a) => `${a.reason} (${a.source})`).join('; ')}`, evidence };
       }
-      return { status: 'info', detail: `${name} disclosed${sw.version ? '' : ' (no version)'}; no known end-of-life or advisory for it in xferscan's data`, evidence };
+      return {
+        status: 'info',
+        detail: `${name} disclosed${sw.version ? '' : ' (no version)'}; no known end-of-life or advisory for it in xferscan's data`,
+        evidence,
+      };
     },
   },
 ];

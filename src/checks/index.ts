@@ -8,4 +8,12 @@ import { sshChecks } from './ssh.js';
 import { tlsChecks } from './tls.js';
 import { firewallChecks } from './firewall.js';
 
-export const ALL_CHECKS: Check[] = [...netChecks, ...policyChecks, ...ftpDetectionChecks, ...ftpDeepChecks, ...firewallChecks, ...tlsChecks, ...sshChecks];
+export const ALL_CHECKS: Check[] = [
+  ...netChecks,
+  ...policyChecks,
+  ...ftpDetectionChecks,
+  ...ftpDeepChecks,
+  ...firewallChecks,
+  ...tlsChecks,
+  ...sshChecks,
+];

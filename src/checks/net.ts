@@ -19,10 +19,14 @@ export const netChecks: Check[] = [
     run: ({ endpoint: ep }) => ({
       status: 'info',
       titleSuffix: `${ep.port}/tcp ${ep.state}`,
-      detail: `${ep.host}:${ep.port} (${ep.address ?? 'unresolved'}) ${STATE_MEANING[ep.state] ?? ep.state}` +
+      detail:
+        `${ep.host}:${ep.port} (${ep.address ?? 'unresolved'}) ${STATE_MEANING[ep.state] ?? ep.state}` +
         (ep.connectMs !== null ? `; ${ep.state === 'filtered' ? 'waited' : 'took'} ${ep.connectMs} ms` : '') +
         (ep.service ? `; service: ${ep.service}` : ''),
-      evidence: ep.transcript.filter((l) => l.dir === 'note' && /^TCP /.test(l.text)).slice(0, 1).map((l) => ({ label: 'connect', value: l.text, conn: l.conn, t: l.t })),
+      evidence: ep.transcript
+        .filter((l) => l.dir === 'note' && /^TCP /.test(l.text))
+        .slice(0, 1)
+        .map((l) => ({ label: 'connect', value: l.text, conn: l.conn, t: l.t })),
     }),
   },
 ];

@@ -17,7 +17,8 @@ function isOutcome(x: SshFacts | CheckOutcome): x is CheckOutcome {
 }
 
 function noLists(s: SshFacts): CheckOutcome | null {
-  if (s.kex.length === 0 && s.ciphers.length === 0) return { status: 'skipped', detail: 'the server sent no algorithm lists (no SSH-2 KEXINIT was read)' };
+  if (s.kex.length === 0 && s.ciphers.length === 0)
+    return { status: 'skipped', detail: 'the server sent no algorithm lists (no SSH-2 KEXINIT was read)' };
   return null;
 }
 
@@ -74,7 +75,11 @@ export const sshChecks: Check[] = [
       if (isOutcome(s)) return s;
       const evidence = [{ label: 'identification', value: s.banner }];
       if (s.protoVersion === '1.99' || s.protoVersion.startsWith('1.')) {
-        return { status: 'fail', detail: `the identification announces protocol ${s.protoVersion}: SSH-1 is accepted${s.protoVersion === '1.99' ? ' alongside SSH-2' : ''}`, evidence };
+        return {
+          status: 'fail',
+          detail: `the identification announces protocol ${s.protoVersion}: SSH-1 is accepted${s.protoVersion === '1.99' ? ' alongside SSH-2' : ''}`,
+          evidence,
+        };
       }
       return { status: 'pass', detail: `protocol ${s.protoVersion} only`, evidence };
     },
@@ -91,14 +96,28 @@ export const sshChecks: Check[] = [
       const problems: string[] = [];
       if (bad.length) problems.push(`weak key exchange offered: ${describe(bad)}`);
       const gex = (s.gex ?? []).filter((g) => g.bits !== null);
-      for (const g of gex) evidence.push({ label: `DH group exchange (${g.label} request ${g.min}/${g.n}/${g.max})`, value: `${g.kex}: ${g.bits}-bit modulus` });
+      for (const g of gex)
+        evidence.push({
+          label: `DH group exchange (${g.label} request ${g.min}/${g.n}/${g.max})`,
+          value: `${g.kex}: ${g.bits}-bit modulus`,
+        });
       const small = gex.filter((g) => g.bits! < 2048);
-      if (small.length) problems.push(`DH group exchange hands out ${Math.min(...small.map((g) => g.bits!))}-bit groups (RFC 8270: at least 2048)`);
+      if (small.length)
+        problems.push(`DH group exchange hands out ${Math.min(...small.map((g) => g.bits!))}-bit groups (RFC 8270: at least 2048)`);
       const notes: string[] = [];
       const offersGex = s.kex.some((k) => k.startsWith('diffie-hellman-group-exchange-'));
       if (offersGex && !s.gex) notes.push('group-exchange modulus size not measured');
-      else if (offersGex && gex.length === 0) notes.push(`group-exchange modulus size could not be measured (${(s.gex ?? []).map((g) => g.error).filter(Boolean).join('; ') || 'no answer'})`);
-      else if (gex.length && Math.min(...gex.map((g) => g.bits!)) < 3072 && !small.length) notes.push(`group exchange gives ${Math.min(...gex.map((g) => g.bits!))}-bit groups (≥ 2048 is acceptable, ≥ 3072 better)`);
+      else if (offersGex && gex.length === 0)
+        notes.push(
+          `group-exchange modulus size could not be measured (${
+            (s.gex ?? [])
+              .map((g) => g.error)
+              .filter(Boolean)
+              .join('; ') || 'no answer'
+          })`,
+        );
+      else if (gex.length && Math.min(...gex.map((g) => g.bits!)) < 3072 && !small.length)
+        notes.push(`group exchange gives ${Math.min(...gex.map((g) => g.bits!))}-bit groups (≥ 2048 is acceptable, ≥ 3072 better)`);
       const unk = unknowns('kex', s.kex);
       if (unk.length) notes.push(`not rated: ${unk.join(', ')}`);
       const tail = notes.length ? ` (${notes.join('; ')})` : '';
@@ -122,7 +141,9 @@ export const sshChecks: Check[] = [
       for (const k of s.hostKeys) evidence.push({ label: `host key ${k.type}`, value: `${k.bits ?? '?'} bits ${k.fingerprintSha256}` });
       const badAlgs = offenders('hostkey', s.hostKeyAlgorithms);
       if (badAlgs.length) problems.push(`weak host-key algorithms offered: ${describe(badAlgs)}`);
-      const smallRsa = s.hostKeys.filter((k) => (k.type === 'ssh-rsa' || k.type.startsWith('ssh-rsa-cert')) && k.bits !== null && k.bits < 2048);
+      const smallRsa = s.hostKeys.filter(
+        (k) => (k.type === 'ssh-rsa' || k.type.startsWith('ssh-rsa-cert')) && k.bits !== null && k.bits < 2048,
+      );
       for (const k of smallRsa) problems.push(`RSA host key of ${k.bits} bits (${k.fingerprintSha256}); at least 2048 required`);
       const smallDsa = s.hostKeys.filter((k) => k.type.startsWith('ssh-dss'));
       for (const k of smallDsa) if (!badAlgs.some((b) => b.name === 'ssh-dss')) problems.push(`DSA host key (${k.bits} bits)`);
@@ -134,7 +155,11 @@ export const sshChecks: Check[] = [
       if (s.hostKeys.length === 0 && s.hostKeyAlgorithms.length > 0) notes.push('no host key fetched: key sizes not judged');
       const tail = notes.length ? ` (${notes.join('; ')})` : '';
       if (problems.length) return { status: 'fail', detail: `${problems.join('; ')}${tail}`, evidence };
-      return { status: 'pass', detail: `host keys: ${s.hostKeys.map((k) => `${k.type} ${k.bits ?? '?'}`).join(', ') || 'none fetched'}${tail}`, evidence };
+      return {
+        status: 'pass',
+        detail: `host keys: ${s.hostKeys.map((k) => `${k.type} ${k.bits ?? '?'}`).join(', ') || 'none fetched'}${tail}`,
+        evidence,
+      };
     }),
   },
   {
@@ -142,7 +167,8 @@ export const sshChecks: Check[] = [
     title: 'Weak SSH ciphers',
     severity: 'high',
     controls: pci('2.2.7', '4.2.1'),
-    remediation: 'In sshd_config: `Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr` (no *-cbc, 3des, arcfour, blowfish, cast128, none); reload sshd and check with `sshd -T | grep ciphers`.',
+    remediation:
+      'In sshd_config: `Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr` (no *-cbc, 3des, arcfour, blowfish, cast128, none); reload sshd and check with `sshd -T | grep ciphers`.',
     run: withLists((s) => {
       const all = ciphersOf(s);
       const bad = offenders('cipher', all);
@@ -162,7 +188,8 @@ export const sshChecks: Check[] = [
     title: 'Weak SSH MACs',
     severity: 'medium',
     controls: pci('2.2.7'),
-    remediation: 'In sshd_config: `MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com` (encrypt-then-MAC only; no MD5, SHA-1, -96 or UMAC-64).',
+    remediation:
+      'In sshd_config: `MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com` (encrypt-then-MAC only; no MD5, SHA-1, -96 or UMAC-64).',
     run: withLists((s) => {
       const all = macsOf(s);
       const bad = offenders('mac', all);
@@ -174,11 +201,20 @@ export const sshChecks: Check[] = [
       const tail = aeadOnly ? ' (all offered ciphers are AEAD, so MACs are never used)' : '';
       if (bad.length) {
         evidence.push({ label: 'offending MACs', value: bad.map((b) => b.name).join(',') });
-        return { status: aeadOnly ? 'warn' : 'fail', detail: `weak MACs offered: ${describe(bad)}${nonEtm.length ? `; encrypt-and-MAC where an EtM variant exists: ${nonEtm.join(', ')}` : ''}${tail}`, evidence };
+        return {
+          status: aeadOnly ? 'warn' : 'fail',
+          detail: `weak MACs offered: ${describe(bad)}${nonEtm.length ? `; encrypt-and-MAC where an EtM variant exists: ${nonEtm.join(', ')}` : ''}${tail}`,
+          evidence,
+        };
       }
       if (nonEtm.length) {
         evidence.push({ label: 'encrypt-and-MAC variants', value: nonEtm.join(',') });
-        return { status: 'warn', detail: `encrypt-and-MAC variants offered where an encrypt-then-MAC variant exists: ${nonEtm.join(', ')}${tail}`, evidence, severity: 'low' };
+        return {
+          status: 'warn',
+          detail: `encrypt-and-MAC variants offered where an encrypt-then-MAC variant exists: ${nonEtm.join(', ')}${tail}`,
+          evidence,
+          severity: 'low',
+        };
       }
       return { status: 'pass', detail: `no weak MAC offered${tail}`, evidence };
     }),
@@ -200,10 +236,28 @@ export const sshChecks: Check[] = [
       const pre: string[] = [];
       if (chacha.length) pre.push('chacha20-poly1305@openssh.com offered');
       if (cbc.length && etm.length) pre.push(`CBC ciphers (${cbc.join(', ')}) with encrypt-then-MAC (${etm.join(', ')})`);
-      const evidence: Evidence[] = [listEvidence('kex markers', s.kexMarkers ?? []), listEvidence('server ciphers', ciphers), listEvidence('server MACs', macs)];
-      if (!pre.length) return { status: 'pass', detail: `no vulnerable cipher/MAC combination offered${s.strictKex ? ' (strict kex also offered)' : ''}`, evidence };
-      if (s.strictKex) return { status: 'pass', detail: `${pre.join('; ')}, but the server offers strict key exchange (kex-strict-s-v00@openssh.com), which defeats the attack when the client supports it too`, evidence };
-      return { status: 'fail', detail: `${pre.join('; ')} and no strict key exchange (kex-strict-s-v00@openssh.com): Terrapin prefix truncation is possible`, evidence };
+      const evidence: Evidence[] = [
+        listEvidence('kex markers', s.kexMarkers ?? []),
+        listEvidence('server ciphers', ciphers),
+        listEvidence('server MACs', macs),
+      ];
+      if (!pre.length)
+        return {
+          status: 'pass',
+          detail: `no vulnerable cipher/MAC combination offered${s.strictKex ? ' (strict kex also offered)' : ''}`,
+          evidence,
+        };
+      if (s.strictKex)
+        return {
+          status: 'pass',
+          detail: `${pre.join('; ')}, but the server offers strict key exchange (kex-strict-s-v00@openssh.com), which defeats the attack when the client supports it too`,
+          evidence,
+        };
+      return {
+        status: 'fail',
+        detail: `${pre.join('; ')} and no strict key exchange (kex-strict-s-v00@openssh.com): Terrapin prefix truncation is possible`,
+        evidence,
+      };
     }),
   },
   {
@@ -211,12 +265,19 @@ export const sshChecks: Check[] = [
     title: 'No post-quantum hybrid key exchange',
     severity: 'info',
     controls: [],
-    remediation: 'Upgrade to OpenSSH ≥ 9.9 (mlkem768x25519-sha256; sntrup761x25519-sha512 since 8.5) and keep the hybrid algorithms first in `KexAlgorithms`, protecting recorded sessions against a future quantum computer ("harvest now, decrypt later").',
+    remediation:
+      'Upgrade to OpenSSH ≥ 9.9 (mlkem768x25519-sha256; sntrup761x25519-sha512 since 8.5) and keep the hybrid algorithms first in `KexAlgorithms`, protecting recorded sessions against a future quantum computer ("harvest now, decrypt later").',
     run: withLists((s) => {
       const pq = s.kex.filter(isPostQuantumKex);
       const evidence = [listEvidence('server kex_algorithms', s.kex)];
       if (pq.length) return { status: 'pass', detail: `post-quantum hybrid key exchange offered: ${pq.join(', ')}`, evidence };
-      return { status: 'info', detail: 'no post-quantum hybrid key exchange (mlkem768x25519-sha256 / sntrup761x25519-sha512) offered', evidence, remediation: 'Upgrade to OpenSSH ≥ 9.9 (mlkem768x25519-sha256; sntrup761x25519-sha512 since 8.5) and list the hybrid algorithms first in `KexAlgorithms`.' };
+      return {
+        status: 'info',
+        detail: 'no post-quantum hybrid key exchange (mlkem768x25519-sha256 / sntrup761x25519-sha512) offered',
+        evidence,
+        remediation:
+          'Upgrade to OpenSSH ≥ 9.9 (mlkem768x25519-sha256; sntrup761x25519-sha512 since 8.5) and list the hybrid algorithms first in `KexAlgorithms`.',
+      };
     }),
   },
   {
@@ -228,8 +289,14 @@ export const sshChecks: Check[] = [
     run: withLists((s) => {
       const all = compressionOf(s);
       const evidence = [listEvidence('server compression', all)];
-      if (all.includes('zlib')) return { status: 'warn', detail: 'zlib (compression before authentication) is offered: the decompressor is reachable by unauthenticated clients', evidence };
-      if (all.includes('zlib@openssh.com')) return { status: 'pass', detail: 'only delayed compression (zlib@openssh.com, after authentication) is offered', evidence };
+      if (all.includes('zlib'))
+        return {
+          status: 'warn',
+          detail: 'zlib (compression before authentication) is offered: the decompressor is reachable by unauthenticated clients',
+          evidence,
+        };
+      if (all.includes('zlib@openssh.com'))
+        return { status: 'pass', detail: 'only delayed compression (zlib@openssh.com, after authentication) is offered', evidence };
       return { status: 'pass', detail: `compression: ${all.join(', ') || '(none listed)'}`, evidence };
     }),
   },
@@ -238,7 +305,8 @@ export const sshChecks: Check[] = [
     title: 'SSH server software and version',
     severity: 'info',
     controls: pci('6.3.3'),
-    remediation: 'Upgrade the SSH server to a supported release with current security fixes (OpenSSH ≥ 9.8p1 or a vendor package with the fixes backported); consider `VersionAddendum none` and, for OpenSSH, keep the package updated through the OS vendor.',
+    remediation:
+      'Upgrade the SSH server to a supported release with current security fixes (OpenSSH ≥ 9.8p1 or a vendor package with the fixes backported); consider `VersionAddendum none` and, for OpenSSH, keep the package updated through the OS vendor.',
     run: ({ endpoint }) => {
       const s = sshFacts(endpoint);
       if (s === null) return null;
@@ -264,21 +332,38 @@ export const sshChecks: Check[] = [
     title: 'SSH authentication methods',
     severity: 'info',
     controls: [...pci('8.3.1', '8.3.2'), ...hipaa('(d)')],
-    remediation: 'Prefer public-key authentication: `PubkeyAuthentication yes`, `PasswordAuthentication no`, `KbdInteractiveAuthentication no` (or require both with `AuthenticationMethods publickey,password` for MFA-like setups).',
+    remediation:
+      'Prefer public-key authentication: `PubkeyAuthentication yes`, `PasswordAuthentication no`, `KbdInteractiveAuthentication no` (or require both with `AuthenticationMethods publickey,password` for MFA-like setups).',
     run: ({ endpoint }) => {
       const s = sshFacts(endpoint);
       if (s === null) return null;
       if (isOutcome(s)) return s;
       if (!s.authProbe) return { status: 'skipped', detail: 'auth methods were not probed' };
-      if (!s.authProbe.ok) return { status: 'skipped', detail: `auth methods could not be learned: ${s.authProbe.error ?? 'unknown error'}` };
-      const evidence = [{ label: `methods after a "none" attempt as ${s.authProbe.username ?? '?'}`, value: s.authMethods.join(',') || '(none listed)' }];
+      if (!s.authProbe.ok)
+        return { status: 'skipped', detail: `auth methods could not be learned: ${s.authProbe.error ?? 'unknown error'}` };
+      const evidence = [
+        { label: `methods after a "none" attempt as ${s.authProbe.username ?? '?'}`, value: s.authMethods.join(',') || '(none listed)' },
+      ];
       if (s.authProbe.noneAccepted) {
-        return { status: 'fail', detail: 'the server accepted authentication method "none": no credentials needed', evidence, severity: 'critical', remediation: 'Disable passwordless access: `PermitEmptyPasswords no`, remove any `AuthenticationMethods none`, and review the account.' };
+        return {
+          status: 'fail',
+          detail: 'the server accepted authentication method "none": no credentials needed',
+          evidence,
+          severity: 'critical',
+          remediation:
+            'Disable passwordless access: `PermitEmptyPasswords no`, remove any `AuthenticationMethods none`, and review the account.',
+        };
       }
       const pw = s.authMethods.filter((m) => m === 'password' || m === 'keyboard-interactive');
-      const pk = s.authMethods.includes('publickey') || s.authMethods.includes('hostbased') || s.authMethods.some((m) => m.startsWith('gssapi'));
-      if (pw.length && !pk) return { status: 'warn', detail: `password-only authentication (${s.authMethods.join(', ')})`, evidence, severity: 'medium' };
-      return { status: 'info', detail: `authentication methods offered: ${s.authMethods.join(', ')}${pw.length ? ' (passwords accepted alongside keys)' : ''}`, evidence };
+      const pk =
+        s.authMethods.includes('publickey') || s.authMethods.includes('hostbased') || s.authMethods.some((m) => m.startsWith('gssapi'));
+      if (pw.length && !pk)
+        return { status: 'warn', detail: `password-only authentication (${s.authMethods.join(', ')})`, evidence, severity: 'medium' };
+      return {
+        status: 'info',
+        detail: `authentication methods offered: ${s.authMethods.join(', ')}${pw.length ? ' (passwords accepted alongside keys)' : ''}`,
+        evidence,
+      };
     },
   },
   {
@@ -286,18 +371,32 @@ export const sshChecks: Check[] = [
     title: 'SFTP subsystem',
     severity: 'high',
     controls: [],
-    remediation: 'Enable the SFTP subsystem: `Subsystem sftp internal-sftp` (or the sftp-server path) in sshd_config, and check the account may use it.',
+    remediation:
+      'Enable the SFTP subsystem: `Subsystem sftp internal-sftp` (or the sftp-server path) in sshd_config, and check the account may use it.',
     run: ({ endpoint }) => {
       const s = sshFacts(endpoint);
       if (s === null) return null;
       if (isOutcome(s)) return s;
       if (!s.login) return { status: 'skipped', detail: 'needs credentials (--user with --password-env/--password-file or --key)' };
       if (!s.login.ok) return { status: 'skipped', detail: `login failed, SFTP not tried: ${s.login.error ?? 'unknown error'}` };
-      const sftp = s.sftp as { opened?: boolean; version?: number | null; extensions?: Record<string, string>; error?: string | null; realpath?: string | null } | null;
+      const sftp = s.sftp as {
+        opened?: boolean;
+        version?: number | null;
+        extensions?: Record<string, string>;
+        error?: string | null;
+        realpath?: string | null;
+      } | null;
       if (!sftp) return { status: 'error', detail: 'logged in but the SFTP subsystem was not probed' };
       const exts = Object.entries(sftp.extensions ?? {}).map(([k, v]) => `${k}=${v}`);
-      const evidence = [{ label: 'SFTP version and extensions', value: `version ${sftp.version ?? '?'}; ${exts.join(', ') || 'no extensions'}` }];
-      if (sftp.opened) return { status: 'pass', detail: `SFTP subsystem opened as ${s.authProbe?.username ?? '?'}: protocol version ${sftp.version ?? '?'}, ${exts.length} extensions${sftp.realpath ? `, working directory ${sftp.realpath}` : ''}`, evidence };
+      const evidence = [
+        { label: 'SFTP version and extensions', value: `version ${sftp.version ?? '?'}; ${exts.join(', ') || 'no extensions'}` },
+      ];
+      if (sftp.opened)
+        return {
+          status: 'pass',
+          detail: `SFTP subsystem opened as ${s.authProbe?.username ?? '?'}: protocol version ${sftp.version ?? '?'}, ${exts.length} extensions${sftp.realpath ? `, working directory ${sftp.realpath}` : ''}`,
+          evidence,
+        };
       return { status: 'fail', detail: `SFTP subsystem did not open: ${sftp.error ?? 'unknown error'}`, evidence };
     },
   },
@@ -324,7 +423,12 @@ export const sshChecks: Check[] = [
       const allowed = (['shell', 'exec', 'forwarding'] as const).filter((k) => h[k] === 'allowed');
       const errors = (['shell', 'exec', 'forwarding'] as const).filter((k) => h[k] === 'error');
       const who = s.authProbe?.username ?? 'the account';
-      if (allowed.length) return { status: 'fail', detail: `${who} can do more than file transfer: ${allowed.join(', ')} allowed${errors.length ? `; ${errors.join(', ')} inconclusive` : ''} (fine for an administrator, not for a file-transfer account)`, evidence };
+      if (allowed.length)
+        return {
+          status: 'fail',
+          detail: `${who} can do more than file transfer: ${allowed.join(', ')} allowed${errors.length ? `; ${errors.join(', ')} inconclusive` : ''} (fine for an administrator, not for a file-transfer account)`,
+          evidence,
+        };
       if (errors.length) return { status: 'warn', detail: `${who}: ${errors.join(', ')} inconclusive; the rest refused`, evidence };
       return { status: 'pass', detail: `${who} is restricted to SFTP: shell, exec and port forwarding refused`, evidence };
     },

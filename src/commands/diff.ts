@@ -47,7 +47,15 @@ function setDiff(a: string[], b: string[]): { added: string[]; removed: string[]
   return { added: b.filter((x) => !A.has(x)), removed: a.filter((x) => !B.has(x)) };
 }
 
-function listChange(out: DiffEntry[], kind: DiffKind, endpoint: string, label: string, a: string[], b: string[], worseIfRemoved = false): void {
+function listChange(
+  out: DiffEntry[],
+  kind: DiffKind,
+  endpoint: string,
+  label: string,
+  a: string[],
+  b: string[],
+  worseIfRemoved = false,
+): void {
   const { added, removed } = setDiff(a, b);
   if (!added.length && !removed.length) return;
   out.push({
@@ -62,8 +70,24 @@ function listChange(out: DiffEntry[], kind: DiffKind, endpoint: string, label: s
 
 function endpointDiff(a: EndpointReport, b: EndpointReport, out: DiffEntry[]): void {
   const ep = name(b);
-  if (a.state !== b.state) out.push({ kind: 'state-changed', endpoint: ep, before: a.state, after: b.state, worse: b.state === 'open', text: `port state ${a.state} → ${b.state}` });
-  if (a.service !== b.service) out.push({ kind: 'service-changed', endpoint: ep, before: a.service, after: b.service, worse: false, text: `service ${a.service ?? 'none'} → ${b.service ?? 'none'}` });
+  if (a.state !== b.state)
+    out.push({
+      kind: 'state-changed',
+      endpoint: ep,
+      before: a.state,
+      after: b.state,
+      worse: b.state === 'open',
+      text: `port state ${a.state} → ${b.state}`,
+    });
+  if (a.service !== b.service)
+    out.push({
+      kind: 'service-changed',
+      endpoint: ep,
+      before: a.service,
+      after: b.service,
+      worse: false,
+      text: `service ${a.service ?? 'none'} → ${b.service ?? 'none'}`,
+    });
 
   const before = new Map<string, Finding>();
   for (const f of a.findings) before.set(fkey(f), f);
@@ -72,16 +96,44 @@ function endpointDiff(a: EndpointReport, b: EndpointReport, out: DiffEntry[]): v
   for (const [k, f] of after) {
     const o = before.get(k);
     if (!o) {
-      out.push({ kind: 'finding-added', endpoint: ep, id: f.id, before: null, after: f.status, worse: RANK[f.status] > 0, text: `new finding ${f.id} [${f.status}, ${f.severity}] ${f.title}: ${f.detail}` });
+      out.push({
+        kind: 'finding-added',
+        endpoint: ep,
+        id: f.id,
+        before: null,
+        after: f.status,
+        worse: RANK[f.status] > 0,
+        text: `new finding ${f.id} [${f.status}, ${f.severity}] ${f.title}: ${f.detail}`,
+      });
     } else if (o.status !== f.status) {
-      out.push({ kind: 'status-changed', endpoint: ep, id: f.id, before: o.status, after: f.status, worse: RANK[f.status] > RANK[o.status], text: `${f.id} ${o.status} → ${f.status}: ${f.detail}` });
+      out.push({
+        kind: 'status-changed',
+        endpoint: ep,
+        id: f.id,
+        before: o.status,
+        after: f.status,
+        worse: RANK[f.status] > RANK[o.status],
+        text: `${f.id} ${o.status} → ${f.status}: ${f.detail}`,
+      });
     }
   }
   for (const [k, o] of before) {
-    if (!after.has(k)) out.push({ kind: 'finding-removed', endpoint: ep, id: o.id, before: o.status, after: null, worse: false, text: `finding gone: ${o.id} [${o.status}] ${o.title}` });
+    if (!after.has(k))
+      out.push({
+        kind: 'finding-removed',
+        endpoint: ep,
+        id: o.id,
+        before: o.status,
+        after: null,
+        worse: false,
+        text: `finding gone: ${o.id} [${o.status}] ${o.title}`,
+      });
   }
 
-  const protos = (e: EndpointReport) => Object.entries(e.tls?.protocols ?? {}).filter(([, on]) => on).map(([p]) => p);
+  const protos = (e: EndpointReport) =>
+    Object.entries(e.tls?.protocols ?? {})
+      .filter(([, on]) => on)
+      .map(([p]) => p);
   listChange(out, 'tls-protocols', ep, 'TLS protocols', protos(a), protos(b));
   const suites = (e: EndpointReport) => Object.entries(e.tls?.cipherSuites ?? {}).flatMap(([v, l]) => (l ?? []).map((s) => `${v} ${s}`));
   listChange(out, 'tls-suites', ep, 'TLS suites', suites(a), suites(b));
@@ -98,7 +150,8 @@ function endpointDiff(a: EndpointReport, b: EndpointReport, out: DiffEntry[]): v
     });
   }
   if (a.ssh || b.ssh) {
-    for (const k of ['kex', 'hostKeyAlgorithms', 'ciphers', 'macs'] as const) listChange(out, 'ssh-algorithms', ep, `SSH ${k}`, a.ssh?.[k] ?? [], b.ssh?.[k] ?? []);
+    for (const k of ['kex', 'hostKeyAlgorithms', 'ciphers', 'macs'] as const)
+      listChange(out, 'ssh-algorithms', ep, `SSH ${k}`, a.ssh?.[k] ?? [], b.ssh?.[k] ?? []);
     const keys = (e: EndpointReport) => (e.ssh?.hostKeys ?? []).map((k) => `${k.type} ${k.fingerprintSha256}`);
     // a host key that disappeared while keys are still offered was replaced: worth stopping for
     const { removed } = setDiff(keys(a), keys(b));
@@ -114,12 +167,32 @@ export function diffReports(oldR: Report, newR: Report): ReportDiff {
     const o = olds.get(k);
     if (!o) {
       const fails = e.findings.filter((f) => RANK[f.status] > 0);
-      entries.push({ kind: 'endpoint-added', endpoint: k, before: null, after: e.state, worse: e.state === 'open' || fails.length > 0, text: `endpoint added (${e.state}${e.service ? `, ${e.service}` : ''}; ${fails.length} failing/warning finding(s))` });
+      entries.push({
+        kind: 'endpoint-added',
+        endpoint: k,
+        before: null,
+        after: e.state,
+        worse: e.state === 'open' || fails.length > 0,
+        text: `endpoint added (${e.state}${e.service ? `, ${e.service}` : ''}; ${fails.length} failing/warning finding(s))`,
+      });
     } else endpointDiff(o, e, entries);
   }
-  for (const [k, o] of olds) if (!news.has(k)) entries.push({ kind: 'endpoint-removed', endpoint: k, before: o.state, after: null, worse: false, text: 'endpoint not in the new scan' });
+  for (const [k, o] of olds)
+    if (!news.has(k))
+      entries.push({
+        kind: 'endpoint-removed',
+        endpoint: k,
+        before: o.state,
+        after: null,
+        worse: false,
+        text: 'endpoint not in the new scan',
+      });
   const worse = entries.filter((e) => e.worse).length;
-  const better = entries.filter((e) => (e.kind === 'status-changed' && RANK[(e.after ?? 'pass') as FindingStatus] < RANK[(e.before ?? 'pass') as FindingStatus]) || (e.kind === 'finding-removed' && RANK[(e.before ?? 'pass') as FindingStatus] > 0)).length;
+  const better = entries.filter(
+    (e) =>
+      (e.kind === 'status-changed' && RANK[(e.after ?? 'pass') as FindingStatus] < RANK[(e.before ?? 'pass') as FindingStatus]) ||
+      (e.kind === 'finding-removed' && RANK[(e.before ?? 'pass') as FindingStatus] > 0),
+  ).length;
   return {
     old: { startedAt: oldR.startedAt, profile: oldR.profile, digest: oldR.integrity?.digest ?? null },
     new: { startedAt: newR.startedAt, profile: newR.profile, digest: newR.integrity?.digest ?? null },
@@ -137,8 +210,12 @@ export function renderDiffText(d: ReportDiff): string {
   for (const e of d.entries) byEp.set(e.endpoint, [...(byEp.get(e.endpoint) ?? []), e]);
   for (const [ep, es] of byEp) {
     lines.push('', ep);
-    for (const e of es) lines.push(`  ${e.worse ? 'WORSE ' : e.kind === 'finding-removed' || e.kind === 'status-changed' ? '      ' : '      '}${e.text}`);
+    for (const e of es)
+      lines.push(`  ${e.worse ? 'WORSE ' : e.kind === 'finding-removed' || e.kind === 'status-changed' ? '      ' : '      '}${e.text}`);
   }
-  lines.push('', `${d.counts.changed} change(s): ${d.counts.worse} worse, ${d.counts.better} better${d.worse ? ' — something got worse (exit 3)' : ''}`);
+  lines.push(
+    '',
+    `${d.counts.changed} change(s): ${d.counts.worse} worse, ${d.counts.better} better${d.worse ? ' — something got worse (exit 3)' : ''}`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -33,7 +33,13 @@ export function readNdjsonReport(file: string, text: string): Report {
     } catch (err) {
       throw new UsageError(`${file}:${i + 1}: not JSON (${(err as Error).message})`);
     }
-    if (o.type === 'endpoint' && o.endpoint && typeof o.endpoint.host === 'string' && typeof o.endpoint.port === 'number' && Array.isArray(o.endpoint.findings)) {
+    if (
+      o.type === 'endpoint' &&
+      o.endpoint &&
+      typeof o.endpoint.host === 'string' &&
+      typeof o.endpoint.port === 'number' &&
+      Array.isArray(o.endpoint.findings)
+    ) {
       endpoints.push({ index: typeof o.index === 'number' ? o.index : endpoints.length, ep: o.endpoint });
       meta = { ...o.scan, ...meta };
     } else if (o.type === 'summary') {
@@ -63,7 +69,7 @@ export function readMergeInput(file: string): MergeInput {
   const text = readTextFile(file);
   // A JSON report is one document; an NDJSON stream has one object per line.
   const firstLine = text.split('\n', 1)[0];
-  let ndjson = false;
+  let ndjson: boolean;
   if (/\.ndjson$|\.jsonl$/i.test(file)) ndjson = true;
   else {
     try {
@@ -79,7 +85,10 @@ export function readMergeInput(file: string): MergeInput {
 /** The profile the inputs were judged with; all inputs must agree. */
 function profileOf(inputs: MergeInput[]): Profile {
   const ids = [...new Set(inputs.map((i) => i.report.profile))];
-  if (ids.length > 1) throw new UsageError(`the reports were judged with different profiles (${ids.join(', ')}): merge reports of one profile, or re-render them first`);
+  if (ids.length > 1)
+    throw new UsageError(
+      `the reports were judged with different profiles (${ids.join(', ')}): merge reports of one profile, or re-render them first`,
+    );
   const id = ids[0];
   const source = inputs.map((i) => i.report.options?.profileSource).find((s): s is string => typeof s === 'string' && s !== 'builtin');
   try {
@@ -92,7 +101,8 @@ function profileOf(inputs: MergeInput[]): Profile {
         // fall through
       }
     }
-    if (err instanceof ProfileError) throw new UsageError(`cannot recompute compliance: profile "${id}" is not built in and its file is not available (${err.message})`);
+    if (err instanceof ProfileError)
+      throw new UsageError(`cannot recompute compliance: profile "${id}" is not built in and its file is not available (${err.message})`);
     throw err;
   }
 }
@@ -129,8 +139,14 @@ export function mergeReports(inputs: MergeInput[]): MergeResult {
     }
   });
   const duplicates = [...seen.entries()].filter(([, n]) => n > 1).map(([k]) => k);
-  const started = inputs.map((i) => i.report.startedAt).filter(Boolean).sort();
-  const finished = inputs.map((i) => i.report.finishedAt).filter(Boolean).sort();
+  const started = inputs
+    .map((i) => i.report.startedAt)
+    .filter(Boolean)
+    .sort();
+  const finished = inputs
+    .map((i) => i.report.finishedAt)
+    .filter(Boolean)
+    .sort();
   const first = inputs[0].report;
   const scannerSources = inputs.flatMap((i) => i.report.scanner?.sourceAddresses ?? []);
   const uniqueSources = [...new Map(scannerSources.map((s) => [`${s.target}|${s.source}`, s])).values()];

@@ -12,11 +12,26 @@ export function readReportFile(file: string): Report {
     throw new UsageError(`${file}: not a JSON report (${(err as Error).message})`);
   }
   const r = doc as Partial<Report>;
-  if (typeof r !== 'object' || r === null || r.schemaVersion !== 1 || !Array.isArray(r.endpoints) || typeof r.summary !== 'object' || r.tool?.name !== 'xferscan') {
-    throw new UsageError(`${file}: not an xferscan JSON report (schemaVersion 1 with tool, endpoints and summary); save scans with --format json`);
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    r.schemaVersion !== 1 ||
+    !Array.isArray(r.endpoints) ||
+    typeof r.summary !== 'object' ||
+    r.tool?.name !== 'xferscan'
+  ) {
+    throw new UsageError(
+      `${file}: not an xferscan JSON report (schemaVersion 1 with tool, endpoints and summary); save scans with --format json`,
+    );
   }
   for (const [i, ep] of r.endpoints.entries()) {
-    if (typeof ep !== 'object' || ep === null || typeof ep.host !== 'string' || typeof ep.port !== 'number' || !Array.isArray(ep.findings)) {
+    if (
+      typeof ep !== 'object' ||
+      ep === null ||
+      typeof ep.host !== 'string' ||
+      typeof ep.port !== 'number' ||
+      !Array.isArray(ep.findings)
+    ) {
       throw new UsageError(`${file}: endpoints[${i}] is malformed (needs host, port and findings)`);
     }
   }

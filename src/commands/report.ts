@@ -14,6 +14,10 @@ export interface RerenderResult {
 export function rerender(file: string, format: Format, opts: { width?: number; color?: boolean } = {}): RerenderResult {
   const report = readReportFile(file);
   const v = verifyDigest(report);
-  const warning = v.ok ? null : v.reason === 'no-digest' ? `${file} carries no integrity digest` : `${file} does not match its integrity digest: it was changed after the scan (xferscan verify ${file})`;
+  const warning = v.ok
+    ? null
+    : v.reason === 'no-digest'
+      ? `${file} carries no integrity digest`
+      : `${file} does not match its integrity digest: it was changed after the scan (xferscan verify ${file})`;
   return { text: render(report, format, opts), report, warning };
 }

@@ -81,7 +81,8 @@ export interface FirewallView {
 }
 
 const name = (ep: Pick<EndpointReport, 'host' | 'port'>) => `${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`;
-const isFtp = (ep: EndpointReport) => !!ep.ftp && (ep.service === 'ftp' || ep.service === 'ftps-explicit' || ep.service === 'ftps-implicit');
+const isFtp = (ep: EndpointReport) =>
+  !!ep.ftp && (ep.service === 'ftp' || ep.service === 'ftps-explicit' || ep.service === 'ftps-implicit');
 const passiveMode = (d: FtpDataChannel) => d.mode === 'PASV' || d.mode === 'EPSV';
 const activeMode = (d: FtpDataChannel) => d.mode === 'PORT' || d.mode === 'EPRT';
 
@@ -103,7 +104,8 @@ export function passiveObservations(ep: EndpointReport): PassiveObservation[] {
   const ftp = ep.ftp;
   if (!ftp) return [];
   const out: PassiveObservation[] = [];
-  for (const s of ftp.passiveSamples ?? []) if (s.port !== null && s.reachable) out.push({ port: s.port, state: s.reachable, source: 'sample' });
+  for (const s of ftp.passiveSamples ?? [])
+    if (s.port !== null && s.reachable) out.push({ port: s.port, state: s.reachable, source: 'sample' });
   for (const d of ftp.dataChannels) {
     if (!passiveMode(d) || d.port === null) continue;
     if (d.failedStep === 'setup') continue;
@@ -180,7 +182,9 @@ function endpointView(ep: EndpointReport, i: number, report: Report): FirewallEn
     status: controlBlock ? 'blocked' : 'ok',
     ...(controlBlock ? { blockage: controlBlock } : {}),
     text: `allow inbound TCP ${addr}:${ep.port} from clients (${ep.service ?? 'control'} connection, server side)`,
-    evidence: controlBlock ? `${name(ep)}: ${BLOCKAGE_WORDS[controlBlock]} (state ${ep.state}${ep.connectMs !== null ? ` after ${ep.connectMs} ms` : ''})` : `${name(ep)} accepted TCP (${ep.connectMs ?? '?'} ms)`,
+    evidence: controlBlock
+      ? `${name(ep)}: ${BLOCKAGE_WORDS[controlBlock]} (state ${ep.state}${ep.connectMs !== null ? ` after ${ep.connectMs} ms` : ''})`
+      : `${name(ep)} accepted TCP (${ep.connectMs ?? '?'} ms)`,
   });
 
   let passive: PassivePortView | null = null;
@@ -189,7 +193,11 @@ function endpointView(ep: EndpointReport, i: number, report: Report): FirewallEn
     const ftp = ep.ftp!;
     const states = passivePortStates(passiveObservations(ep));
     const observed = [...new Set([...ftp.passivePortsSeen, ...states.keys()])].sort((a, b) => a - b);
-    const by = (s: PortState[]) => [...states.entries()].filter(([, st]) => s.includes(st)).map(([p]) => p).sort((a, b) => a - b);
+    const by = (s: PortState[]) =>
+      [...states.entries()]
+        .filter(([, st]) => s.includes(st))
+        .map(([p]) => p)
+        .sort((a, b) => a - b);
     const expectedRange = expectedRangeFor(ep, report);
     passive = {
       observed,
@@ -200,7 +208,16 @@ function endpointView(ep: EndpointReport, i: number, report: Report): FirewallEn
       filtered: by(['filtered', 'timeout']),
       closed: by(['closed']),
       unreachable: by(['unreachable']),
-      serverRefused: ftp.dataChannels.filter((d) => passiveMode(d) && d.failedStep && d.failedStep !== 'connect' && d.failedStep !== 'setup' && /^(42\d|5\d\d)\b/.test(d.error ?? '')).map((d) => `${d.mode} port ${d.port}: ${d.error}`),
+      serverRefused: ftp.dataChannels
+        .filter(
+          (d) =>
+            passiveMode(d) &&
+            d.failedStep &&
+            d.failedStep !== 'connect' &&
+            d.failedStep !== 'setup' &&
+            /^(42\d|5\d\d)\b/.test(d.error ?? ''),
+        )
+        .map((d) => `${d.mode} port ${d.port}: ${d.error}`),
     };
     const rangeAll = passive.observedRange ?? expectedRange;
     if (rangeAll) {
@@ -214,8 +231,15 @@ function endpointView(ep: EndpointReport, i: number, report: Report): FirewallEn
           const ports = rangeText(r);
           const inR = b.ports.filter((p) => p >= r[0] && p <= r[1]);
           rules.push({
-            purpose: 'passive-data', side: 'server', direction: 'inbound', protocol: 'tcp', from: 'clients', to: addr, ports,
-            status: 'blocked', blockage: b.blockage,
+            purpose: 'passive-data',
+            side: 'server',
+            direction: 'inbound',
+            protocol: 'tcp',
+            from: 'clients',
+            to: addr,
+            ports,
+            status: 'blocked',
+            blockage: b.blockage,
             text: `allow inbound TCP ${addr}:${ports} from clients (passive data, server side)`,
             evidence: `advertised in PASV/EPSV replies and dialled at ${addr}: ${inR.join(', ')} — ${BLOCKAGE_WORDS[b.blockage]}${inR.length < r[1] - r[0] + 1 ? '; the ports between them were not advertised to us (sampled), the range is inferred' : ''}`,
           });
@@ -223,7 +247,13 @@ function endpointView(ep: EndpointReport, i: number, report: Report): FirewallEn
       }
       const span = rangeText(expectedRange ?? rangeAll);
       rules.splice(1, 0, {
-        purpose: 'passive-data', side: 'server', direction: 'inbound', protocol: 'tcp', from: 'clients', to: addr, ports: span,
+        purpose: 'passive-data',
+        side: 'server',
+        direction: 'inbound',
+        protocol: 'tcp',
+        from: 'clients',
+        to: addr,
+        ports: span,
         status: passive.reached.length > 0 ? 'ok' : 'untested',
         text: `allow inbound TCP ${addr}:${span} from clients (passive data range${expectedRange ? ', as expected' : ', as observed (sampled)'}, server side)`,
         evidence: `${observed.length} passive port(s) seen: ${observed.join(', ') || 'none'}; reached: ${passive.reached.join(', ') || 'none'}${passive.outsideExpected.length ? `; outside the expected ${rangeText(expectedRange!)}: ${passive.outsideExpected.join(', ')} (the server hands out ports the firewall is not expected to open: narrow the server's range, or open these)` : ''}`,
@@ -233,9 +263,17 @@ function endpointView(ep: EndpointReport, i: number, report: Report): FirewallEn
     const act = ftp.dataChannels.filter(activeMode);
     if (act.length > 0) {
       const noBack = act.filter((d) => d.failedStep === 'connect');
-      const refusedBy = act.filter((d) => d.failedStep !== 'connect' && !d.ok && d.error && /^(PORT|EPRT) refused|^(42\d|5\d\d)\b/.test(d.error)).map((d) => `${d.mode} PROT ${d.protection}: ${d.error}`);
+      const refusedBy = act
+        .filter((d) => d.failedStep !== 'connect' && !d.ok && d.error && /^(PORT|EPRT) refused|^(42\d|5\d\d)\b/.test(d.error))
+        .map((d) => `${d.mode} PROT ${d.protection}: ${d.error}`);
       const ok = act.some((d) => d.ok);
-      active = { tested: true, ok, noConnectBack: !ok && noBack.length > 0, serverRefused: refusedBy, clientAddress: act.find((d) => d.connectAddress)?.connectAddress ?? null };
+      active = {
+        tested: true,
+        ok,
+        noConnectBack: !ok && noBack.length > 0,
+        serverRefused: refusedBy,
+        clientAddress: act.find((d) => d.connectAddress)?.connectAddress ?? null,
+      };
     } else active = { tested: false, ok: false, noConnectBack: false, serverRefused: [], clientAddress: null };
     const client = active.clientAddress ?? 'clients';
     const srcPort = ep.service === 'ftps-implicit' ? 989 : 20;
@@ -245,12 +283,39 @@ function endpointView(ep: EndpointReport, i: number, report: Report): FirewallEn
       : active.ok
         ? 'an active data connection carried a listing'
         : active.noConnectBack
-          ? `${BLOCKAGE_WORDS['no-connect-back']}: ${act.filter((d) => d.failedStep === 'connect').map((d) => `${d.mode} → ${d.error}`).join('; ')}`
+          ? `${BLOCKAGE_WORDS['no-connect-back']}: ${act
+              .filter((d) => d.failedStep === 'connect')
+              .map((d) => `${d.mode} → ${d.error}`)
+              .join('; ')}`
           : `the server refused active mode by reply (not a firewall): ${active.serverRefused.join('; ') || act.map((d) => d.error).join('; ')}`;
     const extra = status === 'blocked' ? { blockage: 'no-connect-back' as const } : {};
     rules.push(
-      { purpose: 'active-data', side: 'server', direction: 'outbound', protocol: 'tcp', from: `${addr} port ${srcPort}`, to: client, ports: '1024-65535', status, ...extra, text: `allow outbound TCP from ${addr} port ${srcPort} (the server's data port) to ${client} ports 1024-65535 (active data, server side)`, evidence },
-      { purpose: 'active-data', side: 'client', direction: 'inbound', protocol: 'tcp', from: `${addr} port ${srcPort}`, to: client, ports: '1024-65535', status, ...extra, text: `allow inbound TCP to ${client} ports 1024-65535 from ${addr} port ${srcPort} (active data, client side; or an FTP-aware NAT/helper)`, evidence },
+      {
+        purpose: 'active-data',
+        side: 'server',
+        direction: 'outbound',
+        protocol: 'tcp',
+        from: `${addr} port ${srcPort}`,
+        to: client,
+        ports: '1024-65535',
+        status,
+        ...extra,
+        text: `allow outbound TCP from ${addr} port ${srcPort} (the server's data port) to ${client} ports 1024-65535 (active data, server side)`,
+        evidence,
+      },
+      {
+        purpose: 'active-data',
+        side: 'client',
+        direction: 'inbound',
+        protocol: 'tcp',
+        from: `${addr} port ${srcPort}`,
+        to: client,
+        ports: '1024-65535',
+        status,
+        ...extra,
+        text: `allow inbound TCP to ${client} ports 1024-65535 from ${addr} port ${srcPort} (active data, client side; or an FTP-aware NAT/helper)`,
+        evidence,
+      },
     );
   }
   const missing = rules.filter((r) => r.status === 'blocked');

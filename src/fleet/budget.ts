@@ -14,7 +14,10 @@ export class EndpointScope {
   aborted = false;
   /** --connections: sockets this endpoint may have open at once, whichever probe opens them */
   readonly budget: SocketBudget | null;
-  constructor(readonly name: string, maxConnections?: number) {
+  constructor(
+    readonly name: string,
+    maxConnections?: number,
+  ) {
     this.budget = maxConnections ? new SocketBudget(maxConnections) : null;
   }
 

@@ -56,7 +56,8 @@ export function entryCredentials(e: InventoryEntry, env: NodeJS.ProcessEnv = pro
   let password: string | undefined;
   if (e.passwordEnv) {
     password = env[e.passwordEnv];
-    if (password === undefined) throw new UsageError(`${where(e)}passwordEnv ${e.passwordEnv} for ${e.target.host}: that environment variable is not set`);
+    if (password === undefined)
+      throw new UsageError(`${where(e)}passwordEnv ${e.passwordEnv} for ${e.target.host}: that environment variable is not set`);
   }
   const privateKey = e.keyFile ? readKey(e.keyFile, where(e)) : undefined;
   return { user: e.user, password, privateKey };
@@ -69,7 +70,8 @@ export function policyHostCredentials(policy: Policy, host: string, env: NodeJS.
   let password: string | undefined;
   if (c.passwordEnv) {
     password = env[c.passwordEnv];
-    if (password === undefined) throw new UsageError(`policy: credentials for ${host} name the environment variable ${c.passwordEnv}, which is not set`);
+    if (password === undefined)
+      throw new UsageError(`policy: credentials for ${host} name the environment variable ${c.passwordEnv}, which is not set`);
   }
   const privateKey = c.keyFile ? readKey(c.keyFile, `policy: ${host}: `) : undefined;
   return { user: c.user, password, privateKey };

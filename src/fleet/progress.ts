@@ -43,9 +43,12 @@ export class Progress {
     const elapsed = this.now() - this.started;
     const pct = this.o.total ? Math.floor((this.done / this.o.total) * 100) : 100;
     const rate = elapsed > 0 ? (this.done / elapsed) * 1000 : 0;
-    const eta = this.done > 0 && this.done < this.o.total ? ` ETA ${formatDuration(((this.o.total - this.done) / this.done) * elapsed)}` : '';
+    const eta =
+      this.done > 0 && this.done < this.o.total ? ` ETA ${formatDuration(((this.o.total - this.done) / this.done) * elapsed)}` : '';
     const sockets = this.o.sockets ? ` sockets ${this.o.sockets()}` : '';
-    const lastText = last ? `  ${last.host.includes(':') ? `[${last.host}]` : last.host}:${last.port} ${last.state}${last.service ? ` ${last.service}` : ''}` : '';
+    const lastText = last
+      ? `  ${last.host.includes(':') ? `[${last.host}]` : last.host}:${last.port} ${last.state}${last.service ? ` ${last.service}` : ''}`
+      : '';
     return `[${this.done}/${this.o.total} ${pct}%] failures ${this.failures} (unreachable ${this.unreachable})${sockets} ${rate.toFixed(1)}/s elapsed ${formatDuration(elapsed)}${eta}${lastText}`;
   }
 

@@ -16,7 +16,8 @@ export function parseShard(text: string): Shard {
   const index = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1 || count > 10_000) throw new UsageError(`invalid --shard "${text}": N must be from 1 to 10000`);
-  if (index < 1 || index > count) throw new UsageError(`invalid --shard "${text}": I must be from 1 to ${count} (shards are numbered from 1)`);
+  if (index < 1 || index > count)
+    throw new UsageError(`invalid --shard "${text}": I must be from 1 to ${count} (shards are numbered from 1)`);
   return { index, count };
 }
 

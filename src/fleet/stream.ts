@@ -61,7 +61,12 @@ export class NdjsonStream {
     for (const f of ep.findings) this.summary[f.status] += 1;
   }
 
-  finish(extra: { finishedAt: string; options?: Record<string, unknown>; sockets?: StreamSummaryLine['sockets']; shard?: string | null }): StreamSummaryLine {
+  finish(extra: {
+    finishedAt: string;
+    options?: Record<string, unknown>;
+    sockets?: StreamSummaryLine['sockets'];
+    shard?: string | null;
+  }): StreamSummaryLine {
     const line: StreamSummaryLine = {
       type: 'summary',
       scan: { ...this.meta, finishedAt: extra.finishedAt, ...(extra.options ? { options: extra.options } : {}) },

@@ -14,7 +14,12 @@ export const EXPECTED_SERVICES = ['sftp', 'ftps-explicit', 'ftps-implicit', 'ftp
 export type ExpectedService = (typeof EXPECTED_SERVICES)[number];
 
 const SCHEME_FOR: Record<ExpectedService, Scheme> = { sftp: 'sftp', 'ftps-explicit': 'ftpes', 'ftps-implicit': 'ftps', ftp: 'ftp' };
-const SERVICE_FOR_SCHEME: Record<Scheme, ExpectedService | null> = { sftp: 'sftp', ftpes: 'ftps-explicit', ftps: 'ftps-implicit', ftp: null };
+const SERVICE_FOR_SCHEME: Record<Scheme, ExpectedService | null> = {
+  sftp: 'sftp',
+  ftpes: 'ftps-explicit',
+  ftps: 'ftps-implicit',
+  ftp: null,
+};
 const DEFAULT_PORT: Record<ExpectedService, number> = { sftp: 22, 'ftps-explicit': 21, 'ftps-implicit': 990, ftp: 21 };
 
 export interface InventoryEntry {
@@ -58,7 +63,11 @@ interface RawEntry {
   policy?: unknown;
 }
 
-const normKey = (k: string) => k.trim().toLowerCase().replace(/[_\s-]/g, '');
+const normKey = (k: string) =>
+  k
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s-]/g, '');
 
 export function detectTargetsFormat(fileName: string, text: string): TargetsFormat {
   const ext = path.extname(fileName).toLowerCase();
@@ -66,7 +75,10 @@ export function detectTargetsFormat(fileName: string, text: string): TargetsForm
   if (ext === '.yaml' || ext === '.yml') return 'yaml';
   if (ext === '.json') return 'json';
   if (ext === '.txt' || ext === '.list') return 'text';
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '' && !/^\s*#/.test(l));
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '' && !/^\s*#/.test(l));
   const first = lines[0]?.trim() ?? '';
   if (first.startsWith('[') || first.startsWith('{')) return 'json';
   if (first.startsWith('- ') || first === '-' || /^targets\s*:/.test(first) || /^---\s*$/.test(first)) return 'yaml';
@@ -101,14 +113,16 @@ function toEntry(raw: RawEntry, file: string, line: number, baseDir: string): In
     } catch (err) {
       throw new EntryError((err as Error).message);
     }
-    if (target.port !== null && target.scheme === null && target.port !== port) throw new EntryError(`"${hostText}" names port ${target.port} but the port field says ${port}`);
+    if (target.port !== null && target.scheme === null && target.port !== port)
+      throw new EntryError(`"${hostText}" names port ${target.port} but the port field says ${port}`);
     target = { ...target, port };
   }
   let expectedService: Service | null = target.scheme ? SERVICE_FOR_SCHEME[target.scheme] : null;
   const serviceText = fieldString(raw.service, 'service');
   if (serviceText !== undefined) {
     const s = serviceText.toLowerCase() as ExpectedService;
-    if (!EXPECTED_SERVICES.includes(s)) throw new EntryError(`unknown service "${serviceText}": expected one of ${EXPECTED_SERVICES.join(', ')}`);
+    if (!EXPECTED_SERVICES.includes(s))
+      throw new EntryError(`unknown service "${serviceText}": expected one of ${EXPECTED_SERVICES.join(', ')}`);
     if (target.scheme && SCHEME_FOR[s] !== target.scheme && !(target.scheme === 'ftp' && s === 'ftps-explicit')) {
       throw new EntryError(`service ${s} contradicts the URL scheme ${target.scheme}://`);
     }
@@ -121,7 +135,9 @@ function toEntry(raw: RawEntry, file: string, line: number, baseDir: string): In
   const passwordEnv = fieldString(raw.passwordEnv, 'passwordEnv');
   const keyFile = fieldString(raw.keyFile, 'keyFile');
   if (passwordEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(passwordEnv)) {
-    throw new EntryError(`passwordEnv must name an environment variable (letters, digits, _), got "${passwordEnv}"; never put the password itself in the file`);
+    throw new EntryError(
+      `passwordEnv must name an environment variable (letters, digits, _), got "${passwordEnv}"; never put the password itself in the file`,
+    );
   }
   if ((passwordEnv || keyFile) && !user) throw new EntryError('passwordEnv/keyFile given without user');
   if (user) e.user = user;
@@ -192,7 +208,8 @@ export function parseCsv(text: string): CsvRow[] {
           i++;
           // only spaces may follow a closing quote before the separator
           while (s[i] === ' ' || s[i] === '\t') i++;
-          if (i < s.length && s[i] !== ',' && s[i] !== '\n' && s[i] !== '\r') throw new EntryErrorAt('unexpected text after a closing quote', line);
+          if (i < s.length && s[i] !== ',' && s[i] !== '\n' && s[i] !== '\r')
+            throw new EntryErrorAt('unexpected text after a closing quote', line);
           continue;
         }
         if (c === '\n') line++;
@@ -201,7 +218,8 @@ export function parseCsv(text: string): CsvRow[] {
         continue;
       }
       if (c === '"') {
-        if (cell.trim() !== '') throw new EntryErrorAt('a quote in the middle of an unquoted field (quote the whole field and double inner quotes)', line);
+        if (cell.trim() !== '')
+          throw new EntryErrorAt('a quote in the middle of an unquoted field (quote the whole field and double inner quotes)', line);
         cell = '';
         quoted = true;
         wasQuoted = true;
@@ -253,9 +271,14 @@ function csvEntries(text: string, file: string, baseDir: string): InventoryEntry
   if (head.includes('host') || head.includes('target')) {
     columns = rows[0].cells.map((c) => {
       const n = normKey(c);
-      if (PASSWORD_FIELDS.includes(n)) throw new EntryErrorAt(`a password column ("${c}") is refused: put passwords in environment variables and name them in a passwordEnv column`, rows[0].line);
+      if (PASSWORD_FIELDS.includes(n))
+        throw new EntryErrorAt(
+          `a password column ("${c}") is refused: put passwords in environment variables and name them in a passwordEnv column`,
+          rows[0].line,
+        );
       const f = FIELD_ALIASES[n];
-      if (!f) throw new EntryErrorAt(`unknown column "${c}" (allowed: host, port, service, user, passwordEnv, keyFile, policy)`, rows[0].line);
+      if (!f)
+        throw new EntryErrorAt(`unknown column "${c}" (allowed: host, port, service, user, passwordEnv, keyFile, policy)`, rows[0].line);
       return f;
     });
     if (new Set(columns).size !== columns.length) throw new EntryErrorAt('a column is named twice', rows[0].line);
@@ -263,7 +286,11 @@ function csvEntries(text: string, file: string, baseDir: string): InventoryEntry
   }
   const out: InventoryEntry[] = [];
   for (const row of rows.slice(start)) {
-    if (row.cells.length > columns.length) throw new EntryErrorAt(`${row.cells.length} fields, but there are only ${columns.length} columns (${columns.join(', ')}); quote fields that contain commas`, row.line);
+    if (row.cells.length > columns.length)
+      throw new EntryErrorAt(
+        `${row.cells.length} fields, but there are only ${columns.length} columns (${columns.join(', ')}); quote fields that contain commas`,
+        row.line,
+      );
     const raw: RawEntry = {};
     row.cells.forEach((c, k) => {
       raw[columns[k]] = c;
@@ -299,7 +326,8 @@ function docEntries(items: unknown[], lines: number[], file: string, baseDir: st
     const line = lines[k] ?? 1;
     try {
       if (typeof item === 'string') return toEntry({ host: item }, file, line, baseDir);
-      if (!item || typeof item !== 'object' || Array.isArray(item)) throw new EntryError('each target must be a string (host, host:port or URL) or a mapping with host, port, service, …');
+      if (!item || typeof item !== 'object' || Array.isArray(item))
+        throw new EntryError('each target must be a string (host, host:port or URL) or a mapping with host, port, service, …');
       return toEntry(mapFields(item as Record<string, unknown>), file, line, baseDir);
     } catch (err) {
       if (err instanceof EntryError) throw new EntryErrorAt(err.message, line);
@@ -397,7 +425,10 @@ function jsonEntries(text: string, file: string, baseDir: string): InventoryEntr
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
     const line = pos ? lineAt(text, Number(pos[1])) : /line (\d+)/.exec(msg) ? Number(/line (\d+)/.exec(msg)![1]) : 1;
-    throw new EntryErrorAt(`not valid JSON (${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '')})`, line);
+    throw new EntryErrorAt(
+      `not valid JSON (${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '')})`,
+      line,
+    );
   }
   return listedEntries(doc, () => jsonItemOffsets(text).map((o) => lineAt(text, o)), file, baseDir);
 }

@@ -16,7 +16,13 @@ export function ftpNote(ftp: FtpFacts, text: string): void {
 /** Sends a command and keeps its reply among the session's command replies. */
 export async function recorded(ctx: ProbeContext, control: FtpControl, command: string, loggedIn: boolean) {
   const reply = await control.command(command);
-  (ctx.endpoint.ftp!.commandReplies ??= []).push({ command, code: reply.code, text: reply.text.slice(0, 200), loggedIn, conn: control.conn });
+  (ctx.endpoint.ftp!.commandReplies ??= []).push({
+    command,
+    code: reply.code,
+    text: reply.text.slice(0, 200),
+    loggedIn,
+    conn: control.conn,
+  });
   return reply;
 }
 
@@ -41,7 +47,14 @@ export function toDataChannel(r: DataResult, protection: 'P' | 'C', reuse: boole
   };
 }
 
-export async function runTransfer(ctx: ProbeContext, control: FtpControl, mode: DataMode, protection: 'P' | 'C', reuse: boolean, stallMs?: number): Promise<DataResult> {
+export async function runTransfer(
+  ctx: ProbeContext,
+  control: FtpControl,
+  mode: DataMode,
+  protection: 'P' | 'C',
+  reuse: boolean,
+  stallMs?: number,
+): Promise<DataResult> {
   const r = await transfer(control, {
     stallMs,
     mode,
@@ -69,20 +82,41 @@ export async function samplePassive(ctx: ProbeContext, control: FtpControl, coun
     for (let i = 0; i < counts[command]; i++) {
       const reply = await control.command(command);
       if (reply.code !== (command === 'PASV' ? 227 : 229)) {
-        samples.push({ command, advertisedAddress: null, port: null, reachable: null, reply: `${reply.code} ${reply.text.slice(0, 120)}`, channel });
+        samples.push({
+          command,
+          advertisedAddress: null,
+          port: null,
+          reachable: null,
+          reply: `${reply.code} ${reply.text.slice(0, 120)}`,
+          channel,
+        });
         break;
       }
       let parsed: { address: string | null; port: number };
       try {
         parsed = command === 'PASV' ? parsePasv(reply.text) : parseEpsv(reply.text);
       } catch (err) {
-        samples.push({ command, advertisedAddress: null, port: null, reachable: null, reply: `${reply.code} ${reply.text.slice(0, 120)} (${(err as Error).message})`, channel });
+        samples.push({
+          command,
+          advertisedAddress: null,
+          port: null,
+          reachable: null,
+          reply: `${reply.code} ${reply.text.slice(0, 120)} (${(err as Error).message})`,
+          channel,
+        });
         break;
       }
       // Always dial the control address: a foreign PASV address is reported, never followed here.
       const d = await dial(ctx.address, parsed.port, ctx.options.timeoutMs, { dataChannel: true });
       d.socket?.destroy();
-      samples.push({ command, advertisedAddress: parsed.address, port: parsed.port, reachable: d.state, reply: `${reply.code} ${reply.text.slice(0, 120)}`, channel });
+      samples.push({
+        command,
+        advertisedAddress: parsed.address,
+        port: parsed.port,
+        reachable: d.state,
+        reply: `${reply.code} ${reply.text.slice(0, 120)}`,
+        channel,
+      });
       if (!ftp.passivePortsSeen.includes(parsed.port)) ftp.passivePortsSeen.push(parsed.port);
     }
   }
@@ -103,9 +137,17 @@ export async function bounceTest(ctx: ProbeContext, control: FtpControl): Promis
   }
   const foreign = bounceAddress(local);
   ftp.bounce = [];
-  for (const [command, arg] of [['PORT', portArgument(foreign, 2121)], ['EPRT', eprtArgument(foreign, 2121)]] as const) {
+  for (const [command, arg] of [
+    ['PORT', portArgument(foreign, 2121)],
+    ['EPRT', eprtArgument(foreign, 2121)],
+  ] as const) {
     const reply = await control.command(`${command} ${arg}`);
-    ftp.bounce.push({ command: `${command} ${arg}`, code: reply.code, text: reply.text.slice(0, 200), accepted: reply.code >= 200 && reply.code < 300 });
+    ftp.bounce.push({
+      command: `${command} ${arg}`,
+      code: reply.code,
+      text: reply.text.slice(0, 200),
+      accepted: reply.code >= 200 && reply.code < 300,
+    });
   }
   // Cancel any accepted PORT before anything else can use it.
   await control.command('PASV').catch(() => undefined);
@@ -122,7 +164,14 @@ export async function writeTest(ctx: ProbeContext, control: FtpControl, mode: Da
   const ftp = ctx.endpoint.ftp!;
   const file = `xferscan-write-test-${Date.now()}-${crypto.randomBytes(6).toString('hex')}.tmp`;
   const content = Buffer.from(`xferscan write test ${new Date().toISOString()} ${crypto.randomBytes(16).toString('hex')}\n`);
-  const result: NonNullable<FtpFacts['writeTest']> = { file, uploaded: false, verified: null, deleted: false, leftBehind: null, error: null };
+  const result: NonNullable<FtpFacts['writeTest']> = {
+    file,
+    uploaded: false,
+    verified: null,
+    deleted: false,
+    leftBehind: null,
+    error: null,
+  };
   ftp.writeTest = result;
   const pwd = await control.command('PWD');
   const home = /"((?:[^"]|"")*)"/.exec(pwd.text)?.[1]?.replace(/""/g, '"') ?? null;

@@ -55,11 +55,13 @@ export async function openSession(ctx: ProbeContext, plan: SessionPlan): Promise
         await sleep(RETRY_421_DELAYS_MS[attempt]);
         continue;
       }
-      if (greeting.code !== 220) throw new ProbeError('refused-by-server', `server greeted with ${greeting.code}: ${greeting.text.slice(0, 160)}`);
+      if (greeting.code !== 220)
+        throw new ProbeError('refused-by-server', `server greeted with ${greeting.code}: ${greeting.text.slice(0, 160)}`);
       let authReply: FtpReply | null = null;
       if (plan.tls === 'explicit') {
         authReply = await control.command('AUTH TLS');
-        if (authReply.code !== 234) throw new ProbeError('refused-by-server', `AUTH TLS refused: ${authReply.code} ${authReply.text.slice(0, 160)}`);
+        if (authReply.code !== 234)
+          throw new ProbeError('refused-by-server', `AUTH TLS refused: ${authReply.code} ${authReply.text.slice(0, 160)}`);
         await control.upgradeToTls({ host: target.host, ...pin });
       }
       return { control, greeting, authReply };

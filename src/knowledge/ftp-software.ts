@@ -37,8 +37,8 @@ export const FTP_SOFTWARE_RULES: FtpSoftwareRule[] = [
 
 /** Compares dotted versions numerically ("3.0.10" > "3.0.3"); letters after digits are ignored. */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.\-]/).map((x) => parseInt(x, 10) || 0);
-  const pb = b.split(/[.\-]/).map((x) => parseInt(x, 10) || 0);
+  const pa = a.split(/[.-]/).map((x) => parseInt(x, 10) || 0);
+  const pb = b.split(/[.-]/).map((x) => parseInt(x, 10) || 0);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d !== 0) return d;
@@ -103,7 +103,8 @@ export function advisoriesFor(sw: FtpSoftware): FtpSoftwareAdvisory[] {
 export const ANONYMOUS_AT_USER: { product: string; source: string }[] = [
   {
     product: 'Pure-FTPd',
-    source: 'observed on Pure-FTPd 1.0.50: anonymous on → "230 Anonymous user logged in" at USER; -E → "331 User anonymous OK. Password required", then 530 about 5 s after PASS',
+    source:
+      'observed on Pure-FTPd 1.0.50: anonymous on → "230 Anonymous user logged in" at USER; -E → "331 User anonymous OK. Password required", then 530 about 5 s after PASS',
   },
 ];
 
@@ -112,5 +113,7 @@ export function anonymousRefusedAtUser(texts: string[], userCode: number): strin
   if (userCode !== 331) return null;
   const sw = identifyFtpSoftware(texts);
   const rule = sw && ANONYMOUS_AT_USER.find((r) => r.product === sw.product);
-  return rule ? `${rule.product} logs anonymous users in at USER when anonymous FTP is on; a 331 means "anonymous" is an ordinary account name, so no password was sent (${rule.source})` : null;
+  return rule
+    ? `${rule.product} logs anonymous users in at USER when anonymous FTP is on; a 331 means "anonymous" is an ordinary account name, so no password was sent (${rule.source})`
+    : null;
 }

@@ -150,7 +150,10 @@ export class FtpControl {
     this.socket = t;
     this.reader = new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes });
     this.reader.attach(t);
-    this.transcript.note(this.conn, `TLS established: ${t.getProtocol()} ${t.getCipher()?.standardName ?? t.getCipher()?.name ?? ''}`.trim());
+    this.transcript.note(
+      this.conn,
+      `TLS established: ${t.getProtocol()} ${t.getCipher()?.standardName ?? t.getCipher()?.name ?? ''}`.trim(),
+    );
     return t;
   }
 
@@ -181,7 +184,12 @@ export class FtpControl {
     this.reader = new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes });
     this.reader.attach(this.raw);
     this.raw.resume();
-    this.transcript.note(this.conn, gotCloseNotify ? 'TLS closed (close_notify exchanged); control channel now in cleartext' : 'sent close_notify; the server sent none back in time');
+    this.transcript.note(
+      this.conn,
+      gotCloseNotify
+        ? 'TLS closed (close_notify exchanged); control channel now in cleartext'
+        : 'sent close_notify; the server sent none back in time',
+    );
     return gotCloseNotify;
   }
 

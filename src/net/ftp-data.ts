@@ -2,6 +2,7 @@
 // or without resuming the control channel's TLS session — and an honest account of what
 // happened on the wire: replies, TLS details, bytes, and which step failed.
 import net from 'node:net';
+import type * as BasicFtp from 'basic-ftp';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import type tls from 'node:tls';
@@ -104,7 +105,13 @@ function emptyResult(mode: DataMode): DataResult {
 }
 
 /** Reads a data socket to its end (bounded), or writes `upload` and ends it. */
-function pump(sock: net.Socket | tls.TLSSocket, upload: Buffer | undefined, timeoutMs: number, keep: boolean, budgetMs: number): Promise<{ bytes: number; sha256: string; data?: Buffer }> {
+function pump(
+  sock: net.Socket | tls.TLSSocket,
+  upload: Buffer | undefined,
+  timeoutMs: number,
+  keep: boolean,
+  budgetMs: number,
+): Promise<{ bytes: number; sha256: string; data?: Buffer }> {
   return new Promise((resolve, reject) => {
     // A trickling server must not hold us forever: the whole transfer has a budget too.
     const budget = setTimeout(() => fail(new ProbeError('timeout', `data transfer took longer than ${budgetMs} ms`)), budgetMs);
@@ -202,7 +209,10 @@ async function dataTls(control: FtpControl, sock: net.Socket, o: DataOptions, r:
     const sample = relay.sample();
     if (!looksLikeTls(sample)) {
       r.notTls = true;
-      r.notTlsSample = sample.toString('latin1').replace(/[^\x20-\x7e]/g, '.').slice(0, 64);
+      r.notTlsSample = sample
+        .toString('latin1')
+        .replace(/[^\x20-\x7e]/g, '.')
+        .slice(0, 64);
     }
     relay.destroy();
     sock.destroy();
@@ -218,7 +228,7 @@ async function dataTls(control: FtpControl, sock: net.Socket, o: DataOptions, r:
 export async function countListing(data: Buffer | undefined): Promise<number | null> {
   if (!data) return null;
   try {
-    const { parseList } = createRequire(import.meta.url)('basic-ftp') as typeof import('basic-ftp');
+    const { parseList } = createRequire(import.meta.url)('basic-ftp') as typeof BasicFtp;
     return parseList(data.subarray(0, 256 * 1024).toString('utf8')).length;
   } catch {
     return null; // a format basic-ftp does not know: the bytes still arrived
@@ -287,7 +297,10 @@ async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult
       return;
     }
     const accepted = new Promise<net.Socket>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ProbeError('filtered', `the server did not connect back to ${local}:${port} within ${o.timeoutMs} ms`)), o.timeoutMs);
+      const timer = setTimeout(
+        () => reject(new ProbeError('filtered', `the server did not connect back to ${local}:${port} within ${o.timeoutMs} ms`)),
+        o.timeoutMs,
+      );
       server.on('connection', (s) => {
         s.on('error', () => {});
         // Only the target may connect back: anything else is not our transfer.
@@ -326,7 +339,16 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
   const startP = control.readReply(active ? o.timeoutMs * ACTIVE_REPLY_PATIENCE : undefined);
   startP.catch(() => {});
   if (active) {
-    const first = await Promise.race([startP.then(() => 'reply', () => 'reply'), dataReady.then(() => 'data', () => 'no-data')]);
+    const first = await Promise.race([
+      startP.then(
+        () => 'reply',
+        () => 'reply',
+      ),
+      dataReady.then(
+        () => 'data',
+        () => 'no-data',
+      ),
+    ]);
     const e = first === 'no-data' ? asProbeError(await dataReady.catch((err: unknown) => err)) : null;
     if (e && e.outcome === 'filtered') {
       r.failedStep = 'connect';
@@ -350,7 +372,10 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
     // The server refused the transfer (425/426/450/522/534/550…): record why, close our side.
     r.failedStep = 'transfer';
     r.error = `${startReply.code} ${startReply.text.slice(0, 160)}`;
-    dataReady.then((s) => s.destroy(), () => undefined);
+    dataReady.then(
+      (s) => s.destroy(),
+      () => undefined,
+    );
     return;
   }
   let sock: net.Socket | tls.TLSSocket;
@@ -364,7 +389,11 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
     r.endReply = brief(await control.readReply().catch(() => null));
     return;
   }
-  if (r.tls) o.transcript.note(control.conn, `data TLS ${r.tls.protocol} ${r.tls.cipher ?? ''} ${r.tls.resumed ? 'resumed the control session' : 'new session (not resumed)'}`);
+  if (r.tls)
+    o.transcript.note(
+      control.conn,
+      `data TLS ${r.tls.protocol} ${r.tls.cipher ?? ''} ${r.tls.resumed ? 'resumed the control session' : 'new session (not resumed)'}`,
+    );
   // Read the control channel while the data flows: a server that refuses the data connection
   // after the handshake (vsftpd's 522 without session reuse) says so there, and may wait for us
   // to close first; a server may also send 226 before the data reaches its end.
@@ -374,7 +403,16 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
   // Keep what RETR downloads (write test) and what a listing says (to count its entries).
   const pumpP = pump(sock, o.upload, o.stallMs ?? o.timeoutMs, /^(RETR|LIST|MLSD|NLST)\b/.test(o.command), budget);
   pumpP.catch(() => undefined);
-  const first = await Promise.race([pumpP.then(() => 'data' as const, () => 'data' as const), endReplyP.then(() => 'reply' as const, () => 'reply' as const)]);
+  const first = await Promise.race([
+    pumpP.then(
+      () => 'data' as const,
+      () => 'data' as const,
+    ),
+    endReplyP.then(
+      () => 'reply' as const,
+      () => 'reply' as const,
+    ),
+  ]);
   if (first === 'reply') {
     const early = await endReplyP.catch(() => null);
     if (early && early.code >= 400) {

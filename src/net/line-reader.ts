@@ -39,7 +39,9 @@ export class LineReader {
         this.fail(new ProbeError('protocol-error', `server sent a line longer than ${this.opts.maxLineBytes} bytes`));
         return;
       }
-      const line = Buffer.concat([...this.chunks, piece]).toString('utf8').replace(/\r$/, '');
+      const line = Buffer.concat([...this.chunks, piece])
+        .toString('utf8')
+        .replace(/\r$/, '');
       this.chunks = [];
       this.size = 0;
       this.lines.push(line);
@@ -70,7 +72,12 @@ export class LineReader {
   };
 
   private readonly onError = (err: NodeJS.ErrnoException) => {
-    this.fail(new ProbeError('protocol-error', err.code === 'ECONNRESET' ? 'the server reset the connection' : `connection error: ${err.code ?? err.message}`));
+    this.fail(
+      new ProbeError(
+        'protocol-error',
+        err.code === 'ECONNRESET' ? 'the server reset the connection' : `connection error: ${err.code ?? err.message}`,
+      ),
+    );
   };
 
   private fail(err: ProbeError) {

@@ -52,7 +52,10 @@ export function connectTls(socket: Duplex, opts: TlsUpgradeOptions): Promise<tls
     };
     const onOk = () => finish(null);
     const onErr = (e: Error) => finish(new ProbeError('tls-handshake-failed', `TLS handshake failed: ${tlsReason(e)}`));
-    const timer = setTimeout(() => finish(new ProbeError('tls-handshake-failed', `TLS handshake did not complete within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+    const timer = setTimeout(
+      () => finish(new ProbeError('tls-handshake-failed', `TLS handshake did not complete within ${opts.timeoutMs} ms`)),
+      opts.timeoutMs,
+    );
     t.once('secureConnect', onOk);
     t.once('error', onErr);
   });
@@ -72,15 +75,30 @@ export function summarizePeer(t: tls.TLSSocket): TlsPeerSummary {
     protocol: t.getProtocol() ?? null,
     cipher: t.getCipher()?.standardName ?? t.getCipher()?.name ?? null,
     chainDer,
-    fingerprintSha256: leaf ? crypto.createHash('sha256').update(leaf).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:') : null,
+    fingerprintSha256: leaf
+      ? crypto
+          .createHash('sha256')
+          .update(leaf)
+          .digest('hex')
+          .toUpperCase()
+          .replace(/(..)(?!$)/g, '$1:')
+      : null,
   };
 }
 
 /** OpenSSL's error text carries source paths and line breaks; say the reason in words. */
 export function tlsReason(e: Error & { code?: string; reason?: string }): string {
   if (e.reason) return e.reason;
-  if (e.code && /^ERR_SSL_/.test(e.code)) return e.code.replace(/^ERR_SSL_/, '').toLowerCase().replace(/_/g, ' ');
+  if (e.code && /^ERR_SSL_/.test(e.code))
+    return e.code
+      .replace(/^ERR_SSL_/, '')
+      .toLowerCase()
+      .replace(/_/g, ' ');
   if (e.code === 'ECONNRESET') return 'connection reset by the server';
-  const first = e.message.split('\n')[0].replace(/\S*\.c:\d+:?/g, '').replace(/^[\w:]*error:[0-9A-F]+:/i, '').trim();
+  const first = e.message
+    .split('\n')[0]
+    .replace(/\S*\.c:\d+:?/g, '')
+    .replace(/^[\w:]*error:[0-9A-F]+:/i, '')
+    .trim();
   return first || e.code || 'unknown error';
 }

@@ -45,7 +45,12 @@ export class Transcript {
 
   finish(): TranscriptLine[] {
     if (this.dropped > 0) {
-      this.lines.push({ t: new Date().toISOString(), conn: 'xferscan', dir: 'note', text: `${this.dropped} further lines not kept (limit ${MAX_LINES})` });
+      this.lines.push({
+        t: new Date().toISOString(),
+        conn: 'xferscan',
+        dir: 'note',
+        text: `${this.dropped} further lines not kept (limit ${MAX_LINES})`,
+      });
       this.dropped = 0;
     }
     return this.lines;

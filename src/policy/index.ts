@@ -50,7 +50,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function onlyKeys(o: Obj, allowed: string[], where: string): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new PolicyError(`${where}: unknown field "${k}" (allowed: ${allowed.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) throw new PolicyError(`${where}: unknown field "${k}" (allowed: ${allowed.join(', ')})`);
 }
 
 function str(v: unknown, where: string): string {
@@ -66,7 +67,8 @@ function strList(v: unknown, where: string): string[] {
 
 function port(v: unknown, where: string): number {
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) throw new PolicyError(`${where} must be a port number from 1 to 65535`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535)
+    throw new PolicyError(`${where} must be a port number from 1 to 65535`);
   return n;
 }
 
@@ -95,7 +97,11 @@ export function normalizeSshFingerprint(s: string): string {
 
 /** Certificate fingerprints: lowercase hex without separators. */
 export function normalizeCertFingerprint(s: string): string {
-  return s.trim().replace(/^sha256[:=]\s*/i, '').replace(/[:\s-]/g, '').toLowerCase();
+  return s
+    .trim()
+    .replace(/^sha256[:=]\s*/i, '')
+    .replace(/[:\s-]/g, '')
+    .toLowerCase();
 }
 
 function validatePort(v: unknown, where: string): PolicyPort {
@@ -104,20 +110,23 @@ function validatePort(v: unknown, where: string): PolicyPort {
   onlyKeys(v, ['port', 'service', 'sshHostKeys', 'certificates'], where);
   const p: PolicyPort = { port: port(v.port, `${where}.port`) };
   if (v.service !== undefined && v.service !== null) {
-    if (!SERVICES.includes(v.service as Service)) throw new PolicyError(`${where}.service must be one of ${SERVICES.join(', ')} (got "${String(v.service)}")`);
+    if (!SERVICES.includes(v.service as Service))
+      throw new PolicyError(`${where}.service must be one of ${SERVICES.join(', ')} (got "${String(v.service)}")`);
     p.service = v.service as Service;
   }
   if (v.sshHostKeys !== undefined) {
     p.sshHostKeys = strList(v.sshHostKeys, `${where}.sshHostKeys`).map((f, i) => {
       const n = normalizeSshFingerprint(f);
-      if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(n)) throw new PolicyError(`${where}.sshHostKeys[${i}] must be a SHA256:… fingerprint as "ssh-keygen -lf" prints it (got "${f}")`);
+      if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(n))
+        throw new PolicyError(`${where}.sshHostKeys[${i}] must be a SHA256:… fingerprint as "ssh-keygen -lf" prints it (got "${f}")`);
       return n;
     });
   }
   if (v.certificates !== undefined) {
     p.certificates = strList(v.certificates, `${where}.certificates`).map((f, i) => {
       const n = normalizeCertFingerprint(f);
-      if (!/^[0-9a-f]{64}$/.test(n)) throw new PolicyError(`${where}.certificates[${i}] must be a SHA-256 fingerprint (64 hex digits, colons allowed; got "${f}")`);
+      if (!/^[0-9a-f]{64}$/.test(n))
+        throw new PolicyError(`${where}.certificates[${i}] must be a SHA-256 fingerprint (64 hex digits, colons allowed; got "${f}")`);
       return n;
     });
   }
@@ -140,12 +149,14 @@ function validateHost(v: unknown, where: string): PolicyHost {
   if (v.credentials !== undefined && v.credentials !== null) {
     const c = v.credentials;
     if (!isObj(c)) throw new PolicyError(`${where}.credentials must be a mapping { user, passwordEnv, keyFile }`);
-    if ('password' in c) throw new PolicyError(`${where}.credentials.password is refused: name an environment variable with passwordEnv instead`);
+    if ('password' in c)
+      throw new PolicyError(`${where}.credentials.password is refused: name an environment variable with passwordEnv instead`);
     onlyKeys(c, ['user', 'passwordEnv', 'keyFile'], `${where}.credentials`);
     h.credentials = { user: str(c.user, `${where}.credentials.user`) };
     if (c.passwordEnv !== undefined) {
       const env = str(c.passwordEnv, `${where}.credentials.passwordEnv`);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env)) throw new PolicyError(`${where}.credentials.passwordEnv must be an environment variable name (got "${env}")`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env))
+        throw new PolicyError(`${where}.credentials.passwordEnv must be an environment variable name (got "${env}")`);
       h.credentials.passwordEnv = env;
     }
     if (c.keyFile !== undefined) h.credentials.keyFile = str(c.keyFile, `${where}.credentials.keyFile`);

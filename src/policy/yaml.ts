@@ -100,7 +100,10 @@ function parseScalar(s: string, no: number): YamlValue {
     });
   }
   if (/^[{&*!|>%@`]/.test(s)) {
-    throw new YamlSubsetError(`"${s[0]}" (flow mappings, anchors, aliases, tags, block scalars) is not supported by xferscan's YAML subset; write the value plainly or use JSON`, no);
+    throw new YamlSubsetError(
+      `"${s[0]}" (flow mappings, anchors, aliases, tags, block scalars) is not supported by xferscan's YAML subset; write the value plainly or use JSON`,
+      no,
+    );
   }
   if (s === 'null' || s === '~') return null;
   if (s === 'true') return true;
@@ -152,13 +155,15 @@ export function parseYamlSubset(text: string): YamlValue {
       const rawKey = m[1];
       const key = rawKey.startsWith('"') || rawKey.startsWith("'") ? (parseScalar(rawKey, l.no) as string) : rawKey;
       if (Object.prototype.hasOwnProperty.call(out, key)) throw new YamlSubsetError(`duplicate key "${key}"`, l.no);
-      if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new YamlSubsetError(`key "${key}" is not allowed`, l.no);
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype')
+        throw new YamlSubsetError(`key "${key}" is not allowed`, l.no);
       const rest = l.text.slice(m[0].length);
       i++;
       if (rest === '') {
         if (i < lines.length && lines[i].indent > indent) out[key] = parseNode(lines[i].indent);
         // YAML allows a sequence at the same indentation as its key
-        else if (i < lines.length && lines[i].indent === indent && (lines[i].text === '-' || lines[i].text.startsWith('- '))) out[key] = parseSeq(indent);
+        else if (i < lines.length && lines[i].indent === indent && (lines[i].text === '-' || lines[i].text.startsWith('- ')))
+          out[key] = parseSeq(indent);
         else out[key] = null;
       } else {
         out[key] = parseScalar(rest, l.no);

@@ -69,7 +69,15 @@ function countFindings(ep: EndpointReport): ReportSummary {
 
 export function endpointVerdict(ep: EndpointReport, i: number): EndpointVerdictEntry {
   const counts = countFindings(ep);
-  const verdict: EndpointVerdict = counts.fail ? 'fail' : counts.error ? 'error' : counts.warn ? 'warn' : ep.state !== 'open' ? 'not-open' : 'pass';
+  const verdict: EndpointVerdict = counts.fail
+    ? 'fail'
+    : counts.error
+      ? 'error'
+      : counts.warn
+        ? 'warn'
+        : ep.state !== 'open'
+          ? 'not-open'
+          : 'pass';
   const failing = ep.findings
     .filter((f) => f.status === 'fail')
     .sort((a, b) => SEV_RANK[a.severity] - SEV_RANK[b.severity])
@@ -84,12 +92,25 @@ export function computeCompliance(report: Pick<Report, 'endpoints'>, profile: Pr
     const findings: FindingRef[] = [];
     report.endpoints.forEach((ep, ei) =>
       ep.findings.forEach((f, fi) => {
-        if (wanted.has(f.id)) findings.push({ endpoint: endpointName(ep), endpointIndex: ei, findingIndex: fi, id: f.id, status: f.status, severity: f.severity, title: f.title });
+        if (wanted.has(f.id))
+          findings.push({
+            endpoint: endpointName(ep),
+            endpointIndex: ei,
+            findingIndex: fi,
+            id: f.id,
+            status: f.status,
+            severity: f.severity,
+            title: f.title,
+          });
       }),
     );
     const base = { id: c.id, ref: c.ref, title: c.title, testability: c.testability, note: c.note, checks: [...c.checks], findings };
     if (c.testability === 'not-testable') {
-      return { ...base, status: 'not-testable' as const, reason: 'A network scan cannot prove this control; it needs documentary or on-system evidence.' };
+      return {
+        ...base,
+        status: 'not-testable' as const,
+        reason: 'A network scan cannot prove this control; it needs documentary or on-system evidence.',
+      };
     }
     const by = (s: FindingStatus) => findings.filter((f) => f.status === s);
     const fails = by('fail');
@@ -98,23 +119,38 @@ export function computeCompliance(report: Pick<Report, 'endpoints'>, profile: Pr
       return { ...base, status: 'not-satisfied' as const, reason: `${fails.length} failing finding(s): ${ids.join(', ')}` };
     }
     const errors = by('error');
-    if (errors.length) return { ...base, status: 'not-assessed' as const, reason: `the checks behind it could not finish (${[...new Set(errors.map((f) => f.id))].join(', ')})` };
+    if (errors.length)
+      return {
+        ...base,
+        status: 'not-assessed' as const,
+        reason: `the checks behind it could not finish (${[...new Set(errors.map((f) => f.id))].join(', ')})`,
+      };
     const looked = findings.filter((f) => f.status === 'pass' || f.status === 'warn' || f.status === 'info');
     if (looked.length === 0) {
       const skipped = by('skipped').length;
       return {
         ...base,
         status: 'not-assessed' as const,
-        reason: skipped ? `every check behind it was skipped (${skipped} finding(s); see their details)` : 'no check behind it applied to the endpoints scanned',
+        reason: skipped
+          ? `every check behind it was skipped (${skipped} finding(s); see their details)`
+          : 'no check behind it applied to the endpoints scanned',
       };
     }
     const warns = by('warn').length;
     const scope = c.testability === 'partial' ? ' for what a network scan can observe' : '';
-    return { ...base, status: 'satisfied' as const, reason: `no failing finding${scope} (${looked.length} finding(s)${warns ? `, ${warns} warning(s)` : ''})` };
+    return {
+      ...base,
+      status: 'satisfied' as const,
+      reason: `no failing finding${scope} (${looked.length} finding(s)${warns ? `, ${warns} warning(s)` : ''})`,
+    };
   });
   const counts: Record<ControlStatus, number> = { satisfied: 0, 'not-satisfied': 0, 'not-testable': 0, 'not-assessed': 0 };
   for (const c of controls) counts[c.status] += 1;
-  const verdict: ComplianceView['verdict'] = counts['not-satisfied'] ? 'not-satisfied' : counts['not-assessed'] ? 'incomplete' : 'satisfied';
+  const verdict: ComplianceView['verdict'] = counts['not-satisfied']
+    ? 'not-satisfied'
+    : counts['not-assessed']
+      ? 'incomplete'
+      : 'satisfied';
   const notTestable = controls.filter((c) => c.status === 'not-testable').map((c) => c.id);
   const testable = controls.length - notTestable.length;
   const head =
@@ -125,10 +161,22 @@ export function computeCompliance(report: Pick<Report, 'endpoints'>, profile: Pr
         : `All ${testable} network-testable ${profile.title} controls are satisfied for what a network scan can observe.`;
   const statement =
     `${head} ${counts.satisfied} satisfied, ${counts['not-satisfied']} not satisfied, ${counts['not-assessed']} not assessed.` +
-    (notTestable.length ? ` ${notTestable.length} control(s) cannot be proved by a network scan and need other evidence: ${controls.filter((c) => c.status === 'not-testable').map((c) => c.ref).join(', ')}.` : '') +
-    ' This report is evidence about the endpoints scanned, at the time scanned, from the scanner\'s vantage point; it is not by itself a statement of compliance.';
+    (notTestable.length
+      ? ` ${notTestable.length} control(s) cannot be proved by a network scan and need other evidence: ${controls
+          .filter((c) => c.status === 'not-testable')
+          .map((c) => c.ref)
+          .join(', ')}.`
+      : '') +
+    " This report is evidence about the endpoints scanned, at the time scanned, from the scanner's vantage point; it is not by itself a statement of compliance.";
   return {
-    profile: { id: profile.id, version: profile.version, title: profile.title, standard: profile.standard, description: profile.description, source: profile.source },
+    profile: {
+      id: profile.id,
+      version: profile.version,
+      title: profile.title,
+      standard: profile.standard,
+      description: profile.description,
+      source: profile.source,
+    },
     verdict,
     statement,
     counts,

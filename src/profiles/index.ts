@@ -29,7 +29,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function onlyKeys(o: Obj, allowed: string[], where: string): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new ProfileError(`${where}: unknown field "${k}" (allowed: ${allowed.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) throw new ProfileError(`${where}: unknown field "${k}" (allowed: ${allowed.join(', ')})`);
 }
 function str(v: unknown, where: string): string {
   if (typeof v !== 'string' || v.trim() === '') throw new ProfileError(`${where} must be a non-empty string`);
@@ -38,30 +39,40 @@ function str(v: unknown, where: string): string {
 function checkIds(v: unknown, where: string): string[] {
   if (!Array.isArray(v)) throw new ProfileError(`${where} must be a list of check ids`);
   return v.map((id, i) => {
-    if (typeof id !== 'string' || !isKnownCheckId(id)) throw new ProfileError(`${where}[${i}]: unknown check id ${JSON.stringify(id)} (see checks.md)`);
+    if (typeof id !== 'string' || !isKnownCheckId(id))
+      throw new ProfileError(`${where}[${i}]: unknown check id ${JSON.stringify(id)} (see checks.md)`);
     return id;
   });
 }
 function posInt(v: unknown, where: string, max = 1_000_000): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new ProfileError(`${where} must be a whole number from 0 to ${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
+    throw new ProfileError(`${where} must be a whole number from 0 to ${max}`);
   return v;
 }
 
 function validateThresholds(v: unknown, where: string): ProfileThresholds {
   if (!isObj(v)) throw new ProfileError(`${where} must be an object`);
-  onlyKeys(v, ['minTlsVersion', 'allowedSuites', 'minRsaBits', 'minEcBits', 'minDhBits', 'certExpiryWarnDays', 'certMaxLifetimeDays'], where);
+  onlyKeys(
+    v,
+    ['minTlsVersion', 'allowedSuites', 'minRsaBits', 'minEcBits', 'minDhBits', 'certExpiryWarnDays', 'certMaxLifetimeDays'],
+    where,
+  );
   const t: ProfileThresholds = {};
   if (v.minTlsVersion !== undefined) {
-    if (!TLS_VERSIONS.includes(v.minTlsVersion as TlsVersionName)) throw new ProfileError(`${where}.minTlsVersion must be one of ${TLS_VERSIONS.join(', ')}`);
+    if (!TLS_VERSIONS.includes(v.minTlsVersion as TlsVersionName))
+      throw new ProfileError(`${where}.minTlsVersion must be one of ${TLS_VERSIONS.join(', ')}`);
     t.minTlsVersion = v.minTlsVersion as TlsVersionName;
   }
   if (v.allowedSuites !== undefined && v.allowedSuites !== null) {
     const a = v.allowedSuites;
-    if (!isObj(a) || !isObj(a.suites)) throw new ProfileError(`${where}.allowedSuites must be { "name": "…", "suites": { "TLSv1.2": [IANA names], "TLSv1.3": […] } }`);
+    if (!isObj(a) || !isObj(a.suites))
+      throw new ProfileError(`${where}.allowedSuites must be { "name": "…", "suites": { "TLSv1.2": [IANA names], "TLSv1.3": […] } }`);
     const suites: Record<string, string[]> = {};
     for (const [ver, list] of Object.entries(a.suites)) {
-      if (!['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'].includes(ver)) throw new ProfileError(`${where}.allowedSuites.suites: unknown version "${ver}"`);
-      if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || !/^TLS_[A-Z0-9_]+$/.test(s))) throw new ProfileError(`${where}.allowedSuites.suites.${ver} must be a list of IANA suite names (TLS_…)`);
+      if (!['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'].includes(ver))
+        throw new ProfileError(`${where}.allowedSuites.suites: unknown version "${ver}"`);
+      if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || !/^TLS_[A-Z0-9_]+$/.test(s)))
+        throw new ProfileError(`${where}.allowedSuites.suites.${ver} must be a list of IANA suite names (TLS_…)`);
       suites[ver] = list as string[];
     }
     t.allowedSuites = { name: a.name === undefined ? 'custom suite list' : str(a.name, `${where}.allowedSuites.name`), suites };
@@ -76,9 +87,11 @@ function validateControl(v: unknown, where: string): ProfileControl {
   if (!isObj(v)) throw new ProfileError(`${where} must be an object`);
   onlyKeys(v, ['id', 'ref', 'title', 'testability', 'checks', 'note'], where);
   const id = str(v.id, `${where}.id`);
-  if (!TESTABILITY.includes(v.testability as Testability)) throw new ProfileError(`${where}.testability must be one of ${TESTABILITY.join(', ')}`);
+  if (!TESTABILITY.includes(v.testability as Testability))
+    throw new ProfileError(`${where}.testability must be one of ${TESTABILITY.join(', ')}`);
   const checks = v.checks === undefined ? [] : checkIds(v.checks, `${where}.checks`);
-  if (v.testability !== 'not-testable' && checks.length === 0) throw new ProfileError(`${where}: a testable control needs at least one check id in "checks"`);
+  if (v.testability !== 'not-testable' && checks.length === 0)
+    throw new ProfileError(`${where}: a testable control needs at least one check id in "checks"`);
   return {
     id,
     ref: v.ref === undefined ? id : str(v.ref, `${where}.ref`),
@@ -95,11 +108,16 @@ function validateControl(v: unknown, where: string): ProfileControl {
  */
 export function validateProfile(doc: unknown, source: string): Profile {
   if (!isObj(doc)) throw new ProfileError('a profile must be a JSON object');
-  onlyKeys(doc, ['$schema', 'id', 'version', 'title', 'standard', 'description', 'extends', 'checks', 'severity', 'thresholds', 'controls'], 'profile');
+  onlyKeys(
+    doc,
+    ['$schema', 'id', 'version', 'title', 'standard', 'description', 'extends', 'checks', 'severity', 'thresholds', 'controls'],
+    'profile',
+  );
   let base: Profile | null = null;
   if (doc.extends !== undefined) {
     base = builtinProfile(str(doc.extends, 'extends'));
-    if (!base) throw new ProfileError(`extends: unknown built-in profile "${String(doc.extends)}" (available: ${PROFILE_NAMES.join(', ')})`);
+    if (!base)
+      throw new ProfileError(`extends: unknown built-in profile "${String(doc.extends)}" (available: ${PROFILE_NAMES.join(', ')})`);
   }
   const id = doc.id === undefined ? (base ? `${base.id}+custom` : undefined) : str(doc.id, 'id');
   if (!id) throw new ProfileError('id is required (or "extends" a built-in profile)');
@@ -119,7 +137,10 @@ export function validateProfile(doc: unknown, source: string): Profile {
       severity[k] = s as Severity;
     }
   }
-  const thresholds = { ...(base?.thresholds ?? {}), ...(doc.thresholds === undefined ? {} : validateThresholds(doc.thresholds, 'thresholds')) };
+  const thresholds = {
+    ...(base?.thresholds ?? {}),
+    ...(doc.thresholds === undefined ? {} : validateThresholds(doc.thresholds, 'thresholds')),
+  };
   let controls: ProfileControl[];
   if (doc.controls === undefined) {
     if (!base) throw new ProfileError('controls is required: a list of { id, title, testability, checks, note }');
@@ -181,11 +202,11 @@ const RANK: Record<string, number> = { SSLv2: 0, SSLv3: 1, 'TLSv1.0': 2, 'TLSv1.
 
 /** Which checks run and with which severities. Protocol checks for versions the profile allows are left out. */
 export function profileSelection(p: Profile): ProfileSelection {
-  const allowedVersions = p.thresholds.minTlsVersion ? VERSION_CHECKS.filter(([v]) => RANK[v] >= RANK[p.thresholds.minTlsVersion!]).map(([, id]) => id) : [];
+  const allowedVersions = p.thresholds.minTlsVersion
+    ? VERSION_CHECKS.filter(([v]) => RANK[v] >= RANK[p.thresholds.minTlsVersion!]).map(([, id]) => id)
+    : [];
   if (p.checks === 'all') {
-    return allowedVersions.length
-      ? { exclude: allowedVersions, severity: { ...p.severity } }
-      : { severity: { ...p.severity } };
+    return allowedVersions.length ? { exclude: allowedVersions, severity: { ...p.severity } } : { severity: { ...p.severity } };
   }
   return { include: p.checks.filter((id) => !allowedVersions.includes(id)), severity: { ...p.severity } };
 }

@@ -72,7 +72,9 @@ function differs(a: readonly string[], b: readonly string[]): boolean {
 /** Looks like the server (or something in front of it) is refusing us rather than failing. */
 function looksBlocked(msg: string | null | undefined): boolean {
   if (!msg) return false;
-  return /ECONNRESET|ECONNREFUSED|closed by server|connection closed|Connection lost before handshake|before the identification|identification:/i.test(msg);
+  return /ECONNRESET|ECONNREFUSED|closed by server|connection closed|Connection lost before handshake|before the identification|identification:/i.test(
+    msg,
+  );
 }
 
 export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
@@ -101,7 +103,11 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
 
   // ---- #1: identification + KEXINIT (+ first host key)
   connections += 1;
-  const first = await openSession(opts.socket ? { socket: opts.socket, preread: opts.preread } : { host: address, port }, { timeoutMs, transcript: t, purpose: 'ssh-kex' });
+  const first = await openSession(opts.socket ? { socket: opts.socket, preread: opts.preread } : { host: address, port }, {
+    timeoutMs,
+    transcript: t,
+    purpose: 'ssh-kex',
+  });
   if (!first.ok) {
     return {
       facts: first.ident ? factsFrom(first.ident, null) : null,
@@ -134,7 +140,13 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
       misses.push(f);
       return true;
     }
-    const key: SshHostKey = { type: f.type, bits: f.bits, fingerprintSha256: f.fingerprintSha256, algorithm: f.algorithm, algorithms: f.algorithms };
+    const key: SshHostKey = {
+      type: f.type,
+      bits: f.bits,
+      fingerprintSha256: f.fingerprintSha256,
+      algorithm: f.algorithm,
+      algorithms: f.algorithms,
+    };
     if (f.curve) key.curve = f.curve;
     if (f.certificate) key.certificate = true;
     keys.push(key);
@@ -159,11 +171,13 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     gexSlots[i] = { label, min: req.min, n: req.n, max: req.max, kex: g.group?.kex ?? null, bits: g.group?.pBits ?? null, error: g.error };
     if (fam && !record(fam, g.hostKeyBlob, 'raw', g.group ? null : g.error)) pending.unshift(fam);
   };
-  const gexP = wantGex && !blocked ? Promise.all(GEX_REQUESTS.map((_, i) => (left() > 0 ? runGex(i) : Promise.resolve()))) : Promise.resolve();
+  const gexP =
+    wantGex && !blocked ? Promise.all(GEX_REQUESTS.map((_, i) => (left() > 0 ? runGex(i) : Promise.resolve()))) : Promise.resolve();
   // Auth methods, banner, SFTP (ssh2) need only the KEXINIT. Started last: loading ssh2 takes
   // ~60 ms of CPU, spent while the exchanges above wait for the server.
   const authP: Promise<AuthProbeResult> | null = doAuth
-    ? (connections += 1, probeAuth({
+    ? ((connections += 1),
+      probeAuth({
         host: address,
         port,
         timeoutMs,
@@ -190,7 +204,11 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
       if (s2.blob) successes += 1;
       else markFailure(s2.error);
       if (!record(fam, s2.blob, 'ssh2', s2.error)) {
-        misses.push({ algorithm: fam.request, algorithms: fam.algorithms, reason: `raw: ${lastError.get(fam.family) ?? 'failed'}; ssh2: ${s2.error ?? 'failed'}` });
+        misses.push({
+          algorithm: fam.request,
+          algorithms: fam.algorithms,
+          reason: `raw: ${lastError.get(fam.family) ?? 'failed'}; ssh2: ${s2.error ?? 'failed'}`,
+        });
       }
       continue;
     }
@@ -209,14 +227,21 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
       // Only worth another connection when ssh2 can negotiate the type (it cannot do certs, sk-*).
       const plan = ssh2AlgorithmsFor(k, fam.request);
       if (plan.missing.length === 0) pending.push(fam);
-      else misses.push({ algorithm: fam.request, algorithms: fam.algorithms, reason: `raw: ${r.error ?? 'failed'}; ssh2 cannot negotiate ${fam.request}` });
+      else
+        misses.push({
+          algorithm: fam.request,
+          algorithms: fam.algorithms,
+          reason: `raw: ${r.error ?? 'failed'}; ssh2 cannot negotiate ${fam.request}`,
+        });
     }
   }
   for (const fam of pending) {
     misses.push({
       algorithm: fam.request,
       algorithms: fam.algorithms,
-      reason: blocked ? 'not fetched: the server stopped accepting our connections' : `not fetched: connection budget (maxConnections=${budget}) reached${lastError.has(fam.family) ? `; last error: ${lastError.get(fam.family)}` : ''}`,
+      reason: blocked
+        ? 'not fetched: the server stopped accepting our connections'
+        : `not fetched: connection budget (maxConnections=${budget}) reached${lastError.has(fam.family) ? `; last error: ${lastError.get(fam.family)}` : ''}`,
     });
   }
   facts.hostKeys = keys;

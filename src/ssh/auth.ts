@@ -126,7 +126,8 @@ function judgeExec(o: ChannelOutcome): { verdict: HardeningVerdict; detail: stri
   if (o.openError) return { verdict: 'refused', detail: `exec request refused: ${o.openError}` };
   const text = cut(`${o.stdout} ${o.stderr}`);
   if (o.exitCode === 0 && /uid=\d+/.test(o.stdout)) return { verdict: 'allowed', detail: `exec 'id' ran (exit 0): ${text}` };
-  if (o.exitCode !== null && o.exitCode !== 0) return { verdict: 'refused', detail: `exec accepted at channel level but exited ${o.exitCode}${text ? `: ${text}` : ''}` };
+  if (o.exitCode !== null && o.exitCode !== 0)
+    return { verdict: 'refused', detail: `exec accepted at channel level but exited ${o.exitCode}${text ? `: ${text}` : ''}` };
   if (SFTP_ONLY_TEXT.test(text)) return { verdict: 'refused', detail: `exec answered with a refusal: ${text}` };
   if (o.exitCode === 0) return { verdict: 'allowed', detail: `exec exited 0${text ? `: ${text}` : ''}` };
   if (!o.closed) return { verdict: 'error', detail: `exec channel neither exited nor closed in time${text ? `: ${text}` : ''}` };
@@ -136,8 +137,10 @@ function judgeExec(o: ChannelOutcome): { verdict: HardeningVerdict; detail: stri
 function judgeShell(o: ChannelOutcome, marker: string): { verdict: HardeningVerdict; detail: string } {
   if (o.openError) return { verdict: 'refused', detail: `shell request refused: ${o.openError}` };
   const text = cut(`${o.stdout} ${o.stderr}`);
-  if (o.stdout.includes(marker)) return { verdict: 'allowed', detail: `shell ran our echo command${o.exitCode !== null ? ` (exit ${o.exitCode})` : ''}` };
-  if (o.exitCode !== null && o.exitCode !== 0) return { verdict: 'refused', detail: `shell accepted at channel level but exited ${o.exitCode}${text ? `: ${text}` : ''}` };
+  if (o.stdout.includes(marker))
+    return { verdict: 'allowed', detail: `shell ran our echo command${o.exitCode !== null ? ` (exit ${o.exitCode})` : ''}` };
+  if (o.exitCode !== null && o.exitCode !== 0)
+    return { verdict: 'refused', detail: `shell accepted at channel level but exited ${o.exitCode}${text ? `: ${text}` : ''}` };
   if (SFTP_ONLY_TEXT.test(text)) return { verdict: 'refused', detail: `shell answered with a refusal: ${text}` };
   if (!o.closed) return { verdict: 'error', detail: `shell stayed open without running our command${text ? `: ${text}` : ''}` };
   return { verdict: 'error', detail: `shell closed without running our command (exit ${o.exitCode ?? 'none'})${text ? `: ${text}` : ''}` };
@@ -243,7 +246,8 @@ export async function probeAuth(opts: AuthProbeOptions): Promise<AuthProbeResult
           }
           const m = queue.shift();
           if (!m) {
-            if (creds && !res.login.attempted) res.login.error = `no usable method for the given credentials (server offers ${(res.authMethods ?? []).join(',')})`;
+            if (creds && !res.login.attempted)
+              res.login.error = `no usable method for the given credentials (server offers ${(res.authMethods ?? []).join(',')})`;
             next(false);
             return;
           }
@@ -256,7 +260,8 @@ export async function probeAuth(opts: AuthProbeOptions): Promise<AuthProbeResult
             next({
               type: 'keyboard-interactive',
               username,
-              prompt: (_n: string, _i: string, _l: string, prompts: unknown[], finish: (answers: string[]) => void) => finish(prompts.map(() => creds!.password!)),
+              prompt: (_n: string, _i: string, _l: string, prompts: unknown[], finish: (answers: string[]) => void) =>
+                finish(prompts.map(() => creds!.password!)),
             });
           }
         },
@@ -281,8 +286,18 @@ export async function probeAuth(opts: AuthProbeOptions): Promise<AuthProbeResult
 
   if (creds && res.login.ok) {
     const step = Math.max(2000, Math.min(opts.timeoutMs, 8000));
-    res.sftp = await withTimeout(probeSftp(client), step, () => ({ opened: false, version: null, extensions: {}, error: 'timed out opening the SFTP subsystem' }));
-    noteT('note', res.sftp.opened ? `SFTP subsystem version ${res.sftp.version} extensions ${Object.keys(res.sftp.extensions).join(',')}` : `SFTP subsystem: ${res.sftp.error}`);
+    res.sftp = await withTimeout(probeSftp(client), step, () => ({
+      opened: false,
+      version: null,
+      extensions: {},
+      error: 'timed out opening the SFTP subsystem',
+    }));
+    noteT(
+      'note',
+      res.sftp.opened
+        ? `SFTP subsystem version ${res.sftp.version} extensions ${Object.keys(res.sftp.extensions).join(',')}`
+        : `SFTP subsystem: ${res.sftp.error}`,
+    );
     const exec = await execOutcome(client, step);
     const ej = judgeExec(exec);
     noteT('note', `exec('id'): ${ej.verdict} — ${ej.detail}`);
@@ -338,7 +353,7 @@ function execOutcome(client: Client, ms: number): Promise<ChannelOutcome> {
           return;
         }
         ch.end();
-        collectChannel(ch, ms).then(resolve);
+        void collectChannel(ch, ms).then(resolve);
       });
     } catch (err) {
       resolve({ openError: (err as Error).message, stdout: '', stderr: '', exitCode: null, exitSignal: null, closed: true });
@@ -358,7 +373,7 @@ function shellOutcome(client: Client, marker: string, ms: number): Promise<Chann
         const half = Math.floor(marker.length / 2);
         ch.write(`echo "${marker.slice(0, half)}""${marker.slice(half)}"; exit 0\n`);
         ch.end();
-        collectChannel(ch, ms).then(resolve);
+        void collectChannel(ch, ms).then(resolve);
       });
     } catch (err) {
       resolve({ openError: (err as Error).message, stdout: '', stderr: '', exitCode: null, exitSignal: null, closed: true });
@@ -366,7 +381,11 @@ function shellOutcome(client: Client, marker: string, ms: number): Promise<Chann
   });
 }
 
-function forwardOutcome(client: Client, to: { host: string; port: number }, ms: number): Promise<{ verdict: HardeningVerdict; detail: string }> {
+function forwardOutcome(
+  client: Client,
+  to: { host: string; port: number },
+  ms: number,
+): Promise<{ verdict: HardeningVerdict; detail: string }> {
   return withTimeout(
     new Promise((resolve) => {
       try {
@@ -374,7 +393,10 @@ function forwardOutcome(client: Client, to: { host: string; port: number }, ms: 
           if (err) {
             const reason = typeof err.reason === 'number' ? err.reason : null;
             if (reason === 1 || /prohibited/i.test(err.message)) {
-              resolve({ verdict: 'refused', detail: `direct-tcpip refused${reason !== null ? ` (reason ${reason})` : ''}: ${err.message}` });
+              resolve({
+                verdict: 'refused',
+                detail: `direct-tcpip refused${reason !== null ? ` (reason ${reason})` : ''}: ${err.message}`,
+              });
             } else if (reason === 2 || reason === 3) {
               // The server tried to connect: forwarding is permitted, the target was not there.
               resolve({ verdict: 'allowed', detail: `direct-tcpip permitted (server tried to connect, target failed: ${err.message})` });

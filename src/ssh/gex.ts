@@ -36,7 +36,8 @@ export async function probeGex(
   opts: SessionOptions & { hostKeyAlgorithm?: string | null },
 ): Promise<GexProbe> {
   const s = await openSession(target, { ...opts, purpose: opts.purpose ?? 'ssh-gex' });
-  if (!s.ok) return { label, request, group: null, error: `${s.stage}: ${s.error}`, hostKeyBlob: null, hostKeyAlgorithm: null, connId: s.connId };
+  if (!s.ok)
+    return { label, request, group: null, error: `${s.stage}: ${s.error}`, hostKeyBlob: null, hostKeyAlgorithm: null, connId: s.connId };
   const r = await continueKex(s.session, { gex: request, hostKeyAlgorithm: opts.hostKeyAlgorithm ?? null });
   return {
     label,

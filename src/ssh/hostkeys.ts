@@ -29,7 +29,7 @@ function printable(s: string): string {
 /** Reads the key fields of `plainType` from `r` and returns bits/curve and the fields' bytes. */
 function readKeyFields(plainType: string, r: Reader): { bits: number | null; curve?: string; fields: Buffer } | { error: string } {
   const start = r.pos;
-  let bits: number | null = null;
+  let bits: number | null;
   let curve: string | undefined;
   if (plainType === 'ssh-rsa') {
     const e = r.mpint();
@@ -105,13 +105,24 @@ export interface HostKeyFamily {
 
 function familyOf(alg: string): string {
   if (alg === 'rsa-sha2-256' || alg === 'rsa-sha2-512' || alg === 'ssh-rsa') return 'ssh-rsa';
-  if (alg === 'rsa-sha2-256-cert-v01@openssh.com' || alg === 'rsa-sha2-512-cert-v01@openssh.com' || alg === 'ssh-rsa-cert-v01@openssh.com') {
+  if (
+    alg === 'rsa-sha2-256-cert-v01@openssh.com' ||
+    alg === 'rsa-sha2-512-cert-v01@openssh.com' ||
+    alg === 'ssh-rsa-cert-v01@openssh.com'
+  ) {
     return 'ssh-rsa-cert-v01@openssh.com';
   }
   return alg;
 }
 
-const RSA_PREF = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-256-cert-v01@openssh.com', 'ssh-rsa-cert-v01@openssh.com'];
+const RSA_PREF = [
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+  'rsa-sha2-512-cert-v01@openssh.com',
+  'rsa-sha2-256-cert-v01@openssh.com',
+  'ssh-rsa-cert-v01@openssh.com',
+];
 
 /** Groups the server's host-key algorithms into distinct keys, in the server's order. */
 export function hostKeyFamilies(algs: readonly string[]): HostKeyFamily[] {

@@ -1,7 +1,7 @@
 // The SSH identification exchange (RFC 4253 §4.2): the server may send other lines before its
 // `SSH-` line; the `SSH-` line is `SSH-protoversion-softwareversion [SP comments]` CR LF.
 import { readFileSync } from 'node:fs';
-import { RawConn, type Result } from './conn.js';
+import { type RawConn, type Result } from './conn.js';
 
 /** RFC 4253: the identification line is at most 255 characters including CR LF. */
 export const IDENT_MAX = 255;
@@ -22,9 +22,7 @@ export interface Identification {
   overlong: boolean;
 }
 
-export type IdentParse =
-  | { ok: true; ident: Omit<Identification, 'preBanner'> }
-  | { ok: false; error: string };
+export type IdentParse = { ok: true; ident: Omit<Identification, 'preBanner'> } | { ok: false; error: string };
 
 function printable(s: string): string {
   return s.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
@@ -44,7 +42,13 @@ export function parseIdentification(line: string): IdentParse {
   const comments = sp < 0 ? '' : afterProto.slice(sp + 1);
   return {
     ok: true,
-    ident: { raw: printable(raw), protoVersion: printable(protoVersion), software: printable(software), comments: printable(comments), overlong: raw.length + 2 > IDENT_MAX },
+    ident: {
+      raw: printable(raw),
+      protoVersion: printable(protoVersion),
+      software: printable(software),
+      comments: printable(comments),
+      overlong: raw.length + 2 > IDENT_MAX,
+    },
   };
 }
 

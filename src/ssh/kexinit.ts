@@ -67,7 +67,8 @@ export function parseKexinit(payload: Buffer): KexInitParse {
       const at = r.pos;
       const len = r.uint32();
       if (len === null) return { ok: false, error: `payload ends before ${name} (offset ${at})` };
-      if (len > r.remaining) return { ok: false, error: `${name} length ${len} overruns the payload (${r.remaining} bytes left, offset ${at})` };
+      if (len > r.remaining)
+        return { ok: false, error: `${name} length ${len} overruns the payload (${r.remaining} bytes left, offset ${at})` };
       const raw = r.bytes(len)!.toString('latin1');
       const names = raw.length === 0 ? [] : raw.split(',');
       const clean: string[] = [];
@@ -148,42 +149,111 @@ export function buildKexinit(l: KexInitLists, cookie: Buffer = randomBytes(16)):
 /** A wide offer, so that any server finds something in common and answers. */
 export const WIDE_OFFER: KexInitLists = (() => {
   const kex = [
-    'mlkem768x25519-sha256', 'sntrup761x25519-sha512', 'sntrup761x25519-sha512@openssh.com',
-    'curve25519-sha256', 'curve25519-sha256@libssh.org', 'curve448-sha512',
-    'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521',
-    'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group16-sha512', 'diffie-hellman-group18-sha512',
-    'diffie-hellman-group14-sha256', 'diffie-hellman-group15-sha512', 'diffie-hellman-group17-sha512',
-    'diffie-hellman-group14-sha1', 'diffie-hellman-group-exchange-sha1', 'diffie-hellman-group1-sha1',
+    'mlkem768x25519-sha256',
+    'sntrup761x25519-sha512',
+    'sntrup761x25519-sha512@openssh.com',
+    'curve25519-sha256',
+    'curve25519-sha256@libssh.org',
+    'curve448-sha512',
+    'ecdh-sha2-nistp256',
+    'ecdh-sha2-nistp384',
+    'ecdh-sha2-nistp521',
+    'diffie-hellman-group-exchange-sha256',
+    'diffie-hellman-group16-sha512',
+    'diffie-hellman-group18-sha512',
+    'diffie-hellman-group14-sha256',
+    'diffie-hellman-group15-sha512',
+    'diffie-hellman-group17-sha512',
+    'diffie-hellman-group14-sha1',
+    'diffie-hellman-group-exchange-sha1',
+    'diffie-hellman-group1-sha1',
     'ext-info-c',
   ];
   const hostKey = [
-    'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
-    'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com',
-    'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-dss', 'ssh-ed448',
-    'ssh-ed25519-cert-v01@openssh.com', 'ecdsa-sha2-nistp256-cert-v01@openssh.com', 'ecdsa-sha2-nistp384-cert-v01@openssh.com',
-    'ecdsa-sha2-nistp521-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-256-cert-v01@openssh.com',
-    'ssh-rsa-cert-v01@openssh.com', 'ssh-dss-cert-v01@openssh.com',
+    'ssh-ed25519',
+    'ecdsa-sha2-nistp256',
+    'ecdsa-sha2-nistp384',
+    'ecdsa-sha2-nistp521',
+    'sk-ssh-ed25519@openssh.com',
+    'sk-ecdsa-sha2-nistp256@openssh.com',
+    'rsa-sha2-512',
+    'rsa-sha2-256',
+    'ssh-rsa',
+    'ssh-dss',
+    'ssh-ed448',
+    'ssh-ed25519-cert-v01@openssh.com',
+    'ecdsa-sha2-nistp256-cert-v01@openssh.com',
+    'ecdsa-sha2-nistp384-cert-v01@openssh.com',
+    'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+    'rsa-sha2-512-cert-v01@openssh.com',
+    'rsa-sha2-256-cert-v01@openssh.com',
+    'ssh-rsa-cert-v01@openssh.com',
+    'ssh-dss-cert-v01@openssh.com',
   ];
   const ciphers = [
-    'chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com',
-    'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes128-cbc', 'aes192-cbc', 'aes256-cbc',
-    'rijndael-cbc@lysator.liu.se', '3des-cbc', '3des-ctr', 'blowfish-cbc', 'blowfish-ctr', 'cast128-cbc', 'cast128-ctr',
-    'twofish-cbc', 'twofish128-cbc', 'twofish256-cbc', 'twofish128-ctr', 'twofish256-ctr',
-    'serpent128-ctr', 'serpent256-ctr', 'arcfour256', 'arcfour128', 'arcfour', 'des-cbc', 'none',
+    'chacha20-poly1305@openssh.com',
+    'aes128-gcm@openssh.com',
+    'aes256-gcm@openssh.com',
+    'aes128-ctr',
+    'aes192-ctr',
+    'aes256-ctr',
+    'aes128-cbc',
+    'aes192-cbc',
+    'aes256-cbc',
+    'rijndael-cbc@lysator.liu.se',
+    '3des-cbc',
+    '3des-ctr',
+    'blowfish-cbc',
+    'blowfish-ctr',
+    'cast128-cbc',
+    'cast128-ctr',
+    'twofish-cbc',
+    'twofish128-cbc',
+    'twofish256-cbc',
+    'twofish128-ctr',
+    'twofish256-ctr',
+    'serpent128-ctr',
+    'serpent256-ctr',
+    'arcfour256',
+    'arcfour128',
+    'arcfour',
+    'des-cbc',
+    'none',
   ];
   const macs = [
-    'hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'umac-128-etm@openssh.com',
-    'hmac-sha2-256', 'hmac-sha2-512', 'umac-128@openssh.com', 'hmac-sha1-etm@openssh.com', 'hmac-sha1',
-    'umac-64-etm@openssh.com', 'umac-64@openssh.com', 'hmac-sha1-96-etm@openssh.com', 'hmac-sha1-96',
-    'hmac-sha2-256-96', 'hmac-sha2-512-96', 'hmac-md5-etm@openssh.com', 'hmac-md5', 'hmac-md5-96-etm@openssh.com',
-    'hmac-md5-96', 'hmac-ripemd160-etm@openssh.com', 'hmac-ripemd160', 'hmac-ripemd160@openssh.com', 'none',
+    'hmac-sha2-256-etm@openssh.com',
+    'hmac-sha2-512-etm@openssh.com',
+    'umac-128-etm@openssh.com',
+    'hmac-sha2-256',
+    'hmac-sha2-512',
+    'umac-128@openssh.com',
+    'hmac-sha1-etm@openssh.com',
+    'hmac-sha1',
+    'umac-64-etm@openssh.com',
+    'umac-64@openssh.com',
+    'hmac-sha1-96-etm@openssh.com',
+    'hmac-sha1-96',
+    'hmac-sha2-256-96',
+    'hmac-sha2-512-96',
+    'hmac-md5-etm@openssh.com',
+    'hmac-md5',
+    'hmac-md5-96-etm@openssh.com',
+    'hmac-md5-96',
+    'hmac-ripemd160-etm@openssh.com',
+    'hmac-ripemd160',
+    'hmac-ripemd160@openssh.com',
+    'none',
   ];
   const compression = ['none', 'zlib@openssh.com', 'zlib'];
   return {
-    kex, hostKey,
-    ciphersCtoS: ciphers, ciphersStoC: ciphers,
-    macsCtoS: macs, macsStoC: macs,
-    compressionCtoS: compression, compressionStoC: compression,
+    kex,
+    hostKey,
+    ciphersCtoS: ciphers,
+    ciphersStoC: ciphers,
+    macsCtoS: macs,
+    macsStoC: macs,
+    compressionCtoS: compression,
+    compressionStoC: compression,
   };
 })();
 
@@ -198,7 +268,9 @@ export function summarizeKexinit(k: KexInit): string[] {
     `KEXINIT mac s2c: ${k.macsStoC.join(',')}`,
     `KEXINIT compression c2s: ${k.compressionCtoS.join(',')}`,
     `KEXINIT compression s2c: ${k.compressionStoC.join(',')}`,
-    ...(k.languagesCtoS.length || k.languagesStoC.length ? [`KEXINIT languages: ${k.languagesCtoS.join(',')} / ${k.languagesStoC.join(',')}`] : []),
+    ...(k.languagesCtoS.length || k.languagesStoC.length
+      ? [`KEXINIT languages: ${k.languagesCtoS.join(',')} / ${k.languagesStoC.join(',')}`]
+      : []),
     `KEXINIT first_kex_packet_follows=${k.firstKexPacketFollows} reserved=${k.reserved}`,
   ];
 }

@@ -36,7 +36,15 @@ export type SessionStage = 'connect' | 'identification' | 'kexinit';
 
 export type SessionResult =
   | { ok: true; session: Session }
-  | { ok: false; stage: SessionStage; kind: ConnErrorKind; error: string; ident?: Identification; connId: string | null; bytesReceived: number };
+  | {
+      ok: false;
+      stage: SessionStage;
+      kind: ConnErrorKind;
+      error: string;
+      ident?: Identification;
+      connId: string | null;
+      bytesReceived: number;
+    };
 
 function note(s: { transcript?: Transcript; connId: string | null }, dir: 'client' | 'server' | 'note', text: string): void {
   if (s.transcript && s.connId) s.transcript.add(s.connId, dir, text);
@@ -224,7 +232,14 @@ export async function continueKex(
   s: Session,
   want: { hostKeyAlgorithm?: string | null; gex?: GexRequest | null },
 ): Promise<KexContinueResult> {
-  const out: KexContinueResult = { kex: null, hostKeyAlgorithm: want.hostKeyAlgorithm ?? null, hostKeyBlob: null, gexGroup: null, error: null, errorKind: null };
+  const out: KexContinueResult = {
+    kex: null,
+    hostKeyAlgorithm: want.hostKeyAlgorithm ?? null,
+    hostKeyBlob: null,
+    gexGroup: null,
+    error: null,
+    errorKind: null,
+  };
   const done = (error?: string, kind: ConnErrorKind = 'protocol-error'): KexContinueResult => {
     s.conn.close();
     if (error) {
@@ -238,7 +253,10 @@ export async function continueKex(
     if (s.sentKexinit) return done('the server waited for our KEXINIT; no key exchange on this connection');
     const k = s.kexinit;
     const kex = chooseDoableKex(k.kex, !!want.gex);
-    if (!kex) return done(want.gex ? 'server offers no group exchange' : `no key exchange in common that xferscan can run (server: ${k.kex.join(',')})`);
+    if (!kex)
+      return done(
+        want.gex ? 'server offers no group exchange' : `no key exchange in common that xferscan can run (server: ${k.kex.join(',')})`,
+      );
     out.kex = kex;
     const hk = want.hostKeyAlgorithm ? [want.hostKeyAlgorithm] : k.hostKeyAlgorithms;
     s.conn.write(

@@ -15,7 +15,9 @@ export interface SshSoftware {
 
 export function parseSshSoftware(software: string, comments = ''): SshSoftware {
   const m = /^OpenSSH_(\d+)\.(\d+)(?:p(\d+))?/.exec(software);
-  const vendorMatch = /\b((?:Debian|Ubuntu|Raspbian|FreeBSD|NetBSD)[-_][^\s]+)/.exec(comments) ?? /\b((?:Debian|Ubuntu|Raspbian|FreeBSD|NetBSD)[-_][^\s]+)/.exec(software);
+  const vendorMatch =
+    /\b((?:Debian|Ubuntu|Raspbian|FreeBSD|NetBSD)[-_][^\s]+)/.exec(comments) ??
+    /\b((?:Debian|Ubuntu|Raspbian|FreeBSD|NetBSD)[-_][^\s]+)/.exec(software);
   const vendor = vendorMatch ? vendorMatch[1]! : null;
   if (m) {
     return {
@@ -49,9 +51,19 @@ const REGRESSHION_VENDOR_FIXES: { upstream: string; pattern: RegExp; minRevision
   // Debian 12 bookworm: DSA-5724-1, 1:9.2p1-2+deb12u3
   { upstream: '9.2p1', pattern: /^Debian-2\+deb12u(\d+)/, minRevision: 3, text: 'Debian 12 fixed it in 1:9.2p1-2+deb12u3 (DSA-5724-1)' },
   // Ubuntu 22.04: USN-6859-1, 1:8.9p1-3ubuntu0.10
-  { upstream: '8.9p1', pattern: /^Ubuntu-3ubuntu0\.(\d+)/, minRevision: 10, text: 'Ubuntu 22.04 fixed it in 1:8.9p1-3ubuntu0.10 (USN-6859-1)' },
+  {
+    upstream: '8.9p1',
+    pattern: /^Ubuntu-3ubuntu0\.(\d+)/,
+    minRevision: 10,
+    text: 'Ubuntu 22.04 fixed it in 1:8.9p1-3ubuntu0.10 (USN-6859-1)',
+  },
   // Ubuntu 24.04: USN-6859-1, 1:9.6p1-3ubuntu13.3
-  { upstream: '9.6p1', pattern: /^Ubuntu-3ubuntu13\.(\d+)/, minRevision: 3, text: 'Ubuntu 24.04 fixed it in 1:9.6p1-3ubuntu13.3 (USN-6859-1)' },
+  {
+    upstream: '9.6p1',
+    pattern: /^Ubuntu-3ubuntu13\.(\d+)/,
+    minRevision: 3,
+    text: 'Ubuntu 24.04 fixed it in 1:9.6p1-3ubuntu13.3 (USN-6859-1)',
+  },
 ];
 
 /** Advisories the version string points at (server side only). */
@@ -65,21 +77,45 @@ export function softwareAdvisories(sw: SshSoftware): SoftwareAdvisory[] {
     if (fix && sw.vendor) {
       const rev = Number(fix.pattern.exec(sw.vendor)![1]);
       if (rev >= fix.minRevision) {
-        out.push({ id: 'CVE-2024-6387', verdict: 'fixed-by-vendor', text: `upstream ${sw.version} is in the regreSSHion range (8.5p1–9.7p1), but the vendor build ${sw.vendor} is at or past the fix: ${fix.text}` });
+        out.push({
+          id: 'CVE-2024-6387',
+          verdict: 'fixed-by-vendor',
+          text: `upstream ${sw.version} is in the regreSSHion range (8.5p1–9.7p1), but the vendor build ${sw.vendor} is at or past the fix: ${fix.text}`,
+        });
       } else {
-        out.push({ id: 'CVE-2024-6387', verdict: 'vulnerable', text: `version indicates regreSSHion (CVE-2024-6387, unauthenticated RCE in sshd, 8.5p1–9.7p1): vendor build ${sw.vendor} predates the fix (${fix.text})` });
+        out.push({
+          id: 'CVE-2024-6387',
+          verdict: 'vulnerable',
+          text: `version indicates regreSSHion (CVE-2024-6387, unauthenticated RCE in sshd, 8.5p1–9.7p1): vendor build ${sw.vendor} predates the fix (${fix.text})`,
+        });
       }
     } else if (sw.vendor) {
-      out.push({ id: 'CVE-2024-6387', verdict: 'check-vendor', text: `version indicates regreSSHion (CVE-2024-6387, 8.5p1–9.7p1); the vendor build ${sw.vendor} may carry a backported fix — check the installed package against the vendor advisory` });
+      out.push({
+        id: 'CVE-2024-6387',
+        verdict: 'check-vendor',
+        text: `version indicates regreSSHion (CVE-2024-6387, 8.5p1–9.7p1); the vendor build ${sw.vendor} may carry a backported fix — check the installed package against the vendor advisory`,
+      });
     } else {
-      out.push({ id: 'CVE-2024-6387', verdict: 'vulnerable', text: `version indicates regreSSHion (CVE-2024-6387, unauthenticated remote code execution in sshd, affects 8.5p1–9.7p1; fixed in 9.8p1)` });
+      out.push({
+        id: 'CVE-2024-6387',
+        verdict: 'vulnerable',
+        text: `version indicates regreSSHion (CVE-2024-6387, unauthenticated remote code execution in sshd, affects 8.5p1–9.7p1; fixed in 9.8p1)`,
+      });
     }
   }
   // Releases before 4.4p1 have the original signal-handler race (CVE-2006-5051) that regreSSHion revived.
   if (vcmp(v, [4, 4, 1]) < 0) {
-    out.push({ id: 'CVE-2006-5051', verdict: sw.vendor ? 'check-vendor' : 'vulnerable', text: `version indicates a release before 4.4p1 (CVE-2006-5051 signal-handler race; long end-of-life)` });
+    out.push({
+      id: 'CVE-2006-5051',
+      verdict: sw.vendor ? 'check-vendor' : 'vulnerable',
+      text: `version indicates a release before 4.4p1 (CVE-2006-5051 signal-handler race; long end-of-life)`,
+    });
   } else if (vcmp(v, [7, 4, 0]) < 0) {
-    out.push({ id: 'EOL', verdict: sw.vendor ? 'check-vendor' : 'vulnerable', text: `version indicates OpenSSH ${sw.version}, released before 7.4 (2016): upstream end-of-life with many fixed vulnerabilities since` });
+    out.push({
+      id: 'EOL',
+      verdict: sw.vendor ? 'check-vendor' : 'vulnerable',
+      text: `version indicates OpenSSH ${sw.version}, released before 7.4 (2016): upstream end-of-life with many fixed vulnerabilities since`,
+    });
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // know from the raw KEXINIT: only offer what both ssh2 and the server support, so legacy-only
 // servers still negotiate.
 import { createRequire } from 'node:module';
+import type * as Ssh2 from 'ssh2';
 import type { Algorithms } from 'ssh2';
 import type { KexInit } from './kexinit.js';
 
@@ -33,12 +34,49 @@ export function ssh2Supported(): Ssh2Supported {
     // fall through
   }
   cached = {
-    kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521',
-      'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group14-sha256', 'diffie-hellman-group16-sha512',
-      'diffie-hellman-group18-sha512', 'diffie-hellman-group14-sha1', 'diffie-hellman-group-exchange-sha1', 'diffie-hellman-group1-sha1'],
-    hostKey: ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-    cipher: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes256-cbc', 'aes192-cbc', 'aes128-cbc', '3des-cbc'],
-    mac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha1-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512', 'hmac-sha1', 'hmac-md5'],
+    kex: [
+      'curve25519-sha256',
+      'curve25519-sha256@libssh.org',
+      'ecdh-sha2-nistp256',
+      'ecdh-sha2-nistp384',
+      'ecdh-sha2-nistp521',
+      'diffie-hellman-group-exchange-sha256',
+      'diffie-hellman-group14-sha256',
+      'diffie-hellman-group16-sha512',
+      'diffie-hellman-group18-sha512',
+      'diffie-hellman-group14-sha1',
+      'diffie-hellman-group-exchange-sha1',
+      'diffie-hellman-group1-sha1',
+    ],
+    hostKey: [
+      'ssh-ed25519',
+      'ecdsa-sha2-nistp256',
+      'ecdsa-sha2-nistp384',
+      'ecdsa-sha2-nistp521',
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+    ],
+    cipher: [
+      'aes128-gcm@openssh.com',
+      'aes256-gcm@openssh.com',
+      'aes128-ctr',
+      'aes192-ctr',
+      'aes256-ctr',
+      'aes256-cbc',
+      'aes192-cbc',
+      'aes128-cbc',
+      '3des-cbc',
+    ],
+    mac: [
+      'hmac-sha2-256-etm@openssh.com',
+      'hmac-sha2-512-etm@openssh.com',
+      'hmac-sha1-etm@openssh.com',
+      'hmac-sha2-256',
+      'hmac-sha2-512',
+      'hmac-sha1',
+      'hmac-md5',
+    ],
     compress: ['none', 'zlib@openssh.com', 'zlib'],
   };
   return cached;
@@ -64,7 +102,11 @@ export function ssh2AlgorithmsFor(k: KexInit | null, hostKey?: string): Ssh2Algo
     return { algorithms: hostKey ? { serverHostKey: [hostKey] as Algorithms['serverHostKey'] } : {}, missing: [] };
   }
   const kex = common(sup.kex, k.kex);
-  const hk = hostKey ? (sup.hostKey.includes(hostKey) && k.hostKeyAlgorithms.includes(hostKey) ? [hostKey] : []) : common(sup.hostKey, k.hostKeyAlgorithms);
+  const hk = hostKey
+    ? sup.hostKey.includes(hostKey) && k.hostKeyAlgorithms.includes(hostKey)
+      ? [hostKey]
+      : []
+    : common(sup.hostKey, k.hostKeyAlgorithms);
   // ssh2 uses one list for both directions: take what works client→server and server→client.
   const cipher = common(sup.cipher, k.ciphersCtoS).filter((c) => k.ciphersStoC.includes(c));
   const mac = common(sup.mac, k.macsCtoS).filter((c) => k.macsStoC.includes(c));
@@ -92,6 +134,6 @@ export function ssh2AlgorithmsFor(k: KexInit | null, hostKey?: string): Ssh2Algo
  * ssh2 is loaded only when an SSH login-level step needs it: FTP-only scans start faster. With
  * require, not import(): the launcher's code-cached bundle cannot run a dynamic import().
  */
-export async function loadSsh2(): Promise<typeof import('ssh2')> {
-  return createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
+export async function loadSsh2(): Promise<typeof Ssh2> {
+  return createRequire(import.meta.url)('ssh2') as typeof Ssh2;
 }

@@ -130,10 +130,7 @@ export function framePacket(payload: Buffer): Buffer {
   return Buffer.concat([encUint32(len), Buffer.from([pad]), payload, randomBytes(pad)]);
 }
 
-export type PacketParse =
-  | { ok: true; payload: Buffer; consumed: number }
-  | { ok: false; need: number }
-  | { ok: false; error: string };
+export type PacketParse = { ok: true; payload: Buffer; consumed: number } | { ok: false; need: number } | { ok: false; error: string };
 
 /**
  * Tries to take one unencrypted packet from the front of `buf`. Returns `need` when more bytes

@@ -113,8 +113,20 @@ export function signatureAlgorithmOf(der: Buffer): { name: string; hash: string 
 }
 
 const CURVE_BITS: Record<string, number> = {
-  prime256v1: 256, 'P-256': 256, secp256k1: 256, secp384r1: 384, 'P-384': 384, secp521r1: 521, 'P-521': 521,
-  secp224r1: 224, 'P-224': 224, prime192v1: 192, secp192k1: 192, brainpoolP256r1: 256, brainpoolP384r1: 384, brainpoolP512r1: 512,
+  prime256v1: 256,
+  'P-256': 256,
+  secp256k1: 256,
+  secp384r1: 384,
+  'P-384': 384,
+  secp521r1: 521,
+  'P-521': 521,
+  secp224r1: 224,
+  'P-224': 224,
+  prime192v1: 192,
+  secp192k1: 192,
+  brainpoolP256r1: 256,
+  brainpoolP384r1: 384,
+  brainpoolP512r1: 512,
   SM2: 256,
 };
 
@@ -129,7 +141,10 @@ function colonHex(hex: string): string {
 function parseSans(s: string | undefined): string[] {
   if (!s) return [];
   // "DNS:a.example, IP Address:127.0.0.1, email:x@y"
-  return s.split(/,\s*(?=[A-Za-z ]+:)/).map((x) => x.trim()).filter(Boolean);
+  return s
+    .split(/,\s*(?=[A-Za-z ]+:)/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 /** Facts of one DER certificate. Never throws: unparsable input yields parseError. */
@@ -142,9 +157,24 @@ export function parseCertificate(der: Buffer, index = 0): CertificateFacts {
     x = new X509Certificate(der);
   } catch (err) {
     return {
-      index, subject: '', issuer: '', notBefore: '', notAfter: '', subjectAltNames: [], keyType: 'unknown', keyBits: null,
-      signatureAlgorithm: sig.name, selfSigned: false, fingerprintSha256: fp256, serialNumber: '', keyCurve: null,
-      lifetimeDays: null, isCA: false, signatureHash: sig.hash, fingerprintSha1: fp1, parseError: (err as Error).message,
+      index,
+      subject: '',
+      issuer: '',
+      notBefore: '',
+      notAfter: '',
+      subjectAltNames: [],
+      keyType: 'unknown',
+      keyBits: null,
+      signatureAlgorithm: sig.name,
+      selfSigned: false,
+      fingerprintSha256: fp256,
+      serialNumber: '',
+      keyCurve: null,
+      lifetimeDays: null,
+      isCA: false,
+      signatureHash: sig.hash,
+      fingerprintSha1: fp1,
+      parseError: (err as Error).message,
     };
   }
   const notBefore = new Date(x.validFrom);
@@ -156,7 +186,20 @@ export function parseCertificate(der: Buffer, index = 0): CertificateFacts {
     const pk = x.publicKey;
     const t = pk.asymmetricKeyType ?? 'unknown';
     const d = pk.asymmetricKeyDetails ?? {};
-    keyType = ({ rsa: 'RSA', 'rsa-pss': 'RSA-PSS', ec: 'EC', dsa: 'DSA', ed25519: 'Ed25519', ed448: 'Ed448', dh: 'DH', x25519: 'X25519', x448: 'X448' } as Record<string, string>)[t] ?? t;
+    keyType =
+      (
+        {
+          rsa: 'RSA',
+          'rsa-pss': 'RSA-PSS',
+          ec: 'EC',
+          dsa: 'DSA',
+          ed25519: 'Ed25519',
+          ed448: 'Ed448',
+          dh: 'DH',
+          x25519: 'X25519',
+          x448: 'X448',
+        } as Record<string, string>
+      )[t] ?? t;
     if (d.modulusLength) keyBits = d.modulusLength;
     if (d.namedCurve) {
       keyCurve = d.namedCurve;
@@ -208,7 +251,10 @@ export function pemToDer(pem: string): Buffer[] {
 }
 
 export function derToPem(der: Buffer): string {
-  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+  return `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
 /** Reads a --ca-file bundle (PEM). This is the only I/O in this module. */
@@ -243,7 +289,11 @@ function anchorCert(a: Anchor): X509Certificate | null {
 
 let systemAnchors: Anchor[] | null = null;
 function getSystemAnchors(): Anchor[] {
-  systemAnchors ??= tls.rootCertificates.flatMap((pem) => pemToDer(pem).map((d) => toAnchor(d, 'system')).filter((a): a is Anchor => a !== null));
+  systemAnchors ??= tls.rootCertificates.flatMap((pem) =>
+    pemToDer(pem)
+      .map((d) => toAnchor(d, 'system'))
+      .filter((a): a is Anchor => a !== null),
+  );
   return systemAnchors;
 }
 
@@ -268,7 +318,14 @@ export function analyzeChain(chainDer: readonly Buffer[], opts: AnalyzeOptions =
   const certificates = chainDer.map((d, i) => parseCertificate(d, i));
   const hostname = opts.hostname ?? null;
   const result: ChainAnalysis = {
-    certificates, trusted: false, trustError: null, trustAnchor: null, trustSource: null, hostname, hostnameMatch: null, chainOrderProblem: null,
+    certificates,
+    trusted: false,
+    trustError: null,
+    trustAnchor: null,
+    trustSource: null,
+    hostname,
+    hostnameMatch: null,
+    chainOrderProblem: null,
   };
   if (!chainDer.length) {
     result.trustError = 'no certificate';
@@ -295,10 +352,11 @@ export function analyzeChain(chainDer: readonly Buffer[], opts: AnalyzeOptions =
     }
   }
   const anchors: Anchor[] = [];
-  if (opts.caPem) for (const d of pemToDer(opts.caPem)) {
-    const a = toAnchor(d, 'ca-file');
-    if (a) anchors.push(a);
-  }
+  if (opts.caPem)
+    for (const d of pemToDer(opts.caPem)) {
+      const a = toAnchor(d, 'ca-file');
+      if (a) anchors.push(a);
+    }
   if (opts.systemRoots ?? true) anchors.push(...getSystemAnchors());
 
   const usedIdx = new Set<number>([0]);
@@ -307,10 +365,13 @@ export function analyzeChain(chainDer: readonly Buffer[], opts: AnalyzeOptions =
   for (let depth = 0; depth < 12; depth++) {
     const names = certificateNameKeys(currentDer);
     const asAnchor = names && anchors.find((a) => a.subjectKey === names.subject && a.der.equals(currentDer));
-    const byAnchor = asAnchor ?? (names && anchors.find((a) => {
-      const c = a.subjectKey === names.issuer ? anchorCert(a) : null;
-      return c !== null && signedBy(current, c);
-    }));
+    const byAnchor =
+      asAnchor ??
+      (names &&
+        anchors.find((a) => {
+          const c = a.subjectKey === names.issuer ? anchorCert(a) : null;
+          return c !== null && signedBy(current, c);
+        }));
     if (byAnchor) {
       result.trusted = true;
       result.trustAnchor = dn(anchorCert(byAnchor)?.subject ?? '');

@@ -28,7 +28,7 @@ function readTlv(buf: Buffer, off: number, limit = buf.length): Tlv {
 
 function children(buf: Buffer, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let off = parent.start; off < parent.end; ) {
+  for (let off = parent.start; off < parent.end;) {
     const t = readTlv(buf, off, parent.end);
     out.push(t);
     off = t.end;
@@ -46,9 +46,10 @@ function nameKey(buf: Buffer, name: Tlv): string {
     const avas = children(buf, rdn).map((ava) => {
       const [oid, value] = children(buf, ava);
       if (!oid || !value) throw new Error('DER: bad attribute');
-      const text = value.tag === 0x1e
-        ? Buffer.from(buf.subarray(value.start, value.end)).swap16().toString('utf16le')
-        : buf.subarray(value.start, value.end).toString(value.tag === 0x0c ? 'utf8' : 'latin1');
+      const text =
+        value.tag === 0x1e
+          ? Buffer.from(buf.subarray(value.start, value.end)).swap16().toString('utf16le')
+          : buf.subarray(value.start, value.end).toString(value.tag === 0x0c ? 'utf8' : 'latin1');
       return `${buf.subarray(oid.start, oid.end).toString('hex')}=${text.trim().replace(/\s+/g, ' ').toLowerCase()}`;
     });
     parts.push(avas.sort().join('+'));

@@ -47,32 +47,51 @@ export const EXT = {
 
 /** Signature schemes, wide on purpose so old and new servers both find one they can sign with. */
 export const SIGNATURE_ALGORITHMS: readonly number[] = [
-  0x0403, 0x0503, 0x0603, // ecdsa_secp256r1_sha256 … secp521r1_sha512
-  0x0807, 0x0808, // ed25519, ed448
-  0x0804, 0x0805, 0x0806, // rsa_pss_rsae_sha256/384/512
-  0x0809, 0x080a, 0x080b, // rsa_pss_pss_*
-  0x0401, 0x0501, 0x0601, // rsa_pkcs1_sha256/384/512
-  0x081a, 0x081b, 0x081c, // ecdsa_brainpool*tls13
-  0x0303, 0x0301, 0x0302, // sha224 ecdsa/rsa/dsa
-  0x0402, 0x0502, 0x0602, // dsa sha256/384/512
-  0x0203, 0x0201, 0x0202, // sha1 ecdsa/rsa/dsa
-  0x0101, 0x0102, 0x0103, // md5 rsa/dsa/ecdsa
+  0x0403,
+  0x0503,
+  0x0603, // ecdsa_secp256r1_sha256 … secp521r1_sha512
+  0x0807,
+  0x0808, // ed25519, ed448
+  0x0804,
+  0x0805,
+  0x0806, // rsa_pss_rsae_sha256/384/512
+  0x0809,
+  0x080a,
+  0x080b, // rsa_pss_pss_*
+  0x0401,
+  0x0501,
+  0x0601, // rsa_pkcs1_sha256/384/512
+  0x081a,
+  0x081b,
+  0x081c, // ecdsa_brainpool*tls13
+  0x0303,
+  0x0301,
+  0x0302, // sha224 ecdsa/rsa/dsa
+  0x0402,
+  0x0502,
+  0x0602, // dsa sha256/384/512
+  0x0203,
+  0x0201,
+  0x0202, // sha1 ecdsa/rsa/dsa
+  0x0101,
+  0x0102,
+  0x0103, // md5 rsa/dsa/ecdsa
 ];
 
 export const TLS13_SIGNATURE_ALGORITHMS: readonly number[] = [
-  0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b, 0x081a, 0x081b, 0x081c, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201,
+  0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b, 0x081a, 0x081b, 0x081c, 0x0401, 0x0501, 0x0601,
+  0x0203, 0x0201,
 ];
 
 /** Groups offered in supported_groups for TLS ≤ 1.2 ECDHE enumeration (all curves that were ever used). */
 export const LEGACY_GROUPS: readonly number[] = [
-  29, 23, 30, 25, 24, 26, 27, 28, 22, 21, 20, 19, 18, 17, 16, 15, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-  256, 257, 258, 259, 260,
+  29, 23, 30, 25, 24, 26, 27, 28, 22, 21, 20, 19, 18, 17, 16, 15, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 256, 257, 258, 259, 260,
 ];
 
 /** Groups offered when probing TLS 1.3. */
 export const TLS13_GROUPS: readonly number[] = [
-  29, 23, 24, 25, 30, 0x11ec, 0x11eb, 0x11ed, 0x6399, 0x0200, 0x0201, 0x0202, 31, 32, 33, 41, 256, 257, 258, 259, 260,
-  34, 35, 36, 37, 38, 39, 40,
+  29, 23, 24, 25, 30, 0x11ec, 0x11eb, 0x11ed, 0x6399, 0x0200, 0x0201, 0x0202, 31, 32, 33, 41, 256, 257, 258, 259, 260, 34, 35, 36, 37, 38,
+  39, 40,
 ];
 
 export interface KeyShare {
@@ -168,13 +187,7 @@ export function buildClientHelloBody(o: ClientHelloOptions): Buffer {
   if (o.fallbackScsv) suites.push(SCSV_FALLBACK);
   const random = o.random ?? crypto.randomBytes(32);
   const sessionId = o.sessionId ?? (o.supportedVersions ? crypto.randomBytes(32) : Buffer.alloc(0));
-  const parts: Buffer[] = [
-    u16(legacyVersion),
-    random,
-    vec8(sessionId),
-    vec16(list16(suites)),
-    vec8(Buffer.from(o.compression ?? [0])),
-  ];
+  const parts: Buffer[] = [u16(legacyVersion), random, vec8(sessionId), vec16(list16(suites)), vec8(Buffer.from(o.compression ?? [0]))];
   if (withExtensions) {
     const exts: Buffer[] = [];
     if (o.serverName && !isIpLiteral(o.serverName)) {
@@ -235,7 +248,10 @@ export function buildClientHello(o: ClientHelloOptions): Buffer {
  * An SSLv2 CLIENT-HELLO (2-byte record header). version 0x0002 asks for SSL 2.0 itself;
  * `tlsSuites` adds 3-byte-encoded TLS suites (0x00XXYY), as SSLv2-compatible TLS clients did.
  */
-export function buildSSLv2ClientHello(kinds: readonly number[], opts: { version?: number; tlsSuites?: readonly number[]; challenge?: Buffer } = {}): Buffer {
+export function buildSSLv2ClientHello(
+  kinds: readonly number[],
+  opts: { version?: number; tlsSuites?: readonly number[]; challenge?: Buffer } = {},
+): Buffer {
   const specs = Buffer.concat([
     ...kinds.map((k) => Buffer.from([(k >> 16) & 0xff, (k >> 8) & 0xff, k & 0xff])),
     ...(opts.tlsSuites ?? []).map((k) => Buffer.from([0, (k >> 8) & 0xff, k & 0xff])),
@@ -253,7 +269,11 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 class ParseError extends Error {}
 
 class Reader {
-  constructor(private readonly buf: Buffer, public off = 0, private readonly end = buf.length) {}
+  constructor(
+    private readonly buf: Buffer,
+    public off = 0,
+    private readonly end = buf.length,
+  ) {}
   get remaining(): number {
     return this.end - this.off;
   }
@@ -331,8 +351,18 @@ export function parseServerHello(body: Buffer): Parsed<ServerHelloInfo> {
     const compression = r.u8('compression_method');
     const isHrr = random.equals(HRR_RANDOM);
     const info: ServerHelloInfo = {
-      legacyVersion, version: legacyVersion, random, sessionId, cipherSuite, compression, isHelloRetryRequest: isHrr,
-      extensions: [], secureRenegotiation: false, extendedMasterSecret: false, sessionTicket: false, encryptThenMac: false,
+      legacyVersion,
+      version: legacyVersion,
+      random,
+      sessionId,
+      cipherSuite,
+      compression,
+      isHelloRetryRequest: isHrr,
+      extensions: [],
+      secureRenegotiation: false,
+      extendedMasterSecret: false,
+      sessionTicket: false,
+      encryptThenMac: false,
       keyShareGroup: null,
     };
     if (r.remaining === 0) return info; // no extensions (SSLv3 / old TLS)
@@ -423,15 +453,41 @@ export function parseServerKeyExchange(body: Buffer, cipherSuite: number): Parse
 }
 
 export const ALERT_DESCRIPTIONS: Record<number, string> = {
-  0: 'close_notify', 10: 'unexpected_message', 20: 'bad_record_mac', 21: 'decryption_failed', 22: 'record_overflow',
-  30: 'decompression_failure', 40: 'handshake_failure', 41: 'no_certificate', 42: 'bad_certificate',
-  43: 'unsupported_certificate', 44: 'certificate_revoked', 45: 'certificate_expired', 46: 'certificate_unknown',
-  47: 'illegal_parameter', 48: 'unknown_ca', 49: 'access_denied', 50: 'decode_error', 51: 'decrypt_error',
-  60: 'export_restriction', 70: 'protocol_version', 71: 'insufficient_security', 80: 'internal_error',
-  86: 'inappropriate_fallback', 90: 'user_canceled', 100: 'no_renegotiation', 109: 'missing_extension',
-  110: 'unsupported_extension', 111: 'certificate_unobtainable', 112: 'unrecognized_name',
-  113: 'bad_certificate_status_response', 114: 'bad_certificate_hash_value', 115: 'unknown_psk_identity',
-  116: 'certificate_required', 120: 'no_application_protocol', 121: 'ech_required',
+  0: 'close_notify',
+  10: 'unexpected_message',
+  20: 'bad_record_mac',
+  21: 'decryption_failed',
+  22: 'record_overflow',
+  30: 'decompression_failure',
+  40: 'handshake_failure',
+  41: 'no_certificate',
+  42: 'bad_certificate',
+  43: 'unsupported_certificate',
+  44: 'certificate_revoked',
+  45: 'certificate_expired',
+  46: 'certificate_unknown',
+  47: 'illegal_parameter',
+  48: 'unknown_ca',
+  49: 'access_denied',
+  50: 'decode_error',
+  51: 'decrypt_error',
+  60: 'export_restriction',
+  70: 'protocol_version',
+  71: 'insufficient_security',
+  80: 'internal_error',
+  86: 'inappropriate_fallback',
+  90: 'user_canceled',
+  100: 'no_renegotiation',
+  109: 'missing_extension',
+  110: 'unsupported_extension',
+  111: 'certificate_unobtainable',
+  112: 'unrecognized_name',
+  113: 'bad_certificate_status_response',
+  114: 'bad_certificate_hash_value',
+  115: 'unknown_psk_identity',
+  116: 'certificate_required',
+  120: 'no_application_protocol',
+  121: 'ech_required',
 };
 
 export interface AlertInfo {
@@ -520,18 +576,31 @@ export class ServerFlight {
   private total = 0;
   done = false;
   readonly result: FlightResult = {
-    kind: 'incomplete', serverHello: null, certificates: null, serverKeyExchange: null, serverHelloDone: false,
-    alert: null, sslv2: null, recordVersion: null, error: null, preview: null, bytes: 0,
+    kind: 'incomplete',
+    serverHello: null,
+    certificates: null,
+    serverKeyExchange: null,
+    serverHelloDone: false,
+    alert: null,
+    sslv2: null,
+    recordVersion: null,
+    error: null,
+    preview: null,
+    bytes: 0,
   };
 
-  constructor(private readonly limits: FlightLimits = DEFAULT_LIMITS, private readonly stopAfterServerHello = false) {}
+  constructor(
+    private readonly limits: FlightLimits = DEFAULT_LIMITS,
+    private readonly stopAfterServerHello = false,
+  ) {}
 
   push(chunk: Buffer): void {
     if (this.done) return;
     try {
       this.total += chunk.length;
       this.result.bytes = this.total;
-      if (this.total > this.limits.maxBytes) return this.fail('malformed', `server sent more than ${this.limits.maxBytes} bytes without completing its hello`);
+      if (this.total > this.limits.maxBytes)
+        return this.fail('malformed', `server sent more than ${this.limits.maxBytes} bytes without completing its hello`);
       this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
       this.drain();
     } catch (err) {
@@ -586,14 +655,20 @@ export class ServerFlight {
         return;
       }
       if (b0 < 20 || b0 > 24) {
-        const preview = this.buf.subarray(0, 120).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+        const preview = this.buf
+          .subarray(0, 120)
+          .toString('latin1')
+          .replace(/[^\x20-\x7e]/g, '.');
         this.result.preview = preview;
         return this.fail('not-tls', `not a TLS record (first byte 0x${b0.toString(16)}): ${JSON.stringify(preview)}`);
       }
       if (this.buf.length < 5) return;
       const major = this.buf[1]!;
       if (major !== 3) {
-        const preview = this.buf.subarray(0, 120).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+        const preview = this.buf
+          .subarray(0, 120)
+          .toString('latin1')
+          .replace(/[^\x20-\x7e]/g, '.');
         this.result.preview = preview;
         return this.fail('not-tls', `record version ${major}.${this.buf[2]} is not TLS: ${JSON.stringify(preview)}`);
       }

@@ -10,8 +10,13 @@ export { suiteByCode, suiteByName, suiteName, CIPHER_SUITES, SSLV2_KINDS, NAMED_
 
 function validationOf(chain: ChainAnalysis): TlsValidation {
   return {
-    trusted: chain.trusted, error: chain.trustError, trustAnchor: chain.trustAnchor, trustSource: chain.trustSource,
-    hostname: chain.hostname, hostnameMatch: chain.hostnameMatch, chainOrderProblem: chain.chainOrderProblem,
+    trusted: chain.trusted,
+    error: chain.trustError,
+    trustAnchor: chain.trustAnchor,
+    trustSource: chain.trustSource,
+    hostname: chain.hostname,
+    hostnameMatch: chain.hostnameMatch,
+    chainOrderProblem: chain.chainOrderProblem,
   };
 }
 
@@ -33,7 +38,11 @@ export function toTlsFacts(probe: TlsProbeResult, chain: ChainAnalysis, others: 
     validation: probe.chainDer.length ? validationOf(chain) : null,
     ...(others.length ? { otherCertificates: others.map((o) => ({ chain: o.certificates, validation: validationOf(o) })) } : {}),
     probe: {
-      handshakes: probe.handshakes, ms: probe.durationMs, limited: probe.limited, errors: probe.errors, chainSource: probe.chainSource,
+      handshakes: probe.handshakes,
+      ms: probe.durationMs,
+      limited: probe.limited,
+      errors: probe.errors,
+      chainSource: probe.chainSource,
       evidence: probe.evidence,
     },
   };
@@ -45,11 +54,18 @@ export interface ScanTlsOptions extends TlsProbeOptions, Pick<AnalyzeOptions, 'c
 }
 
 /** Probe + chain analysis + mapping in one call. */
-export async function scanTls(open: OpenTransport, options: ScanTlsOptions): Promise<{ facts: TlsFacts; probe: TlsProbeResult; chain: ChainAnalysis }> {
+export async function scanTls(
+  open: OpenTransport,
+  options: ScanTlsOptions,
+): Promise<{ facts: TlsFacts; probe: TlsProbeResult; chain: ChainAnalysis }> {
   const probe = await probeTls(open, options);
-  const analyze = (der: Buffer[]) => analyzeChain(der, {
-    hostname: options.hostname ?? options.serverName ?? null, caPem: options.caPem, systemRoots: options.systemRoots, now: options.now,
-  });
+  const analyze = (der: Buffer[]) =>
+    analyzeChain(der, {
+      hostname: options.hostname ?? options.serverName ?? null,
+      caPem: options.caPem,
+      systemRoots: options.systemRoots,
+      now: options.now,
+    });
   const chain = analyze(probe.chainDer);
   return { facts: toTlsFacts(probe, chain, probe.otherChainsDer.map(analyze)), probe, chain };
 }

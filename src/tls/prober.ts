@@ -13,8 +13,18 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import {
-  buildClientHello, buildSSLv2ClientHello, DEFAULT_LIMITS, LEGACY_GROUPS, makeKeyShare, PROTOCOL_VERSIONS, ServerFlight,
-  TLS13_GROUPS, versionLabel, type ClientHelloOptions, type FlightResult, type ProtocolName,
+  buildClientHello,
+  buildSSLv2ClientHello,
+  DEFAULT_LIMITS,
+  LEGACY_GROUPS,
+  makeKeyShare,
+  PROTOCOL_VERSIONS,
+  ServerFlight,
+  TLS13_GROUPS,
+  versionLabel,
+  type ClientHelloOptions,
+  type FlightResult,
+  type ProtocolName,
 } from './hello.js';
 import { groupByCodeInfo, groupName, legacySuites, SSLV2_KINDS, suiteByCode, suiteName, tls13Suites } from './registry.js';
 
@@ -108,7 +118,10 @@ class Pool {
   opened = 0;
   /** opened ahead of need and never used */
   wasted = 0;
-  constructor(public cap: number, private readonly openOne: () => Promise<net.Socket>) {}
+  constructor(
+    public cap: number,
+    private readonly openOne: () => Promise<net.Socket>,
+  ) {}
 
   acquire(): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
@@ -270,7 +283,12 @@ async function exchange(ctx: Ctx, hello: Buffer, purpose: string, version: strin
     for (let attempt = 0; ; attempt++) {
       flight = await exchangeOnce(ctx, hello);
       // A silent close with no byte at all can be a per-IP limit as well as a refusal: try once more.
-      if (flight.kind === 'incomplete' && flight.bytes === 0 && /without reply|refused|ECONNRESET/.test(flight.error ?? '') && attempt === 0) {
+      if (
+        flight.kind === 'incomplete' &&
+        flight.bytes === 0 &&
+        /without reply|refused|ECONNRESET/.test(flight.error ?? '') &&
+        attempt === 0
+      ) {
         await sleep(ctx.opts.backoffMs / 2);
         continue;
       }
@@ -344,14 +362,24 @@ const NONE: VersionFacts = { supported: false, suites: [], flights: [], preferen
 type Mk = (suites: number[]) => Buffer;
 type IsVersion = (f: FlightResult) => boolean;
 
-function legacyHello(version: number, suites: readonly number[], serverName: string | undefined, extra: Partial<ClientHelloOptions> = {}): Buffer {
+function legacyHello(
+  version: number,
+  suites: readonly number[],
+  serverName: string | undefined,
+  extra: Partial<ClientHelloOptions> = {},
+): Buffer {
   return buildClientHello({ version, suites, serverName, ...extra });
 }
 
 function tls13Hello(suites: readonly number[], serverName: string | undefined, extra: Partial<ClientHelloOptions> = {}): Buffer {
   const share = makeKeyShare(29);
   return buildClientHello({
-    version: 0x0304, suites, serverName, supportedVersions: [0x0304], keyShares: share ? [share] : [], groups: TLS13_GROUPS,
+    version: 0x0304,
+    suites,
+    serverName,
+    supportedVersions: [0x0304],
+    keyShares: share ? [share] : [],
+    groups: TLS13_GROUPS,
     ...extra,
   });
 }
@@ -377,7 +405,14 @@ type PickResult =
   | { kind: 'end'; flight: FlightResult };
 
 /** One hello offering `list`; classifies the answer and records what went wrong. */
-async function pickOnce(ctx: Ctx, label: ProtocolName, list: readonly number[], mk: Mk, isVersion: IsVersion, purpose: string): Promise<PickResult> {
+async function pickOnce(
+  ctx: Ctx,
+  label: ProtocolName,
+  list: readonly number[],
+  mk: Mk,
+  isVersion: IsVersion,
+  purpose: string,
+): Promise<PickResult> {
   const f = await exchange(ctx, mk([...list]), purpose, label, list.length);
   const sh = f.serverHello;
   if (sh) {
@@ -401,7 +436,12 @@ async function pickOnce(ctx: Ctx, label: ProtocolName, list: readonly number[], 
  * server does not speak this version at all.
  */
 async function pickLoop(
-  ctx: Ctx, label: ProtocolName, list: readonly number[], mk: Mk, isVersion: IsVersion, purpose: string,
+  ctx: Ctx,
+  label: ProtocolName,
+  list: readonly number[],
+  mk: Mk,
+  isVersion: IsVersion,
+  purpose: string,
 ): Promise<{ picks: number[]; versionRejected: boolean; flights: FlightResult[]; last: FlightResult | null }> {
   const remaining = [...list];
   const picks: number[] = [];
@@ -422,7 +462,11 @@ async function pickLoop(
 /** A server that chokes on a long hello (silent close, decode_error) gets the list in small chunks. */
 function choked(f: FlightResult | null): boolean {
   if (!f) return false;
-  return (f.kind === 'incomplete' && f.bytes === 0 && !/^transport failed/.test(f.error ?? '')) || f.alert?.name === 'decode_error' || f.alert?.name === 'record_overflow';
+  return (
+    (f.kind === 'incomplete' && f.bytes === 0 && !/^transport failed/.test(f.error ?? '')) ||
+    f.alert?.name === 'decode_error' ||
+    f.alert?.name === 'record_overflow'
+  );
 }
 
 /**
@@ -437,7 +481,14 @@ function choked(f: FlightResult | null): boolean {
  *    (order no longer matters). The connection pool keeps transports open ahead, so a serial step
  *    costs one hello round trip, not a whole FTP login.
  */
-async function enumerateVersion(ctx: Ctx, label: ProtocolName, all: readonly number[], mk: Mk, isVersion: IsVersion, onDetected?: (supported: boolean) => void): Promise<VersionFacts> {
+async function enumerateVersion(
+  ctx: Ctx,
+  label: ProtocolName,
+  all: readonly number[],
+  mk: Mk,
+  isVersion: IsVersion,
+  onDetected?: (supported: boolean) => void,
+): Promise<VersionFacts> {
   let detected = false;
   const detect = (v: boolean) => {
     if (!detected) {
@@ -446,7 +497,8 @@ async function enumerateVersion(ctx: Ctx, label: ProtocolName, all: readonly num
     }
   };
   try {
-    if (all.length > ctx.opts.maxSuitesPerHello) return await enumerateChunked(ctx, label, all, mk, isVersion, ctx.opts.maxSuitesPerHello, detect);
+    if (all.length > ctx.opts.maxSuitesPerHello)
+      return await enumerateChunked(ctx, label, all, mk, isVersion, ctx.opts.maxSuitesPerHello, detect);
     const first = await pickOnce(ctx, label, all, mk, isVersion, 'enumerate');
     if (first.kind !== 'pick') {
       if (first.kind === 'end' && all.length > 64 && choked(first.flight)) {
@@ -512,7 +564,15 @@ async function enumerateVersion(ctx: Ctx, label: ProtocolName, all: readonly num
 }
 
 /** The fallback for long candidate lists: chunks enumerated in parallel, then order and preference. */
-async function enumerateChunked(ctx: Ctx, label: ProtocolName, all: readonly number[], mk: Mk, isVersion: IsVersion, size: number, detect: (v: boolean) => void): Promise<VersionFacts> {
+async function enumerateChunked(
+  ctx: Ctx,
+  label: ProtocolName,
+  all: readonly number[],
+  mk: Mk,
+  isVersion: IsVersion,
+  size: number,
+  detect: (v: boolean) => void,
+): Promise<VersionFacts> {
   const chunks = chunk(all, size);
   const first = await pickLoop(ctx, label, chunks[0]!, mk, isVersion, 'enumerate');
   if (first.versionRejected) return NONE;
@@ -537,7 +597,9 @@ async function enumerateChunked(ctx: Ctx, label: ProtocolName, all: readonly num
 
 /** Candidates at one TLS ≤ 1.2 version: no TLS 1.3-only suite, and no TLS 1.2-only suite below 1.2. */
 function legacyCandidates(label: ProtocolName): number[] {
-  return legacySuites().filter((s) => label === 'TLSv1.2' || !s.tls12Only).map((s) => s.code);
+  return legacySuites()
+    .filter((s) => label === 'TLSv1.2' || !s.tls12Only)
+    .map((s) => s.code);
 }
 
 async function probeSSLv2(ctx: Ctx): Promise<{ supported: boolean; kinds: number[]; cert: Buffer | null }> {
@@ -554,7 +616,10 @@ async function probeSSLv2(ctx: Ctx): Promise<{ supported: boolean; kinds: number
 async function preferenceTest(ctx: Ctx, label: ProtocolName, suites: number[], mk: Mk, isVersion: IsVersion): Promise<boolean | null> {
   if (suites.length < 2) return null;
   const [a, b] = [suites[0]!, suites[suites.length - 1]!];
-  const [f1, f2] = await Promise.all([exchange(ctx, mk([a, b]), 'preference', label, 2), exchange(ctx, mk([b, a]), 'preference', label, 2)]);
+  const [f1, f2] = await Promise.all([
+    exchange(ctx, mk([a, b]), 'preference', label, 2),
+    exchange(ctx, mk([b, a]), 'preference', label, 2),
+  ]);
   const p1 = f1.serverHello && isVersion(f1) ? f1.serverHello.cipherSuite : undefined;
   const p2 = f2.serverHello && isVersion(f2) ? f2.serverHello.cipherSuite : undefined;
   if (p1 === undefined || p2 === undefined) {
@@ -571,7 +636,14 @@ async function tls13Groups(ctx: Ctx, suites: number[]): Promise<number[]> {
   const r: number[] = [];
   const remaining = [...TLS13_GROUPS];
   while (remaining.length) {
-    const hello = buildClientHello({ version: 0x0304, suites, serverName: ctx.opts.serverName, supportedVersions: [0x0304], keyShares: [], groups: remaining });
+    const hello = buildClientHello({
+      version: 0x0304,
+      suites,
+      serverName: ctx.opts.serverName,
+      supportedVersions: [0x0304],
+      keyShares: [],
+      groups: remaining,
+    });
     const f = await exchange(ctx, hello, 'groups', 'TLSv1.3', remaining.length);
     const g = f.serverHello?.keyShareGroup;
     if (g === null || g === undefined || f.serverHello?.version !== 0x0304) break;
@@ -591,7 +663,13 @@ async function legacyCurves(ctx: Ctx, label: ProtocolName, ecdheSuites: number[]
   const remaining = LEGACY_GROUPS.filter((g) => groupByCodeInfo(g)?.kind !== 'ffdhe');
   const r: number[] = [];
   while (remaining.length) {
-    const f = await exchange(ctx, legacyHello(version, ecdheSuites, ctx.opts.serverName, { groups: remaining }), 'curves', label, remaining.length);
+    const f = await exchange(
+      ctx,
+      legacyHello(version, ecdheSuites, ctx.opts.serverName, { groups: remaining }),
+      'curves',
+      label,
+      remaining.length,
+    );
     const c = f.serverKeyExchange?.namedCurve;
     if (c === undefined) break;
     const idx = remaining.indexOf(c);
@@ -691,15 +769,33 @@ export async function probeTls(open: OpenTransport, options: TlsProbeOptions): P
   const settle = new Map<ProtocolName, (v: boolean) => void>();
   const known = new Map<ProtocolName, Promise<boolean>>();
   for (const l of allLabels) known.set(l, new Promise<boolean>((res) => settle.set(l, res)));
-  const isLegacy = (version: number): IsVersion => (f) => f.serverHello!.version === version && !f.serverHello!.isHelloRetryRequest;
+  const isLegacy =
+    (version: number): IsVersion =>
+    (f) =>
+      f.serverHello!.version === version && !f.serverHello!.isHelloRetryRequest;
 
   const ssl2Job = want.has('SSLv2') ? probeSSLv2(ctx) : Promise.resolve({ supported: false, kinds: [] as number[], cert: null });
   const t13Job = want.has('TLSv1.3')
-    ? enumerateVersion(ctx, 'TLSv1.3', tls13Codes, (s) => tls13Hello(s, sn), (f) => f.serverHello!.version === 0x0304, settle.get('TLSv1.3'))
+    ? enumerateVersion(
+        ctx,
+        'TLSv1.3',
+        tls13Codes,
+        (s) => tls13Hello(s, sn),
+        (f) => f.serverHello!.version === 0x0304,
+        settle.get('TLSv1.3'),
+      )
     : (settle.get('TLSv1.3')!(false), Promise.resolve(NONE));
   const groupsJob = known.get('TLSv1.3')!.then((ok) => (ok ? tls13Groups(ctx, tls13Codes) : []));
   const legacyJobs = legacyLabels.map((l) =>
-    enumerateVersion(ctx, l, legacyCandidates(l), (s) => legacyHello(PROTOCOL_VERSIONS[l], s, sn), isLegacy(PROTOCOL_VERSIONS[l]), settle.get(l)));
+    enumerateVersion(
+      ctx,
+      l,
+      legacyCandidates(l),
+      (s) => legacyHello(PROTOCOL_VERSIONS[l], s, sn),
+      isLegacy(PROTOCOL_VERSIONS[l]),
+      settle.get(l),
+    ),
+  );
 
   let fallbackScsv: FallbackScsv | null = 'n/a';
   let compression: string | null = null;
@@ -712,26 +808,36 @@ export async function probeTls(open: OpenTransport, options: TlsProbeOptions): P
     const supAll: ProtocolName[] = [...(on.get('TLSv1.3') ? (['TLSv1.3'] as const) : []), ...supLegacy];
     const jobs: Promise<void>[] = [];
     if (supAll.length >= 2) {
-      jobs.push((async () => {
-        const lower = supAll[1]!;
-        const version = PROTOCOL_VERSIONS[lower];
-        const list = legacyCandidates(lower);
-        const f = await exchange(ctx, legacyHello(version, list, sn, { fallbackScsv: true }), 'fallback-scsv', lower, list.length + 1);
-        if (f.alert?.name === 'inappropriate_fallback') fallbackScsv = 'protected';
-        else if (f.serverHello && f.serverHello.version === version) fallbackScsv = 'not-protected';
-        else {
-          fallbackScsv = null;
-          ctx.errors.push(`fallback SCSV test inconclusive: ${describe(f)}`);
-        }
-      })());
+      jobs.push(
+        (async () => {
+          const lower = supAll[1]!;
+          const version = PROTOCOL_VERSIONS[lower];
+          const list = legacyCandidates(lower);
+          const f = await exchange(ctx, legacyHello(version, list, sn, { fallbackScsv: true }), 'fallback-scsv', lower, list.length + 1);
+          if (f.alert?.name === 'inappropriate_fallback') fallbackScsv = 'protected';
+          else if (f.serverHello && f.serverHello.version === version) fallbackScsv = 'not-protected';
+          else {
+            fallbackScsv = null;
+            ctx.errors.push(`fallback SCSV test inconclusive: ${describe(f)}`);
+          }
+        })(),
+      );
     }
     if (top) {
-      jobs.push((async () => {
-        const list = legacyCandidates(top);
-        const f = await exchange(ctx, legacyHello(PROTOCOL_VERSIONS[top], list, sn, { compression: [1, 64, 0] }), 'compression', top, list.length);
-        if (f.serverHello) compression = COMPRESSION_NAMES[f.serverHello.compression] ?? `method_${f.serverHello.compression}`;
-        else ctx.errors.push(`compression test inconclusive: ${describe(f)}`);
-      })());
+      jobs.push(
+        (async () => {
+          const list = legacyCandidates(top);
+          const f = await exchange(
+            ctx,
+            legacyHello(PROTOCOL_VERSIONS[top], list, sn, { compression: [1, 64, 0] }),
+            'compression',
+            top,
+            list.length,
+          );
+          if (f.serverHello) compression = COMPRESSION_NAMES[f.serverHello.compression] ?? `method_${f.serverHello.compression}`;
+          else ctx.errors.push(`compression test inconclusive: ${describe(f)}`);
+        })(),
+      );
       if (!on.get('TLSv1.3')) {
         // every ECDHE candidate: the server picks among those it accepts; none accepted → no curve
         const ecdhe = legacyCandidates(top).filter((c) => {
@@ -752,7 +858,12 @@ export async function probeTls(open: OpenTransport, options: TlsProbeOptions): P
   legacyLabels.forEach((l, i) => facts.set(l, legacy[i]!));
 
   const protocols: Record<ProtocolName, boolean> = {
-    SSLv2: ssl2.supported, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': t13.supported,
+    SSLv2: ssl2.supported,
+    SSLv3: false,
+    'TLSv1.0': false,
+    'TLSv1.1': false,
+    'TLSv1.2': false,
+    'TLSv1.3': t13.supported,
   };
   for (const l of legacyLabels) protocols[l] = facts.get(l)!.supported;
   const groupsFound: number[] = t13.supported ? [...t13groups] : [];
@@ -820,7 +931,14 @@ export async function probeTls(open: OpenTransport, options: TlsProbeOptions): P
   const evidence: { label: string; value: string }[] = [];
   for (const l of [...supportedLegacy, ...(t13.supported ? (['TLSv1.3'] as const) : [])] as ProtocolName[]) {
     const f = facts.get(l)!.flights[0];
-    if (f) evidence.push({ label: `${l} ServerHello`, value: describe(f) + (f.serverHello!.secureRenegotiation ? ' +renegotiation_info' : '') + (f.serverHello!.extendedMasterSecret ? ' +extended_master_secret' : '') });
+    if (f)
+      evidence.push({
+        label: `${l} ServerHello`,
+        value:
+          describe(f) +
+          (f.serverHello!.secureRenegotiation ? ' +renegotiation_info' : '') +
+          (f.serverHello!.extendedMasterSecret ? ' +extended_master_secret' : ''),
+      });
   }
 
   return {

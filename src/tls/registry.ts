@@ -4,13 +4,46 @@
 import { IANA_SUITES } from './iana-suites.js';
 
 export type Kex =
-  | 'NULL' | 'RSA' | 'DH' | 'DHE' | 'ECDH' | 'ECDHE' | 'PSK' | 'DHE_PSK' | 'RSA_PSK' | 'ECDHE_PSK'
-  | 'KRB5' | 'SRP' | 'ECCPWD' | 'GOST' | 'TLS13' | 'SSLv2' | 'SCSV';
+  | 'NULL'
+  | 'RSA'
+  | 'DH'
+  | 'DHE'
+  | 'ECDH'
+  | 'ECDHE'
+  | 'PSK'
+  | 'DHE_PSK'
+  | 'RSA_PSK'
+  | 'ECDHE_PSK'
+  | 'KRB5'
+  | 'SRP'
+  | 'ECCPWD'
+  | 'GOST'
+  | 'TLS13'
+  | 'SSLv2'
+  | 'SCSV';
 export type Auth = 'NULL' | 'RSA' | 'DSS' | 'ECDSA' | 'PSK' | 'KRB5' | 'SRP' | 'ECCPWD' | 'GOST' | 'anon' | 'any';
 export type CipherFamily =
-  | 'NULL' | 'RC4' | 'RC2' | 'DES' | '3DES' | 'IDEA' | 'SEED' | 'AES-CBC' | 'AES-GCM' | 'AES-CCM' | 'AES-CCM8'
-  | 'CAMELLIA-CBC' | 'CAMELLIA-GCM' | 'ARIA-CBC' | 'ARIA-GCM' | 'CHACHA20' | 'SM4-GCM' | 'SM4-CCM' | 'AEGIS'
-  | 'GOST' | 'NONE';
+  | 'NULL'
+  | 'RC4'
+  | 'RC2'
+  | 'DES'
+  | '3DES'
+  | 'IDEA'
+  | 'SEED'
+  | 'AES-CBC'
+  | 'AES-GCM'
+  | 'AES-CCM'
+  | 'AES-CCM8'
+  | 'CAMELLIA-CBC'
+  | 'CAMELLIA-GCM'
+  | 'ARIA-CBC'
+  | 'ARIA-GCM'
+  | 'CHACHA20'
+  | 'SM4-GCM'
+  | 'SM4-CCM'
+  | 'AEGIS'
+  | 'GOST'
+  | 'NONE';
 
 export interface CipherSuiteInfo {
   /** 16-bit code point (SSLv2 kinds: 24-bit) */
@@ -118,21 +151,81 @@ export function hexCode(code: number): string {
 export function parseSuiteName(code: number, name: string, openssl: string | null = null): CipherSuiteInfo {
   const base = { code, hex: hexCode(code), name, openssl, sslv2: false };
   if (name.endsWith('_SCSV')) {
-    return { ...base, kex: 'SCSV', auth: 'NULL', anon: false, export: false, cipher: 'NONE', bits: 0, mac: 'NULL', aead: false, cbc: false, pfs: false, tls13Only: false, tls12Only: false, scsv: true };
+    return {
+      ...base,
+      kex: 'SCSV',
+      auth: 'NULL',
+      anon: false,
+      export: false,
+      cipher: 'NONE',
+      bits: 0,
+      mac: 'NULL',
+      aead: false,
+      cbc: false,
+      pfs: false,
+      tls13Only: false,
+      tls12Only: false,
+      scsv: true,
+    };
   }
   const special = TLS13_SPECIAL[name];
   if (special) {
-    return { ...base, kex: 'TLS13', auth: 'any', anon: false, export: false, cipher: special.cipher, bits: special.bits, mac: special.mac, aead: special.aead, cbc: false, pfs: true, tls13Only: true, tls12Only: false, scsv: false };
+    return {
+      ...base,
+      kex: 'TLS13',
+      auth: 'any',
+      anon: false,
+      export: false,
+      cipher: special.cipher,
+      bits: special.bits,
+      mac: special.mac,
+      aead: special.aead,
+      cbc: false,
+      pfs: true,
+      tls13Only: true,
+      tls12Only: false,
+      scsv: false,
+    };
   }
   // GOST suites: 0xC100-0xC102 are TLS 1.2 (RFC 9189), 0xC103-0xC106 TLS 1.3.
   if (name.startsWith('TLS_GOSTR341112_256_WITH_')) {
     const c = name.slice('TLS_GOSTR341112_256_WITH_'.length);
     const tls13 = /_MGM_/.test(c);
-    return { ...base, kex: tls13 ? 'TLS13' : 'GOST', auth: tls13 ? 'any' : 'GOST', anon: false, export: false, cipher: 'GOST', bits: 256, mac: tls13 ? 'AEAD' : 'GOST', aead: tls13, cbc: false, pfs: true, tls13Only: tls13, tls12Only: !tls13, scsv: false };
+    return {
+      ...base,
+      kex: tls13 ? 'TLS13' : 'GOST',
+      auth: tls13 ? 'any' : 'GOST',
+      anon: false,
+      export: false,
+      cipher: 'GOST',
+      bits: 256,
+      mac: tls13 ? 'AEAD' : 'GOST',
+      aead: tls13,
+      cbc: false,
+      pfs: true,
+      tls13Only: tls13,
+      tls12Only: !tls13,
+      scsv: false,
+    };
   }
   const m = /^TLS_(.+?)_(EXPORT_)?WITH_(.+)$/.exec(name);
   if (!m) {
-    return { ...base, kex: 'NULL', auth: 'NULL', anon: false, export: false, cipher: 'NONE', bits: 0, mac: 'NULL', aead: false, cbc: false, pfs: false, tls13Only: false, tls12Only: false, scsv: false };
+    return {
+      ...base,
+      kex: 'NULL',
+      auth: 'NULL',
+      anon: false,
+      export: false,
+      cipher: 'NONE',
+      bits: 0,
+      mac: 'NULL',
+      aead: false,
+      cbc: false,
+      pfs: false,
+      tls13Only: false,
+      tls12Only: false,
+      scsv: false,
+    };
   }
   let kexPart = m[1]!;
   const isExport = !!m[2] || /_EXPORT$/.test(kexPart);
@@ -163,8 +256,19 @@ export function parseSuiteName(code: number, name: string, openssl: string | nul
   const tls12Only = c.aead || (/_SHA(256|384)$/.test(name) && !pskKex);
   return {
     ...base,
-    kex, auth, anon: auth === 'anon', export: isExport, cipher: c.cipher, bits, mac, aead: c.aead, cbc: c.cbc,
-    pfs, tls13Only: false, tls12Only, scsv: false,
+    kex,
+    auth,
+    anon: auth === 'anon',
+    export: isExport,
+    cipher: c.cipher,
+    bits,
+    mac,
+    aead: c.aead,
+    cbc: c.cbc,
+    pfs,
+    tls13Only: false,
+    tls12Only,
+    scsv: false,
   };
 }
 
@@ -181,9 +285,24 @@ export const SSLV2_KINDS: readonly CipherSuiteInfo[] = (
     [0x080080, 'SSL_CK_RC4_64_WITH_MD5', 'RC4-64-MD5', 'RC4', 64, false],
   ] as const
 ).map(([code, name, openssl, cipher, bits, exp]) => ({
-  code, hex: hexCode(code), name, openssl, kex: 'SSLv2' as Kex, auth: 'RSA' as Auth, anon: false, export: exp,
-  cipher: cipher as CipherFamily, bits, mac: 'MD5', aead: false, cbc: cipher !== 'RC4', pfs: false,
-  tls13Only: false, tls12Only: false, scsv: false, sslv2: true,
+  code,
+  hex: hexCode(code),
+  name,
+  openssl,
+  kex: 'SSLv2' as Kex,
+  auth: 'RSA' as Auth,
+  anon: false,
+  export: exp,
+  cipher: cipher as CipherFamily,
+  bits,
+  mac: 'MD5',
+  aead: false,
+  cbc: cipher !== 'RC4',
+  pfs: false,
+  tls13Only: false,
+  tls12Only: false,
+  scsv: false,
+  sslv2: true,
 }));
 
 /** All IANA entries (including the two SCSVs), in code order. */
@@ -235,26 +354,59 @@ export interface GroupInfo {
 
 export const NAMED_GROUPS: readonly GroupInfo[] = (
   [
-    [1, 'sect163k1', 'ec', 163, false], [2, 'sect163r1', 'ec', 163, false], [3, 'sect163r2', 'ec', 163, false],
-    [4, 'sect193r1', 'ec', 193, false], [5, 'sect193r2', 'ec', 193, false], [6, 'sect233k1', 'ec', 233, false],
-    [7, 'sect233r1', 'ec', 233, false], [8, 'sect239k1', 'ec', 239, false], [9, 'sect283k1', 'ec', 283, false],
-    [10, 'sect283r1', 'ec', 283, false], [11, 'sect409k1', 'ec', 409, false], [12, 'sect409r1', 'ec', 409, false],
-    [13, 'sect571k1', 'ec', 571, false], [14, 'sect571r1', 'ec', 571, false], [15, 'secp160k1', 'ec', 160, false],
-    [16, 'secp160r1', 'ec', 160, false], [17, 'secp160r2', 'ec', 160, false], [18, 'secp192k1', 'ec', 192, false],
-    [19, 'secp192r1', 'ec', 192, false], [20, 'secp224k1', 'ec', 224, false], [21, 'secp224r1', 'ec', 224, false],
-    [22, 'secp256k1', 'ec', 256, false], [23, 'secp256r1', 'ec', 256, true], [24, 'secp384r1', 'ec', 384, true],
-    [25, 'secp521r1', 'ec', 521, true], [26, 'brainpoolP256r1', 'ec', 256, false], [27, 'brainpoolP384r1', 'ec', 384, false],
-    [28, 'brainpoolP512r1', 'ec', 512, false], [29, 'x25519', 'ecx', 253, true], [30, 'x448', 'ecx', 448, true],
-    [31, 'brainpoolP256r1tls13', 'brainpool-tls13', 256, true], [32, 'brainpoolP384r1tls13', 'brainpool-tls13', 384, true],
+    [1, 'sect163k1', 'ec', 163, false],
+    [2, 'sect163r1', 'ec', 163, false],
+    [3, 'sect163r2', 'ec', 163, false],
+    [4, 'sect193r1', 'ec', 193, false],
+    [5, 'sect193r2', 'ec', 193, false],
+    [6, 'sect233k1', 'ec', 233, false],
+    [7, 'sect233r1', 'ec', 233, false],
+    [8, 'sect239k1', 'ec', 239, false],
+    [9, 'sect283k1', 'ec', 283, false],
+    [10, 'sect283r1', 'ec', 283, false],
+    [11, 'sect409k1', 'ec', 409, false],
+    [12, 'sect409r1', 'ec', 409, false],
+    [13, 'sect571k1', 'ec', 571, false],
+    [14, 'sect571r1', 'ec', 571, false],
+    [15, 'secp160k1', 'ec', 160, false],
+    [16, 'secp160r1', 'ec', 160, false],
+    [17, 'secp160r2', 'ec', 160, false],
+    [18, 'secp192k1', 'ec', 192, false],
+    [19, 'secp192r1', 'ec', 192, false],
+    [20, 'secp224k1', 'ec', 224, false],
+    [21, 'secp224r1', 'ec', 224, false],
+    [22, 'secp256k1', 'ec', 256, false],
+    [23, 'secp256r1', 'ec', 256, true],
+    [24, 'secp384r1', 'ec', 384, true],
+    [25, 'secp521r1', 'ec', 521, true],
+    [26, 'brainpoolP256r1', 'ec', 256, false],
+    [27, 'brainpoolP384r1', 'ec', 384, false],
+    [28, 'brainpoolP512r1', 'ec', 512, false],
+    [29, 'x25519', 'ecx', 253, true],
+    [30, 'x448', 'ecx', 448, true],
+    [31, 'brainpoolP256r1tls13', 'brainpool-tls13', 256, true],
+    [32, 'brainpoolP384r1tls13', 'brainpool-tls13', 384, true],
     [33, 'brainpoolP512r1tls13', 'brainpool-tls13', 512, true],
-    [34, 'GC256A', 'gost', 256, true], [35, 'GC256B', 'gost', 256, true], [36, 'GC256C', 'gost', 256, true],
-    [37, 'GC256D', 'gost', 256, true], [38, 'GC512A', 'gost', 512, true], [39, 'GC512B', 'gost', 512, true],
-    [40, 'GC512C', 'gost', 512, true], [41, 'curveSM2', 'ec', 256, true],
-    [256, 'ffdhe2048', 'ffdhe', 2048, true], [257, 'ffdhe3072', 'ffdhe', 3072, true], [258, 'ffdhe4096', 'ffdhe', 4096, true],
-    [259, 'ffdhe6144', 'ffdhe', 6144, true], [260, 'ffdhe8192', 'ffdhe', 8192, true],
-    [0x0200, 'MLKEM512', 'hybrid', 512, true], [0x0201, 'MLKEM768', 'hybrid', 768, true], [0x0202, 'MLKEM1024', 'hybrid', 1024, true],
-    [0x11eb, 'SecP256r1MLKEM768', 'hybrid', 256, true], [0x11ec, 'X25519MLKEM768', 'hybrid', 253, true],
-    [0x11ed, 'SecP384r1MLKEM1024', 'hybrid', 384, true], [0x6399, 'X25519Kyber768Draft00', 'hybrid', 253, true],
+    [34, 'GC256A', 'gost', 256, true],
+    [35, 'GC256B', 'gost', 256, true],
+    [36, 'GC256C', 'gost', 256, true],
+    [37, 'GC256D', 'gost', 256, true],
+    [38, 'GC512A', 'gost', 512, true],
+    [39, 'GC512B', 'gost', 512, true],
+    [40, 'GC512C', 'gost', 512, true],
+    [41, 'curveSM2', 'ec', 256, true],
+    [256, 'ffdhe2048', 'ffdhe', 2048, true],
+    [257, 'ffdhe3072', 'ffdhe', 3072, true],
+    [258, 'ffdhe4096', 'ffdhe', 4096, true],
+    [259, 'ffdhe6144', 'ffdhe', 6144, true],
+    [260, 'ffdhe8192', 'ffdhe', 8192, true],
+    [0x0200, 'MLKEM512', 'hybrid', 512, true],
+    [0x0201, 'MLKEM768', 'hybrid', 768, true],
+    [0x0202, 'MLKEM1024', 'hybrid', 1024, true],
+    [0x11eb, 'SecP256r1MLKEM768', 'hybrid', 256, true],
+    [0x11ec, 'X25519MLKEM768', 'hybrid', 253, true],
+    [0x11ed, 'SecP384r1MLKEM1024', 'hybrid', 384, true],
+    [0x6399, 'X25519Kyber768Draft00', 'hybrid', 253, true],
   ] as const
 ).map(([code, name, kind, bits, tls13]) => ({ code, name, kind, bits, tls13 }));
 

@@ -41,7 +41,13 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
       pasv?.close();
       const srv = net.createServer();
       pasv = srv;
-      pending = new Promise((resolve) => srv.once('connection', (s) => { s.on('error', () => {}); sockets.add(s); resolve(s); }));
+      pending = new Promise((resolve) =>
+        srv.once('connection', (s) => {
+          s.on('error', () => {});
+          sockets.add(s);
+          resolve(s);
+        }),
+      );
       await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
       return (srv.address() as net.AddressInfo).port;
     };
@@ -67,15 +73,27 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
           ctl.on('error', () => {});
           ctl.on('data', onData);
           return;
-        case 'USER': return say('331 password please');
-        case 'PASS': return say('230 logged in');
-        case 'PBSZ': return say('200 PBSZ=0');
-        case 'PROT': prot = arg.toUpperCase(); return say(`200 PROT ${prot}`);
-        case 'TYPE': return say('200 ok');
-        case 'PWD': return say('257 "/"');
-        case 'CWD': return say('550 no such directory');
-        case 'EPSV': return say(`229 Entering Extended Passive Mode (|||${await openPassive()}|)`);
-        case 'PASV': { const p = await openPassive(); return say(`227 Entering Passive Mode (127,0,0,1,${p >> 8},${p & 255})`); }
+        case 'USER':
+          return say('331 password please');
+        case 'PASS':
+          return say('230 logged in');
+        case 'PBSZ':
+          return say('200 PBSZ=0');
+        case 'PROT':
+          prot = arg.toUpperCase();
+          return say(`200 PROT ${prot}`);
+        case 'TYPE':
+          return say('200 ok');
+        case 'PWD':
+          return say('257 "/"');
+        case 'CWD':
+          return say('550 no such directory');
+        case 'EPSV':
+          return say(`229 Entering Extended Passive Mode (|||${await openPassive()}|)`);
+        case 'PASV': {
+          const p = await openPassive();
+          return say(`227 Entering Passive Mode (127,0,0,1,${p >> 8},${p & 255})`);
+        }
         case 'LIST': {
           if (opts.emptyListingBeforeReplies) {
             const d = await dataSocket();
@@ -113,13 +131,19 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
           d.once('close', () => say('226 sent'));
           return;
         }
-        case 'SIZE': { const f = files.get(arg); return say(f ? `213 ${f.length}` : '550 no such file'); }
+        case 'SIZE': {
+          const f = files.get(arg);
+          return say(f ? `213 ${f.length}` : '550 no such file');
+        }
         case 'DELE':
           if (opts.failDele || !files.has(arg)) return say('550 cannot delete');
           files.delete(arg);
           return say('250 deleted');
-        case 'QUIT': ctl.end('221 bye\r\n'); return;
-        default: return say('502 not implemented');
+        case 'QUIT':
+          ctl.end('221 bye\r\n');
+          return;
+        default:
+          return say('502 not implemented');
       }
     };
     const onData = lineSplitter((line) => void onLine(line));
@@ -131,6 +155,10 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
     port: (server.address() as net.AddressInfo).port,
     files,
     log,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }

@@ -13,7 +13,9 @@ export function loadFixture(): Report {
 
 /** The failing findings of a report as "host:port ID" strings (the story every format must tell). */
 export function failingKeys(r: Report): string[] {
-  return [...new Set(r.endpoints.flatMap((ep) => ep.findings.filter((f) => f.status === 'fail').map((f) => `${ep.host}:${ep.port} ${f.id}`)))].sort();
+  return [
+    ...new Set(r.endpoints.flatMap((ep) => ep.findings.filter((f) => f.status === 'fail').map((f) => `${ep.host}:${ep.port} ${f.id}`))),
+  ].sort();
 }
 
 /**

@@ -16,12 +16,25 @@ export const SARIF_2_1_0_SUBSET = {
     message: {
       type: 'object',
       anyOf: [{ required: ['text'] }, { required: ['id'] }],
-      properties: { text: { type: 'string' }, markdown: { type: 'string' }, id: { type: 'string' }, arguments: { type: 'array', items: { type: 'string' } } },
+      properties: {
+        text: { type: 'string' },
+        markdown: { type: 'string' },
+        id: { type: 'string' },
+        arguments: { type: 'array', items: { type: 'string' } },
+      },
     },
-    multiformatMessageString: { type: 'object', required: ['text'], properties: { text: { type: 'string' }, markdown: { type: 'string' } } },
+    multiformatMessageString: {
+      type: 'object',
+      required: ['text'],
+      properties: { text: { type: 'string' }, markdown: { type: 'string' } },
+    },
     reportingConfiguration: {
       type: 'object',
-      properties: { enabled: { type: 'boolean' }, level: { enum: ['none', 'note', 'warning', 'error'] }, rank: { type: 'number', minimum: -1, maximum: 100 } },
+      properties: {
+        enabled: { type: 'boolean' },
+        level: { enum: ['none', 'note', 'warning', 'error'] },
+        rank: { type: 'number', minimum: -1, maximum: 100 },
+      },
     },
     reportingDescriptor: {
       type: 'object',
@@ -49,13 +62,29 @@ export const SARIF_2_1_0_SUBSET = {
       },
     },
     tool: { type: 'object', required: ['driver'], properties: { driver: { $ref: '#/definitions/toolComponent' } } },
-    artifactLocation: { type: 'object', properties: { uri: { type: 'string', format: 'uri-reference' }, uriBaseId: { type: 'string' }, index: { type: 'integer', minimum: -1 }, description: { $ref: '#/definitions/message' } } },
+    artifactLocation: {
+      type: 'object',
+      properties: {
+        uri: { type: 'string', format: 'uri-reference' },
+        uriBaseId: { type: 'string' },
+        index: { type: 'integer', minimum: -1 },
+        description: { $ref: '#/definitions/message' },
+      },
+    },
     physicalLocation: {
       type: 'object',
       anyOf: [{ required: ['address'] }, { required: ['artifactLocation'] }],
       properties: { artifactLocation: { $ref: '#/definitions/artifactLocation' }, address: { type: 'object' }, region: { type: 'object' } },
     },
-    logicalLocation: { type: 'object', properties: { name: { type: 'string' }, fullyQualifiedName: { type: 'string' }, kind: { type: 'string' }, index: { type: 'integer', minimum: -1 } } },
+    logicalLocation: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        fullyQualifiedName: { type: 'string' },
+        kind: { type: 'string' },
+        index: { type: 'integer', minimum: -1 },
+      },
+    },
     location: {
       type: 'object',
       properties: {
@@ -81,7 +110,11 @@ export const SARIF_2_1_0_SUBSET = {
       if: { required: ['kind'], properties: { kind: { not: { const: 'fail' } } } },
       then: { properties: { level: { const: 'none' } } },
     },
-    notification: { type: 'object', required: ['message'], properties: { message: { $ref: '#/definitions/message' }, level: { enum: ['none', 'note', 'warning', 'error'] } } },
+    notification: {
+      type: 'object',
+      required: ['message'],
+      properties: { message: { $ref: '#/definitions/message' }, level: { enum: ['none', 'note', 'warning', 'error'] } },
+    },
     invocation: {
       type: 'object',
       required: ['executionSuccessful'],

@@ -35,7 +35,10 @@ function readVmHwm(pid: number): number | null {
   }
 }
 
-export function runCliMeasured(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; method?: 'auto' | 'proc' } = {}): Promise<MeasuredResult> {
+export function runCliMeasured(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; method?: 'auto' | 'proc' } = {},
+): Promise<MeasuredResult> {
   const useTime = (opts.method ?? 'auto') === 'auto' && hasGnuTime();
   const timeFile = path.join(os.tmpdir(), `xferscan-rss-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
   const [cmd, argv] = useTime ? [GNU_TIME, ['-v', '-o', timeFile, process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];

@@ -59,7 +59,13 @@ async function listen(name: string, host: string, onSocket: Handler): Promise<Li
   let sent = 0;
   let n = 0;
   const server = net.createServer((s) => {
-    connections.push({ server: name, localAddress: s.localAddress ?? '', localPort: s.localPort ?? 0, remoteAddress: s.remoteAddress ?? '', at: Date.now() });
+    connections.push({
+      server: name,
+      localAddress: s.localAddress ?? '',
+      localPort: s.localPort ?? 0,
+      remoteAddress: s.remoteAddress ?? '',
+      at: Date.now(),
+    });
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => {});
@@ -260,13 +266,17 @@ export const SPECS: Spec[] = [
         let left = HUGE_GREETING_BYTES;
         const block = Buffer.alloc(64 * 1024, 0x41);
         let first = true;
-        stream(s, () => {
-          if (left <= 0) return null;
-          const b = first ? Buffer.concat([Buffer.from('220 '), block]) : block;
-          first = false;
-          left -= b.length;
-          return b;
-        }, count);
+        stream(
+          s,
+          () => {
+            if (left <= 0) return null;
+            const b = first ? Buffer.concat([Buffer.from('220 '), block]) : block;
+            first = false;
+            left -= b.length;
+            return b;
+          },
+          count,
+        );
       }),
   },
   {
@@ -275,12 +285,16 @@ export const SPECS: Spec[] = [
     start: () =>
       listen('endless-multiline', LOOPBACK, (s, { count }) => {
         let i = 0;
-        stream(s, () => {
-          // ~100 lines per chunk, forever (until the client leaves)
-          const lines: string[] = [];
-          for (let k = 0; k < 100; k++) lines.push(`220-welcome line ${i++} of a greeting that never ends`);
-          return Buffer.from(`${lines.join('\r\n')}\r\n`);
-        }, count);
+        stream(
+          s,
+          () => {
+            // ~100 lines per chunk, forever (until the client leaves)
+            const lines: string[] = [];
+            for (let k = 0; k < 100; k++) lines.push(`220-welcome line ${i++} of a greeting that never ends`);
+            return Buffer.from(`${lines.join('\r\n')}\r\n`);
+          },
+          count,
+        );
       }),
   },
   {
@@ -336,11 +350,16 @@ export const SPECS: Spec[] = [
     start: () =>
       listen('random-bytes', LOOPBACK, (s, { count }) => {
         let left = 4 * 1024 * 1024;
-        stream(s, () => {
-          if (left <= 0) return null;
-          left -= 4096;
-          return randomChunk();
-        }, count, 50);
+        stream(
+          s,
+          () => {
+            if (left <= 0) return null;
+            left -= 4096;
+            return randomChunk();
+          },
+          count,
+          50,
+        );
       }),
   },
   {
@@ -352,11 +371,16 @@ export const SPECS: Spec[] = [
         after234: (raw, count) => {
           raw.once('data', () => {
             let left = 256 * 1024;
-            stream(raw, () => {
-              if (left <= 0) return null;
-              left -= 4096;
-              return randomChunk();
-            }, count, 20);
+            stream(
+              raw,
+              () => {
+                if (left <= 0) return null;
+                left -= 4096;
+                return randomChunk();
+              },
+              count,
+              20,
+            );
           });
         },
         pasv: () => '502 no',
@@ -394,15 +418,19 @@ export const SPECS: Spec[] = [
           let left = SSH_GIANT_STREAM_BYTES;
           let first = true;
           const block = Buffer.alloc(64 * 1024, 0x14);
-          stream(s, () => {
-            if (left <= 0) return null;
-            left -= block.length;
-            if (first) {
-              first = false;
-              return Buffer.concat([header, block]);
-            }
-            return block;
-          }, count);
+          stream(
+            s,
+            () => {
+              if (left <= 0) return null;
+              left -= block.length;
+              if (first) {
+                first = false;
+                return Buffer.concat([header, block]);
+              }
+              return block;
+            },
+            count,
+          );
         });
       }),
   },
@@ -420,7 +448,12 @@ export const SPECS: Spec[] = [
           sent = true;
           const nameList = Buffer.alloc(4);
           nameList.writeUInt32BE(0x7fff_fff0, 0);
-          const payload = Buffer.concat([Buffer.from([20]), crypto.randomBytes(16), nameList, Buffer.from('curve25519-sha256,ssh-ed25519')]);
+          const payload = Buffer.concat([
+            Buffer.from([20]),
+            crypto.randomBytes(16),
+            nameList,
+            Buffer.from('curve25519-sha256,ssh-ed25519'),
+          ]);
           let pad = 8 - ((5 + payload.length) % 8);
           if (pad < 4) pad += 8;
           const len = Buffer.alloc(4);

@@ -28,29 +28,42 @@ describe('service detection on scripted servers', () => {
   it('an SSH server that sends its KEXINIT with its identification (dropbear does): read exactly, on either path', async () => {
     // With a newline byte inside the binary KEXINIT, detection's line reader has split it as text:
     // the audit must not continue on that connection. Without one, it may.
-    for (const cookie of [[0xff, 0x0a], [0x41, 0x42]]) {
-      const kexinit = framePacket(buildKexinit({ ...WIDE_OFFER, kex: ['curve25519-sha256', 'diffie-hellman-group14-sha256'], hostKey: ['ssh-ed25519'] }));
+    for (const cookie of [
+      [0xff, 0x0a],
+      [0x41, 0x42],
+    ]) {
+      const kexinit = framePacket(
+        buildKexinit({ ...WIDE_OFFER, kex: ['curve25519-sha256', 'diffie-hellman-group14-sha256'], hostKey: ['ssh-ed25519'] }),
+      );
       // the 16-byte cookie after length, padding length and message type: a byte that is not
       // UTF-8 before a newline is what a text reader cannot give back
       for (let i = 6; i < 22; i++) kexinit[i] = cookie[i % 2]!;
-      const f = await track(tcpFixture((s) => {
-        s.on('data', () => {});
-        s.write(Buffer.concat([Buffer.from('SSH-2.0-dropbear_2022.83\r\n'), kexinit]));
-      }));
+      const f = await track(
+        tcpFixture((s) => {
+          s.on('data', () => {});
+          s.write(Buffer.concat([Buffer.from('SSH-2.0-dropbear_2022.83\r\n'), kexinit]));
+        }),
+      );
       const { report } = await scanJson([`127.0.0.1:${f.port}`, '--timeout', '1500']);
       const ep = report.endpoints[0];
       expect(ep.service).toBe('sftp');
-      expect(ep.ssh).toMatchObject({ software: 'dropbear_2022.83', kex: ['curve25519-sha256', 'diffie-hellman-group14-sha256'], hostKeyAlgorithms: ['ssh-ed25519'] });
+      expect(ep.ssh).toMatchObject({
+        software: 'dropbear_2022.83',
+        kex: ['curve25519-sha256', 'diffie-hellman-group14-sha256'],
+        hostKeyAlgorithms: ['ssh-ed25519'],
+      });
       const carried = ep.transcript.some((l) => l.text === 'the SSH audit continues on this connection');
       expect(carried).toBe(!cookie.includes(0x0a));
     }
   }, 30_000);
 
   it('plain FTP that refuses AUTH TLS and AUTH SSL → ftp, FTP-CLEARTEXT-SERVICE fails, exit 3', async () => {
-    const f = await track(tcpFixture((s) => {
-      s.write('220-Welcome\r\n220 ready\r\n');
-      ftpScript(s, { FEAT: '211 no features', SYST: '215 UNIX Type: L8', AUTH: '530 Please login with USER and PASS.' });
-    }));
+    const f = await track(
+      tcpFixture((s) => {
+        s.write('220-Welcome\r\n220 ready\r\n');
+        ftpScript(s, { FEAT: '211 no features', SYST: '215 UNIX Type: L8', AUTH: '530 Please login with USER and PASS.' });
+      }),
+    );
     const { report, result } = await scanJson([`127.0.0.1:${f.port}`]);
     const ep = report.endpoints[0];
     expect(ep.service).toBe('ftp');
@@ -60,10 +73,14 @@ describe('service detection on scripted servers', () => {
   });
 
   it('explicit FTPS whose TLS handshake breaks after 234 → ftps-explicit with the failure reported', async () => {
-    const f = await track(tcpFixture((s) => {
-      s.write('220 ready\r\n');
-      ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', 'AUTH TLS': '234 go ahead' }, (raw) => raw.once('data', () => raw.end('garbage, not TLS\r\n')));
-    }));
+    const f = await track(
+      tcpFixture((s) => {
+        s.write('220 ready\r\n');
+        ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', 'AUTH TLS': '234 go ahead' }, (raw) =>
+          raw.once('data', () => raw.end('garbage, not TLS\r\n')),
+        );
+      }),
+    );
     const { report } = await scanJson([`127.0.0.1:${f.port}`]);
     const ep = report.endpoints[0];
     expect(ep.service).toBe('ftps-explicit');
@@ -73,37 +90,41 @@ describe('service detection on scripted servers', () => {
 
   it('explicit FTPS that needs AUTH SSL (legacy) is still explicit FTPS', async () => {
     const { key, cert } = testCertificate();
-    const f = await track(tcpFixture((s) => {
-      s.write('220 ready\r\n');
-      let buf = '';
-      const onData = (d: Buffer) => {
-        buf += d.toString();
-        const lines = buf.split('\r\n');
-        buf = lines.pop()!;
-        for (const line of lines) {
-          if (line === 'AUTH SSL') {
-            s.off('data', onData);
-            s.write('234 AUTH SSL ok\r\n');
-            const t = new tls.TLSSocket(s, { isServer: true, key, cert });
-            t.on('error', () => {});
-            t.on('data', () => t.end('221 bye\r\n'));
-            return;
+    const f = await track(
+      tcpFixture((s) => {
+        s.write('220 ready\r\n');
+        let buf = '';
+        const onData = (d: Buffer) => {
+          buf += d.toString();
+          const lines = buf.split('\r\n');
+          buf = lines.pop()!;
+          for (const line of lines) {
+            if (line === 'AUTH SSL') {
+              s.off('data', onData);
+              s.write('234 AUTH SSL ok\r\n');
+              const t = new tls.TLSSocket(s, { isServer: true, key, cert });
+              t.on('error', () => {});
+              t.on('data', () => t.end('221 bye\r\n'));
+              return;
+            }
+            s.write(line === 'AUTH TLS' ? '504 unknown\r\n' : line === 'QUIT' ? '221 bye\r\n' : '502 no\r\n');
           }
-          s.write(line === 'AUTH TLS' ? '504 unknown\r\n' : line === 'QUIT' ? '221 bye\r\n' : '502 no\r\n');
-        }
-      };
-      s.on('data', onData);
-    }));
+        };
+        s.on('data', onData);
+      }),
+    );
     const { report } = await scanJson([`127.0.0.1:${f.port}`]);
     expect(report.endpoints[0]).toMatchObject({ service: 'ftps-explicit', ftp: { authTls: false, authSsl: true } });
     expect(report.endpoints[0].tls?.negotiated?.protocol).toMatch(/TLSv1/);
   });
 
   it('silent server that speaks TLS and FTP inside it → ftps-implicit', async () => {
-    const f = await track(tlsFixture((s) => {
-      s.write('220 implicit ready\r\n');
-      ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX Type: L8' });
-    }));
+    const f = await track(
+      tlsFixture((s) => {
+        s.write('220 implicit ready\r\n');
+        ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX Type: L8' });
+      }),
+    );
     const { report } = await scanJson([`127.0.0.1:${f.port}`, '--timeout', '3000']);
     const ep = report.endpoints[0];
     expect(ep).toMatchObject({ state: 'open', service: 'ftps-implicit', banner: '220 implicit ready' });
@@ -125,24 +146,28 @@ describe('service detection on scripted servers', () => {
   });
 
   it('421 on the first connection, then a greeting: retried, not misreported', async () => {
-    const f = await track(tcpFixture((s, n) => {
-      if (n === 0) return void s.end('421 Too many connections (2) from this IP\r\n');
-      s.write('220 ok\r\n');
-      ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', 'AUTH TLS': '500 no', 'AUTH SSL': '500 no' });
-    }));
+    const f = await track(
+      tcpFixture((s, n) => {
+        if (n === 0) return void s.end('421 Too many connections (2) from this IP\r\n');
+        s.write('220 ok\r\n');
+        ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', 'AUTH TLS': '500 no', 'AUTH SSL': '500 no' });
+      }),
+    );
     const { report } = await scanJson([`127.0.0.1:${f.port}`]);
     expect(report.endpoints[0]).toMatchObject({ service: 'ftp', outcome: null, ftp: { authTls: false } });
     expect(report.endpoints[0].transcript.some((l) => /421 from server; retrying/.test(l.text))).toBe(true);
   });
 
   it('a greeting that comes after the silence window is still recognised (slow or loaded server)', async () => {
-    const f = await track(tcpFixture((s) => {
-      setTimeout(() => {
-        if (s.destroyed) return;
-        s.write('220 slow but fine\r\n');
-        ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', AUTH: '504 no' });
-      }, 1300);
-    }));
+    const f = await track(
+      tcpFixture((s) => {
+        setTimeout(() => {
+          if (s.destroyed) return;
+          s.write('220 slow but fine\r\n');
+          ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', AUTH: '504 no' });
+        }, 1300);
+      }),
+    );
     const { report } = await scanJson([`127.0.0.1:${f.port}`, '--timeout', '2000']);
     expect(report.endpoints[0]).toMatchObject({ state: 'open', service: 'ftp', banner: '220 slow but fine' });
   });

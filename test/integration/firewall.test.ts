@@ -80,8 +80,29 @@ describe.skipIf(reason !== null)('firewall lab: port-state truth through real ip
     const creds = ['--user', m.user, '--password-env', 'XFS_FW_PW'];
     // Two scans at once, each from inside the scanner's namespace.
     const [a, b] = await Promise.all([
-      scanJson([tls.url!, ...creds, '--active', '--expect-passive-range', `${tls.passiveAllowed![0]}-${tls.passiveAllowed![1]}`, '--timeout', String(TIMEOUT)], { netns: m.clientNetns, env }),
-      scanJson([ep('fw-plain').url!, ep('fw-noactive').url!, ...['fw-drop', 'fw-reject', 'fw-closed'].map((n) => `${ep(n).host}:${ep(n).port}`), '--active', '--timeout', String(TIMEOUT)], { netns: m.clientNetns, env }),
+      scanJson(
+        [
+          tls.url!,
+          ...creds,
+          '--active',
+          '--expect-passive-range',
+          `${tls.passiveAllowed![0]}-${tls.passiveAllowed![1]}`,
+          '--timeout',
+          String(TIMEOUT),
+        ],
+        { netns: m.clientNetns, env },
+      ),
+      scanJson(
+        [
+          ep('fw-plain').url!,
+          ep('fw-noactive').url!,
+          ...['fw-drop', 'fw-reject', 'fw-closed'].map((n) => `${ep(n).host}:${ep(n).port}`),
+          '--active',
+          '--timeout',
+          String(TIMEOUT),
+        ],
+        { netns: m.clientNetns, env },
+      ),
     ]);
     ftps = { report: a.report, ms: a.result.ms };
     plain = { report: b.report, ms: b.result.ms };
@@ -107,7 +128,9 @@ describe.skipIf(reason !== null)('firewall lab: port-state truth through real ip
     const fw = plain.report.firewall!;
     const view = (port: number) => fw.endpoints.find((x) => x.endpoint.endsWith(`:${port}`))!;
     expect(view(2124).control.verdict).toBe('dropped');
-    expect(view(2124).missing.map((r) => r.text)).toContain(`allow inbound TCP ${m.serverAddress}:2124 from clients (control connection, server side)`);
+    expect(view(2124).missing.map((r) => r.text)).toContain(
+      `allow inbound TCP ${m.serverAddress}:2124 from clients (control connection, server side)`,
+    );
     expect(view(2125).control.verdict).toBe('reset');
     expect(view(2126).control.verdict).toBe('reset');
     expect(view(2122).control.verdict).toBe('reachable');
@@ -121,7 +144,8 @@ describe.skipIf(reason !== null)('firewall lab: port-state truth through real ip
     const blocked = [...states].filter(([, s]) => s !== 'open').map(([p]) => p);
     const open = [...states].filter(([, s]) => s === 'open').map(([p]) => p);
     // every state matches the rules: dropped half filtered, allowed half open
-    for (const [p, s] of states) expect({ port: p, state: s }).toEqual({ port: p, state: inRange(p, e.passiveDropped!) ? 'filtered' : 'open' });
+    for (const [p, s] of states)
+      expect({ port: p, state: s }).toEqual({ port: p, state: inRange(p, e.passiveDropped!) ? 'filtered' : 'open' });
     expect(blocked.length, 'no dropped passive port was advertised to us: sample more PASV replies').toBeGreaterThan(0);
     const f = finding(ep, 'NET-PASV-FILTERED');
     expect(f.status).toBe('fail');
@@ -129,7 +153,9 @@ describe.skipIf(reason !== null)('firewall lab: port-state truth through real ip
     expect(blamed.sort()).toEqual(blocked.sort());
     for (const p of open) expect(f.title).not.toContain(String(p));
     // the remediation is the missing rule: inbound TCP to the server's address, inside the dropped range
-    const rule = new RegExp(`allow inbound TCP ${m.serverAddress.replace(/\./g, '\\.')}:(\\d+)(?:-(\\d+))? from clients \\(passive data, server side\\)`).exec(f.remediation);
+    const rule = new RegExp(
+      `allow inbound TCP ${m.serverAddress.replace(/\./g, '\\.')}:(\\d+)(?:-(\\d+))? from clients \\(passive data, server side\\)`,
+    ).exec(f.remediation);
     expect(rule, f.remediation).not.toBeNull();
     const [lo, hi] = [Number(rule![1]), Number(rule![2] ?? rule![1])];
     expect(inRange(lo, e.passiveDropped!) && inRange(hi, e.passiveDropped!)).toBe(true);
@@ -164,10 +190,14 @@ describe.skipIf(reason !== null)('firewall lab: port-state truth through real ip
         expect(f.detail).toMatch(/active mode does not get back through/);
         expect(f.detail).not.toMatch(/refused PORT/);
         // recorded as data channels (the control session survived the silence)
-        expect(ep.ftp!.dataChannels.filter((d) => d.mode === 'PORT' || d.mode === 'EPRT').every((d) => d.failedStep === 'connect')).toBe(true);
+        expect(ep.ftp!.dataChannels.filter((d) => d.mode === 'PORT' || d.mode === 'EPRT').every((d) => d.failedStep === 'connect')).toBe(
+          true,
+        );
         expect(fwe.active!.noConnectBack).toBe(true);
         const texts = fwe.missing.map((r) => r.text);
-        expect(texts).toContain(`allow inbound TCP to ${m.clientAddress} ports 1024-65535 from ${m.serverAddress} port 20 (active data, client side; or an FTP-aware NAT/helper)`);
+        expect(texts).toContain(
+          `allow inbound TCP to ${m.clientAddress} ports 1024-65535 from ${m.serverAddress} port 20 (active data, client side; or an FTP-aware NAT/helper)`,
+        );
         expect(texts.some((t) => t.startsWith(`allow outbound TCP from ${m.serverAddress} port 20`))).toBe(true);
       } else {
         expect({ name: e.name, status: f.status }).toEqual({ name: e.name, status: 'pass' });
@@ -189,7 +219,10 @@ describe.skipIf(reason !== null)('firewall lab: port-state truth through real ip
       const rules = report.firewall!.endpoints.flatMap((e) => e.missing.map((r) => r.text));
       expect(rules.length).toBeGreaterThan(0);
       for (const format of FORMATS) {
-        const text = render(report, format).replace(/&#39;|&#x27;|&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+        const text = render(report, format)
+          .replace(/&#39;|&#x27;|&apos;/g, "'")
+          .replace(/&quot;/g, '"')
+          .replace(/&amp;/g, '&');
         for (const rule of rules) expect(text.includes(rule), `${format} lacks "${rule}"`).toBe(true);
       }
     }

@@ -13,7 +13,12 @@ import type { EndpointReport, Report } from '../../src/model.js';
 // @ts-expect-error plain ESM module without type declarations
 import { checkEndpoint, startFleetServers } from '../../bench/fleet.mjs';
 
-interface FleetEndpoint { host: string; port: number; kind: string; expect: { state: unknown; service: unknown } }
+interface FleetEndpoint {
+  host: string;
+  port: number;
+  kind: string;
+  expect: { state: unknown; service: unknown };
+}
 
 let fleet: { endpoints: FleetEndpoint[]; close(): Promise<void> };
 let dir: string;
@@ -32,7 +37,9 @@ afterAll(async () => {
 });
 
 /** Runs the CLI and records when each stdout chunk arrived. */
-function runTimed(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; chunks: { at: number; text: string }[]; ms: number }> {
+function runTimed(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string; chunks: { at: number; text: string }[]; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,11 +58,35 @@ function runTimed(args: string[]): Promise<{ code: number | null; stdout: string
 
 describe('fleet scan', () => {
   it('scans every endpoint right with small concurrency and socket budget, streaming one NDJSON line each', async () => {
-    const r = await runTimed(['scan', '--targets-file', csv, '--format', 'ndjson', '--concurrency', '6', '--max-sockets', '12', '--connections', '2', '--timeout', '2000']);
+    const r = await runTimed([
+      'scan',
+      '--targets-file',
+      csv,
+      '--format',
+      'ndjson',
+      '--concurrency',
+      '6',
+      '--max-sockets',
+      '12',
+      '--connections',
+      '2',
+      '--timeout',
+      '2000',
+    ]);
     expect(r.stderr).toBe('');
     const lines = r.stdout.split('\n').filter(Boolean);
     expect(lines).toHaveLength(fleet.endpoints.length + 1);
-    const parsed = lines.map((l) => JSON.parse(l) as { type: string; index: number; endpoint: EndpointReport; sockets?: { peak: number; max: number }; endpoints?: number; integrity?: { digest: string } });
+    const parsed = lines.map(
+      (l) =>
+        JSON.parse(l) as {
+          type: string;
+          index: number;
+          endpoint: EndpointReport;
+          sockets?: { peak: number; max: number };
+          endpoints?: number;
+          integrity?: { digest: string };
+        },
+    );
     const eps = parsed.filter((p) => p.type === 'endpoint');
     const summary = parsed[parsed.length - 1];
     expect(summary.type).toBe('summary');
@@ -84,7 +115,18 @@ describe('fleet scan', () => {
     const fast = fleet.endpoints.filter((e) => e.kind === 'closed').slice(0, 3);
     const targets = [...silent, ...fast].map((e) => `${e.host}:${e.port}`);
     const started = performance.now();
-    const r = await runCli(['scan', ...targets, '--format', 'json', '--timeout', '8000', '--endpoint-timeout', '1500', '--concurrency', '2']);
+    const r = await runCli([
+      'scan',
+      ...targets,
+      '--format',
+      'json',
+      '--timeout',
+      '8000',
+      '--endpoint-timeout',
+      '1500',
+      '--concurrency',
+      '2',
+    ]);
     const ms = performance.now() - started;
     const report = JSON.parse(r.stdout) as Report;
     expectValidReport(report);
@@ -103,10 +145,28 @@ describe('fleet scan', () => {
     const sizes: number[] = [];
     for (const s of ['1/3', '2/3', '3/3']) {
       const out = path.join(dir, `shard-${s[0]}.${s === '3/3' ? 'ndjson' : 'json'}`);
-      const r = await runCli(['scan', '--targets-file', csv, '--shard', s, '--format', s === '3/3' ? 'ndjson' : 'json', '-o', out, '--concurrency', '8', '--timeout', '1500']);
+      const r = await runCli([
+        'scan',
+        '--targets-file',
+        csv,
+        '--shard',
+        s,
+        '--format',
+        s === '3/3' ? 'ndjson' : 'json',
+        '-o',
+        out,
+        '--concurrency',
+        '8',
+        '--timeout',
+        '1500',
+      ]);
       expect([1, 3]).toContain(r.code);
       files.push(out);
-      sizes.push(s === '3/3' ? fs.readFileSync(out, 'utf8').trim().split('\n').length - 1 : (JSON.parse(fs.readFileSync(out, 'utf8')) as Report).endpoints.length);
+      sizes.push(
+        s === '3/3'
+          ? fs.readFileSync(out, 'utf8').trim().split('\n').length - 1
+          : (JSON.parse(fs.readFileSync(out, 'utf8')) as Report).endpoints.length,
+      );
     }
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(fleet.endpoints.length);
     const merged = path.join(dir, 'merged.json');
@@ -130,7 +190,9 @@ describe('fleet scan', () => {
     fs.writeFileSync(bad, '- host: 127.0.0.1\n  port: 21\n- host: 127.0.0.2\n  password: hunter2\n');
     const r = await runCli(['scan', '--targets-file', bad]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(`xferscan: ${bad}:3: a literal password ("password") is refused: put it in an environment variable and name that with passwordEnv`);
+    expect(r.stderr.trim()).toBe(
+      `xferscan: ${bad}:3: a literal password ("password") is refused: put it in an environment variable and name that with passwordEnv`,
+    );
     const unset = path.join(dir, 'unset.csv');
     fs.writeFileSync(unset, 'host,port,user,passwordEnv\n127.0.0.1,21,u,XFERSCAN_SURELY_UNSET\n');
     const u = await runCli(['scan', '--targets-file', unset]);

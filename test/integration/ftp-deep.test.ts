@@ -22,30 +22,72 @@ function writeTestLeftovers(): string[] {
 // What a careful engineer concludes by hand about each lab configuration (test/lab/README.md).
 const EXPECT: Record<string, Record<string, string>> = {
   'vsftpd-explicit': {
-    'FTP-CLEARTEXT-LOGIN': 'pass', 'FTP-ANONYMOUS': 'pass', 'FTP-BOUNCE': 'pass', 'FTPS-PROT-P': 'pass',
+    'FTP-CLEARTEXT-LOGIN': 'pass',
+    'FTP-ANONYMOUS': 'pass',
+    'FTP-BOUNCE': 'pass',
+    'FTPS-PROT-P': 'pass',
     // vsftpd answers "200 PROT now Clear" and then refuses every cleartext data connection (522)
-    'FTPS-PROT-C-ALLOWED': 'pass', 'FTPS-DATA-NOT-TLS': 'pass', 'FTPS-CCC-ALLOWED': 'pass', 'FTPS-SESSION-REUSE': 'info',
-    'FTP-DATA-PASSIVE': 'pass', 'FTP-DATA-ACTIVE': 'pass', 'FTP-PASV-ADDRESS': 'pass',
+    'FTPS-PROT-C-ALLOWED': 'pass',
+    'FTPS-DATA-NOT-TLS': 'pass',
+    'FTPS-CCC-ALLOWED': 'pass',
+    'FTPS-SESSION-REUSE': 'info',
+    'FTP-DATA-PASSIVE': 'pass',
+    'FTP-DATA-ACTIVE': 'pass',
+    'FTP-PASV-ADDRESS': 'pass',
   },
   'vsftpd-implicit': {
-    'FTP-CLEARTEXT-LOGIN': 'pass', 'FTP-ANONYMOUS': 'pass', 'FTPS-PROT-P': 'pass', 'FTPS-PROT-C-ALLOWED': 'pass',
-    'FTPS-SESSION-REUSE': 'info', 'FTP-DATA-PASSIVE': 'pass', 'FTP-DATA-ACTIVE': 'pass', 'FTP-PASV-ADDRESS': 'pass',
+    'FTP-CLEARTEXT-LOGIN': 'pass',
+    'FTP-ANONYMOUS': 'pass',
+    'FTPS-PROT-P': 'pass',
+    'FTPS-PROT-C-ALLOWED': 'pass',
+    'FTPS-SESSION-REUSE': 'info',
+    'FTP-DATA-PASSIVE': 'pass',
+    'FTP-DATA-ACTIVE': 'pass',
+    'FTP-PASV-ADDRESS': 'pass',
   },
-  'vsftpd-plain': { 'FTP-CLEARTEXT-LOGIN': 'fail', 'FTP-ANONYMOUS': 'fail', 'FTP-BOUNCE': 'pass', 'FTP-DATA-PASSIVE': 'pass', 'FTP-DATA-ACTIVE': 'pass' },
+  'vsftpd-plain': {
+    'FTP-CLEARTEXT-LOGIN': 'fail',
+    'FTP-ANONYMOUS': 'fail',
+    'FTP-BOUNCE': 'pass',
+    'FTP-DATA-PASSIVE': 'pass',
+    'FTP-DATA-ACTIVE': 'pass',
+  },
   'vsftpd-lax': {
-    'FTP-CLEARTEXT-LOGIN': 'fail', 'FTP-ANONYMOUS': 'fail', 'FTPS-PROT-C-ALLOWED': 'fail', 'FTPS-CCC-ALLOWED': 'pass',
-    'FTPS-SESSION-REUSE': 'info', 'FTP-DATA-PASSIVE': 'pass', 'FTP-ALG-REWRITE': 'info',
+    'FTP-CLEARTEXT-LOGIN': 'fail',
+    'FTP-ANONYMOUS': 'fail',
+    'FTPS-PROT-C-ALLOWED': 'fail',
+    'FTPS-CCC-ALLOWED': 'pass',
+    'FTPS-SESSION-REUSE': 'info',
+    'FTP-DATA-PASSIVE': 'pass',
+    'FTP-ALG-REWRITE': 'info',
   },
   'proftpd-tls': {
-    'FTP-CLEARTEXT-LOGIN': 'fail', 'FTP-ANONYMOUS': 'pass', 'FTPS-PROT-P': 'pass', 'FTPS-PROT-C-ALLOWED': 'fail',
-    'FTPS-CCC-ALLOWED': 'fail', 'FTP-PASV-ADDRESS': 'fail', 'FTP-DATA-PASSIVE': 'pass', 'FTP-DATA-ACTIVE': 'pass',
+    'FTP-CLEARTEXT-LOGIN': 'fail',
+    'FTP-ANONYMOUS': 'pass',
+    'FTPS-PROT-P': 'pass',
+    'FTPS-PROT-C-ALLOWED': 'fail',
+    'FTPS-CCC-ALLOWED': 'fail',
+    'FTP-PASV-ADDRESS': 'fail',
+    'FTP-DATA-PASSIVE': 'pass',
+    'FTP-DATA-ACTIVE': 'pass',
   },
   'pureftpd-tls': {
-    'FTP-CLEARTEXT-LOGIN': 'pass', 'FTP-ANONYMOUS': 'pass', 'FTPS-PROT-P': 'pass', 'FTPS-PROT-C-ALLOWED': 'fail',
-    'FTPS-CCC-ALLOWED': 'fail', 'FTP-DATA-PASSIVE': 'pass', 'FTP-PASV-ADDRESS': 'pass',
+    'FTP-CLEARTEXT-LOGIN': 'pass',
+    'FTP-ANONYMOUS': 'pass',
+    'FTPS-PROT-P': 'pass',
+    'FTPS-PROT-C-ALLOWED': 'fail',
+    'FTPS-CCC-ALLOWED': 'fail',
+    'FTP-DATA-PASSIVE': 'pass',
+    'FTP-PASV-ADDRESS': 'pass',
   },
 };
-const REUSE_REQUIRED: Record<string, boolean> = { 'vsftpd-explicit': true, 'vsftpd-implicit': true, 'proftpd-tls': true, 'pureftpd-tls': false, 'vsftpd-lax': false };
+const REUSE_REQUIRED: Record<string, boolean> = {
+  'vsftpd-explicit': true,
+  'vsftpd-implicit': true,
+  'proftpd-tls': true,
+  'pureftpd-tls': false,
+  'vsftpd-lax': false,
+};
 
 describe('FTP/FTPS deep probe on the lab (with credentials, --active, --write-test)', () => {
   let report: Report;
@@ -62,11 +104,15 @@ describe('FTP/FTPS deep probe on the lab (with credentials, --active, --write-te
 
   for (const [name, want] of Object.entries(EXPECT)) {
     it('ProFTPD: the report says the server, not the scanner, sets the pace of the TLS inventory', () => {
-    const ep = report.endpoints.find((e) => e.port === byName('proftpd-tls').port)!;
-    expect(ep.transcript.some((l) => /to greet each of \d+ new connections: the inventory's time is set by the server \(a standalone ProFTPD pauses/.test(l.text))).toBe(true);
-  });
+      const ep = report.endpoints.find((e) => e.port === byName('proftpd-tls').port)!;
+      expect(
+        ep.transcript.some((l) =>
+          /to greet each of \d+ new connections: the inventory's time is set by the server \(a standalone ProFTPD pauses/.test(l.text),
+        ),
+      ).toBe(true);
+    });
 
-  it(`${name}: every FTP finding as a careful engineer would judge it`, () => {
+    it(`${name}: every FTP finding as a careful engineer would judge it`, () => {
       const got = Object.fromEntries(Object.keys(want).map((id) => [id, status(ep(name), id)]));
       expect(got).toEqual(want);
     });
@@ -187,7 +233,7 @@ describe('passive range and ALG comparison', () => {
 });
 
 describe('connection cap', () => {
-  it('--connections 1 still transfers: a data connection rides on its control connection\'s slot', async () => {
+  it("--connections 1 still transfers: a data connection rides on its control connection's slot", async () => {
     const v = byName('vsftpd-explicit');
     const { report } = await scanJson([target(v), ...creds, '--connections', '1'], { env, timeoutMs: 60_000 });
     const ep = report.endpoints[0];

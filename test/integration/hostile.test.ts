@@ -43,7 +43,18 @@ beforeAll(async () => {
   set = await startHostileServers();
   expect(set.servers.length).toBe(13);
   run = await runCliMeasured(
-    ['scan', ...set.servers.map((s) => s.target), '--timeout', String(TIMEOUT_MS), '--format', 'json', '--user', 'u', '--password-env', 'XFS_HOSTILE_PW'],
+    [
+      'scan',
+      ...set.servers.map((s) => s.target),
+      '--timeout',
+      String(TIMEOUT_MS),
+      '--format',
+      'json',
+      '--user',
+      'u',
+      '--password-env',
+      'XFS_HOSTILE_PW',
+    ],
     { env: { XFS_HOSTILE_PW: PASSWORD }, timeoutMs: WALL_LIMIT_MS + 30_000 },
   );
   try {
@@ -66,7 +77,9 @@ beforeAll(async () => {
       serverSentMb: Math.round((set.servers[i]?.bytesSent() ?? 0) / 104857.6) / 10,
       findings: ep.findings.map((f) => `${f.id}:${f.status}`).join(' '),
       error: ep.error,
-      dataChannels: (ep.ftp?.dataChannels ?? []).map((d) => `${d.mode} ${d.advertisedAddress ?? '-'}:${d.port ?? '-'} ok=${d.ok} ${d.error ?? ''}`.trim()),
+      dataChannels: (ep.ftp?.dataChannels ?? []).map((d) =>
+        `${d.mode} ${d.advertisedAddress ?? '-'}:${d.port ?? '-'} ok=${d.ok} ${d.error ?? ''}`.trim(),
+      ),
       passiveReplies: ep.transcript.filter((l) => /^22[79] /.test(l.text)).length,
     })),
   };
@@ -172,24 +185,43 @@ describe('one scan of 13 hostile servers', () => {
     }
   });
 
-  it('every other report format also survives the same servers without a stack trace', async () => {
-    const help = await runCli(['scan', '--help']);
-    const formats = (/--format[\s\S]*?\[choices: ([^\]]+)\]/.exec(help.stdout)?.[1] ?? '"table"')
-      .split(',')
-      .map((f) => f.trim().replace(/^"|"$/g, ''))
-      .filter((f) => f && f !== 'json');
-    // The slowest behaviours add nothing new per format: scan the rest once per format.
-    const quick = set.servers.filter((s) => !['one-byte-per-second', 'silent'].includes(s.name));
-    for (const format of formats) {
-      const r = await runCli(['scan', ...quick.map((s) => s.target), '--timeout', String(TIMEOUT_MS), '--format', format, '--user', 'u', '--password-env', 'XFS_HOSTILE_PW'], {
-        env: { XFS_HOSTILE_PW: PASSWORD },
-        timeoutMs: WALL_LIMIT_MS,
-      });
-      expect([0, 1, 2, 3], `${format}: ${r.stderr.slice(0, 500)}`).toContain(r.code);
-      expect(r.stdout.length, format).toBeGreaterThan(0);
-      expect(looksLikeStackTrace(r.stderr) || looksLikeStackTrace(r.stdout), format).toBe(false);
-      for (const form of secretForms(PASSWORD)) expect(r.stdout.includes(form) || r.stderr.includes(form), `${format} leaks ${form}`).toBe(false);
-    }
-    expect(set.foreign.connections).toEqual([]);
-  }, 4 * WALL_LIMIT_MS);
+  it(
+    'every other report format also survives the same servers without a stack trace',
+    async () => {
+      const help = await runCli(['scan', '--help']);
+      const formats = (/--format[\s\S]*?\[choices: ([^\]]+)\]/.exec(help.stdout)?.[1] ?? '"table"')
+        .split(',')
+        .map((f) => f.trim().replace(/^"|"$/g, ''))
+        .filter((f) => f && f !== 'json');
+      // The slowest behaviours add nothing new per format: scan the rest once per format.
+      const quick = set.servers.filter((s) => !['one-byte-per-second', 'silent'].includes(s.name));
+      for (const format of formats) {
+        const r = await runCli(
+          [
+            'scan',
+            ...quick.map((s) => s.target),
+            '--timeout',
+            String(TIMEOUT_MS),
+            '--format',
+            format,
+            '--user',
+            'u',
+            '--password-env',
+            'XFS_HOSTILE_PW',
+          ],
+          {
+            env: { XFS_HOSTILE_PW: PASSWORD },
+            timeoutMs: WALL_LIMIT_MS,
+          },
+        );
+        expect([0, 1, 2, 3], `${format}: ${r.stderr.slice(0, 500)}`).toContain(r.code);
+        expect(r.stdout.length, format).toBeGreaterThan(0);
+        expect(looksLikeStackTrace(r.stderr) || looksLikeStackTrace(r.stdout), format).toBe(false);
+        for (const form of secretForms(PASSWORD))
+          expect(r.stdout.includes(form) || r.stderr.includes(form), `${format} leaks ${form}`).toBe(false);
+      }
+      expect(set.foreign.connections).toEqual([]);
+    },
+    4 * WALL_LIMIT_MS,
+  );
 });

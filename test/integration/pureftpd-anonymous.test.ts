@@ -21,7 +21,11 @@ describe('Pure-FTPd anonymous login, settled at USER', () => {
     port = await freePort();
     const c = path.join(labRunDir(), 'certs');
     // anonymous on (no -E); TLS required on the control channel (-Y 2), like the lab endpoint
-    server = spawn(PURE, ['-S', `127.0.0.1,${port}`, '-l', 'unix', '-Y', '2', '-2', `${c}/good.crt,${c}/good.key`, '-H', '-c', '10', '-C', '10'], { stdio: 'ignore' });
+    server = spawn(
+      PURE,
+      ['-S', `127.0.0.1,${port}`, '-l', 'unix', '-Y', '2', '-2', `${c}/good.crt,${c}/good.key`, '-H', '-c', '10', '-C', '10'],
+      { stdio: 'ignore' },
+    );
     if (await waitListening(port)) return;
     throw new Error(`pure-ftpd did not start on ${port} (${PURE} exists: ${fs.existsSync(PURE)})`);
   }, 15_000);

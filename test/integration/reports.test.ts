@@ -29,7 +29,19 @@ beforeAll(async () => {
     `version: 1\nname: demo partner\nhosts:\n  - host: 127.0.0.1\n    ports:\n      - port: ${servers.sftpPort}\n        service: sftp\n        sshHostKeys: [SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA]\n`,
   );
   jsonFile = path.join(dir, 'scan.json');
-  const r = await runCli(['scan', `127.0.0.1:${servers.sftpPort}`, `127.0.0.1:${servers.ftpsPort}`, '--profile', 'pci-dss-4.0.1', '--policy', policy, '--format', 'json', '--output', jsonFile]);
+  const r = await runCli([
+    'scan',
+    `127.0.0.1:${servers.sftpPort}`,
+    `127.0.0.1:${servers.ftpsPort}`,
+    '--profile',
+    'pci-dss-4.0.1',
+    '--policy',
+    policy,
+    '--format',
+    'json',
+    '--output',
+    jsonFile,
+  ]);
   expect(r.code, r.stderr).toBe(3);
   report = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
 }, 120_000);
@@ -52,7 +64,9 @@ describe('PCI DSS scan of the demo servers, every format', () => {
     expect(report.compliance?.verdict).toBe('not-satisfied');
     expect(report.scanner?.sourceAddresses).toEqual([{ target: '127.0.0.1', source: '127.0.0.1' }]);
     const keys = failingKeys(report);
-    expect(keys).toEqual(expect.arrayContaining([`127.0.0.1:${servers.sftpPort} POLICY-KEY-PIN`, `127.0.0.1:${servers.ftpsPort} NET-UNEXPECTED-SERVICE`]));
+    expect(keys).toEqual(
+      expect.arrayContaining([`127.0.0.1:${servers.sftpPort} POLICY-KEY-PIN`, `127.0.0.1:${servers.ftpsPort} NET-UNEXPECTED-SERVICE`]),
+    );
     for (const ep of report.endpoints) {
       for (const f of ep.findings.filter((x) => x.status === 'fail')) {
         expect(f.remediation, f.id).not.toBe('');
@@ -73,10 +87,23 @@ describe('PCI DSS scan of the demo servers, every format', () => {
     const sarif = JSON.parse(sarifText);
     expect(sarifErrors(sarif)).toBeNull();
     assertWellFormedXml(junit);
-    const sarifFails = (sarif.runs[0].results as { ruleId: string; kind: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; properties: { controls: string[]; evidence: unknown[]; remediation: string } }[]).filter((r) => r.kind === 'fail');
-    const junitFailNames = [...junit.matchAll(/<testcase classname="xferscan\.([^"]+)" name="([A-Z0-9-]+) [^"]*" time="0"><failure /g)].map((m) => `${m[1]} ${m[2]}`).sort();
+    const sarifFails = (
+      sarif.runs[0].results as {
+        ruleId: string;
+        kind: string;
+        locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+        properties: { controls: string[]; evidence: unknown[]; remediation: string };
+      }[]
+    ).filter((r) => r.kind === 'fail');
+    const junitFailNames = [...junit.matchAll(/<testcase classname="xferscan\.([^"]+)" name="([A-Z0-9-]+) [^"]*" time="0"><failure /g)]
+      .map((m) => `${m[1]} ${m[2]}`)
+      .sort();
     expect(junitFailNames).toEqual(failingKeys(report));
-    expect([...new Set(sarifFails.map((r) => `${r.locations[0].physicalLocation.artifactLocation.uri.replace(/^\w+:\/\//, '')} ${r.ruleId}`))].sort()).toEqual(failingKeys(report));
+    expect(
+      [
+        ...new Set(sarifFails.map((r) => `${r.locations[0].physicalLocation.artifactLocation.uri.replace(/^\w+:\/\//, '')} ${r.ruleId}`)),
+      ].sort(),
+    ).toEqual(failingKeys(report));
     for (const { ep, f } of failing) {
       const s = sarifFails.find((r) => r.ruleId === f.id && r.locations[0].physicalLocation.artifactLocation.uri.endsWith(`:${ep.port}`))!;
       expect(s.properties.controls).toEqual(f.controls);
@@ -115,7 +142,23 @@ describe('PCI DSS scan of the demo servers, every format', () => {
     fs.writeFileSync(htmlFile, await render('html'));
     const png = path.join(dir, 'report.png');
     const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xferscan-chromium-'));
-    const r = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profileDir}`, `--screenshot=${png}`, '--window-size=1200,2000', `file://${htmlFile}`], { timeout: 60_000, encoding: 'utf8' });
+    const r = spawnSync(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--user-data-dir=${profileDir}`,
+        `--screenshot=${png}`,
+        '--window-size=1200,2000',
+        `file://${htmlFile}`,
+      ],
+      { timeout: 60_000, encoding: 'utf8' },
+    );
     expect(fs.existsSync(png), r.stderr).toBe(true);
     const buf = fs.readFileSync(png);
     expect(buf.subarray(1, 4).toString()).toBe('PNG');

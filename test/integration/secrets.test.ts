@@ -1,7 +1,7 @@
 // Issue 8: a password given to xferscan never appears in any output, whatever the format and
 // whatever a hostile server echoes back — and it cannot be given on the command line at all.
 import fs from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -161,7 +161,19 @@ describe('secrets never leak', () => {
   it('a password from --password-file is just as invisible', async () => {
     const file = path.join(tmp, 'pw.txt');
     fs.writeFileSync(file, `${PASSWORD}\n`, { mode: 0o600 });
-    const r = await runCli(['scan', `127.0.0.1:${demo.ftpsPort}`, `127.0.0.1:${demo.sftpPort}`, '--user', USER, '--password-file', file, '--format', 'json', '--timeout', '3000']);
+    const r = await runCli([
+      'scan',
+      `127.0.0.1:${demo.ftpsPort}`,
+      `127.0.0.1:${demo.sftpPort}`,
+      '--user',
+      USER,
+      '--password-file',
+      file,
+      '--format',
+      'json',
+      '--timeout',
+      '3000',
+    ]);
     expect([0, 1, 2, 3]).toContain(r.code);
     expectNoSecret(r, 'password-file');
   }, 60_000);
@@ -171,7 +183,10 @@ describe('secrets never leak', () => {
     fixtures.push(f);
     for (const format of formats) {
       const out = path.join(tmp, `echo.${format}`);
-      const r = await runCli(['scan', `ftpes://127.0.0.1:${f.port}`, ...CRED_ARGS, '--format', format, '--timeout', '3000', '--output', out], { env: ENV });
+      const r = await runCli(
+        ['scan', `ftpes://127.0.0.1:${f.port}`, ...CRED_ARGS, '--format', format, '--timeout', '3000', '--output', out],
+        { env: ENV },
+      );
       expect([0, 1, 2, 3], `${format}: ${r.stderr}`).toContain(r.code);
       expectNoSecret(r, `echo/${format}`, fs.readFileSync(out, 'utf8'));
       if (format === 'json') expectValidReport(JSON.parse(fs.readFileSync(out, 'utf8')));
@@ -185,7 +200,9 @@ describe('secrets never leak', () => {
     fixtures.push(f);
     for (const format of formats) {
       const out = path.join(tmp, `knows.${format}`);
-      const r = await runCli(['scan', `127.0.0.1:${f.port}`, ...CRED_ARGS, '--format', format, '--timeout', '3000', '--output', out], { env: ENV });
+      const r = await runCli(['scan', `127.0.0.1:${f.port}`, ...CRED_ARGS, '--format', format, '--timeout', '3000', '--output', out], {
+        env: ENV,
+      });
       expect([0, 1, 2, 3], `${format}: ${r.stderr}`).toContain(r.code);
       expectNoSecret(r, `knows/${format}`, fs.readFileSync(out, 'utf8'));
     }
@@ -194,7 +211,10 @@ describe('secrets never leak', () => {
   it('a cleartext FTP echo server with --allow-cleartext-login', async () => {
     const f = await echoServer({ tls: false, knows: PASSWORD });
     fixtures.push(f);
-    const r = await runCli(['scan', `ftp://127.0.0.1:${f.port}`, ...CRED_ARGS, '--allow-cleartext-login', '--format', 'json', '--timeout', '3000'], { env: ENV });
+    const r = await runCli(
+      ['scan', `ftp://127.0.0.1:${f.port}`, ...CRED_ARGS, '--allow-cleartext-login', '--format', 'json', '--timeout', '3000'],
+      { env: ENV },
+    );
     expect([0, 1, 2, 3], r.stderr).toContain(r.code);
     expectNoSecret(r, 'cleartext');
   }, 60_000);

@@ -17,12 +17,24 @@ describe('SSH keyboard-interactive login (OpenSSH + PAM)', () => {
   beforeAll(async () => {
     port = await freePort();
     const conf = path.join(dir, 'sshd_config');
-    fs.writeFileSync(conf, [
-      `Port ${port}`, 'ListenAddress 127.0.0.1', `PidFile ${dir}/sshd.pid`,
-      `HostKey ${path.join(labRunDir(), 'keys/ssh_host_ed25519_key')}`,
-      'UsePAM yes', 'KbdInteractiveAuthentication yes', 'PasswordAuthentication no', 'PubkeyAuthentication yes',
-      'PermitRootLogin no', 'StrictModes no', 'AllowUsers xfsuser', 'Subsystem sftp internal-sftp', '',
-    ].join('\n'));
+    fs.writeFileSync(
+      conf,
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `PidFile ${dir}/sshd.pid`,
+        `HostKey ${path.join(labRunDir(), 'keys/ssh_host_ed25519_key')}`,
+        'UsePAM yes',
+        'KbdInteractiveAuthentication yes',
+        'PasswordAuthentication no',
+        'PubkeyAuthentication yes',
+        'PermitRootLogin no',
+        'StrictModes no',
+        'AllowUsers xfsuser',
+        'Subsystem sftp internal-sftp',
+        '',
+      ].join('\n'),
+    );
     const r = spawnSync('/usr/sbin/sshd', ['-f', conf, '-E', path.join(dir, 'sshd.log')], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`sshd did not start: ${r.stderr}`);
     for (let i = 0; i < 50 && !fs.existsSync(path.join(dir, 'sshd.pid')); i++) await new Promise((res) => setTimeout(res, 100));
@@ -33,7 +45,9 @@ describe('SSH keyboard-interactive login (OpenSSH + PAM)', () => {
   });
 
   it('lists keyboard-interactive, logs in with it, and opens the SFTP subsystem', async () => {
-    const { report, result } = await scanJson([`127.0.0.1:${port}`, '--user', 'xfsuser', '--password-env', 'XFS_KBD_PW'], { env: { XFS_KBD_PW: password } });
+    const { report, result } = await scanJson([`127.0.0.1:${port}`, '--user', 'xfsuser', '--password-env', 'XFS_KBD_PW'], {
+      env: { XFS_KBD_PW: password },
+    });
     const ssh = report.endpoints[0]!.ssh!;
     expect(ssh.authMethods).toEqual(['publickey', 'keyboard-interactive']);
     expect(ssh.login).toMatchObject({ attempted: true, ok: true, method: 'keyboard-interactive' });
@@ -45,7 +59,9 @@ describe('SSH keyboard-interactive login (OpenSSH + PAM)', () => {
 
   it('a wrong password fails the keyboard-interactive login cleanly', async () => {
     const wrong = `wrong-${password}-x`;
-    const { report, result } = await scanJson([`127.0.0.1:${port}`, '--user', 'xfsuser', '--password-env', 'XFS_KBD_PW'], { env: { XFS_KBD_PW: wrong } });
+    const { report, result } = await scanJson([`127.0.0.1:${port}`, '--user', 'xfsuser', '--password-env', 'XFS_KBD_PW'], {
+      env: { XFS_KBD_PW: wrong },
+    });
     const ssh = report.endpoints[0]!.ssh!;
     expect(ssh.login).toMatchObject({ attempted: true, ok: false, method: 'keyboard-interactive' });
     expect(ssh.sftp ?? null).toBeNull();

@@ -44,7 +44,20 @@ function keygen(name: string): { type: string; bits: number; fingerprint: string
 }
 
 function report(r: SshAuditResult, port: number): EndpointReport {
-  return { host: '127.0.0.1', port, address: '127.0.0.1', state: 'open', connectMs: 0, service: 'sftp', banner: r.facts?.banner ?? null, tls: null, ssh: r.facts, ftp: null, findings: [], transcript: [] };
+  return {
+    host: '127.0.0.1',
+    port,
+    address: '127.0.0.1',
+    state: 'open',
+    connectMs: 0,
+    service: 'sftp',
+    banner: r.facts?.banner ?? null,
+    tls: null,
+    ssh: r.facts,
+    ftp: null,
+    findings: [],
+    transcript: [],
+  };
 }
 
 function outcomes(e: EndpointReport): Record<string, string> {
@@ -64,7 +77,10 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
   // The lab may have been stopped by another run: start the three sshd endpoints (idempotent)
   // and stop only what this file started.
   beforeAll(() => {
-    const out = execFileSync('bash', [LAB_SH, 'start', 'sshd-modern', 'sshd-legacy', 'sshd-sftponly'], { encoding: 'utf8', timeout: 120_000 });
+    const out = execFileSync('bash', [LAB_SH, 'start', 'sshd-modern', 'sshd-legacy', 'sshd-sftponly'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     const m = /^LAB_STARTED=(.*)$/m.exec(out);
     startedHere = m?.[1] ? m[1].split(',').filter(Boolean) : [];
   }, 180_000);
@@ -104,15 +120,30 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
       expect(f.authMethods).toEqual(['publickey', 'password']);
       expect(r.connections).toBeLessThanOrEqual(6);
       // transcript evidence: identification lines and KEXINIT summaries
-      const text = t.finish().map((l) => l.text).join('\n');
+      const text = t
+        .finish()
+        .map((l) => l.text)
+        .join('\n');
       expect(text).toContain(f.banner);
       expect(text).toMatch(/SSH-2\.0-xferscan_/);
       expect(text).toMatch(/KEXINIT kex_algorithms: /);
       const o = outcomes(report(r, e.port));
       if (name === 'sshd-legacy') {
-        expect(o).toMatchObject({ 'SSH-KEX-WEAK': 'fail', 'SSH-HOSTKEY-WEAK': 'fail', 'SSH-CIPHER-WEAK': 'fail', 'SSH-MAC-WEAK': 'fail', 'SSH-TERRAPIN': 'pass' });
+        expect(o).toMatchObject({
+          'SSH-KEX-WEAK': 'fail',
+          'SSH-HOSTKEY-WEAK': 'fail',
+          'SSH-CIPHER-WEAK': 'fail',
+          'SSH-MAC-WEAK': 'fail',
+          'SSH-TERRAPIN': 'pass',
+        });
       } else {
-        expect(o).toMatchObject({ 'SSH-KEX-WEAK': 'pass', 'SSH-HOSTKEY-WEAK': 'pass', 'SSH-CIPHER-WEAK': 'pass', 'SSH-PROTO-1': 'pass', 'SSH-NO-PQ-KEX': 'pass' });
+        expect(o).toMatchObject({
+          'SSH-KEX-WEAK': 'pass',
+          'SSH-HOSTKEY-WEAK': 'pass',
+          'SSH-CIPHER-WEAK': 'pass',
+          'SSH-PROTO-1': 'pass',
+          'SSH-NO-PQ-KEX': 'pass',
+        });
       }
       expect(o['SSH-SFTP-ONLY']).toBe('skipped');
     });
@@ -123,9 +154,22 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
     const t = new Transcript();
     const sftpPw = labPassword('xfssftp');
     const userPw = labPassword('xfsuser');
-    const a = await auditSsh({ host: e.host, port: e.port, timeoutMs: 8000, credentials: { username: 'xfssftp', password: sftpPw }, transcript: t });
+    const a = await auditSsh({
+      host: e.host,
+      port: e.port,
+      timeoutMs: 8000,
+      credentials: { username: 'xfssftp', password: sftpPw },
+      transcript: t,
+    });
     timings.push(`sshd-sftponly (xfssftp): ${a.ms} ms, ${a.connections} connections`);
-    const b = await auditSsh({ host: e.host, port: e.port, timeoutMs: 8000, credentials: { username: 'xfsuser', password: userPw }, hostKeys: false, gex: false });
+    const b = await auditSsh({
+      host: e.host,
+      port: e.port,
+      timeoutMs: 8000,
+      credentials: { username: 'xfsuser', password: userPw },
+      hostKeys: false,
+      gex: false,
+    });
     timings.push(`sshd-sftponly (xfsuser, auth only): ${b.ms} ms, ${b.connections} connections`);
     const fa = a.facts!;
     const fb = b.facts!;
@@ -143,7 +187,14 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
     const text = JSON.stringify(t.finish());
     expect(text).not.toContain(sftpPw);
     // wrong password: login fails, methods still learned
-    const c = await auditSsh({ host: e.host, port: e.port, timeoutMs: 8000, credentials: { username: 'xfssftp', password: `${sftpPw}-wrong` }, hostKeys: false, gex: false });
+    const c = await auditSsh({
+      host: e.host,
+      port: e.port,
+      timeoutMs: 8000,
+      credentials: { username: 'xfssftp', password: `${sftpPw}-wrong` },
+      hostKeys: false,
+      gex: false,
+    });
     expect(c.facts!.authMethods).toEqual(['publickey', 'password']);
     expect(c.facts!.login).toMatchObject({ attempted: true, ok: false });
     expect(outcomes(report(c, e.port))['SSH-SFTP-ONLY']).toBe('skipped');
@@ -166,7 +217,6 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
   });
 
   it('prints timings', () => {
-    // eslint-disable-next-line no-console
     console.log(`[ssh timings]\n  ${timings.join('\n  ')}`);
   });
 });

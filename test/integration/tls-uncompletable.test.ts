@@ -18,9 +18,33 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'k.pem'), key);
   fs.writeFileSync(path.join(dir, 'c.pem'), cert);
   port = await freePort();
-  server = spawn('openssl', ['s_server', '-quiet', '-accept', `127.0.0.1:${port}`, '-key', path.join(dir, 'k.pem'), '-cert', path.join(dir, 'c.pem'), '-tls1_2', '-cipher', 'NULL-SHA:NULL-SHA256:@SECLEVEL=0'], { stdio: 'ignore' });
+  server = spawn(
+    'openssl',
+    [
+      's_server',
+      '-quiet',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-key',
+      path.join(dir, 'k.pem'),
+      '-cert',
+      path.join(dir, 'c.pem'),
+      '-tls1_2',
+      '-cipher',
+      'NULL-SHA:NULL-SHA256:@SECLEVEL=0',
+    ],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 50; i++) {
-    const ok = await new Promise<boolean>((r) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); r(true); }).once('error', () => r(false)));
+    const ok = await new Promise<boolean>((r) =>
+      net
+        .connect(port, '127.0.0.1')
+        .once('connect', function (this: net.Socket) {
+          this.destroy();
+          r(true);
+        })
+        .once('error', () => r(false)),
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -3,7 +3,7 @@
 // the lab's FTPS endpoints through a tiny explicit-FTPS transport.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,26 +29,48 @@ const servers: ChildProcess[] = [];
 
 async function startServer(args: string[]): Promise<number> {
   const port = await freePort();
-  const p = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', path.join(dir, 'cert.pem'), '-key', path.join(dir, 'key.pem'), '-www', '-quiet', ...args], {
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+  const p = spawn(
+    'openssl',
+    [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-cert',
+      path.join(dir, 'cert.pem'),
+      '-key',
+      path.join(dir, 'key.pem'),
+      '-www',
+      '-quiet',
+      ...args,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    },
+  );
   servers.push(p);
   if (!(await waitListening(port))) throw new Error(`s_server on ${port} did not come up`);
   return port;
 }
 
-const tcpOpen = (port: number): OpenTransport => () =>
-  new Promise((resolve, reject) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => resolve(s));
-    s.once('error', reject);
-  });
+const tcpOpen =
+  (port: number): OpenTransport =>
+  () =>
+    new Promise((resolve, reject) => {
+      const s = net.connect({ host: '127.0.0.1', port });
+      s.once('connect', () => resolve(s));
+      s.once('error', reject);
+    });
 
 function sClient(port: number, versionFlag: string, suiteArgs: string[]): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, versionFlag, ...suiteArgs, '-servername', 'localhost'], { timeout: 10_000 }, (err, stdout) => {
-      resolve(!err && /Cipher is (?!\(NONE\))/.test(stdout));
-    });
+    const child = execFile(
+      'openssl',
+      ['s_client', '-connect', `127.0.0.1:${port}`, versionFlag, ...suiteArgs, '-servername', 'localhost'],
+      { timeout: 10_000 },
+      (err, stdout) => {
+        resolve(!err && /Cipher is (?!\(NONE\))/.test(stdout));
+      },
+    );
     child.stdin?.end();
   });
 }
@@ -56,12 +78,14 @@ function sClient(port: number, versionFlag: string, suiteArgs: string[]): Promis
 async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let i = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (i < items.length) {
-      const k = i++;
-      out[k] = await fn(items[k]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (i < items.length) {
+        const k = i++;
+        out[k] = await fn(items[k]!);
+      }
+    }),
+  );
   return out;
 }
 
@@ -76,7 +100,11 @@ async function referenceSuites(port: number): Promise<Record<string, string[]>> 
     (m[2] === 'TLSv1.3' ? tls13 : legacy).push(m[1]!);
   }
   const out: Record<string, string[]> = {};
-  const versions: [string, string][] = [['TLSv1.2', '-tls1_2'], ['TLSv1.1', '-tls1_1'], ['TLSv1.0', '-tls1']];
+  const versions: [string, string][] = [
+    ['TLSv1.2', '-tls1_2'],
+    ['TLSv1.1', '-tls1_1'],
+    ['TLSv1.0', '-tls1'],
+  ];
   for (const [label, flag] of versions) {
     const ok = await pool(legacy, 24, (c) => sClient(port, flag, ['-cipher', `${c}:@SECLEVEL=0`]));
     const names = legacy.filter((_, i) => ok[i]).map((c) => suiteByName(c)?.name ?? c);
@@ -99,8 +127,27 @@ const measured: string[] = [];
 describe.skipIf(!hasOpenssl)('TLS prober vs openssl s_server', () => {
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'xfs-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '30',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '30',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
   });
   afterAll(() => {
     for (const p of servers) p.kill();
@@ -153,7 +200,11 @@ describe.skipIf(!hasOpenssl)('TLS prober vs openssl s_server', () => {
       args: ['-tls1_2', '-serverpref', '-cipher', 'AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA:@SECLEVEL=0'],
       expect: (r) => {
         expect(r.serverPreference).toBe(true);
-        expect(r.cipherSuites['TLSv1.2']).toEqual(['TLS_RSA_WITH_AES_256_CBC_SHA', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA']);
+        expect(r.cipherSuites['TLSv1.2']).toEqual([
+          'TLS_RSA_WITH_AES_256_CBC_SHA',
+          'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+          'TLS_DHE_RSA_WITH_AES_128_CBC_SHA',
+        ]);
       },
     },
   ];
@@ -173,8 +224,29 @@ describe.skipIf(!hasOpenssl)('TLS prober vs openssl s_server', () => {
 
   it('an RSA and an ECDSA certificate side by side: both are reported and judged', async () => {
     // the ECDSA certificate names another host: only it fails the name check
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(dir, 'ec.key'), '-out', path.join(dir, 'ec.pem'), '-days', '30',
-      '-subj', '/CN=other.test', '-addext', 'subjectAltName=DNS:other.test'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'ec.key'),
+        '-out',
+        path.join(dir, 'ec.pem'),
+        '-days',
+        '30',
+        '-subj',
+        '/CN=other.test',
+        '-addext',
+        'subjectAltName=DNS:other.test',
+      ],
+      { stdio: 'ignore' },
+    );
     const port = await startServer(['-tls1_2', '-dcert', path.join(dir, 'ec.pem'), '-dkey', path.join(dir, 'ec.key')]);
     const { facts, probe } = await scanTls(tcpOpen(port), { timeoutMs: 5000, serverName: 'localhost', hostname: 'localhost', caPem: null });
     expect(probe.otherChainsDer).toHaveLength(1);
@@ -182,15 +254,27 @@ describe.skipIf(!hasOpenssl)('TLS prober vs openssl s_server', () => {
     expect(all.map((c) => c.keyType).sort()).toEqual(['EC', 'RSA']);
     expect(facts.cipherSuites['TLSv1.2']!.some((n) => n.includes('ECDSA'))).toBe(true);
     const ep: EndpointReport = {
-      host: 'localhost', port, address: '127.0.0.1', state: 'open', connectMs: 1, service: 'ftps-implicit', banner: null,
-      tls: facts, ssh: null, ftp: null, findings: [], transcript: [],
+      host: 'localhost',
+      port,
+      address: '127.0.0.1',
+      state: 'open',
+      connectMs: 1,
+      service: 'ftps-implicit',
+      banner: null,
+      tls: facts,
+      ssh: null,
+      ftp: null,
+      findings: [],
+      transcript: [],
     };
     const name = runChecks(ep, tlsChecks, {}).find((f) => f.id === 'TLS-CERT-NAME-MISMATCH')!;
     expect(name.status).toBe('fail');
     expect(name.detail).toMatch(/certificate \d of 2 \(EC 256\): the certificate is not valid for localhost/);
     expect(name.detail).toMatch(/certificate \d of 2 \(RSA 2048\): the certificate is valid for localhost/);
     // with one certificate the detail stays as it was
-    const single = runChecks({ ...ep, tls: { ...facts, otherCertificates: undefined } }, tlsChecks, {}).find((f) => f.id === 'TLS-CERT-WEAK-KEY')!;
+    const single = runChecks({ ...ep, tls: { ...facts, otherCertificates: undefined } }, tlsChecks, {}).find(
+      (f) => f.id === 'TLS-CERT-WEAK-KEY',
+    )!;
     expect(single.detail).not.toMatch(/of 2/);
   }, 60_000);
 
@@ -201,8 +285,18 @@ describe.skipIf(!hasOpenssl)('TLS prober vs openssl s_server', () => {
     expect(facts.validation?.hostnameMatch).toBe(true);
     expect(facts.validation?.trusted).toBe(false);
     const ep: EndpointReport = {
-      host: '127.0.0.1', port, address: '127.0.0.1', state: 'open', connectMs: 1, service: 'ftps-implicit', banner: null,
-      tls: facts, ssh: null, ftp: null, findings: [], transcript: [],
+      host: '127.0.0.1',
+      port,
+      address: '127.0.0.1',
+      state: 'open',
+      connectMs: 1,
+      service: 'ftps-implicit',
+      banner: null,
+      tls: facts,
+      ssh: null,
+      ftp: null,
+      findings: [],
+      transcript: [],
     };
     const findings = runChecks(ep, tlsChecks, {});
     const byId = Object.fromEntries(findings.map((f) => [f.id, f.status]));
@@ -226,7 +320,8 @@ function readReply(s: net.Socket, ms: number): Promise<string> {
       const line = buf.split('\r\n').find((l) => /^\d{3} /.test(l));
       if (line) done(null, line);
     };
-    const onEnd = () => done(Object.assign(new Error(`closed: ${buf.trim()}`), { code: /^421/m.test(buf) ? 'refused-by-server' : 'closed' }));
+    const onEnd = () =>
+      done(Object.assign(new Error(`closed: ${buf.trim()}`), { code: /^421/m.test(buf) ? 'refused-by-server' : 'closed' }));
     function done(err: Error | null, line?: string) {
       clearTimeout(timer);
       s.off('data', onData);
@@ -242,20 +337,23 @@ function readReply(s: net.Socket, ms: number): Promise<string> {
 }
 
 /** Explicit FTPS: read the 220 greeting, AUTH TLS, expect 234, hand the socket over. 421 → refused-by-server. */
-const ftpsExplicitOpen = (port: number): OpenTransport => async () => {
-  const s = await tcpOpen(port)();
-  try {
-    const greet = await readReply(s, 5000);
-    if (!greet.startsWith('220')) throw Object.assign(new Error(greet), { code: greet.startsWith('421') ? 'refused-by-server' : 'protocol-error' });
-    s.write('AUTH TLS\r\n');
-    const r = await readReply(s, 5000);
-    if (!r.startsWith('234')) throw Object.assign(new Error(r), { code: r.startsWith('421') ? 'refused-by-server' : 'protocol-error' });
-    return s;
-  } catch (err) {
-    s.destroy();
-    throw err;
-  }
-};
+const ftpsExplicitOpen =
+  (port: number): OpenTransport =>
+  async () => {
+    const s = await tcpOpen(port)();
+    try {
+      const greet = await readReply(s, 5000);
+      if (!greet.startsWith('220'))
+        throw Object.assign(new Error(greet), { code: greet.startsWith('421') ? 'refused-by-server' : 'protocol-error' });
+      s.write('AUTH TLS\r\n');
+      const r = await readReply(s, 5000);
+      if (!r.startsWith('234')) throw Object.assign(new Error(r), { code: r.startsWith('421') ? 'refused-by-server' : 'protocol-error' });
+      return s;
+    } catch (err) {
+      s.destroy();
+      throw err;
+    }
+  };
 
 async function listening(port: number): Promise<boolean> {
   return new Promise((res) => {
@@ -288,7 +386,9 @@ describe('TLS prober vs lab FTPS endpoints', () => {
       const open = ep.implicit ? tcpOpen(ep.port) : ftpsExplicitOpen(ep.port);
       const t0 = performance.now();
       const r = await probeTls(open, { timeoutMs: 8000, serverName: 'localhost', connections: 4 });
-      labTimes.push(`${ep.name}: ${r.handshakes} handshakes, ${Math.round(performance.now() - t0)} ms, limited=${r.limited}, TLS1.2 suites ${r.cipherSuites['TLSv1.2']?.length ?? 0}, errors ${JSON.stringify(r.errors)}`);
+      labTimes.push(
+        `${ep.name}: ${r.handshakes} handshakes, ${Math.round(performance.now() - t0)} ms, limited=${r.limited}, TLS1.2 suites ${r.cipherSuites['TLSv1.2']?.length ?? 0}, errors ${JSON.stringify(r.errors)}`,
+      );
       expect(r.protocols['TLSv1.2'] || r.protocols['TLSv1.3']).toBe(true);
       expect(r.chainDer.length).toBeGreaterThan(0);
     }, 120_000);

@@ -27,9 +27,9 @@ async function sh(script: string, args: string[], timeoutMs = 120_000): Promise<
     return stdout;
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `bash ${path.basename(script)} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
-    );
+    throw new Error(`bash ${path.basename(script)} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`, {
+      cause: err,
+    });
   }
 }
 
@@ -46,11 +46,7 @@ export async function setup(): Promise<void> {
   const out = await sh(LAB_SH, ['start']);
   const m = /^LAB_STARTED=(.*)$/m.exec(out);
   startedEndpoints = m?.[1] ? m[1].split(',').filter(Boolean) : [];
-  log(
-    startedEndpoints.length
-      ? `started ${startedEndpoints.join(', ')} in ${Date.now() - t0} ms`
-      : 'all endpoints were already running',
-  );
+  log(startedEndpoints.length ? `started ${startedEndpoints.join(', ')} in ${Date.now() - t0} ms` : 'all endpoints were already running');
 
   if (process.env.XFERSCAN_LAB_NETNS !== 'off') {
     const existed = netnsPresent();

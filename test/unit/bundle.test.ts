@@ -12,7 +12,11 @@ const BUNDLE = path.join(ROOT, 'dist/src/xferscan.cjs');
 
 function runUnbundled(args: string[]) {
   const entry = path.join(ROOT, 'dist/src/cli.js');
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); await m.main(${JSON.stringify(args)});`], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); await m.main(${JSON.stringify(args)});`],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -22,21 +26,31 @@ describe('the bundled CLI', () => {
     expect(readFileSync(BUNDLE, 'utf8')).not.toMatch(/\bimport\(\s*["'`]/);
   });
 
-  it.each([[['--help']], [['scan', '--help']], [['--version']], [['scan', '--bogus']], [['nonsense']], [['scan', 'ftp://a:b@host']], [['scan', '127.0.0.1:1', '--format', 'markdown', '--timeout', '500']]])(
-    '%j: same output and exit code as the unbundled build, without and with a code cache',
-    async (args) => {
-      const cache = mkdtempSync(path.join(os.tmpdir(), 'xfs-cache-'));
-      const plain = runUnbundled(args);
-      const norm = (s: string) => s.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'T').replace(/\b\d+ ms\b/g, 'N ms').replace(/\b\d+\.\d s\b/g, 'N s').replace(/[0-9a-f]{64}/g, 'H');
-      for (const round of ['cold', 'cached']) {
-        const bundled = await runCli(args, { env: { XDG_CACHE_HOME: cache } });
-        expect(norm(bundled.stdout), round).toBe(norm(plain.stdout));
-        expect(bundled.stderr, round).toBe(plain.stderr);
-        expect(bundled.code, round).toBe(plain.code);
-      }
-      expect(readdirSync(path.join(cache, 'xferscan')).filter((f) => f.endsWith('.v8cache'))).toHaveLength(1);
-    },
-  );
+  it.each([
+    [['--help']],
+    [['scan', '--help']],
+    [['--version']],
+    [['scan', '--bogus']],
+    [['nonsense']],
+    [['scan', 'ftp://a:b@host']],
+    [['scan', '127.0.0.1:1', '--format', 'markdown', '--timeout', '500']],
+  ])('%j: same output and exit code as the unbundled build, without and with a code cache', async (args) => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'xfs-cache-'));
+    const plain = runUnbundled(args);
+    const norm = (s: string) =>
+      s
+        .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'T')
+        .replace(/\b\d+ ms\b/g, 'N ms')
+        .replace(/\b\d+\.\d s\b/g, 'N s')
+        .replace(/[0-9a-f]{64}/g, 'H');
+    for (const round of ['cold', 'cached']) {
+      const bundled = await runCli(args, { env: { XDG_CACHE_HOME: cache } });
+      expect(norm(bundled.stdout), round).toBe(norm(plain.stdout));
+      expect(bundled.stderr, round).toBe(plain.stderr);
+      expect(bundled.code, round).toBe(plain.code);
+    }
+    expect(readdirSync(path.join(cache, 'xferscan')).filter((f) => f.endsWith('.v8cache'))).toHaveLength(1);
+  });
 
   it('a corrupt cache is ignored and replaced', async () => {
     const cache = mkdtempSync(path.join(os.tmpdir(), 'xfs-cache-'));

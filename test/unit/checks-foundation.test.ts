@@ -28,7 +28,15 @@ describe('foundation checks', () => {
 
     const tls = ftpEndpoint({ service: 'ftps-explicit' });
     tls.ftp!.authTls = true;
-    tls.tls = { protocols: {}, cipherSuites: {}, serverPreference: null, groups: [], certificate: null, chain: [], negotiated: { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' } };
+    tls.tls = {
+      protocols: {},
+      cipherSuites: {},
+      serverPreference: null,
+      groups: [],
+      certificate: null,
+      chain: [],
+      negotiated: { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' },
+    };
     expect(find(tls, 'FTP-CLEARTEXT-SERVICE')[0].status).toBe('pass');
     expect(find(tls, 'FTPS-AUTH-TLS')[0]).toMatchObject({ status: 'pass', remediation: '' });
   });
@@ -82,13 +90,30 @@ describe('foundation checks', () => {
   });
 
   it('a check that throws becomes an error finding, not a crash', () => {
-    const boom = { id: 'X-BOOM', title: 't', severity: 'low' as const, controls: [], remediation: '', run: () => { throw new Error('bug'); } };
+    const boom = {
+      id: 'X-BOOM',
+      title: 't',
+      severity: 'low' as const,
+      controls: [],
+      remediation: '',
+      run: () => {
+        throw new Error('bug');
+      },
+    };
     expect(runChecks(ftpEndpoint(), [boom], {})[0]).toMatchObject({ status: 'error', detail: expect.stringMatching(/bug/) });
   });
 });
 
 describe('exit codes', () => {
-  const report = (eps: EndpointReport[]): Report => ({ schemaVersion: 1, tool: { name: 'xferscan', version: '0' }, startedAt: '', finishedAt: '', profile: 'baseline', endpoints: eps, summary: { pass: 0, fail: 0, warn: 0, info: 0, error: 0, skipped: 0 } });
+  const report = (eps: EndpointReport[]): Report => ({
+    schemaVersion: 1,
+    tool: { name: 'xferscan', version: '0' },
+    startedAt: '',
+    finishedAt: '',
+    profile: 'baseline',
+    endpoints: eps,
+    summary: { pass: 0, fail: 0, warn: 0, info: 0, error: 0, skipped: 0 },
+  });
   const withFinding = (status: 'pass' | 'fail' | 'warn' | 'error', state: EndpointReport['state'] = 'open') => {
     const ep = ftpEndpoint({ state });
     ep.findings = [{ id: 'X', status, severity: 'low', title: '', detail: '', remediation: '', controls: [], evidence: [] }];

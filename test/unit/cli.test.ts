@@ -15,7 +15,8 @@ describe('xferscan CLI', () => {
   it('scan --help lists the scan options', async () => {
     const r = await runCli(['scan', '--help']);
     expect(r.code).toBe(0);
-    for (const opt of ['--ports', '--format', '--timeout', '--expect-passive-range', '--concurrency', '--connections', '--targets-file']) expect(r.stdout).toContain(opt);
+    for (const opt of ['--ports', '--format', '--timeout', '--expect-passive-range', '--concurrency', '--connections', '--targets-file'])
+      expect(r.stdout).toContain(opt);
   });
 
   it.each([

@@ -35,7 +35,9 @@ describe('FTP reply parsing (recorded replies)', () => {
   });
 
   it('IBM z/OS style multi-line with different codes inside', () => {
-    const r = parseReply('220-FTPD1 IBM FTP CS V2R4 at HOST, 12:00:00 on 2026-11-22.\r\n220-More\r\n220 Connection will close if idle for more than 5 minutes.\r\n');
+    const r = parseReply(
+      '220-FTPD1 IBM FTP CS V2R4 at HOST, 12:00:00 on 2026-11-22.\r\n220-More\r\n220 Connection will close if idle for more than 5 minutes.\r\n',
+    );
     expect(r.code).toBe(220);
     expect(r.text).toMatch(/IBM FTP CS/);
   });

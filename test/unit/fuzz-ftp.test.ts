@@ -12,8 +12,12 @@ const RUNS = { numRuns: 1500 };
 const anyLine = fc.oneof(
   fc.string({ maxLength: 120 }),
   fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.tuple(fc.integer({ min: 0, max: 999 }), fc.constantFrom(' ', '-', '', '--', '\t'), fc.string({ maxLength: 60 })).map(([c, sep, t]) => `${String(c).padStart(3, '0')}${sep}${t}`),
-  fc.tuple(fc.integer({ min: 0, max: 99999 }), fc.constantFrom(' ', '-'), fc.string({ maxLength: 20 })).map(([c, sep, t]) => `${c}${sep}${t}`),
+  fc
+    .tuple(fc.integer({ min: 0, max: 999 }), fc.constantFrom(' ', '-', '', '--', '\t'), fc.string({ maxLength: 60 }))
+    .map(([c, sep, t]) => `${String(c).padStart(3, '0')}${sep}${t}`),
+  fc
+    .tuple(fc.integer({ min: 0, max: 99999 }), fc.constantFrom(' ', '-'), fc.string({ maxLength: 20 }))
+    .map(([c, sep, t]) => `${c}${sep}${t}`),
 );
 
 function wellFormed(r: FtpReply): void {
@@ -51,20 +55,25 @@ describe('fuzz: FtpReplyAssembler', () => {
   it('a well-formed multi-line reply is assembled whatever its middle lines say', () => {
     const middle = fc.string({ maxLength: 50 }).filter((l) => !/^\d{3}( |$)/.test(l));
     fc.assert(
-      fc.property(fc.integer({ min: 100, max: 599 }), fc.array(middle, { maxLength: 30 }), fc.string({ maxLength: 40 }), (code, mid, last) => {
-        const lines = [`${code}-first`, ...mid.filter((l) => !l.startsWith(`${code} `) && l !== String(code)), `${code} ${last}`];
-        const asm = new FtpReplyAssembler({ maxLines: 1000 });
-        let out: FtpReply | null = null;
-        lines.forEach((l, i) => {
-          const r = asm.push(l);
-          if (i < lines.length - 1) expect(r).toBeNull();
-          else out = r;
-        });
-        expect(out).not.toBeNull();
-        wellFormed(out!);
-        expect(out!.code).toBe(code);
-        expect(out!.lines).toEqual(lines);
-      }),
+      fc.property(
+        fc.integer({ min: 100, max: 599 }),
+        fc.array(middle, { maxLength: 30 }),
+        fc.string({ maxLength: 40 }),
+        (code, mid, last) => {
+          const lines = [`${code}-first`, ...mid.filter((l) => !l.startsWith(`${code} `) && l !== String(code)), `${code} ${last}`];
+          const asm = new FtpReplyAssembler({ maxLines: 1000 });
+          let out: FtpReply | null = null;
+          lines.forEach((l, i) => {
+            const r = asm.push(l);
+            if (i < lines.length - 1) expect(r).toBeNull();
+            else out = r;
+          });
+          expect(out).not.toBeNull();
+          wellFormed(out!);
+          expect(out!.code).toBe(code);
+          expect(out!.lines).toEqual(lines);
+        },
+      ),
       RUNS,
     );
   });
@@ -89,7 +98,12 @@ const bigNumber = fc.oneof(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0
 describe('fuzz: PASV / EPSV', () => {
   it('parsePasv on any text: only PassiveParseError, and results are a real IPv4 address and port', () => {
     const pasvLike = fc
-      .tuple(fc.array(bigNumber, { minLength: 4, maxLength: 8 }), fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }), fc.constantFrom(',', ', ', ' ,', ',,', '.'))
+      .tuple(
+        fc.array(bigNumber, { minLength: 4, maxLength: 8 }),
+        fc.string({ maxLength: 10 }),
+        fc.string({ maxLength: 10 }),
+        fc.constantFrom(',', ', ', ' ,', ',,', '.'),
+      )
       .map(([ns, a, b, sep]) => `227 Entering Passive Mode ${a}(${ns.join(sep)})${b}`);
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 80 }), pasvLike), (text) => {
@@ -119,10 +133,15 @@ describe('fuzz: PASV / EPSV', () => {
 
   it('out-of-range numbers are refused, never masked into range', () => {
     fc.assert(
-      fc.property(fc.array(octet, { minLength: 6, maxLength: 6 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 256, max: 99999 }), (ns, i, bad) => {
-        ns[i] = bad;
-        expect(() => parsePasv(`227 Entering Passive Mode (${ns.join(',')})`)).toThrow(PassiveParseError);
-      }),
+      fc.property(
+        fc.array(octet, { minLength: 6, maxLength: 6 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 256, max: 99999 }),
+        (ns, i, bad) => {
+          ns[i] = bad;
+          expect(() => parsePasv(`227 Entering Passive Mode (${ns.join(',')})`)).toThrow(PassiveParseError);
+        },
+      ),
       RUNS,
     );
     expect(() => parsePasv('227 Entering Passive Mode (300,1,1,1,999,999)')).toThrow(PassiveParseError);
@@ -151,7 +170,12 @@ describe('fuzz: PASV / EPSV', () => {
   });
 
   it('long digit runs do not make the PASV parser slow', () => {
-    for (const text of [`227 ${'1,'.repeat(20000)}x`, `227 ${'9'.repeat(50000)}`, `227 ${'12345678901,'.repeat(5000)}`, `229 ${'|'.repeat(50000)}`]) {
+    for (const text of [
+      `227 ${'1,'.repeat(20000)}x`,
+      `227 ${'9'.repeat(50000)}`,
+      `227 ${'12345678901,'.repeat(5000)}`,
+      `229 ${'|'.repeat(50000)}`,
+    ]) {
       const t = performance.now();
       try {
         parsePasv(text);
@@ -166,7 +190,12 @@ describe('fuzz: PASV / EPSV', () => {
   it('classifyAdvertised never throws and answers from its closed vocabulary', () => {
     const kinds = ['same', 'unspecified', 'private', 'loopback', 'link-local', 'foreign'];
     const ipv4 = fc.tuple(octet, octet, octet, octet).map((a) => a.join('.'));
-    const addr = fc.oneof(ipv4, ipv4.map((a) => `::ffff:${a}`), fc.constantFrom('::1', 'fe80::1', '0.0.0.0', '', '999.1.1.1'), fc.string({ maxLength: 30 }));
+    const addr = fc.oneof(
+      ipv4,
+      ipv4.map((a) => `::ffff:${a}`),
+      fc.constantFrom('::1', 'fe80::1', '0.0.0.0', '', '999.1.1.1'),
+      fc.string({ maxLength: 30 }),
+    );
     fc.assert(
       fc.property(addr, addr, (adv, con) => {
         const k = classifyAdvertised(adv, con);

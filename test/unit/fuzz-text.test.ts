@@ -40,24 +40,32 @@ describe('fuzz: LineReader', () => {
       fc.uint8Array({ maxLength: 400 }).map((u) => Buffer.from(u).toString('latin1')),
     );
     await fc.assert(
-      fc.asyncProperty(text, fc.array(fc.nat(), { maxLength: 12 }), fc.integer({ min: 1, max: 64 }), fc.boolean(), async (t, cuts, maxLineBytes, endWithNl) => {
-        const data = Buffer.from(endWithNl ? `${t}\n` : t, 'utf8');
-        const s = new PassThrough();
-        const reader = new LineReader({ maxLineBytes });
-        reader.attach(s);
-        for (const c of chunked(data, cuts)) s.write(c);
-        s.end();
-        const { lines, error } = await readAll(reader);
-        // What a reference splitter says:
-        const parts = data.toString('latin1').split('\n');
-        parts.pop(); // the unfinished tail (or '' after a final LF)
-        const tooLong = parts.findIndex((p) => Buffer.from(p, 'latin1').length > maxLineBytes);
-        const expected = (tooLong >= 0 ? parts.slice(0, tooLong) : parts).map((p) => Buffer.from(p, 'latin1').toString('utf8').replace(/\r$/, ''));
-        expect(lines).toEqual(expected.slice(0, lines.length));
-        if (tooLong < 0) expect(lines).toEqual(expected);
-        expect(error).toBeInstanceOf(ProbeError);
-        for (const l of lines) expect(Buffer.byteLength(l.replace(/\uFFFD/g, '?'))).toBeLessThanOrEqual(maxLineBytes + 4 * maxLineBytes);
-      }),
+      fc.asyncProperty(
+        text,
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.boolean(),
+        async (t, cuts, maxLineBytes, endWithNl) => {
+          const data = Buffer.from(endWithNl ? `${t}\n` : t, 'utf8');
+          const s = new PassThrough();
+          const reader = new LineReader({ maxLineBytes });
+          reader.attach(s);
+          for (const c of chunked(data, cuts)) s.write(c);
+          s.end();
+          const { lines, error } = await readAll(reader);
+          // What a reference splitter says:
+          const parts = data.toString('latin1').split('\n');
+          parts.pop(); // the unfinished tail (or '' after a final LF)
+          const tooLong = parts.findIndex((p) => Buffer.from(p, 'latin1').length > maxLineBytes);
+          const expected = (tooLong >= 0 ? parts.slice(0, tooLong) : parts).map((p) =>
+            Buffer.from(p, 'latin1').toString('utf8').replace(/\r$/, ''),
+          );
+          expect(lines).toEqual(expected.slice(0, lines.length));
+          if (tooLong < 0) expect(lines).toEqual(expected);
+          expect(error).toBeInstanceOf(ProbeError);
+          for (const l of lines) expect(Buffer.byteLength(l.replace(/\uFFFD/g, '?'))).toBeLessThanOrEqual(maxLineBytes + 4 * maxLineBytes);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -105,38 +113,53 @@ const password = fc.oneof(
 describe('fuzz: transcript redaction', () => {
   it('a registered password never survives, whatever surrounds it, in any line or note', () => {
     fc.assert(
-      fc.property(password, fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom('client', 'server', 'note') as fc.Arbitrary<'client' | 'server' | 'note'>, (pw, before, after, times, dir) => {
-        // The mask itself cannot be "revealed"; masks are asterisks.
-        fc.pre(!/^[*]+$/.test(pw));
-        const t = new Transcript();
-        t.addSecret(pw);
-        const text = `${before}${Array.from({ length: times }, () => pw).join(after)}${after}`;
-        t.add('c#1', dir, text);
-        t.add('c#1', 'client', `PASS ${pw}`);
-        t.add('c#1', 'server', `530 Login incorrect for password ${pw}`);
-        const out = t.finish();
-        for (const l of out) {
-          expect(l.text.includes(pw), JSON.stringify({ pw, text: l.text })).toBe(false);
-        }
-      }),
+      fc.property(
+        password,
+        fc.string({ maxLength: 40 }),
+        fc.string({ maxLength: 40 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom('client', 'server', 'note') as fc.Arbitrary<'client' | 'server' | 'note'>,
+        (pw, before, after, times, dir) => {
+          // The mask itself cannot be "revealed"; masks are asterisks.
+          fc.pre(!/^[*]+$/.test(pw));
+          const t = new Transcript();
+          t.addSecret(pw);
+          const text = `${before}${Array.from({ length: times }, () => pw).join(after)}${after}`;
+          t.add('c#1', dir, text);
+          t.add('c#1', 'client', `PASS ${pw}`);
+          t.add('c#1', 'server', `530 Login incorrect for password ${pw}`);
+          const out = t.finish();
+          for (const l of out) {
+            expect(l.text.includes(pw), JSON.stringify({ pw, text: l.text })).toBe(false);
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('PASS lines are masked even when the secret was never registered', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !/[\r\n]/.test(s) && /^\S/.test(s)), fc.constantFrom('PASS', 'pass', ' PASS', 'Pass'), (pw, verb) => {
-        expect(redact(`${verb} ${pw}`)).toBe(`${verb} ********`);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !/[\r\n]/.test(s) && /^\S/.test(s)),
+        fc.constantFrom('PASS', 'pass', ' PASS', 'Pass'),
+        (pw, verb) => {
+          expect(redact(`${verb} ${pw}`)).toBe(`${verb} ********`);
+        },
+      ),
       RUNS,
     );
   });
 
   it('redaction output is printable: no raw control characters reach a terminal', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 3 }), (text, secrets) => {
-        expect(redact(text, secrets)).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 80 }),
+        fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 3 }),
+        (text, secrets) => {
+          expect(redact(text, secrets)).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+        },
+      ),
       RUNS,
     );
   });
@@ -146,7 +169,13 @@ describe('fuzz: target parsing', () => {
   const hostish = fc.oneof(
     fc.string({ maxLength: 40 }),
     fc.string({ unit: 'binary', maxLength: 30 }),
-    fc.tuple(fc.constantFrom('', 'sftp://', 'ftp://', 'ftps://', 'ftpes://', 'http://', 'FTP://', '://', 'ftp:/'), fc.string({ maxLength: 20 }), fc.constantFrom('', ':', ':21', ':0', ':65536', ':99999999999', ':-1', ':2a', '/x', '@h'), fc.constantFrom('', '[', ']', '::1', '[::1]', 'user:pw@'))
+    fc
+      .tuple(
+        fc.constantFrom('', 'sftp://', 'ftp://', 'ftps://', 'ftpes://', 'http://', 'FTP://', '://', 'ftp:/'),
+        fc.string({ maxLength: 20 }),
+        fc.constantFrom('', ':', ':21', ':0', ':65536', ':99999999999', ':-1', ':2a', '/x', '@h'),
+        fc.constantFrom('', '[', ']', '::1', '[::1]', 'user:pw@'),
+      )
       .map(([s, h, p, x]) => `${s}${x}${h}${p}`),
   );
 
@@ -177,9 +206,14 @@ describe('fuzz: target parsing', () => {
 
   it('credentials in a URL are always refused', () => {
     fc.assert(
-      fc.property(fc.constantFrom('sftp', 'ftp', 'ftps', 'ftpes'), fc.stringMatching(/^[a-z0-9]{1,10}$/), fc.stringMatching(/^[a-z0-9]{1,10}$/), (scheme, user, pw) => {
-        expect(() => parseTarget(`${scheme}://${user}:${pw}@host.example`)).toThrow(UsageError);
-      }),
+      fc.property(
+        fc.constantFrom('sftp', 'ftp', 'ftps', 'ftpes'),
+        fc.stringMatching(/^[a-z0-9]{1,10}$/),
+        fc.stringMatching(/^[a-z0-9]{1,10}$/),
+        (scheme, user, pw) => {
+          expect(() => parseTarget(`${scheme}://${user}:${pw}@host.example`)).toThrow(UsageError);
+        },
+      ),
       RUNS,
     );
   });

@@ -3,7 +3,15 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ServerFlight, parseAlert, parseCertificateMessage, parseSSLv2ServerHello, parseServerHello, parseServerKeyExchange, type Parsed } from '../../src/tls/hello.js';
+import {
+  ServerFlight,
+  parseAlert,
+  parseCertificateMessage,
+  parseSSLv2ServerHello,
+  parseServerHello,
+  parseServerKeyExchange,
+  type Parsed,
+} from '../../src/tls/hello.js';
 import { analyzeChain, parseCertificate, pemToDer } from '../../src/tls/certs.js';
 import { parseIdentification, takeIdentification } from '../../src/ssh/ident.js';
 import { buildKexinit, parseKexinit, WIDE_OFFER } from '../../src/ssh/kexinit.js';
@@ -79,21 +87,34 @@ describe('fuzz: TLS hello-level parsers never throw', () => {
 
   it('ServerFlight: any bytes in any chunking end in a definite, bounded result', () => {
     const flight = Buffer.concat([record(22, handshake(2, SERVER_HELLO)), record(22, handshake(14, Buffer.alloc(0)))]);
-    const kinds = ['server-hello', 'hello-retry-request', 'alert', 'sslv2-server-hello', 'sslv2-error', 'not-tls', 'malformed', 'incomplete'];
+    const kinds = [
+      'server-hello',
+      'hello-retry-request',
+      'alert',
+      'sslv2-server-hello',
+      'sslv2-error',
+      'not-tls',
+      'malformed',
+      'incomplete',
+    ];
     fc.assert(
-      fc.property(fc.oneof(bytes(600), mutated(flight), mutated(record(21, Buffer.from([2, 40])))), fc.array(fc.integer({ min: 1, max: 64 }), { maxLength: 20 }), (b, sizes) => {
-        const f = new ServerFlight({ maxBytes: 4096, maxRecord: 18432, maxHandshakeMessage: 8192 });
-        let off = 0;
-        for (const n of [...sizes, b.length]) {
-          if (off >= b.length) break;
-          f.push(b.subarray(off, off + n));
-          off += n;
-        }
-        const r = f.end();
-        expect(kinds).toContain(r.kind);
-        if (r.kind === 'incomplete') expect(r.error).toBeTruthy();
-        expect(r.bytes).toBeLessThanOrEqual(b.length);
-      }),
+      fc.property(
+        fc.oneof(bytes(600), mutated(flight), mutated(record(21, Buffer.from([2, 40])))),
+        fc.array(fc.integer({ min: 1, max: 64 }), { maxLength: 20 }),
+        (b, sizes) => {
+          const f = new ServerFlight({ maxBytes: 4096, maxRecord: 18432, maxHandshakeMessage: 8192 });
+          let off = 0;
+          for (const n of [...sizes, b.length]) {
+            if (off >= b.length) break;
+            f.push(b.subarray(off, off + n));
+            off += n;
+          }
+          const r = f.end();
+          expect(kinds).toContain(r.kind);
+          if (r.kind === 'incomplete') expect(r.error).toBeTruthy();
+          expect(r.bytes).toBeLessThanOrEqual(b.length);
+        },
+      ),
       RUNS,
     );
     // A record header announcing 16 KiB followed by 10 bytes: incomplete, not a hang or a throw.
@@ -134,7 +155,8 @@ describe('fuzz: certificate input never throws', () => {
   it('pemToDer on any text', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (text) => {
-        for (const d of pemToDer(`-----BEGIN CERTIFICATE-----${text}-----END CERTIFICATE-----\n${text}`)) expect(Buffer.isBuffer(d)).toBe(true);
+        for (const d of pemToDer(`-----BEGIN CERTIFICATE-----${text}-----END CERTIFICATE-----\n${text}`))
+          expect(Buffer.isBuffer(d)).toBe(true);
       }),
       { numRuns: 500 },
     );
@@ -175,7 +197,16 @@ describe('fuzz: SSH identification and KEXINIT never throw', () => {
         const p = parseKexinit(b);
         if (p.ok) {
           const k = p.kexinit;
-          for (const list of [k.kexRaw, k.hostKeyAlgorithms, k.ciphersCtoS, k.ciphersStoC, k.macsCtoS, k.macsStoC, k.compressionCtoS, k.compressionStoC]) {
+          for (const list of [
+            k.kexRaw,
+            k.hostKeyAlgorithms,
+            k.ciphersCtoS,
+            k.ciphersStoC,
+            k.macsCtoS,
+            k.macsStoC,
+            k.compressionCtoS,
+            k.compressionStoC,
+          ]) {
             expect(Array.isArray(list)).toBe(true);
             for (const n of list) expect(n).toMatch(/^[\x21-\x7e]+$/);
           }
@@ -185,24 +216,34 @@ describe('fuzz: SSH identification and KEXINIT never throw', () => {
       RUNS,
     );
     // a name-list length that overruns the packet
-    const overrun = Buffer.concat([Buffer.from([20]), Buffer.alloc(16), Buffer.from([0x7f, 0xff, 0xff, 0xf0]), Buffer.from('curve25519-sha256')]);
+    const overrun = Buffer.concat([
+      Buffer.from([20]),
+      Buffer.alloc(16),
+      Buffer.from([0x7f, 0xff, 0xff, 0xf0]),
+      Buffer.from('curve25519-sha256'),
+    ]);
     expect(parseKexinit(overrun)).toMatchObject({ ok: false, error: expect.stringMatching(/overruns/) });
   });
 
   it('takePacket: a length of ~4 GiB is an error at once, never a request for 4 GiB more', () => {
     fc.assert(
-      fc.property(fc.oneof(bytes(64), mutated(framePacket(buildKexinit(WIDE_OFFER)))), fc.integer({ min: 0, max: 0xffffffff }), fc.boolean(), (b, len, setLen) => {
-        const buf = Buffer.from(b);
-        if (setLen && buf.length >= 4) buf.writeUInt32BE(len, 0);
-        const p = takePacket(buf);
-        if (p.ok) {
-          expect(p.consumed).toBeLessThanOrEqual(buf.length);
-          expect(p.payload.length).toBeGreaterThan(0);
-        } else if ('need' in p) {
-          expect(p.need).toBeGreaterThan(0);
-          expect(p.need).toBeLessThanOrEqual(MAX_PACKET_LENGTH + 4);
-        } else expect(p.error.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.oneof(bytes(64), mutated(framePacket(buildKexinit(WIDE_OFFER)))),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.boolean(),
+        (b, len, setLen) => {
+          const buf = Buffer.from(b);
+          if (setLen && buf.length >= 4) buf.writeUInt32BE(len, 0);
+          const p = takePacket(buf);
+          if (p.ok) {
+            expect(p.consumed).toBeLessThanOrEqual(buf.length);
+            expect(p.payload.length).toBeGreaterThan(0);
+          } else if ('need' in p) {
+            expect(p.need).toBeGreaterThan(0);
+            expect(p.need).toBeLessThanOrEqual(MAX_PACKET_LENGTH + 4);
+          } else expect(p.error.length).toBeGreaterThan(0);
+        },
+      ),
       RUNS,
     );
     const giant = Buffer.from([0xff, 0xff, 0xff, 0xf0, 8, 20, 0, 0]);

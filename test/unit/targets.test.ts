@@ -49,7 +49,12 @@ describe('parseTarget', () => {
 describe('expandTargets', () => {
   it('tries every --ports entry for a target without port, and one port otherwise', () => {
     const eps = expandTargets([parseTarget('h'), parseTarget('ftpes://g'), parseTarget('h')], [21, 22, 990]);
-    expect(eps.map((e) => `${e.host}:${e.port}:${e.expectedService}`)).toEqual(['h:21:null', 'h:22:null', 'h:990:null', 'g:21:ftps-explicit']);
+    expect(eps.map((e) => `${e.host}:${e.port}:${e.expectedService}`)).toEqual([
+      'h:21:null',
+      'h:22:null',
+      'h:990:null',
+      'g:21:ftps-explicit',
+    ]);
   });
 
   it('maps schemes to the service they demand', () => {

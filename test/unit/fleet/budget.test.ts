@@ -76,7 +76,11 @@ describe('progress line', () => {
   it('shows done/total, failures and an ETA', () => {
     let t = 0;
     const out: string[] = [];
-    const p = new Progress({ total: 4, now: () => t, stream: { write: (s: string) => out.push(s), columns: 200 } as unknown as NodeJS.WriteStream });
+    const p = new Progress({
+      total: 4,
+      now: () => t,
+      stream: { write: (s: string) => out.push(s), columns: 200 } as unknown as NodeJS.WriteStream,
+    });
     t = 1000;
     p.update({ host: 'a', port: 21, state: 'open', service: 'ftp', findings: [{ status: 'fail' }] } as never);
     expect(p.line()).toMatch(/^\[1\/4 25%\] failures 1 \(unreachable 0\) 1\.0\/s elapsed 1s ETA 3s$/);

@@ -9,23 +9,62 @@ import { summarize } from '../../../src/scan.js';
 import { NdjsonStream } from '../../../src/fleet/stream.js';
 import type { EndpointReport, Finding, Report } from '../../../src/model.js';
 
-const finding = (id: string, status: Finding['status']): Finding => ({ id, status, severity: 'high', title: id, detail: '', remediation: '', controls: [], evidence: [] });
+const finding = (id: string, status: Finding['status']): Finding => ({
+  id,
+  status,
+  severity: 'high',
+  title: id,
+  detail: '',
+  remediation: '',
+  controls: [],
+  evidence: [],
+});
 
 function ep(host: string, port: number, findings: Finding[], state: EndpointReport['state'] = 'open'): EndpointReport {
-  return { host, port, address: host, state, connectMs: 1, service: state === 'open' ? 'sftp' : null, banner: null, outcome: null, error: null, tls: null, ssh: null, ftp: null, findings, transcript: [] };
+  return {
+    host,
+    port,
+    address: host,
+    state,
+    connectMs: 1,
+    service: state === 'open' ? 'sftp' : null,
+    banner: null,
+    outcome: null,
+    error: null,
+    tls: null,
+    ssh: null,
+    ftp: null,
+    findings,
+    transcript: [],
+  };
 }
 
 function report(endpoints: EndpointReport[], finishedAt: string, profile = 'baseline'): Report {
-  const r: Report = { schemaVersion: 1, tool: { name: 'xferscan', version: '0.1.0' }, startedAt: '2026-01-01T00:00:00.000Z', finishedAt, profile, options: { shard: '1/2' }, endpoints, summary: summarize(endpoints) };
+  const r: Report = {
+    schemaVersion: 1,
+    tool: { name: 'xferscan', version: '0.1.0' },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt,
+    profile,
+    options: { shard: '1/2' },
+    endpoints,
+    summary: summarize(endpoints),
+  };
   return finalizeReport(r, resolveProfile(profile), null);
 }
 
 describe('merge', () => {
-  const a = report([ep('10.0.0.1', 22, [finding('SSH-KEX-WEAK', 'fail')]), ep('10.0.0.2', 22, [finding('SSH-KEX-WEAK', 'pass')])], '2026-01-01T00:01:00.000Z');
+  const a = report(
+    [ep('10.0.0.1', 22, [finding('SSH-KEX-WEAK', 'fail')]), ep('10.0.0.2', 22, [finding('SSH-KEX-WEAK', 'pass')])],
+    '2026-01-01T00:01:00.000Z',
+  );
   const b = report([ep('10.0.0.3', 21, [], 'closed'), ep('10.0.0.2', 22, [finding('SSH-KEX-WEAK', 'warn')])], '2026-01-01T00:02:00.000Z');
 
   it('concatenates, de-duplicates by host:port (latest input wins), recomputes summary, compliance and digest', () => {
-    const { report: m, duplicates } = mergeReports([{ file: 'a.json', report: a, kind: 'json' }, { file: 'b.json', report: b, kind: 'json' }]);
+    const { report: m, duplicates } = mergeReports([
+      { file: 'a.json', report: a, kind: 'json' },
+      { file: 'b.json', report: b, kind: 'json' },
+    ]);
     expect(m.endpoints.map((e) => `${e.host}:${e.port}`)).toEqual(['10.0.0.1:22', '10.0.0.3:21', '10.0.0.2:22']);
     expect(m.endpoints[2].findings[0].status).toBe('warn');
     expect(duplicates).toEqual(['10.0.0.2:22']);
@@ -40,13 +79,21 @@ describe('merge', () => {
 
   it('refuses reports judged with different profiles', () => {
     const c = report([ep('10.0.0.9', 22, [])], '2026-01-01T00:03:00.000Z', 'pci-dss-4.0.1');
-    expect(() => mergeReports([{ file: 'a.json', report: a, kind: 'json' }, { file: 'c.json', report: c, kind: 'json' }])).toThrow(/different profiles \(baseline, pci-dss-4.0.1\)/);
+    expect(() =>
+      mergeReports([
+        { file: 'a.json', report: a, kind: 'json' },
+        { file: 'c.json', report: c, kind: 'json' },
+      ]),
+    ).toThrow(/different profiles \(baseline, pci-dss-4.0.1\)/);
   });
 
   it('reads JSON reports and NDJSON streams from files', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xferscan-merge-'));
     fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify(a));
-    const s = new NdjsonStream({ tool: { name: 'xferscan', version: '0.1.0' }, startedAt: '2026-01-01T00:00:00.000Z', profile: 'baseline' }, path.join(dir, 'b.ndjson'));
+    const s = new NdjsonStream(
+      { tool: { name: 'xferscan', version: '0.1.0' }, startedAt: '2026-01-01T00:00:00.000Z', profile: 'baseline' },
+      path.join(dir, 'b.ndjson'),
+    );
     s.endpoint(b.endpoints[1], 1);
     s.endpoint(b.endpoints[0], 0);
     const sum = s.finish({ finishedAt: '2026-01-01T00:02:00.000Z' });

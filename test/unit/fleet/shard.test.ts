@@ -24,8 +24,12 @@ describe('--shard', () => {
 
   it('depends on host:port only, not on position or case', () => {
     const shuffled = [...fleet].reverse();
-    const a = inShard(fleet, { index: 2, count: 5 }).map((e) => `${e.host}:${e.port}`).sort();
-    const b = inShard(shuffled, { index: 2, count: 5 }).map((e) => `${e.host}:${e.port}`).sort();
+    const a = inShard(fleet, { index: 2, count: 5 })
+      .map((e) => `${e.host}:${e.port}`)
+      .sort();
+    const b = inShard(shuffled, { index: 2, count: 5 })
+      .map((e) => `${e.host}:${e.port}`)
+      .sort();
     expect(a).toEqual(b);
     expect(shardOf('Files.Example.COM', 22, 8)).toBe(shardOf('files.example.com', 22, 8));
     // pinned: the hash is part of the contract between CI jobs of different versions

@@ -35,22 +35,43 @@ describe('format detection', () => {
 describe('CSV', () => {
   it('parses RFC 4180 quoting: commas, doubled quotes, newlines inside quotes, CRLF, comments', () => {
     const rows = parseCsv('# inventory\r\nhost,port\r\n"a,b",21\r\n"say ""hi""",22\n"multi\nline",23\n\n  c , 990 \n');
-    expect(rows.map((r) => r.cells)).toEqual([['host', 'port'], ['a,b', '21'], ['say "hi"', '22'], ['multi\nline', '23'], ['c', '990']]);
+    expect(rows.map((r) => r.cells)).toEqual([
+      ['host', 'port'],
+      ['a,b', '21'],
+      ['say "hi"', '22'],
+      ['multi\nline', '23'],
+      ['c', '990'],
+    ]);
     expect(rows.map((r) => r.line)).toEqual([2, 3, 4, 5, 8]);
   });
 
   it('reads an inventory with a header, in any column order and spelling', () => {
-    const text = 'Host,Port,Service,User,password_env,Policy\nfiles.example.com,2222,sftp,partner,PW_A,pol.yaml\n"ftp.example.com",,ftps-explicit,,,\nsftp://h3:2200,,,,,\n';
+    const text =
+      'Host,Port,Service,User,password_env,Policy\nfiles.example.com,2222,sftp,partner,PW_A,pol.yaml\n"ftp.example.com",,ftps-explicit,,,\nsftp://h3:2200,,,,,\n';
     const es = parseTargetsFile(text, '/inv/t.csv');
     expect(es).toHaveLength(3);
-    expect(es[0]).toMatchObject({ target: { host: 'files.example.com', port: 2222, scheme: 'sftp' }, expectedService: 'sftp', user: 'partner', passwordEnv: 'PW_A', policy: '/inv/pol.yaml', line: 2 });
-    expect(es[1]).toMatchObject({ target: { host: 'ftp.example.com', port: 21, scheme: 'ftpes' }, expectedService: 'ftps-explicit', line: 3 });
+    expect(es[0]).toMatchObject({
+      target: { host: 'files.example.com', port: 2222, scheme: 'sftp' },
+      expectedService: 'sftp',
+      user: 'partner',
+      passwordEnv: 'PW_A',
+      policy: '/inv/pol.yaml',
+      line: 2,
+    });
+    expect(es[1]).toMatchObject({
+      target: { host: 'ftp.example.com', port: 21, scheme: 'ftpes' },
+      expectedService: 'ftps-explicit',
+      line: 3,
+    });
     expect(es[2]).toMatchObject({ target: { host: 'h3', port: 2200, scheme: 'sftp' }, expectedService: 'sftp' });
   });
 
   it('reads rows without a header as host,port,service,…', () => {
     const es = parseTargetsFile('a.example.com,21\nb.example.com,990,ftps-implicit\n', 'x.csv');
-    expect(es.map((e) => [e.target.host, e.target.port, e.expectedService])).toEqual([['a.example.com', 21, null], ['b.example.com', 990, 'ftps-implicit']]);
+    expect(es.map((e) => [e.target.host, e.target.port, e.expectedService])).toEqual([
+      ['a.example.com', 21, null],
+      ['b.example.com', 990, 'ftps-implicit'],
+    ]);
   });
 
   it.each([
@@ -87,7 +108,12 @@ targets:
 `;
     const es = parseTargetsFile(text, '/etc/xfer/inv.yaml');
     expect(es.map((e) => e.line)).toEqual([3, 8, 9]);
-    expect(es[0]).toMatchObject({ target: { host: 'files.example.com', port: 2222 }, expectedService: 'sftp', user: 'partner', passwordEnv: 'PARTNER_PW' });
+    expect(es[0]).toMatchObject({
+      target: { host: 'files.example.com', port: 2222 },
+      expectedService: 'sftp',
+      user: 'partner',
+      passwordEnv: 'PARTNER_PW',
+    });
     expect(es[1]).toMatchObject({ target: { host: 'ftp.example.com', port: 21, scheme: 'ftpes' }, expectedService: 'ftps-explicit' });
     expect(es[2]).toMatchObject({ target: { host: '192.0.2.7', port: 990, scheme: 'ftps' }, policy: '/etc/xfer/policies/p.yaml' });
   });
@@ -107,11 +133,15 @@ targets:
 
 describe('JSON', () => {
   it('reads a list or {targets}, with the line of each item', () => {
-    const text = '{\n  "targets": [\n    {"host": "a.example.com", "port": 22, "service": "sftp"},\n    "ftps://b.example.com",\n    {\n      "host": "c.example.com", "user": "u", "keyFile": "k/id"\n    }\n  ]\n}\n';
+    const text =
+      '{\n  "targets": [\n    {"host": "a.example.com", "port": 22, "service": "sftp"},\n    "ftps://b.example.com",\n    {\n      "host": "c.example.com", "user": "u", "keyFile": "k/id"\n    }\n  ]\n}\n';
     const es = parseTargetsFile(text, '/x/inv.json');
     expect(es.map((e) => e.line)).toEqual([3, 4, 5]);
     expect(es[2]).toMatchObject({ user: 'u', keyFile: '/x/k/id' });
-    expect(parseTargetsFile('["a", {"host":"b","port":"2121"}]', 'l.json').map((e) => [e.target.host, e.target.port])).toEqual([['a', null], ['b', 2121]]);
+    expect(parseTargetsFile('["a", {"host":"b","port":"2121"}]', 'l.json').map((e) => [e.target.host, e.target.port])).toEqual([
+      ['a', null],
+      ['b', 2121],
+    ]);
   });
 
   it.each([
@@ -128,7 +158,10 @@ describe('JSON', () => {
 describe('text (one target per line) still works', () => {
   it('keeps comments and URLs', () => {
     const es = parseTargetsFile('# fleet\na.example.com\nsftp://b.example.com:2222 # ssh\n\n', 'hosts.txt');
-    expect(es.map((e) => [e.target.host, e.target.port, e.line])).toEqual([['a.example.com', null, 2], ['b.example.com', 2222, 3]]);
+    expect(es.map((e) => [e.target.host, e.target.port, e.line])).toEqual([
+      ['a.example.com', null, 2],
+      ['b.example.com', 2222, 3],
+    ]);
     expect(err(() => parseTargetsFile('ok.example.com\nhttp://x\n', 'hosts'))).toMatch(/^hosts:2: unsupported scheme/);
   });
 });

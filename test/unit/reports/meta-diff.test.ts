@@ -92,15 +92,21 @@ describe('diff', () => {
     pass.status = 'fail';
     const d = diffReports(base, n);
     expect(d.worse).toBe(true);
-    expect(d.entries).toContainEqual(expect.objectContaining({ kind: 'status-changed', id: pass.id, before: 'pass', after: 'fail', worse: true }));
+    expect(d.entries).toContainEqual(
+      expect.objectContaining({ kind: 'status-changed', id: pass.id, before: 'pass', after: 'fail', worse: true }),
+    );
 
     const k = clone(base);
-    k.endpoints[0].ssh!.hostKeys = [{ type: 'ssh-ed25519', bits: 256, fingerprintSha256: 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' }];
+    k.endpoints[0].ssh!.hostKeys = [
+      { type: 'ssh-ed25519', bits: 256, fingerprintSha256: 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' },
+    ];
     expect(diffReports(base, k).entries).toContainEqual(expect.objectContaining({ kind: 'ssh-host-key', worse: true }));
 
     const e = clone(base);
     e.endpoints.push({ ...clone(base).endpoints[2], port: 2222 });
-    expect(diffReports(base, e).entries).toContainEqual(expect.objectContaining({ kind: 'endpoint-added', endpoint: '127.0.0.1:2222', worse: true }));
+    expect(diffReports(base, e).entries).toContainEqual(
+      expect.objectContaining({ kind: 'endpoint-added', endpoint: '127.0.0.1:2222', worse: true }),
+    );
   });
   it('fixes, removed suites and a renewed certificate are changes, not worse', () => {
     const n = clone(base);

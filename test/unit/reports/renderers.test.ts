@@ -48,7 +48,9 @@ describe('html', () => {
     expect(html).toContain(report.integrity!.digest);
     for (const { f } of failing) {
       expect(html).toContain(f.id);
-      expect(html).toContain(f.remediation.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+      expect(html).toContain(
+        f.remediation.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'),
+      );
     }
     for (const c of report.compliance!.controls) expect(html).toContain(`<b>${c.ref}</b>`);
     expect(html).toMatch(/<details><summary>Evidence/);
@@ -58,7 +60,9 @@ describe('html', () => {
     expect(html).not.toContain('alert("xss")</script>');
     expect(html).toContain('&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;');
     expect(html).not.toMatch(/<\/pre><script>/);
-    expect(html).toMatch(/Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; script-src &#39;sha256-/);
+    expect(html).toMatch(
+      /Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; script-src &#39;sha256-/,
+    );
   });
 });
 
@@ -75,10 +79,14 @@ describe('junit', () => {
     const perEp = report.endpoints.map((ep) => new Set(ep.findings.map((f) => f.id)));
     const total = perEp.reduce((n, s) => n + s.size, 0);
     expect(xml.match(/<testcase /g)?.length).toBe(total);
-    const failChecks = report.endpoints.reduce((n, ep) => n + new Set(ep.findings.filter((f) => f.status === 'fail').map((f) => f.id)).size, 0);
+    const failChecks = report.endpoints.reduce(
+      (n, ep) => n + new Set(ep.findings.filter((f) => f.status === 'fail').map((f) => f.id)).size,
+      0,
+    );
     expect(xml.match(/<failure /g)?.length).toBe(failChecks);
     expect(xml).toMatch(new RegExp(`<testsuites [^>]*tests="${total}" failures="${failChecks}"`));
-    for (const { ep, f } of failing) expect(xml).toMatch(new RegExp(`classname="xferscan\\.${ep.host.replace(/\./g, '\\.')}:${ep.port}" name="${f.id} `));
+    for (const { ep, f } of failing)
+      expect(xml).toMatch(new RegExp(`classname="xferscan\\.${ep.host.replace(/\./g, '\\.')}:${ep.port}" name="${f.id} `));
     expect(xml).toMatch(/<skipped message=/);
   });
 });
@@ -94,11 +102,20 @@ describe('sarif', () => {
     const rules = doc.runs[0].tool.driver.rules as { id: string }[];
     const ids = [...new Set(report.endpoints.flatMap((ep) => ep.findings.map((f) => f.id)))];
     expect(rules.map((r) => r.id).sort()).toEqual(ids.sort());
-    const results = doc.runs[0].results as { ruleId: string; ruleIndex: number; kind: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; properties: { controls: string[]; evidence: unknown[]; remediation: string } }[];
+    const results = doc.runs[0].results as {
+      ruleId: string;
+      ruleIndex: number;
+      kind: string;
+      level: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+      properties: { controls: string[]; evidence: unknown[]; remediation: string };
+    }[];
     expect(results.length).toBe(report.endpoints.reduce((n, ep) => n + ep.findings.length, 0));
     for (const r of results) expect(rules[r.ruleIndex].id).toBe(r.ruleId);
     const fails = results.filter((r) => r.kind === 'fail');
-    expect(fails.map((r) => `${r.locations[0].physicalLocation.artifactLocation.uri.replace(/^\w+:\/\//, '')} ${r.ruleId}`).sort()).toEqual(expect.arrayContaining(failingKeys(report)));
+    expect(fails.map((r) => `${r.locations[0].physicalLocation.artifactLocation.uri.replace(/^\w+:\/\//, '')} ${r.ruleId}`).sort()).toEqual(
+      expect.arrayContaining(failingKeys(report)),
+    );
     expect(fails.every((r) => r.level !== 'none' && r.properties.remediation.length > 0)).toBe(true);
   });
 });

@@ -35,7 +35,10 @@ const LEGACY: SshFacts = {
   ciphers: ['aes128-cbc', '3des-cbc', 'chacha20-poly1305@openssh.com'],
   macs: ['hmac-md5', 'hmac-sha1-96', 'hmac-sha2-256-etm@openssh.com'],
   compression: ['none', 'zlib'],
-  hostKeys: [{ type: 'ssh-rsa', bits: 1024, fingerprintSha256: 'SHA256:c' }, { type: 'ssh-dss', bits: 1024, fingerprintSha256: 'SHA256:d' }],
+  hostKeys: [
+    { type: 'ssh-rsa', bits: 1024, fingerprintSha256: 'SHA256:c' },
+    { type: 'ssh-dss', bits: 1024, fingerprintSha256: 'SHA256:d' },
+  ],
   gex: [{ label: 'small', min: 1024, n: 1024, max: 8192, kex: 'diffie-hellman-group-exchange-sha1', bits: 1024, error: null }],
   authMethods: ['password'],
   authProbe: { ok: true, error: null, noneAccepted: false, username: 'xferscan' },
@@ -44,7 +47,20 @@ const LEGACY: SshFacts = {
 };
 
 function ep(ssh: SshFacts | null, service: EndpointReport['service'] = 'sftp'): EndpointReport {
-  return { host: 'h', port: 22, address: '127.0.0.1', state: 'open', connectMs: 1, service, banner: ssh?.banner ?? null, tls: null, ssh, ftp: null, findings: [], transcript: [] };
+  return {
+    host: 'h',
+    port: 22,
+    address: '127.0.0.1',
+    state: 'open',
+    connectMs: 1,
+    service,
+    banner: ssh?.banner ?? null,
+    tls: null,
+    ssh,
+    ftp: null,
+    findings: [],
+    transcript: [],
+  };
 }
 
 type F = CheckOutcome & { id: string; severity: string; remediation: string; evidence: NonNullable<CheckOutcome['evidence']> };
@@ -55,7 +71,13 @@ function runAll(e: EndpointReport): F[] {
     const r = c.run({ endpoint: e, options: {} });
     if (r === null) continue;
     for (const o of Array.isArray(r) ? r : [r]) {
-      out.push({ ...o, id: c.id, severity: o.severity ?? c.severity, remediation: o.remediation ?? (o.status === 'fail' || o.status === 'warn' ? c.remediation : ''), evidence: o.evidence ?? [] });
+      out.push({
+        ...o,
+        id: c.id,
+        severity: o.severity ?? c.severity,
+        remediation: o.remediation ?? (o.status === 'fail' || o.status === 'warn' ? c.remediation : ''),
+        evidence: o.evidence ?? [],
+      });
     }
   }
   return out;
@@ -67,8 +89,18 @@ function run(e: EndpointReport): Record<string, F> {
 describe('SSH checks on synthetic facts', () => {
   it('covers every SSH-* id of checks.md', () => {
     expect(sshChecks.map((c) => c.id).sort()).toEqual([
-      'SSH-AUTH-METHODS', 'SSH-CIPHER-WEAK', 'SSH-COMPRESSION', 'SSH-HOSTKEY-WEAK', 'SSH-KEX-WEAK', 'SSH-MAC-WEAK',
-      'SSH-NO-PQ-KEX', 'SSH-PROTO-1', 'SSH-SFTP-ONLY', 'SSH-SFTP-SUBSYSTEM', 'SSH-SOFTWARE', 'SSH-TERRAPIN',
+      'SSH-AUTH-METHODS',
+      'SSH-CIPHER-WEAK',
+      'SSH-COMPRESSION',
+      'SSH-HOSTKEY-WEAK',
+      'SSH-KEX-WEAK',
+      'SSH-MAC-WEAK',
+      'SSH-NO-PQ-KEX',
+      'SSH-PROTO-1',
+      'SSH-SFTP-ONLY',
+      'SSH-SFTP-SUBSYSTEM',
+      'SSH-SOFTWARE',
+      'SSH-TERRAPIN',
     ]);
   });
 
@@ -80,7 +112,16 @@ describe('SSH checks on synthetic facts', () => {
 
   it('a modern server passes', () => {
     const f = run(ep(MODERN));
-    for (const id of ['SSH-PROTO-1', 'SSH-KEX-WEAK', 'SSH-HOSTKEY-WEAK', 'SSH-CIPHER-WEAK', 'SSH-MAC-WEAK', 'SSH-TERRAPIN', 'SSH-NO-PQ-KEX', 'SSH-COMPRESSION']) {
+    for (const id of [
+      'SSH-PROTO-1',
+      'SSH-KEX-WEAK',
+      'SSH-HOSTKEY-WEAK',
+      'SSH-CIPHER-WEAK',
+      'SSH-MAC-WEAK',
+      'SSH-TERRAPIN',
+      'SSH-NO-PQ-KEX',
+      'SSH-COMPRESSION',
+    ]) {
       expect(f[id]!.status, `${id}: ${f[id]!.detail}`).toBe('pass');
     }
     expect(f['SSH-SOFTWARE']!.status).toBe('info');
@@ -121,7 +162,9 @@ describe('SSH checks on synthetic facts', () => {
   it('auth methods: none accepted is critical; unknown is skipped', () => {
     const none = run(ep({ ...MODERN, authMethods: ['none'], authProbe: { ok: true, error: null, noneAccepted: true, username: 'x' } }));
     expect(none['SSH-AUTH-METHODS']).toMatchObject({ status: 'fail', severity: 'critical' });
-    const unk = run(ep({ ...MODERN, authMethods: [], authProbe: { ok: false, error: 'handshake failed', noneAccepted: false, username: 'x' } }));
+    const unk = run(
+      ep({ ...MODERN, authMethods: [], authProbe: { ok: false, error: 'handshake failed', noneAccepted: false, username: 'x' } }),
+    );
     expect(unk['SSH-AUTH-METHODS']!.status).toBe('skipped');
   });
 
@@ -130,7 +173,12 @@ describe('SSH checks on synthetic facts', () => {
       ...MODERN,
       login: { attempted: true, ok: true, method: 'password', error: null },
       sftp: { opened: true, version: 3, extensions: { 'posix-rename@openssh.com': '1' }, error: null },
-      sftpOnly: { shell: 'refused' as const, exec: 'refused' as const, forwarding: 'refused' as const, details: { shell: 'exit 1', exec: 'exit 1', forwarding: 'prohibited' } },
+      sftpOnly: {
+        shell: 'refused' as const,
+        exec: 'refused' as const,
+        forwarding: 'refused' as const,
+        details: { shell: 'exit 1', exec: 'exit 1', forwarding: 'prohibited' },
+      },
     };
     const a = run(ep(sftpOnly));
     expect(a['SSH-SFTP-SUBSYSTEM']!.status).toBe('pass');

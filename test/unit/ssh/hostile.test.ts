@@ -69,7 +69,10 @@ describe('raw reader against hostile or odd servers', () => {
     expect(r.ident.comments).toBe('hello');
     expect(r.kexinit.kex).toEqual(['curve25519-sha256']);
     expect(r.kexinit.kexMarkers).toEqual(['kex-strict-s-v00@openssh.com']);
-    const text = t.finish().map((l) => `${l.dir} ${l.text}`).join('\n');
+    const text = t
+      .finish()
+      .map((l) => `${l.dir} ${l.text}`)
+      .join('\n');
     expect(text).toMatch(/server SSH-2.0-Waiter_1.0 hello/);
     expect(text).toMatch(/client SSH-2.0-xferscan_/);
     expect(text).toMatch(/KEXINIT kex_algorithms: curve25519-sha256,kex-strict-s-v00@openssh.com/);
@@ -119,7 +122,15 @@ describe('raw reader against hostile or odd servers', () => {
         return;
       }
       s.write('SSH-2.0-Penalty_1\r\n');
-      s.write(framePacket(buildKexinit({ ...WIDE_OFFER, kex: ['curve25519-sha256', 'diffie-hellman-group-exchange-sha256'], hostKey: ['ssh-ed25519', 'rsa-sha2-512'] })));
+      s.write(
+        framePacket(
+          buildKexinit({
+            ...WIDE_OFFER,
+            kex: ['curve25519-sha256', 'diffie-hellman-group-exchange-sha256'],
+            hostKey: ['ssh-ed25519', 'rsa-sha2-512'],
+          }),
+        ),
+      );
       s.on('data', () => s.end());
     });
     const r = await auditSsh({ host: '127.0.0.1', port, timeoutMs: 1000 });

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fingerprintSha256, hostKeyFamilies, parseHostKeyBlob } from '../../../src/ssh/hostkeys.js';
 
-const fx = JSON.parse(readFileSync(new URL('./fixtures/hostkeys.json', import.meta.url), 'utf8')) as { keys: { pub: string; bits: number; fingerprint: string; label: string }[] };
+const fx = JSON.parse(readFileSync(new URL('./fixtures/hostkeys.json', import.meta.url), 'utf8')) as {
+  keys: { pub: string; bits: number; fingerprint: string; label: string }[];
+};
 
 describe('host key blobs (expected values from ssh-keygen -lf)', () => {
   for (const k of fx.keys) {
@@ -32,7 +34,17 @@ describe('host key blobs (expected values from ssh-keygen -lf)', () => {
 
 describe('host key families', () => {
   it('groups RSA signature variants into one key and keeps others apart', () => {
-    const f = hostKeyFamilies(['ssh-ed25519', 'rsa-sha2-256', 'ssh-rsa', 'rsa-sha2-512', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ssh-dss', 'rsa-sha2-512-cert-v01@openssh.com', 'sk-ssh-ed25519@openssh.com']);
+    const f = hostKeyFamilies([
+      'ssh-ed25519',
+      'rsa-sha2-256',
+      'ssh-rsa',
+      'rsa-sha2-512',
+      'ecdsa-sha2-nistp256',
+      'ecdsa-sha2-nistp384',
+      'ssh-dss',
+      'rsa-sha2-512-cert-v01@openssh.com',
+      'sk-ssh-ed25519@openssh.com',
+    ]);
     expect(f.map((x) => [x.family, x.request])).toEqual([
       ['ssh-ed25519', 'ssh-ed25519'],
       ['ssh-rsa', 'rsa-sha2-512'],

@@ -5,12 +5,27 @@ import { clientIdentification, parseIdentification, takeIdentification, PRE_BANN
 describe('identification parsing', () => {
   it('OpenSSH with a Debian comment', () => {
     const r = parseIdentification('SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3');
-    expect(r).toEqual({ ok: true, ident: { raw: 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3', protoVersion: '2.0', software: 'OpenSSH_9.2p1', comments: 'Debian-2+deb12u3', overlong: false } });
+    expect(r).toEqual({
+      ok: true,
+      ident: {
+        raw: 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3',
+        protoVersion: '2.0',
+        software: 'OpenSSH_9.2p1',
+        comments: 'Debian-2+deb12u3',
+        overlong: false,
+      },
+    });
   });
   it('no comments; 1.99; dashes in software', () => {
-    expect(parseIdentification('SSH-2.0-dropbear_2022.83')).toMatchObject({ ok: true, ident: { software: 'dropbear_2022.83', comments: '' } });
+    expect(parseIdentification('SSH-2.0-dropbear_2022.83')).toMatchObject({
+      ok: true,
+      ident: { software: 'dropbear_2022.83', comments: '' },
+    });
     expect(parseIdentification('SSH-1.99-Cisco-1.25')).toMatchObject({ ok: true, ident: { protoVersion: '1.99', software: 'Cisco-1.25' } });
-    expect(parseIdentification('SSH-2.0-Foo-Bar baz qux\r')).toMatchObject({ ok: true, ident: { software: 'Foo-Bar', comments: 'baz qux' } });
+    expect(parseIdentification('SSH-2.0-Foo-Bar baz qux\r')).toMatchObject({
+      ok: true,
+      ident: { software: 'Foo-Bar', comments: 'baz qux' },
+    });
   });
   it('rejects non-SSH lines and a missing version', () => {
     expect(parseIdentification('220 ftp ready').ok).toBe(false);

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { buildKexinit, parseKexinit, WIDE_OFFER, isKexMarker } from '../../../src/ssh/kexinit.js';
 import { framePacket, takePacket, MAX_PACKET_LENGTH, encUint32, encString, mpintBits } from '../../../src/ssh/wire.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as { identification: string; packetHex: string };
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as { identification: string; packetHex: string };
 
 function payloadOf(name: string): Buffer {
   const p = takePacket(Buffer.from(fixture(name).packetHex, 'hex'));
@@ -19,14 +20,29 @@ describe('recorded KEXINIT packets (OpenSSH 9.2p1)', () => {
     if (!r.ok) return;
     const k = r.kexinit;
     expect(k.kex).toEqual([
-      'sntrup761x25519-sha512', 'sntrup761x25519-sha512@openssh.com', 'curve25519-sha256', 'curve25519-sha256@libssh.org',
-      'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521', 'diffie-hellman-group-exchange-sha256',
-      'diffie-hellman-group16-sha512', 'diffie-hellman-group18-sha512', 'diffie-hellman-group14-sha256',
+      'sntrup761x25519-sha512',
+      'sntrup761x25519-sha512@openssh.com',
+      'curve25519-sha256',
+      'curve25519-sha256@libssh.org',
+      'ecdh-sha2-nistp256',
+      'ecdh-sha2-nistp384',
+      'ecdh-sha2-nistp521',
+      'diffie-hellman-group-exchange-sha256',
+      'diffie-hellman-group16-sha512',
+      'diffie-hellman-group18-sha512',
+      'diffie-hellman-group14-sha256',
     ]);
     expect(k.kexMarkers).toEqual(['kex-strict-s-v00@openssh.com']);
     expect(k.kexRaw.at(-1)).toBe('kex-strict-s-v00@openssh.com');
     expect(k.hostKeyAlgorithms).toEqual(['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256', 'ecdsa-sha2-nistp256']);
-    expect(k.ciphersStoC).toEqual(['chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com']);
+    expect(k.ciphersStoC).toEqual([
+      'chacha20-poly1305@openssh.com',
+      'aes128-ctr',
+      'aes192-ctr',
+      'aes256-ctr',
+      'aes128-gcm@openssh.com',
+      'aes256-gcm@openssh.com',
+    ]);
     expect(k.ciphersCtoS).toEqual(k.ciphersStoC);
     expect(k.macsStoC).toContain('umac-64-etm@openssh.com');
     expect(k.compressionStoC).toEqual(['none', 'zlib@openssh.com']);
@@ -56,7 +72,7 @@ describe('recorded KEXINIT packets (OpenSSH 9.2p1)', () => {
     expect(r.kexinit.kexMarkers).toEqual(['ext-info-c']);
     expect(r.kexinit.macsCtoS).toEqual(WIDE_OFFER.macsCtoS);
     const framed = framePacket(payload);
-    expect((framed.length) % 8).toBe(0);
+    expect(framed.length % 8).toBe(0);
     const t = takePacket(framed);
     expect(t.ok && t.payload.equals(payload)).toBe(true);
   });
@@ -88,10 +104,7 @@ describe('malformed input never throws', () => {
   });
 
   it('trailing bytes and odd names become warnings', () => {
-    const payload = Buffer.concat([
-      buildKexinit({ ...WIDE_OFFER, kex: ['curve25519-sha256', '', 'bad\x01name'] }),
-      Buffer.from([1, 2, 3]),
-    ]);
+    const payload = Buffer.concat([buildKexinit({ ...WIDE_OFFER, kex: ['curve25519-sha256', '', 'bad\x01name'] }), Buffer.from([1, 2, 3])]);
     const r = parseKexinit(payload);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -111,8 +124,14 @@ describe('malformed input never throws', () => {
   });
 
   it('padding longer than the packet, tiny packets, incomplete packets', () => {
-    expect(takePacket(Buffer.concat([encUint32(8), Buffer.from([200]), Buffer.alloc(8)]))).toMatchObject({ ok: false, error: expect.stringMatching(/padding_length/) });
-    expect(takePacket(Buffer.concat([encUint32(2), Buffer.from([0, 0])]))).toMatchObject({ ok: false, error: expect.stringMatching(/too small/) });
+    expect(takePacket(Buffer.concat([encUint32(8), Buffer.from([200]), Buffer.alloc(8)]))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/padding_length/),
+    });
+    expect(takePacket(Buffer.concat([encUint32(2), Buffer.from([0, 0])]))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/too small/),
+    });
     expect(takePacket(Buffer.concat([encUint32(100), Buffer.from([4, 20, 0])]))).toMatchObject({ ok: false, need: 97 });
   });
 

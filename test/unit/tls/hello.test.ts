@@ -1,40 +1,49 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  buildClientHello, buildSSLv2ClientHello, HRR_RANDOM, makeKeyShare, parseAlert, parseServerHello, parseServerKeyExchange,
-  ServerFlight, wrapRecords,
+  buildClientHello,
+  buildSSLv2ClientHello,
+  HRR_RANDOM,
+  makeKeyShare,
+  parseAlert,
+  parseServerHello,
+  parseServerKeyExchange,
+  ServerFlight,
+  wrapRecords,
 } from '../../../src/tls/hello.js';
 
 // Recorded from `openssl s_server -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256` (OpenSSL 3.0, P-256 key)
 // answering our TLS 1.2 hello: ServerHello + Certificate + ServerKeyExchange + ServerHelloDone, one record.
 const TLS12_FLIGHT = Buffer.from(
   '16030300410200003d03032b6ede6327dd463e8aef798beead5b2b1f46b7e462cc06cb05bb3cbf27a9e0bc00c02b000015ff01000100000b00040300' +
-  '0102002300000017000016030301870b00018300018000017d308201793082011fa00302010202147b3fe94df83c7bfaa511b833ebf213f0d229627c' +
-  '300a06082a8648ce3d04030230123110300e06035504030c0765632e74657374301e170d3236313132323034313335375a170d323631323232303431' +
-  '3335375a30123110300e06035504030c0765632e746573743059301306072a8648ce3d020106082a8648ce3d0301070342000420f041e9f227ae33c8' +
-  '759d92a89c7a52e19823eb98d4cbed77a33d2029f78ac3af8bd3a1a244a9b1a8c5ca7d2ce91053180b3aff783c04bf70305d9de6e62cdaa353305130' +
-  '1d0603551d0e041604145061513c193bcbd9f2dd243e5d92182df0cb3508301f0603551d230418301680145061513c193bcbd9f2dd243e5d92182df0' +
-  'cb3508300f0603551d130101ff040530030101ff300a06082a8648ce3d040302034800304502207b491f56a34b0af4d89dac4368c88a54605cf35036' +
-  'd83d085f00fc38485c3190022100a329ebb02f6c465c500483cf765d7df58608692c1284e90e3470354233369e8c16030300940c0000900300174104' +
-  'd313dc5d6931fd58d8fba5272a1c79ce4031f09ca3188607d9cca6a6d64205a884c03eed6d1f0a0b3b5e4c264cf0429607e77a340d15f22358392075' +
-  'e994f10804030047304502203c09122a0eecbbd06de6b70818eded7f2f05629e511e3c083163892faa8d15cb022100911e281d3f9588cca89cee041d' +
-  'c1c874573a628f4b9f56ffbff8292b020b683c16030300040e000000' +
-  '', 'hex');
+    '0102002300000017000016030301870b00018300018000017d308201793082011fa00302010202147b3fe94df83c7bfaa511b833ebf213f0d229627c' +
+    '300a06082a8648ce3d04030230123110300e06035504030c0765632e74657374301e170d3236313132323034313335375a170d323631323232303431' +
+    '3335375a30123110300e06035504030c0765632e746573743059301306072a8648ce3d020106082a8648ce3d0301070342000420f041e9f227ae33c8' +
+    '759d92a89c7a52e19823eb98d4cbed77a33d2029f78ac3af8bd3a1a244a9b1a8c5ca7d2ce91053180b3aff783c04bf70305d9de6e62cdaa353305130' +
+    '1d0603551d0e041604145061513c193bcbd9f2dd243e5d92182df0cb3508301f0603551d230418301680145061513c193bcbd9f2dd243e5d92182df0' +
+    'cb3508300f0603551d130101ff040530030101ff300a06082a8648ce3d040302034800304502207b491f56a34b0af4d89dac4368c88a54605cf35036' +
+    'd83d085f00fc38485c3190022100a329ebb02f6c465c500483cf765d7df58608692c1284e90e3470354233369e8c16030300940c0000900300174104' +
+    'd313dc5d6931fd58d8fba5272a1c79ce4031f09ca3188607d9cca6a6d64205a884c03eed6d1f0a0b3b5e4c264cf0429607e77a340d15f22358392075' +
+    'e994f10804030047304502203c09122a0eecbbd06de6b70818eded7f2f05629e511e3c083163892faa8d15cb022100911e281d3f9588cca89cee041d' +
+    'c1c874573a628f4b9f56ffbff8292b020b683c16030300040e000000' +
+    '',
+  'hex',
+);
 // OpenSSL answering a TLS 1.3 hello with an empty key_share and supported_groups [secp256r1]: HRR + CCS.
 const TLS13_HRR = Buffer.from(
   '1603030058020000540303cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c20c235ea153e85554511e4f03987326fdf8b6e9517c59915dcee4a77f19b0f0075130100000c002b00020304003300020017140303000101',
-  'hex');
+  'hex',
+);
 // OpenSSL refusing a hello that offers only RC4-SHA: fatal handshake_failure.
 const ALERT = Buffer.from('15030300020228', 'hex');
 
-function hsRecord(type: number, body: Buffer): Buffer {
-  const hs = Buffer.concat([Buffer.from([type, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
-  return wrapRecords(22, 0x0303, hs);
-}
-
 function serverHelloBody(opts: { version?: number; suite?: number; exts?: Buffer; random?: Buffer; compression?: number } = {}): Buffer {
-  const parts = [Buffer.from([(opts.version ?? 0x0303) >> 8, (opts.version ?? 0x0303) & 0xff]), opts.random ?? Buffer.alloc(32, 7), Buffer.from([0]),
-    Buffer.from([(opts.suite ?? 0xc02f) >> 8, (opts.suite ?? 0xc02f) & 0xff, opts.compression ?? 0])];
+  const parts = [
+    Buffer.from([(opts.version ?? 0x0303) >> 8, (opts.version ?? 0x0303) & 0xff]),
+    opts.random ?? Buffer.alloc(32, 7),
+    Buffer.from([0]),
+    Buffer.from([(opts.suite ?? 0xc02f) >> 8, (opts.suite ?? 0xc02f) & 0xff, opts.compression ?? 0]),
+  ];
   if (opts.exts) parts.push(Buffer.from([opts.exts.length >> 8, opts.exts.length & 0xff]), opts.exts);
   return Buffer.concat(parts);
 }
@@ -143,12 +152,18 @@ describe('server flight parser', () => {
     const sh = serverHelloBody({ suite: 0x009e });
     const ske = Buffer.concat([Buffer.from([0x01, 0x00]), Buffer.alloc(256, 0xff), Buffer.from([0, 1, 2, 0, 1, 5])]);
     const hs = Buffer.concat([
-      Buffer.from([2, 0, 0, sh.length]), sh,
-      Buffer.from([12, 0, (ske.length >> 8) & 0xff, ske.length & 0xff]), ske,
+      Buffer.from([2, 0, 0, sh.length]),
+      sh,
+      Buffer.from([12, 0, (ske.length >> 8) & 0xff, ske.length & 0xff]),
+      ske,
       Buffer.from([14, 0, 0, 0]),
     ]);
     // split the handshake stream across three records at awkward points
-    const recs = Buffer.concat([wrapRecords(22, 0x0303, hs.subarray(0, 10)), wrapRecords(22, 0x0303, hs.subarray(10, 100)), wrapRecords(22, 0x0303, hs.subarray(100))]);
+    const recs = Buffer.concat([
+      wrapRecords(22, 0x0303, hs.subarray(0, 10)),
+      wrapRecords(22, 0x0303, hs.subarray(10, 100)),
+      wrapRecords(22, 0x0303, hs.subarray(100)),
+    ]);
     const f = new ServerFlight();
     f.push(recs);
     expect(f.result.serverHello!.cipherSuite).toBe(0x009e);

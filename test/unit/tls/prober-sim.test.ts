@@ -74,7 +74,12 @@ function serverHello(version: number, suite: number): Buffer {
   extLen.writeUInt16BE(ext.length);
   const body = Buffer.concat([
     Buffer.from([version === 0x0304 ? 0x03 : version >> 8, version === 0x0304 ? 0x03 : version & 0xff]),
-    Buffer.alloc(32, 1), Buffer.from([0]), Buffer.from([suite >> 8, suite & 0xff]), Buffer.from([0]), extLen, ext,
+    Buffer.alloc(32, 1),
+    Buffer.from([0]),
+    Buffer.from([suite >> 8, suite & 0xff]),
+    Buffer.from([0]),
+    extLen,
+    ext,
   ]);
   const msgs = [handshake(2, body)];
   if (version !== 0x0304) msgs.push(handshake(14, Buffer.alloc(0)));

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { CIPHER_SUITES, legacySuites, parseSuiteName, SSLV2_KINDS, suiteByCode, suiteByName, suiteName, tls13Suites } from '../../../src/tls/registry.js';
+import {
+  CIPHER_SUITES,
+  legacySuites,
+  parseSuiteName,
+  SSLV2_KINDS,
+  suiteByCode,
+  suiteByName,
+  suiteName,
+  tls13Suites,
+} from '../../../src/tls/registry.js';
 
 describe('cipher-suite registry', () => {
   it('has every IANA code once', () => {
@@ -25,7 +34,17 @@ describe('cipher-suite registry', () => {
   });
 
   it('parses attributes from names', () => {
-    expect(suiteByCode(0xc02f)).toMatchObject({ kex: 'ECDHE', auth: 'RSA', cipher: 'AES-GCM', bits: 128, mac: 'AEAD', pfs: true, aead: true, cbc: false, tls12Only: true });
+    expect(suiteByCode(0xc02f)).toMatchObject({
+      kex: 'ECDHE',
+      auth: 'RSA',
+      cipher: 'AES-GCM',
+      bits: 128,
+      mac: 'AEAD',
+      pfs: true,
+      aead: true,
+      cbc: false,
+      tls12Only: true,
+    });
     expect(suiteByCode(0x0003)).toMatchObject({ kex: 'RSA', export: true, cipher: 'RC4', bits: 40, mac: 'MD5', pfs: false });
     expect(suiteByCode(0x0018)).toMatchObject({ kex: 'DHE', anon: true, cipher: 'RC4' });
     expect(suiteByCode(0xc018)).toMatchObject({ kex: 'ECDHE', anon: true, cipher: 'AES-CBC', bits: 128 });
@@ -55,7 +74,7 @@ describe('cipher-suite registry', () => {
   it('marks as TLS 1.2-only exactly what OpenSSL does (the prober leaves those out below TLS 1.2)', () => {
     expect(suiteByCode(0x003c)).toMatchObject({ tls12Only: true }); // TLS_RSA_WITH_AES_128_CBC_SHA256
     expect(suiteByCode(0x00ae)).toMatchObject({ tls12Only: false }); // TLS_PSK_WITH_AES_128_CBC_SHA256 (RFC 5487)
-    let lines: string[] = [];
+    let lines: string[];
     try {
       lines = execFileSync('openssl', ['ciphers', '-V', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'], { encoding: 'utf8' }).trim().split('\n');
     } catch {
