@@ -1,7 +1,7 @@
 // Lab manifest helpers for the xferscan integration tests.
 // The manifest is written by `test/lab/lab.sh start` into the run dir
 // (test/lab/.run, or $XFS_LAB_RUN).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,12 +57,22 @@ function readJson<T>(file: string, hint: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
-/** All manifest entries (open endpoints and the closed port). */
+/**
+ * All manifest entries (open endpoints and the closed port): the core lab's endpoints.json and
+ * each lab module's endpoints.MODULE.json (test/lab/servers/MODULE.sh).
+ */
 export function loadLabEndpoints(): LabEndpoint[] {
-  return readJson<LabEndpoint[]>(
-    path.join(labRunDir(), 'endpoints.json'),
+  const run = labRunDir();
+  const core = readJson<LabEndpoint[]>(
+    path.join(run, 'endpoints.json'),
     'start the lab with `bash test/lab/lab.sh start` (vitest globalSetup does it)',
   );
+  const modules = existsSync(run)
+    ? readdirSync(run)
+        .filter((f) => /^endpoints\.[\w-]+\.json$/.test(f))
+        .sort()
+    : [];
+  return [...core, ...modules.flatMap((f) => readJson<LabEndpoint[]>(path.join(run, f), 'a lab module manifest'))];
 }
 
 export function labEndpoint(name: string): LabEndpoint {

@@ -15,6 +15,8 @@ const LAB_SH = path.join(LAB_DIR, 'lab.sh');
 const NETNS_SH = path.join(LAB_DIR, 'netns.sh');
 
 let startedEndpoints: string[] = [];
+/** lab modules (test/lab/servers/NAME.sh) that this run started: each prints LAB_MODULE_STARTED=NAME */
+let startedModules: string[] = [];
 let createdNetns = false;
 
 function log(msg: string): void {
@@ -46,6 +48,7 @@ export async function setup(): Promise<void> {
   const out = await sh(LAB_SH, ['start']);
   const m = /^LAB_STARTED=(.*)$/m.exec(out);
   startedEndpoints = m?.[1] ? m[1].split(',').filter(Boolean) : [];
+  startedModules = [...out.matchAll(/^LAB_MODULE_STARTED=(\S+)$/gm)].map((x) => x[1]!);
   log(startedEndpoints.length ? `started ${startedEndpoints.join(', ')} in ${Date.now() - t0} ms` : 'all endpoints were already running');
 
   if (process.env.XFERSCAN_LAB_NETNS !== 'off') {
@@ -64,6 +67,10 @@ export async function teardown(): Promise<void> {
   if (process.env.XFERSCAN_LAB === 'off') return;
   if (createdNetns) {
     await sh(NETNS_SH, ['destroy'], 30_000).catch((e: Error) => log(e.message));
+  }
+  for (const module of startedModules) {
+    await sh(path.join(LAB_DIR, 'servers', `${module}.sh`), ['stop']).catch((e: Error) => log(e.message));
+    log(`stopped lab module ${module}`);
   }
   if (startedEndpoints.length > 0) {
     await sh(LAB_SH, ['stop', ...startedEndpoints]).catch((e: Error) => log(e.message));

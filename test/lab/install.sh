@@ -190,4 +190,10 @@ done
 touch "$LAB_HOME/.optional-checked"
 
 all_done || die "post-install check failed"
+
+# --- 4. lab modules (test/lab/servers/*.sh install) ------------------------
+for m in "$(dirname "${BASH_SOURCE[0]}")"/servers/*.sh; do
+  [ -e "$m" ] || continue
+  XFS_LAB_PREFIX="$PREFIX" bash "$m" install || die "lab module $(basename "$m") failed to install"
+done
 say "done"

@@ -6,6 +6,10 @@
 #   lab.sh status            one line per endpoint; exit 0 if all are up, 3 otherwise
 #   lab.sh names             list endpoint names
 #
+# Lab modules: every test/lab/servers/NAME.sh is a module with the same verbs (install, start,
+# stop, status); it writes its own manifest $RUN/endpoints.NAME.json. `start`/`stop`/`status`
+# without names run them after the core endpoints below; install.sh runs their `install`.
+#
 # Run dir (pids, configs, keys, certs, logs, endpoints.json): test/lab/.run
 # (override with XFS_LAB_RUN). Binaries: install.sh (proftpd/pure-ftpd unpacked in
 # /opt/xferscan-lab/root, override with XFS_LAB_PREFIX).
@@ -503,10 +507,22 @@ cmd_status() {
   [ "$up" = "$total" ] || return 3
 }
 
+modules() { local m; for m in "$LAB_DIR"/servers/*.sh; do [ -e "$m" ] && echo "$m"; done; return 0; }
+
+# run_modules VERB: every module's VERB (start prints LAB_STARTED_MODULE=... lines of its own)
+run_modules() {
+  local m rc=0
+  while read -r m; do
+    [ -n "$m" ] || continue
+    XFS_LAB_RUN="$RUN" XFS_LAB_PREFIX="$PREFIX" bash "$m" "$1" || rc=$?
+  done < <(modules)
+  return $rc
+}
+
 case "${1:-}" in
-  start)  shift; cmd_start "$@" ;;
-  stop)   shift; cmd_stop "$@" ;;
-  status) shift; cmd_status ;;
+  start)  shift; cmd_start "$@"; [ $# -gt 0 ] || run_modules start ;;
+  stop)   shift; cmd_stop "$@"; [ $# -gt 0 ] || run_modules stop ;;
+  status) shift; rc=0; cmd_status || rc=$?; run_modules status || rc=3; exit $rc ;;
   names)  all_names ;;
   *) echo "usage: $0 start|stop|status|names [name...]" >&2; exit 2 ;;
 esac
