@@ -159,7 +159,7 @@ async function reuseExperiments(ctx: ProbeContext): Promise<void> {
     const without = await reuseRun(ctx, version, false);
     if (!without) continue;
     const withReuse = !without.ok || without.tls?.resumed === false ? await reuseRun(ctx, version, true) : null;
-    (ftp.sessionReuse ??= {})[version] = {
+    (ftp.sessionReuse ??= {})[version as 'TLSv1.2' | 'TLSv1.3'] = {
       withoutReuse: { ok: without.ok, code: without.endReply?.code ?? without.startReply?.code ?? null, error: without.error },
       withReuse: withReuse
         ? {

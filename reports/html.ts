@@ -104,7 +104,7 @@ function metaTable(r: Report): string {
     ]);
   }
   if (r.options) {
-    const o = r.options;
+    const o = r.options as Record<string, unknown>;
     const show = (k: string) => (o[k] === undefined ? '' : `${h(k)}: <code>${h(JSON.stringify(o[k]))}</code>`);
     rows.push([
       'Options',

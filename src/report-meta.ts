@@ -5,28 +5,12 @@ import crypto from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import os from 'node:os';
-import type { Report } from './model.js';
+import type { Integrity, Report, ScannerInfo } from './model.js';
+
+export type { Integrity, ScannerInfo } from './model.js';
 import type { Profile } from './profiles/types.js';
 import { computeCompliance } from './profiles/compliance.js';
 import { computeFirewall } from './firewall/index.js';
-
-export interface ScannerInfo {
-  hostname: string;
-  /** for each target address, the local address the kernel routes from (no packet is sent to learn it) */
-  sourceAddresses: { target: string; source: string | null }[];
-  platform: string;
-  node: string;
-  /** user the scan ran as (no secrets) */
-  user: string | null;
-}
-
-export interface Integrity {
-  algorithm: 'sha256';
-  /** how the digested bytes are made */
-  canonicalization: 'xferscan-c14n-1';
-  description: string;
-  digest: string;
-}
 
 /**
  * Canonical JSON (xferscan-c14n-1): JSON with object keys sorted by UTF-16 code units, no

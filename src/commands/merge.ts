@@ -12,6 +12,7 @@ import { finalizeReport } from '../report-meta.js';
 import { ProfileError, resolveProfile, type Profile } from '../profiles/index.js';
 import { endpointName } from '../profiles/compliance.js';
 import { readTextFile } from '../files.js';
+import { validateEndpoint } from '../model/validate.js';
 
 export interface MergeInput {
   file: string;
@@ -33,13 +34,9 @@ export function readNdjsonReport(file: string, text: string): Report {
     } catch (err) {
       throw new UsageError(`${file}:${i + 1}: not JSON (${(err as Error).message})`);
     }
-    if (
-      o.type === 'endpoint' &&
-      o.endpoint &&
-      typeof o.endpoint.host === 'string' &&
-      typeof o.endpoint.port === 'number' &&
-      Array.isArray(o.endpoint.findings)
-    ) {
+    if (o.type === 'endpoint' && o.endpoint) {
+      const valid = validateEndpoint(o.endpoint);
+      if (!valid.ok) throw new UsageError(`${file}:${i + 1}: not a valid xferscan endpoint: ${valid.error}`);
       endpoints.push({ index: typeof o.index === 'number' ? o.index : endpoints.length, ep: o.endpoint });
       meta = { ...o.scan, ...meta };
     } else if (o.type === 'summary') {

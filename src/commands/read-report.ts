@@ -2,6 +2,7 @@
 import type { Report } from '../model.js';
 import { UsageError } from '../targets.js';
 import { readTextFile } from '../files.js';
+import { validateReport } from '../model/validate.js';
 
 export function readReportFile(file: string): Report {
   const text = readTextFile(file);
@@ -24,16 +25,7 @@ export function readReportFile(file: string): Report {
       `${file}: not an xferscan JSON report (schemaVersion 1 with tool, endpoints and summary); save scans with --format json`,
     );
   }
-  for (const [i, ep] of r.endpoints.entries()) {
-    if (
-      typeof ep !== 'object' ||
-      ep === null ||
-      typeof ep.host !== 'string' ||
-      typeof ep.port !== 'number' ||
-      !Array.isArray(ep.findings)
-    ) {
-      throw new UsageError(`${file}: endpoints[${i}] is malformed (needs host, port and findings)`);
-    }
-  }
-  return r as Report;
+  const valid = validateReport(doc);
+  if (!valid.ok) throw new UsageError(`${file}: not a valid xferscan report: ${valid.error}`);
+  return valid.value;
 }

@@ -5,80 +5,20 @@
 // It judges from facts the probes recorded (TCP states, data-channel steps, replies), never guesses:
 // "dropped" = silence (a firewall), "reset" = RST (nothing listens, or a firewall rejects),
 // "server-refused" = the server said no (425/5xx) — that is not a firewall rule.
-import type { EndpointReport, FtpDataChannel, PortState, Report } from '../model.js';
+import type {
+  ActiveView,
+  Blockage,
+  EndpointReport,
+  FirewallEndpoint,
+  FirewallRule,
+  FirewallView,
+  FtpDataChannel,
+  PassivePortView,
+  PortState,
+  Report,
+} from '../model.js';
 
-export type Blockage = 'dropped' | 'reset' | 'unreachable' | 'no-connect-back';
-
-export interface FirewallRule {
-  /** control | passive-data | active-data */
-  purpose: 'control' | 'passive-data' | 'active-data';
-  /** which firewall: in front of the server, or in front of the clients */
-  side: 'server' | 'client';
-  direction: 'inbound' | 'outbound';
-  protocol: 'tcp';
-  /** source, e.g. "clients" or "10.203.0.1 port 20" */
-  from: string;
-  /** destination address (or "clients") */
-  to: string;
-  /** destination ports, e.g. "2121" or "41010-41019" */
-  ports: string;
-  /** what the scan saw: ok (used it), blocked (see `blockage`), untested */
-  status: 'ok' | 'blocked' | 'untested';
-  blockage?: Blockage;
-  /** the rule in one sentence, as the firewall team would read it */
-  text: string;
-  /** why we say so (ports, states, replies) */
-  evidence: string;
-}
-
-export interface PassivePortView {
-  /** every passive port the server advertised (sampled and used), ascending */
-  observed: number[];
-  observedRange: [number, number] | null;
-  expectedRange: [number, number] | null;
-  /** observed ports outside the expected range */
-  outsideExpected: number[];
-  /** per TCP state when we dialled the advertised port at the control address */
-  reached: number[];
-  filtered: number[];
-  closed: number[];
-  unreachable: number[];
-  /** data connections the server itself refused (425/426/5xx after we connected) — not the firewall */
-  serverRefused: string[];
-}
-
-export interface ActiveView {
-  tested: boolean;
-  /** at least one active data connection carried a listing */
-  ok: boolean;
-  /** the server never connected back (silence): a firewall on the path drops it, or NAT */
-  noConnectBack: boolean;
-  /** the server refused PORT/EPRT or the transfer by reply (not a firewall) */
-  serverRefused: string[];
-  /** where we listened (the scanner's address) */
-  clientAddress: string | null;
-}
-
-export interface FirewallEndpoint {
-  endpoint: string;
-  endpointIndex: number;
-  address: string | null;
-  service: EndpointReport['service'];
-  control: { port: number; state: PortState; verdict: 'reachable' | Blockage };
-  passive: PassivePortView | null;
-  active: ActiveView | null;
-  /** everything a transfer through this endpoint needs, with what the scan saw */
-  rules: FirewallRule[];
-  /** the rules found missing (status blocked), for the firewall team */
-  missing: FirewallRule[];
-}
-
-export interface FirewallView {
-  /** one sentence: what is blocked, or that nothing was */
-  statement: string;
-  counts: { endpoints: number; withMissingRules: number; missingRules: number };
-  endpoints: FirewallEndpoint[];
-}
+export type { ActiveView, Blockage, FirewallEndpoint, FirewallRule, FirewallView, PassivePortView } from '../model.js';
 
 const name = (ep: Pick<EndpointReport, 'host' | 'port'>) => `${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`;
 const isFtp = (ep: EndpointReport) =>
@@ -142,7 +82,7 @@ export function blockedRanges(blocked: number[], open: number[]): [number, numbe
   return ranges;
 }
 
-export const rangeText = (r: [number, number]) => (r[0] === r[1] ? `${r[0]}` : `${r[0]}-${r[1]}`);
+export const rangeText = (r: readonly number[]) => (r[0] === r[1] ? `${r[0]}` : `${r[0]}-${r[1]}`);
 
 function expectedRangeFor(ep: EndpointReport, report: Report): [number, number] | null {
   // The check saw the range in force for this endpoint (option or policy): read it from its finding.

@@ -65,7 +65,7 @@ export interface DataResult {
   /** the reply after the transfer (226/250, or 425/426/451/522…) */
   endReply: { code: number; text: string } | null;
   /** step that failed: setup | connect | tls | transfer | reply */
-  failedStep: string | null;
+  failedStep: 'setup' | 'connect' | 'tls' | 'transfer' | 'reply' | null;
   error: string | null;
   tls: DataTlsInfo | null;
   /** the data connection was not TLS although TLS was expected (first bytes were not a TLS record) */

@@ -2,60 +2,22 @@
 // control of the standard, satisfied / not satisfied / not testable by a network scan / not
 // assessed, with the findings behind each. It goes into the JSON report (`compliance`), so every
 // renderer tells the same story without judging anything itself.
-import type { EndpointReport, FindingStatus, Report, ReportSummary, Severity } from '../model.js';
-import type { Profile, Testability } from './types.js';
+import type {
+  ComplianceView,
+  ControlResult,
+  ControlStatus,
+  EndpointReport,
+  EndpointVerdict,
+  EndpointVerdictEntry,
+  FindingRef,
+  FindingStatus,
+  Report,
+  ReportSummary,
+  Severity,
+} from '../model.js';
+import type { Profile } from './types.js';
 
-export type ControlStatus = 'satisfied' | 'not-satisfied' | 'not-testable' | 'not-assessed';
-export type EndpointVerdict = 'fail' | 'error' | 'warn' | 'pass' | 'not-open';
-
-export interface FindingRef {
-  /** "host:port" */
-  endpoint: string;
-  endpointIndex: number;
-  findingIndex: number;
-  id: string;
-  status: FindingStatus;
-  severity: Severity;
-  title: string;
-}
-
-export interface ControlResult {
-  id: string;
-  ref: string;
-  title: string;
-  testability: Testability;
-  status: ControlStatus;
-  /** one sentence saying why this status */
-  reason: string;
-  /** what the scan can and cannot prove for this control */
-  note: string;
-  checks: string[];
-  findings: FindingRef[];
-}
-
-export interface EndpointVerdictEntry {
-  endpoint: string;
-  endpointIndex: number;
-  state: EndpointReport['state'];
-  service: EndpointReport['service'];
-  verdict: EndpointVerdict;
-  counts: ReportSummary;
-  /** the worst failing finding ids, worst first */
-  failing: string[];
-}
-
-export interface ComplianceView {
-  profile: { id: string; version: string; title: string; standard: string; description: string; source: string };
-  /** not-satisfied: at least one control fails; incomplete: none fails but a testable one was not assessed; satisfied: every testable control satisfied */
-  verdict: 'not-satisfied' | 'incomplete' | 'satisfied';
-  /** the verdict in one plain sentence, with what the scan cannot prove */
-  statement: string;
-  counts: Record<ControlStatus, number>;
-  controls: ControlResult[];
-  endpoints: EndpointVerdictEntry[];
-  /** controls no network scan can prove, by id */
-  notTestable: string[];
-}
+export type { ComplianceView, ControlResult, ControlStatus, EndpointVerdict, EndpointVerdictEntry, FindingRef } from '../model.js';
 
 export const endpointName = (ep: Pick<EndpointReport, 'host' | 'port'>) => `${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`;
 

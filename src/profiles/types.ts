@@ -1,10 +1,9 @@
 // What a profile is: data that selects checks, sets thresholds and severities, and lists the
 // controls of a standard with the checks that are evidence for each and how far a network scan
 // can prove it. Built-in profiles live in builtin.ts; custom ones are JSON files (load.ts).
-import type { Severity } from '../model.js';
+import type { Severity, Testability } from '../model.js';
 
-/** How far a network scan can prove a control. */
-export type Testability = 'automated' | 'partial' | 'not-testable';
+export type { Testability } from '../model.js';
 
 export interface ProfileControl {
   /** the reference spelled as findings carry it, e.g. "PCI DSS 4.0.1 4.2.1" */

@@ -130,10 +130,10 @@ describe('FTP/FTPS deep probe on the lab (with credentials, --active, --write-te
       }
     }
     // vsftpd's refusal without resumption is its 522
-    expect(ep('vsftpd-explicit').ftp!.sessionReuse!['TLSv1.3'].withoutReuse.code).toBe(522);
+    expect(ep('vsftpd-explicit').ftp!.sessionReuse!['TLSv1.3']!.withoutReuse.code).toBe(522);
     expect(Object.keys(ep('vsftpd-explicit').ftp!.sessionReuse!)).toEqual(['TLSv1.3', 'TLSv1.2']);
     // ProFTPD speaks only TLS <= 1.2 here: its refusal is a 425
-    expect(ep('proftpd-tls').ftp!.sessionReuse!['TLSv1.2'].withoutReuse.code).toBe(425);
+    expect(ep('proftpd-tls').ftp!.sessionReuse!['TLSv1.2']!.withoutReuse.code).toBe(425);
   });
 
   it('PROT C: vsftpd says 200 yet refuses cleartext data with 522; ProFTPD really moves cleartext data', () => {

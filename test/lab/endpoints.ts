@@ -70,6 +70,8 @@ export function loadLabEndpoints(): LabEndpoint[] {
   const modules = existsSync(run)
     ? readdirSync(run)
         .filter((f) => /^endpoints\.[\w-]+\.json$/.test(f))
+        // only modules this checkout has (a shared run dir may hold another checkout's)
+        .filter((f) => existsSync(path.join(LAB_DIR, 'servers', `${f.slice('endpoints.'.length, -'.json'.length)}.sh`)))
         .sort()
     : [];
   return [...core, ...modules.flatMap((f) => readJson<LabEndpoint[]>(path.join(run, f), 'a lab module manifest'))];

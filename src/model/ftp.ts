@@ -1,0 +1,148 @@
+// FTP facts: what detection read before login (greeting, FEAT, SYST, AUTH replies), the login
+// policy and anonymous probes, and what really happened on the data channels.
+import type { Static } from 'typebox';
+import { Bool, Int, List, Opt, Port, Str, StrList, keyedBy, nullable, obj, strEnum } from './util.js';
+import { GapSchema, PortStateSchema, StepSchema } from './common.js';
+
+const Reply = obj({ code: Int(), text: Str() });
+
+export const DATA_MODES = ['PASV', 'EPSV', 'PORT', 'EPRT'] as const;
+export type DataMode = (typeof DATA_MODES)[number];
+
+export const FtpDataChannelSchema = obj({
+  mode: strEnum(DATA_MODES),
+  protection: strEnum(['P', 'C'] as const),
+  ok: Bool(),
+  advertisedAddress: nullable(Str()),
+  port: nullable(Int()),
+  error: nullable(Str()),
+  reuseOffered: Opt(Bool("whether we offered to resume the control channel's TLS session")),
+  connectAddress: Opt(nullable(Str('where we connected (passive) or listened (active)'))),
+  failedStep: Opt(nullable(strEnum(['setup', 'connect', 'tls', 'transfer', 'reply'] as const))),
+  connectState: Opt(nullable(PortStateSchema)),
+  replies: Opt(
+    obj(
+      { setup: nullable(Int()), start: nullable(Int()), end: nullable(Int()) },
+      "reply codes: to PASV/EPSV/PORT/EPRT, the transfer's first reply, its last",
+    ),
+  ),
+  tls: Opt(
+    nullable(
+      obj(
+        { protocol: nullable(Str()), cipher: nullable(Str()), resumed: Bool(), fingerprintSha256: nullable(Str()) },
+        'TLS of the data connection as negotiated',
+      ),
+    ),
+  ),
+  notTls: Opt(Bool('PROT P agreed, but the data connection was not TLS')),
+  bytes: Opt(Int()),
+  entries: Opt(nullable(Int("entries in the listing, parsed with basic-ftp's list parser"))),
+  controlTlsVersion: Opt(nullable(Str("the control channel's TLS version when this ran"))),
+  conn: Opt(Str('the transcript connection this ran on')),
+});
+export type FtpDataChannel = Static<typeof FtpDataChannelSchema>;
+
+export const FtpLoginPolicyProbeSchema = obj(
+  {
+    kind: strEnum(['random', 'given'] as const, "random: a made-up name; given: --user's name (never a real password)"),
+    user: Str(),
+    userReply: Reply,
+    passReply: nullable(Reply),
+    verdict: strEnum(['refused', 'password-requested', 'refused-at-password', 'accepted', 'unknown'] as const),
+    conn: Str(),
+  },
+  'one observation of logging in before TLS: what the server said to USER (and to a made-up PASS)',
+);
+export type FtpLoginPolicyProbe = Static<typeof FtpLoginPolicyProbeSchema>;
+
+export const FtpPassiveSampleSchema = obj({
+  command: strEnum(['PASV', 'EPSV'] as const),
+  advertisedAddress: nullable(Str()),
+  port: nullable(Int()),
+  reachable: nullable(PortStateSchema),
+  reply: Str(),
+  channel: strEnum(['tls', 'clear'] as const),
+});
+export type FtpPassiveSample = Static<typeof FtpPassiveSampleSchema>;
+
+export const FtpCommandReplySchema = obj({
+  command: Str(),
+  code: Int(),
+  text: Str(),
+  loggedIn: Bool(),
+  conn: Str(),
+  step: Opt(StepSchema),
+});
+export type FtpCommandReply = Static<typeof FtpCommandReplySchema>;
+
+const ReuseRun = obj({ ok: Bool(), code: nullable(Int()), error: nullable(Str()) });
+
+export const FtpFactsSchema = obj({
+  greeting: StrList('the 220 greeting, all lines'),
+  syst: Opt(nullable(Str())),
+  features: nullable(StrList()),
+  authTls: nullable(Bool()),
+  authSsl: nullable(Bool()),
+  pbsz: nullable(Bool()),
+  protP: nullable(Bool()),
+  protC: nullable(Bool('derived: cleartext data connections really work (decided by transfers where there were any)')),
+  ccc: nullable(Bool()),
+  cleartextLogin: nullable(Bool('derived from loginPolicy')),
+  anonymousLogin: nullable(Bool('derived from anonymous')),
+  sessionReuseRequired: nullable(Bool('derived from sessionReuse')),
+  dataChannels: List(FtpDataChannelSchema),
+  passivePortsSeen: List(Port(), { description: 'derived: every passive port advertised to us' }),
+  authReplies: Opt(List(obj({ command: Str(), code: nullable(Int()), text: Str() }))),
+  commandReplies: Opt(List(FtpCommandReplySchema)),
+  loginPolicy: Opt(List(FtpLoginPolicyProbeSchema)),
+  anonymous: Opt(
+    nullable(
+      obj({
+        tried: Bool(),
+        overTls: Bool(),
+        userCode: nullable(Int()),
+        passCode: nullable(Int()),
+        accepted: Bool(),
+        canWrite: nullable(Bool()),
+        conn: nullable(Str()),
+        decidedBy: Opt(Str('set when the USER reply settled it without a password, from known server behaviour (why)')),
+      }),
+    ),
+  ),
+  login: Opt(
+    nullable(
+      obj(
+        { user: Str(), anonymous: Bool(), ok: Bool(), code: nullable(Int()), overTls: Bool(), error: nullable(Str()) },
+        'how the main session logged in',
+      ),
+    ),
+  ),
+  bounce: Opt(List(obj({ command: Str(), code: Int(), text: Str(), accepted: Bool() }))),
+  cccDetail: Opt(nullable(obj({ code: Int(), text: Str(), closeNotify: nullable(Bool()), cleartextAfter: nullable(Reply) }))),
+  sessionReuse: Opt(
+    keyedBy(
+      ['TLSv1.2', 'TLSv1.3'] as const,
+      obj({
+        withoutReuse: ReuseRun,
+        withReuse: nullable(obj({ ok: Bool(), code: nullable(Int()), resumed: nullable(Bool()), error: nullable(Str()) })),
+      }),
+      'session-reuse experiments per control-channel TLS version',
+    ),
+  ),
+  passiveSamples: Opt(List(FtpPassiveSampleSchema)),
+  writeTest: Opt(
+    nullable(
+      obj({
+        file: Str(),
+        uploaded: Bool(),
+        verified: nullable(Bool()),
+        deleted: Bool(),
+        leftBehind: nullable(Str()),
+        error: nullable(Str()),
+      }),
+    ),
+  ),
+  notes: Opt(StrList('why some experiments could not run, in words (the gaps, rendered)')),
+  gaps: Opt(List(GapSchema)),
+});
+export type FtpFacts = Static<typeof FtpFactsSchema>;
