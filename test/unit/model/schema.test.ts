@@ -39,7 +39,7 @@ describe('report schema', () => {
       (r) => (r.extra = 1),
       (r) => (r.endpoints[0].extra = 1),
       (r) => (r.endpoints[0].findings[0].extra = 1),
-      (r) => (r.endpoints[0].findings[0].evidence.push({ label: 'x', value: 'y', extra: 1 })),
+      (r) => r.endpoints[0].findings[0].evidence.push({ label: 'x', value: 'y', extra: 1 }),
       (r) => (r.endpoints[0].transcript[0].extra = 1),
       (r) => (r.compliance.controls[0].extra = 1),
       (r) => (r.summary.extra = 1),
