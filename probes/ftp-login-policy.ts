@@ -2,21 +2,19 @@
 // --allow-cleartext-login: the policy is read from the server's answer to USER before AUTH (a
 // made-up name, and the user's name if given) and to a made-up password for the made-up name.
 import crypto from 'node:crypto';
-import type { Probe, ProbeContext } from '../src/probe.js';
-import type { FtpFacts, FtpLoginPolicyProbe } from '../src/model.js';
+import { completed, type ConnectContext, type Probe, type ProbeContext } from '../src/probe.js';
+import type { FtpFacts, FtpLoginPolicyProbe, Gap } from '../src/model.js';
 import { anonymousRefusedAtUser } from '../src/knowledge/ftp-software.js';
-import { ANONYMOUS_PASSWORD, openSession, tlsModeOf } from '../src/ftp/session.js';
-import { asProbeError } from '../src/net/errors.js';
+import { ANONYMOUS_PASSWORD, LOGIN_PATIENCE, openSession, tlsModeOf } from '../src/ftp/session.js';
+import { asProbeError } from '../src/net/outcomes.js';
 import type { FtpReply } from '../src/net/ftp-reply.js';
 
 /** A refusal that names TLS as the reason (vsftpd, ProFTPD, Pure-FTPd, IIS, FileZilla wording). */
 export const TLS_REQUIRED_TEXT = /\b(TLS|SSL|encrypt|secure|AUTH|protection|FTPS)\b/i;
 
-/** How many timeouts a PASS reply may take: servers slow down failed logins deliberately. */
-export const LOGIN_PATIENCE = 3;
-
 const brief = (r: FtpReply) => ({ code: r.code, text: r.text.slice(0, 200) });
 
+/** What a USER (and made-up PASS) exchange before TLS says; the FTP reply codes of RFC 959. */
 export function judgeUserReply(userReply: FtpReply, passReply: FtpReply | null): FtpLoginPolicyProbe['verdict'] {
   if (userReply.code === 230) return 'accepted';
   if (userReply.code !== 331 && userReply.code !== 332) return userReply.code >= 400 ? 'refused' : 'unknown';
@@ -28,53 +26,87 @@ export function judgeUserReply(userReply: FtpReply, passReply: FtpReply | null):
   return 'password-requested';
 }
 
-async function policyProbe(ctx: ProbeContext, kind: 'random' | 'given', user: string): Promise<FtpLoginPolicyProbe | null> {
-  const ftp = ctx.endpoint.ftp!;
+type Observation = { probe: FtpLoginPolicyProbe | null; gap: Gap | null };
+
+async function observeLogin(ctx: ConnectContext, kind: 'random' | 'given', user: string): Promise<Observation> {
   let session;
   try {
     session = await openSession(ctx, { purpose: `login-policy-${kind}`, tls: 'none' });
   } catch (err) {
-    (ftp.notes ??= []).push(`cleartext-login probe (${kind} user) could not connect: ${asProbeError(err).message}`);
-    return null;
+    const detail = `cleartext-login probe (${kind} user) could not connect: ${asProbeError(err).message}`;
+    return { probe: null, gap: { step: 'cleartext-login', reason: 'connection-failed', detail } };
   }
   const { control } = session;
   try {
-    const userReply = await control.command(`USER ${user}`);
+    const userReply = await control.command(`USER ${user}`, { step: 'cleartext-login' });
     let passReply: FtpReply | null = null;
     if ((userReply.code === 331 || userReply.code === 332) && kind === 'random') {
       // A made-up password for a made-up name: no secret crosses the wire, and the reply tells
       // whether the server would judge real credentials in cleartext.
-      passReply = await control.command(`PASS ${crypto.randomBytes(9).toString('base64url')}`, ctx.options.timeoutMs * LOGIN_PATIENCE);
+      passReply = await control.command(`PASS ${crypto.randomBytes(9).toString('base64url')}`, {
+        step: 'cleartext-login',
+        timeoutMs: ctx.options.timeoutMs * LOGIN_PATIENCE,
+      });
     }
     let verdict = judgeUserReply(userReply, passReply);
-    if (
-      kind === 'given' &&
-      verdict === 'password-requested' &&
-      ctx.options.allowCleartextLogin &&
-      ctx.options.credentials?.password !== undefined
-    ) {
-      passReply = await control.command(`PASS ${ctx.options.credentials.password}`, ctx.options.timeoutMs * LOGIN_PATIENCE);
+    const password = ctx.options.credentials?.password;
+    if (kind === 'given' && verdict === 'password-requested' && ctx.options.allowCleartextLogin && password !== undefined) {
+      passReply = await control.command(`PASS ${password}`, { step: 'cleartext-login', timeoutMs: ctx.options.timeoutMs * LOGIN_PATIENCE });
       verdict = passReply.code === 230 || passReply.code === 202 ? 'accepted' : judgeUserReply(userReply, passReply);
     }
-    return { kind, user, userReply: brief(userReply), passReply: passReply ? brief(passReply) : null, verdict, conn: control.conn };
+    const probe = { kind, user, userReply: brief(userReply), passReply: passReply ? brief(passReply) : null, verdict, conn: control.conn };
+    return { probe, gap: null };
   } catch (err) {
-    (ftp.notes ??= []).push(`cleartext-login probe (${kind} user) ended early: ${asProbeError(err).message}`);
-    return null;
+    const detail = `cleartext-login probe (${kind} user) ended early: ${asProbeError(err).message}`;
+    return { probe: null, gap: { step: 'cleartext-login', reason: 'connection-failed', detail } };
   } finally {
     await control.quit();
   }
 }
 
-async function anonymousProbe(ctx: ProbeContext): Promise<void> {
-  const ftp = ctx.endpoint.ftp!;
-  const tls = tlsModeOf(ctx);
+export type LoginPolicyResult = Pick<FtpFacts, 'loginPolicy'>;
+
+export const ftpLoginPolicyProbe: Probe<LoginPolicyResult> = {
+  id: 'ftp-login-policy',
+  description: 'cleartext-login policy (USER before AUTH)',
+  // with implicit TLS nothing, not even USER, crosses in cleartext: nothing to probe
+  services: ['ftp', 'ftps-explicit'],
+  section: 'ftp',
+  needs: [],
+  // a made-up user and the given user, side by side: servers delay failed logins on purpose
+  connections: 2,
+  async run(ctx) {
+    if (!ctx.detected.ftp || ctx.detected.outcome === 'refused-by-server') return completed({});
+    const given = ctx.options.credentials?.user;
+    const found = await Promise.all([
+      observeLogin(ctx, 'random', `xfs${crypto.randomBytes(4).toString('hex')}`),
+      given && given !== 'anonymous' ? observeLogin(ctx, 'given', given) : Promise.resolve(null),
+    ]);
+    const seen = found.filter((o): o is Observation => o !== null);
+    const probes = seen.map((o) => o.probe).filter((p): p is FtpLoginPolicyProbe => p !== null);
+    const gaps = seen.map((o) => o.gap).filter((g): g is Gap => g !== null);
+    return completed({ loginPolicy: probes }, gaps);
+  },
+};
+
+export type AnonymousResult = Pick<FtpFacts, 'anonymous'>;
+
+async function tryAnonymous(ctx: ProbeContext): Promise<{ anonymous: NonNullable<FtpFacts['anonymous']>; gaps: Gap[] }> {
+  const ftp = ctx.detected.ftp;
+  const tls = tlsModeOf(ctx.detected);
   let session;
   try {
     session = await openSession(ctx, { purpose: 'anonymous', tls });
   } catch (err) {
-    ftp.anonymous = { tried: false, overTls: tls !== 'none', userCode: null, passCode: null, accepted: false, canWrite: null, conn: null };
-    (ftp.notes ??= []).push(`anonymous login could not be tried: ${asProbeError(err).message}`);
-    return;
+    const gap: Gap = {
+      step: 'anonymous',
+      reason: 'connection-failed',
+      detail: `anonymous login could not be tried: ${asProbeError(err).message}`,
+    };
+    return {
+      anonymous: { tried: false, overTls: tls !== 'none', userCode: null, passCode: null, accepted: false, canWrite: null, conn: null },
+      gaps: [gap],
+    };
   }
   const { control } = session;
   const result: NonNullable<FtpFacts['anonymous']> = {
@@ -86,58 +118,46 @@ async function anonymousProbe(ctx: ProbeContext): Promise<void> {
     canWrite: null,
     conn: control.conn,
   };
-  ftp.anonymous = result;
+  const gaps: Gap[] = [];
   try {
-    const userReply = await control.command('USER anonymous');
+    const userReply = await control.command('USER anonymous', { step: 'anonymous' });
     result.userCode = userReply.code;
     let passReply: FtpReply | null = null;
-    const settled = anonymousRefusedAtUser([...(ftp.greeting ?? []), ...(ftp.syst ? [ftp.syst] : [])], userReply.code);
+    const settled = anonymousRefusedAtUser([...(ftp?.greeting ?? []), ...(ftp?.syst ? [ftp.syst] : [])], userReply.code);
     if (settled) {
       result.decidedBy = settled;
-      ctx.transcript.note(control.conn, settled);
+      ctx.transcript.note(control.conn, settled, 'anonymous');
     } else if (userReply.code === 331) {
       // Servers delay failed logins on purpose (Pure-FTPd, ProFTPD mod_delay): allow for it.
-      passReply = await control.command(`PASS ${ANONYMOUS_PASSWORD}`, ctx.options.timeoutMs * LOGIN_PATIENCE);
+      passReply = await control.command(`PASS ${ANONYMOUS_PASSWORD}`, {
+        step: 'anonymous',
+        timeoutMs: ctx.options.timeoutMs * LOGIN_PATIENCE,
+      });
     }
     result.passCode = passReply?.code ?? null;
     result.accepted = userReply.code === 230 || passReply?.code === 230;
-    ftp.anonymousLogin = result.accepted;
   } catch (err) {
-    (ftp.notes ??= []).push(`anonymous login attempt ended early: ${asProbeError(err).message}`);
+    gaps.push({
+      step: 'anonymous',
+      reason: 'connection-failed',
+      detail: `anonymous login attempt ended early: ${asProbeError(err).message}`,
+    });
   } finally {
     await control.quit();
   }
+  return { anonymous: result, gaps };
 }
 
-export const ftpLoginPolicyProbe: Probe = {
-  id: 'ftp-login-policy',
-  description: 'cleartext-login policy (USER before AUTH) and anonymous login',
+export const ftpAnonymousProbe: Probe<AnonymousResult> = {
+  id: 'ftp-anonymous',
+  description: 'anonymous login',
   services: ['ftp', 'ftps-explicit', 'ftps-implicit'],
-  produces: ['ftp.loginPolicy', 'ftp.cleartextLogin', 'ftp.anonymousLogin', 'ftp.anonymous'],
-  maxConnections: 1,
-  concurrent: true,
+  section: 'ftp',
+  needs: [],
+  connections: 1,
   async run(ctx) {
-    const ep = ctx.endpoint;
-    if (!ep.ftp || ep.outcome === 'refused-by-server') return;
-    // Three independent connections, side by side: servers delay failed logins on purpose
-    // (Pure-FTPd several seconds), and the channel probe only waits for the anonymous verdict.
-    const anonymous = anonymousProbe(ctx);
-    ctx.scratch.anonymousDone = anonymous;
-    if (ep.service !== 'ftps-implicit') {
-      const given = ctx.options.credentials?.user;
-      const found = await Promise.all([
-        policyProbe(ctx, 'random', `xfs${crypto.randomBytes(4).toString('hex')}`),
-        given && given !== 'anonymous' ? policyProbe(ctx, 'given', given) : Promise.resolve(null),
-      ]);
-      const probes = found.filter((p): p is FtpLoginPolicyProbe => p !== null);
-      ep.ftp.loginPolicy = probes;
-      if (probes.length > 0) {
-        ep.ftp.cleartextLogin = probes.some((p) => p.verdict === 'password-requested' || p.verdict === 'accepted');
-      }
-    } else {
-      // TLS from the first byte: nothing, not even USER, crosses in cleartext.
-      ep.ftp.cleartextLogin = false;
-    }
-    await anonymous;
+    if (!ctx.detected.ftp || ctx.detected.outcome === 'refused-by-server') return completed({});
+    const { anonymous, gaps } = await tryAnonymous(ctx);
+    return completed({ anonymous }, gaps);
   },
 };

@@ -1,8 +1,9 @@
-// The probes that run after detection, in order. One module per probe.
-import type { Probe } from '../src/probe.js';
-import { sshProbe } from './ssh.js';
+// The probes that run after detection (probes/detect.ts). One module per probe, one line here.
+// A probe's needs must come before it in this list (a test checks it).
+import type { AnyProbe } from '../src/probe.js';
 import { tlsProbe } from './tls.js';
-import { ftpLoginPolicyProbe } from './ftp-login-policy.js';
+import { ftpAnonymousProbe, ftpLoginPolicyProbe } from './ftp-login-policy.js';
 import { ftpChannelsProbe } from './ftp-channels.js';
+import { sshProbe } from './ssh.js';
 
-export const PROBES: Probe[] = [sshProbe, tlsProbe, ftpLoginPolicyProbe, ftpChannelsProbe];
+export const PROBES: readonly AnyProbe[] = [sshProbe, tlsProbe, ftpAnonymousProbe, ftpLoginPolicyProbe, ftpChannelsProbe];

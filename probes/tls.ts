@@ -3,25 +3,31 @@
 // the transport the endpoint speaks: TLS on connect, or a fresh control connection + AUTH TLS.
 import fs from 'node:fs';
 import type net from 'node:net';
-import type { Probe, ProbeContext } from '../src/probe.js';
+import { completed, type ConnectContext, type Probe } from '../src/probe.js';
+import type { TlsFacts } from '../src/model.js';
 import { scanTls } from '../src/tls/index.js';
-import { dial } from '../src/net/tcp.js';
 import { FtpControl } from '../src/net/ftp-control.js';
-import { ProbeError } from '../src/net/errors.js';
+import { ProbeError } from '../src/net/outcomes.js';
 import { Transcript } from '../src/net/transcript.js';
+
+/** The inventory's facts: everything of TlsFacts but what detection and the data channels add. */
+export type TlsInventory = Omit<TlsFacts, 'negotiated' | 'dataChannel'>;
 
 /**
  * A transport that yields a socket ready for a ClientHello. `greetingMs` collects how long each
  * explicit-FTPS connection waited for its 220: a server that is slow to take new connections sets
  * the pace of the whole inventory, and the report should say so.
  */
-export function tlsTransport(ctx: ProbeContext, greetingMs: number[] = []): () => Promise<net.Socket> {
-  const { address, target, options } = ctx;
-  const explicit = ctx.endpoint.service === 'ftps-explicit';
-  const authCommand = ctx.endpoint.ftp?.authTls === false && ctx.endpoint.ftp?.authSsl ? 'AUTH SSL' : 'AUTH TLS';
+export function tlsTransport(
+  ctx: ConnectContext,
+  explicit: boolean,
+  authCommand: string,
+  greetingMs: number[] = [],
+): () => Promise<net.Socket> {
+  const { target, options } = ctx;
   return async () => {
-    const d = await dial(address, target.port, options.timeoutMs);
-    if (!d.socket) throw Object.assign(new Error(`TCP connect: ${d.state}`), { code: d.state });
+    const d = await ctx.dialer.dial(target.port, options.timeoutMs);
+    if (!d.socket) throw new ProbeError(d.state, `TCP connect: ${d.state}`);
     if (!explicit) return d.socket;
     // The enumeration opens many connections: they are not kept in the endpoint's transcript.
     const control = new FtpControl(d.socket, new Transcript(), 'tls-enum', options.timeoutMs);
@@ -29,10 +35,10 @@ export function tlsTransport(ctx: ProbeContext, greetingMs: number[] = []): () =
       const asked = performance.now();
       const greeting = await control.readReply();
       greetingMs.push(performance.now() - asked);
-      if (greeting.code === 421) throw Object.assign(new Error('421 from server'), { code: 'refused-by-server' });
+      if (greeting.code === 421) throw new ProbeError('refused-by-server', '421 from server');
       if (greeting.code !== 220) throw new ProbeError('protocol-error', `greeting ${greeting.code}`);
       const auth = await control.command(authCommand);
-      if (auth.code === 421) throw Object.assign(new Error('421 from server'), { code: 'refused-by-server' });
+      if (auth.code === 421) throw new ProbeError('refused-by-server', '421 from server');
       if (auth.code !== 234) throw new ProbeError('protocol-error', `${authCommand} answered ${auth.code}`);
       return control.release();
     } catch (err) {
@@ -42,41 +48,46 @@ export function tlsTransport(ctx: ProbeContext, greetingMs: number[] = []): () =
   };
 }
 
-export const tlsProbe: Probe = {
+export const tlsProbe: Probe<TlsInventory | null> = {
   id: 'tls-inventory',
   description: 'TLS versions, cipher suites, preference, groups, extensions and certificates',
   services: ['ftps-explicit', 'ftps-implicit', 'tls-unknown'],
-  produces: ['tls'],
-  maxConnections: 4,
-  concurrent: true,
+  section: 'tls',
+  needs: [],
+  // the prober opens its connections ahead, up to the endpoint's --connections
+  connections: Infinity,
   async run(ctx) {
-    const ep = ctx.endpoint;
+    const { detected } = ctx;
+    const ftp = detected.ftp;
     // Explicit FTPS whose AUTH was refused has no TLS to enumerate. Where Node's own handshake
     // failed (e.g. an SSLv3-only server), the hello-level prober still sees what is offered.
-    if (ep.service === 'ftps-explicit' && !ep.ftp?.authTls && !ep.ftp?.authSsl) return;
+    if (detected.service === 'ftps-explicit' && !ftp?.authTls && !ftp?.authSsl) return completed(null);
     const conn = ctx.transcript.conn('tls-enum');
     const caPem = ctx.options.caFile ? fs.readFileSync(ctx.options.caFile, 'utf8') : null;
     const greetingMs: number[] = [];
-    const { facts, probe } = await scanTls(tlsTransport(ctx, greetingMs), {
+    const authCommand = ftp?.authTls === false && ftp?.authSsl ? 'AUTH SSL' : 'AUTH TLS';
+    const { facts, probe } = await scanTls(tlsTransport(ctx, detected.service === 'ftps-explicit', authCommand, greetingMs), {
       serverName: ctx.target.host,
       hostname: ctx.target.host,
       timeoutMs: ctx.options.timeoutMs,
       connections: ctx.options.connections,
       caPem,
     });
-    ep.tls = { ...facts, negotiated: ep.tls?.negotiated, dataChannel: ep.tls?.dataChannel ?? facts.dataChannel };
+    const { negotiated: _n, dataChannel: _d, ...inventory } = facts;
     const accepted = Object.entries(facts.protocols)
       .filter(([, v]) => v)
       .map(([k]) => k);
     ctx.transcript.note(
       conn,
       `TLS enumeration: ${probe.handshakes} handshakes in ${probe.durationMs} ms; accepted ${accepted.join(', ') || 'nothing'}${probe.limited ? '; the server limited our connections (421)' : ''}`,
+      'tls-inventory',
     );
-    const slow = slowGreetings(greetingMs, ep.banner ?? '');
+    const slow = slowGreetings(greetingMs, detected.banner ?? '');
     if (slow) {
-      ctx.transcript.note(conn, slow);
-      ep.tls.probe?.evidence.push({ label: 'connection set-up', value: slow });
+      ctx.transcript.note(conn, slow, 'tls-inventory');
+      inventory.probe?.evidence.push({ label: 'connection set-up', value: slow });
     }
+    return completed(inventory);
   },
 };
 

@@ -5,7 +5,7 @@ import net from 'node:net';
 import type Forge from 'node-forge';
 import type Ssh2 from 'ssh2';
 import { createRequire } from 'node:module';
-import { runScan } from './cli.js';
+import { runScan } from './commands/scan.js';
 
 // Loaded when the demo runs, not when the CLI starts (the CLI bundle has the demo inside it).
 const require = createRequire(import.meta.url);

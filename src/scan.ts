@@ -1,19 +1,19 @@
-// The scheduler: resolves each host once, scans endpoints with bounded concurrency, runs the
-// probes that apply to what detection found, then the checks, and assembles the report.
+// A scan: resolves each host once, scans endpoints with bounded concurrency (each within its own
+// dialer and deadline), judges each endpoint's facts with the checks, and assembles the report.
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { EndpointReport, Finding, Report, ReportSummary } from './model.js';
 import type { Endpoint } from './targets.js';
-import type { Probe, ProbeContext, ProbeOptions } from './probe.js';
+import type { AnyProbe, Credentials, ProbeOptions } from './probe.js';
 import { Transcript, maskSecrets } from './net/transcript.js';
-import { detect } from '../probes/detect.js';
+import { EndpointDialer, SocketBudget } from './net/dialer.js';
 import { PROBES } from '../probes/index.js';
 import { runChecks, type CheckOptions, type ProfileSelection } from './checks/engine.js';
-import type { Credentials } from './probe.js';
 import { ALL_CHECKS } from './checks/index.js';
-import { asProbeError } from './net/errors.js';
 import { TOOL_VERSION } from './version.js';
-import { EndpointScope, runInScope } from './fleet/budget.js';
+import { probeEndpoint } from './scheduler.js';
+import { assembleFacts } from './assemble.js';
+import { emptySummary, tally } from './knowledge/summary.js';
 
 export interface ScanOptions extends ProbeOptions {
   /** endpoints scanned at once */
@@ -21,9 +21,13 @@ export interface ScanOptions extends ProbeOptions {
   profile: string;
   checkOptions: CheckOptions;
   /** options as given, for the report's metadata; never credentials */
-  reportOptions?: Record<string, unknown>;
+  reportOptions?: Report['options'];
+  /** sockets open at once across the whole scan (--max-sockets); unlimited by default */
+  sockets?: SocketBudget;
   /** called as each endpoint finishes; `index` is its position in the input */
   onEndpointDone?: (ep: EndpointReport, done: number, total: number, index: number) => void;
+  /** called when an endpoint moves to another step (detect, a probe, judging) */
+  onStep?: (target: Endpoint, step: string) => void;
   /**
    * false: do not keep finished endpoints (streaming output takes them from onEndpointDone), so
    * memory stays flat for thousands of targets; the report then has no endpoints, only the summary.
@@ -32,7 +36,7 @@ export interface ScanOptions extends ProbeOptions {
   /** overall deadline for one endpoint (ms); past it its sockets are destroyed and it is reported with what it has */
   endpointTimeoutMs?: number;
   /** probes to run after detection (default: all that apply) */
-  probes?: Probe[];
+  probes?: readonly AnyProbe[];
   /** the profile's check selection and severities (src/profiles) */
   selection?: ProfileSelection;
   /** per-endpoint check options (e.g. a passive range from the policy); default checkOptions */
@@ -68,57 +72,26 @@ async function resolveHost(host: string): Promise<string> {
   return r.address;
 }
 
-export async function scanEndpoint(
-  target: Endpoint,
-  address: string | null,
-  resolveError: string | null,
-  opts: ScanOptions,
-  scope?: EndpointScope,
-): Promise<EndpointReport> {
-  const creds = opts.credentialsFor?.(target);
-  if (creds !== undefined) opts = { ...opts, credentials: creds };
+const deadlineMessage = (ms: number | undefined) =>
+  `the endpoint deadline (--endpoint-timeout ${ms} ms) passed; its connections were closed and the facts gathered so far are reported`;
+
+/** Detection and probes for one endpoint, within its dialer; the facts, not yet judged. */
+async function gatherEndpoint(target: Endpoint, address: string, opts: ScanOptions, dialer: EndpointDialer, transcript: Transcript) {
   const ep = emptyEndpoint(target);
-  const transcript = new Transcript();
-  transcript.addSecret(opts.credentials?.password);
-  if (address === null) {
-    ep.error = resolveError ?? 'could not resolve host';
-    ep.outcome = 'unreachable';
-    transcript.note('resolve', `cannot resolve ${target.host}: ${ep.error}`);
-  } else {
-    const ctx: ProbeContext = { target, address, endpoint: ep, transcript, options: opts, scratch: {} };
-    try {
-      await detect(ctx);
-    } catch (err) {
-      const e = asProbeError(err);
-      ep.outcome = e.outcome;
-      ep.error = e.message;
-    }
-    if (ep.state === 'open' && ep.service) {
-      const service = ep.service;
-      const applicable = (opts.probes ?? PROBES).filter((p) => p.services.includes(service));
-      const runProbe = async (probe: Probe) => {
-        if (scope?.aborted) return;
-        try {
-          await probe.run(ctx);
-        } catch (err) {
-          const e = asProbeError(err);
-          transcript.note(`probe:${probe.id}`, `probe ${probe.id} failed: ${e.message}`);
-          ep.findings.push(probeErrorFinding(probe, e.message));
-        }
-      };
-      // Probes marked concurrent (the TLS inventory) run beside the others; the endpoint's
-      // connection cap (--connections, enforced at every dial) keeps the total bounded.
-      const side = Promise.all(applicable.filter((p) => p.concurrent).map(runProbe));
-      for (const probe of applicable.filter((p) => !p.concurrent)) await runProbe(probe);
-      await side;
-    }
-    // detection's SSH connection, if no probe continued on it
-    ctx.scratch.sshConnection?.socket.destroy();
-  }
-  if (scope?.aborted) {
-    const msg = `the endpoint deadline (--endpoint-timeout ${opts.endpointTimeoutMs} ms) passed; its connections were closed and the facts gathered so far are reported`;
-    transcript.note('scheduler', msg);
-    ep.findings.push({ ...probeErrorFinding({ id: 'scheduler' } as Probe, msg), title: 'Endpoint deadline reached' });
+  const { detected, runs } = await probeEndpoint({
+    target,
+    address,
+    dialer,
+    transcript,
+    options: opts,
+    probes: opts.probes ?? PROBES,
+    onStep: (step) => opts.onStep?.(target, step),
+  });
+  Object.assign(ep, assembleFacts(detected, runs));
+  if (dialer.aborted) {
+    const msg = deadlineMessage(opts.endpointTimeoutMs);
+    transcript.note('scheduler', msg, 'scheduler');
+    (ep.probeRuns ??= []).push({ probe: 'scheduler', status: 'error', outcome: 'timeout', detail: msg });
     // Connected, then nothing recognisable before the deadline: that is the vocabulary's 'timeout'.
     if (ep.state === 'open' && (!ep.service || ep.service === 'unknown') && !ep.banner) {
       ep.state = 'timeout';
@@ -126,8 +99,47 @@ export async function scanEndpoint(
     }
     ep.error ??= msg;
   }
+  return ep;
+}
+
+/** Judges an endpoint's facts: the checks, under the profile's selection and thresholds. */
+export function judgeEndpoint(ep: EndpointReport, checkOptions: CheckOptions, selection?: ProfileSelection): Finding[] {
+  return [...runChecks(ep, ALL_CHECKS, checkOptions, selection), ...probeErrorFindings(ep)];
+}
+
+export async function scanEndpoint(
+  target: Endpoint,
+  address: string | null,
+  resolveError: string | null,
+  opts: ScanOptions,
+  dialer?: EndpointDialer,
+): Promise<EndpointReport> {
+  const creds = opts.credentialsFor?.(target);
+  if (creds !== undefined) opts = { ...opts, credentials: creds };
+  const transcript = new Transcript();
+  transcript.addSecret(opts.credentials?.password);
+  let ep: EndpointReport;
+  if (address === null) {
+    ep = emptyEndpoint(target);
+    ep.error = resolveError ?? 'could not resolve host';
+    ep.outcome = 'unreachable';
+    transcript.note('resolve', `cannot resolve ${target.host}: ${ep.error}`);
+  } else {
+    const d =
+      dialer ??
+      new EndpointDialer({
+        address,
+        global: opts.sockets ?? new SocketBudget(),
+        connections: opts.connections,
+        allowForeignAddresses: opts.allowForeignPasv,
+      });
+    ep = await gatherEndpoint(target, address, opts, d, transcript);
+  }
   ep.transcript = transcript.finish();
-  ep.findings = [...runChecks(ep, ALL_CHECKS, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection), ...ep.findings];
+  const checkOptions = opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions;
+  if (checkOptions.expectPassiveRange) ep.expectedPassiveRange = checkOptions.expectPassiveRange;
+  opts.onStep?.(target, 'judge');
+  ep.findings = judgeEndpoint(ep, checkOptions, opts.selection);
   // A hostile server can echo a password back in any reply we keep (banner, errors, replies in
   // facts, details built from them): scrub every string of the endpoint, not only the transcript.
   const secrets = [opts.credentials?.password].filter((x): x is string => !!x);
@@ -145,29 +157,32 @@ export function redactDeep<T>(value: T, secrets: string[]): T {
   return walk(value) as T;
 }
 
-function probeErrorFinding(probe: Probe, message: string): Finding {
-  return {
-    id: 'PROBE-ERROR',
-    status: 'error',
-    severity: 'info',
-    title: `Probe ${probe.id} could not finish`,
-    detail: message,
-    remediation: '',
-    controls: [],
-    evidence: [],
-  };
+/** Probes that broke (and a passed deadline) as error findings. */
+function probeErrorFindings(ep: EndpointReport): Finding[] {
+  return (ep.probeRuns ?? [])
+    .filter((r) => r.status === 'error')
+    .map((r) => ({
+      id: 'PROBE-ERROR',
+      status: 'error' as const,
+      severity: 'info' as const,
+      title: r.probe === 'scheduler' ? 'Endpoint deadline reached' : `Probe ${r.probe} could not finish`,
+      detail: r.detail ?? '',
+      remediation: '',
+      controls: [],
+      evidence: [],
+    }));
 }
 
 export function summarize(endpoints: EndpointReport[]): ReportSummary {
-  const s: ReportSummary = { pass: 0, fail: 0, warn: 0, info: 0, error: 0, skipped: 0 };
-  for (const ep of endpoints) for (const f of ep.findings) s[f.status] += 1;
+  const s = emptySummary();
+  for (const ep of endpoints) tally(s, ep.findings);
   return s;
 }
 
 /**
- * Scans one endpoint inside its own socket scope. With an endpoint deadline, an endpoint still
- * busy when it passes has its sockets destroyed (its probes then fail fast and report what they
- * have); if it does not wind down within a grace period, it is reported as timed out.
+ * Scans one endpoint with its own dialer. With an endpoint deadline, an endpoint still busy when
+ * it passes has its sockets destroyed (its probes then fail fast and report what they have); if
+ * it does not wind down within a grace period, it is reported as timed out.
  */
 async function scanWithDeadline(
   target: Endpoint,
@@ -175,16 +190,23 @@ async function scanWithDeadline(
   error: string | null,
   opts: ScanOptions,
 ): Promise<EndpointReport> {
-  const scope = new EndpointScope(`${target.host}:${target.port}`, opts.connections);
-  const work = runInScope(scope, () => scanEndpoint(target, address, error, opts, scope));
+  const dialer = address
+    ? new EndpointDialer({
+        address,
+        global: opts.sockets ?? new SocketBudget(),
+        connections: opts.connections,
+        allowForeignAddresses: opts.allowForeignPasv,
+      })
+    : undefined;
+  const work = scanEndpoint(target, address, error, opts, dialer);
   const limit = opts.endpointTimeoutMs;
-  if (!limit) return work;
+  if (!limit || !dialer) return work;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((r) => (timer = setTimeout(() => r('expired'), limit)));
   const first = await Promise.race([work, expired]);
   clearTimeout(timer);
   if (first !== 'expired') return first;
-  scope.abort();
+  dialer.abort();
   const grace = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), Math.min(2000, opts.timeoutMs))));
   const second = await Promise.race([work, grace]);
   clearTimeout(timer);
@@ -195,10 +217,8 @@ async function scanWithDeadline(
   ep.state = 'timeout';
   ep.outcome = 'timeout';
   ep.error = `the endpoint deadline (--endpoint-timeout ${limit} ms) passed and its probes did not stop`;
-  ep.findings = [
-    ...runChecks(ep, ALL_CHECKS, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection),
-    { ...probeErrorFinding({ id: 'scheduler' } as Probe, ep.error), title: 'Endpoint deadline reached' },
-  ];
+  ep.probeRuns = [{ probe: 'scheduler', status: 'error', outcome: 'timeout', detail: ep.error }];
+  ep.findings = judgeEndpoint(ep, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection);
   return ep;
 }
 
@@ -210,7 +230,7 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, in
     for (;;) {
       const i = next++;
       if (i >= items.length) return;
-      out[i] = await fn(items[i], i);
+      out[i] = await fn(items[i]!, i);
     }
   });
   await Promise.all(workers);
@@ -231,14 +251,15 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
     }
     return p;
   };
+  opts = { ...opts, sockets: opts.sockets ?? new SocketBudget() };
   let done = 0;
   const keep = opts.keepEndpoints !== false;
-  const summary: ReportSummary = { pass: 0, fail: 0, warn: 0, info: 0, error: 0, skipped: 0 };
+  const summary = emptySummary();
   const kept = await mapLimit(endpoints, opts.concurrency, async (target, index) => {
     const { address, error } = await resolveOnce(target.host);
     const ep = await scanWithDeadline(target, address, error, opts);
     done += 1;
-    for (const f of ep.findings) summary[f.status] += 1;
+    tally(summary, ep.findings);
     opts.onEndpointDone?.(ep, done, endpoints.length, index);
     return keep ? ep : null;
   });
@@ -249,7 +270,7 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
     startedAt,
     finishedAt: new Date().toISOString(),
     profile: opts.profile,
-    options: opts.reportOptions,
+    ...(opts.reportOptions ? { options: opts.reportOptions } : {}),
     endpoints: results,
     summary,
   };

@@ -2,6 +2,9 @@
 // Errors are UsageError with a one-line message: bad input never produces a stack trace.
 import net from 'node:net';
 import type { Service } from './model.js';
+import { SCHEME_DEFAULT_PORT, SCHEMES, type Scheme } from './knowledge/services.js';
+
+export type { Scheme } from './knowledge/services.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -10,8 +13,6 @@ export class UsageError extends Error {
     super(message.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
   }
 }
-
-export type Scheme = 'sftp' | 'ftp' | 'ftps' | 'ftpes';
 
 export interface Target {
   /** what the user typed */
@@ -30,14 +31,6 @@ export interface Endpoint {
   expectedService: Service | null;
   scheme: Scheme | null;
 }
-
-const DEFAULT_PORT: Record<Scheme, number> = { sftp: 22, ftp: 21, ftps: 990, ftpes: 21 };
-const EXPECTED: Record<Scheme, Service | null> = {
-  sftp: 'sftp',
-  ftp: null, // plain or explicit: whatever the server offers
-  ftps: 'ftps-implicit',
-  ftpes: 'ftps-explicit',
-};
 
 // RFC 1123 host names; labels of letters, digits and hyphens, not starting/ending with '-'.
 const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)(\.[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*\.?$/;
@@ -62,6 +55,9 @@ export function parsePortList(text: string): number[] {
 function checkHost(host: string, input: string): string {
   if (host.length === 0) throw new UsageError(`invalid target "${input}": no host`);
   if (net.isIP(host)) return host;
+  // "5" or "10.1" would resolve to 0.0.0.5 / 10.0.0.1: an address the user never wrote.
+  if (/^[0-9.]+$/.test(host))
+    throw new UsageError(`invalid target "${input}": "${host}" is not an IP address (a host name cannot be all digits)`);
   if (!HOSTNAME.test(host)) throw new UsageError(`invalid target "${input}": "${host}" is not a host name or IP address`);
   return host.replace(/\.$/, '').toLowerCase();
 }
@@ -72,7 +68,7 @@ export function parseTarget(input: string): Target {
   const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(raw);
   if (schemeMatch) {
     const scheme = schemeMatch[1].toLowerCase();
-    if (!(scheme in DEFAULT_PORT)) {
+    if (!(SCHEMES as readonly string[]).includes(scheme)) {
       throw new UsageError(
         `unsupported scheme "${scheme}://" in "${input}": use sftp://, ftp://, ftps:// (implicit) or ftpes:// (explicit)`,
       );
@@ -87,7 +83,7 @@ export function parseTarget(input: string): Target {
       throw new UsageError(`do not put credentials in the target "${scheme}://…@…": use --user and --password-env/--password-file`);
     }
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    const port = url.port ? parsePort(url.port) : DEFAULT_PORT[scheme as Scheme];
+    const port = url.port ? parsePort(url.port) : SCHEME_DEFAULT_PORT[scheme as Scheme];
     return { input, host: checkHost(host, input), port, scheme: scheme as Scheme };
   }
   if (raw.includes('/')) throw new UsageError(`invalid target "${input}": expected host, host:port, [v6]:port or a URL`);
@@ -103,20 +99,4 @@ export function parseTarget(input: string): Target {
   if (parts.length > 2) throw new UsageError(`invalid target "${input}": write IPv6 addresses with a port as [addr]:port`);
   const host = checkHost(parts[0], input);
   return { input, host, port: parts.length === 2 ? parsePort(parts[1]) : null, scheme: null };
-}
-
-/** Expands targets to endpoints: a target without a port becomes one endpoint per --ports entry. */
-export function expandTargets(targets: Target[], ports: number[]): Endpoint[] {
-  const out: Endpoint[] = [];
-  const seen = new Set<string>();
-  for (const t of targets) {
-    const list = t.port !== null ? [t.port] : ports;
-    for (const port of list) {
-      const key = `${t.host}|${port}|${t.scheme ?? ''}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ input: t.input, host: t.host, port, scheme: t.scheme, expectedService: t.scheme ? EXPECTED[t.scheme] : null });
-    }
-  }
-  return out;
 }

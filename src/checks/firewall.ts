@@ -2,7 +2,7 @@
 // advertised (samples and real transfers, always at the control address).
 import type { Check } from './engine.js';
 import { pci } from './controls.js';
-import { blockedRanges, passiveObservations, passivePortStates, rangeText } from '../firewall/index.js';
+import { blockedRanges, passiveObservations, passivePortStates, rangeText } from '../derive/firewall.js';
 import type { EndpointReport } from '../model.js';
 
 const isFtp = (ep: EndpointReport) =>
@@ -19,7 +19,7 @@ export const firewallChecks: Check[] = [
     run: ({ endpoint: ep }) => {
       if (!isFtp(ep) || ep.state !== 'open') return null;
       if (ep.outcome === 'refused-by-server') return { status: 'skipped', detail: `the server refused us (${ep.error ?? 'refused'})` };
-      const obs = passiveObservations(ep);
+      const obs = passiveObservations(ep.ftp);
       if (obs.length === 0) {
         const why =
           ep.ftp!.passiveSamples?.find((s) => s.port === null)?.reply ??

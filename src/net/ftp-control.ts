@@ -5,10 +5,17 @@ import type tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { LineReader } from './line-reader.js';
 import { FtpReplyAssembler, FtpReplyError, type FtpReply } from './ftp-reply.js';
-import { ProbeError } from './errors.js';
+import { ProbeError } from './outcomes.js';
 import { connectTls, type TlsUpgradeOptions } from './tls-upgrade.js';
 import { Relay } from './relay.js';
 import type { Transcript } from './transcript.js';
+import type { Step } from '../model.js';
+
+export interface CommandOptions {
+  /** the probe step this exchange belongs to: tags its transcript lines, so evidence can be picked by it */
+  step?: Step;
+  timeoutMs?: number;
+}
 
 export const FTP_LIMITS = {
   /** longest single reply line */
@@ -89,7 +96,7 @@ export class FtpControl {
    * Reads one complete reply (single- or multi-line) within the timeout. `firstLine` is a line
    * the caller already took from `lines` (e.g. while finding out what protocol this is).
    */
-  async readReply(timeoutMs = this.timeoutMs, firstLine?: string): Promise<FtpReply> {
+  async readReply(timeoutMs = this.timeoutMs, firstLine?: string, step?: Step): Promise<FtpReply> {
     const deadline = performance.now() + timeoutMs;
     const asm = new FtpReplyAssembler({ maxLines: FTP_LIMITS.maxReplyLines });
     let pending = firstLine;
@@ -100,13 +107,13 @@ export class FtpControl {
         pending = undefined;
       } catch (err) {
         const partial = this.reader.partial();
-        if (partial) this.transcript.add(this.conn, 'server', `${partial} [incomplete line]`);
+        if (partial) this.transcript.add(this.conn, 'server', `${partial} [incomplete line]`, step);
         if (err instanceof ProbeError && err.outcome === 'timeout' && asm.inProgress) {
           throw new ProbeError('timeout', 'multi-line reply did not end in time');
         }
         throw err;
       }
-      this.transcript.add(this.conn, 'server', line);
+      this.transcript.add(this.conn, 'server', line, step);
       try {
         const reply = asm.push(line);
         if (reply) return reply;
@@ -118,19 +125,19 @@ export class FtpControl {
   }
 
   /** Sends a command line (redacted in the transcript) and reads its reply. */
-  async command(line: string, timeoutMs = this.timeoutMs): Promise<FtpReply> {
-    this.send(line);
-    return this.readReply(timeoutMs);
+  async command(line: string, opts: CommandOptions = {}): Promise<FtpReply> {
+    this.send(line, opts.step);
+    return this.readReply(opts.timeoutMs ?? this.timeoutMs, undefined, opts.step);
   }
 
-  send(line: string): void {
+  send(line: string, step?: Step): void {
     if (/[\r\n]/.test(line)) throw new ProbeError('protocol-error', 'refusing to send a command containing a line break');
-    this.transcript.add(this.conn, 'client', line);
+    this.transcript.add(this.conn, 'client', line, step);
     this.socket.write(`${line}\r\n`);
   }
 
   /** After a 234 reply: hand the same TCP connection to TLS and continue the dialogue inside it. */
-  async upgradeToTls(opts: Omit<TlsUpgradeOptions, 'timeoutMs'> & { timeoutMs?: number }): Promise<tls.TLSSocket> {
+  async upgradeToTls(opts: Omit<TlsUpgradeOptions, 'timeoutMs'> & { timeoutMs?: number; step?: Step }): Promise<tls.TLSSocket> {
     const left = this.reader.detach();
     if (left.length > 0) {
       // Bytes after 234 and before our ClientHello would be injected into the TLS stream.
@@ -153,6 +160,7 @@ export class FtpControl {
     this.transcript.note(
       this.conn,
       `TLS established: ${t.getProtocol()} ${t.getCipher()?.standardName ?? t.getCipher()?.name ?? ''}`.trim(),
+      opts.step ?? 'tls-handshake',
     );
     return t;
   }
@@ -189,6 +197,7 @@ export class FtpControl {
       gotCloseNotify
         ? 'TLS closed (close_notify exchanged); control channel now in cleartext'
         : 'sent close_notify; the server sent none back in time',
+      'ccc',
     );
     return gotCloseNotify;
   }
@@ -207,7 +216,7 @@ export class FtpControl {
   async quit(): Promise<void> {
     try {
       if (!this.reader.closed) {
-        this.send('QUIT');
+        this.send('QUIT', 'quit');
         await this.readReply(Math.min(this.timeoutMs, 1000)).catch(() => undefined);
       }
     } catch {

@@ -8,10 +8,11 @@ import crypto from 'node:crypto';
 import type tls from 'node:tls';
 import type { FtpControl } from './ftp-control.js';
 import type { FtpReply } from './ftp-reply.js';
-import { dial } from './tcp.js';
+import type { Dialer } from './dialer.js';
+import type { PortState, Step } from '../model.js';
 import { connectTls, summarizePeer } from './tls-upgrade.js';
 import { Relay, looksLikeTls } from './relay.js';
-import { ProbeError, asProbeError } from './errors.js';
+import { ProbeError, asProbeError } from './outcomes.js';
 import { classifyAdvertised, eprtArgument, parseEpsv, parsePasv, portArgument, plainAddress, type PassiveAddress } from './ftp-passive.js';
 import type { Transcript } from './transcript.js';
 
@@ -37,7 +38,11 @@ export interface DataOptions {
   host: string;
   address: string;
   allowForeignPasv: boolean;
+  /** the endpoint's dialer: data connections count against the scan's socket budget */
+  dialer: Dialer;
   timeoutMs: number;
+  /** the probe step the transfer belongs to (transcript tags; default 'transfer') */
+  step?: Step;
   /** silence on an open data connection that counts as a stall (default: timeoutMs) */
   stallMs?: number;
   transcript: Transcript;
@@ -66,6 +71,8 @@ export interface DataResult {
   endReply: { code: number; text: string } | null;
   /** step that failed: setup | connect | tls | transfer | reply */
   failedStep: 'setup' | 'connect' | 'tls' | 'transfer' | 'reply' | null;
+  /** the TCP state of the passive data connect (or, active, whether the server connected back) */
+  connectState?: PortState | null;
   error: string | null;
   tls: DataTlsInfo | null;
   /** the data connection was not TLS although TLS was expected (first bytes were not a TLS record) */
@@ -162,7 +169,7 @@ function pump(
 }
 
 async function setupPassive(control: FtpControl, o: DataOptions, r: DataResult): Promise<PassiveAddress | null> {
-  const reply = await control.command(o.mode);
+  const reply = await control.command(o.mode, { step: o.step ?? (o.mode === 'PASV' ? 'pasv' : 'epsv') });
   r.setupReply = brief(reply);
   if (reply.code !== (o.mode === 'PASV' ? 227 : 229)) {
     r.failedStep = 'setup';
@@ -260,8 +267,9 @@ async function passiveTransfer(control: FtpControl, o: DataOptions, r: DataResul
   r.port = pa.port;
   const addr = passiveConnectAddress(pa.address, o.address, o.allowForeignPasv);
   r.connectAddress = addr;
-  const d = await dial(addr, pa.port, o.timeoutMs, { dataChannel: true });
-  o.transcript.note(control.conn, `data ${addr}:${pa.port} ${d.state} after ${d.ms} ms`);
+  const d = await o.dialer.dialAddress(addr, pa.port, o.timeoutMs, { data: true });
+  o.transcript.note(control.conn, `data ${addr}:${pa.port} ${d.state} after ${d.ms} ms`, 'transfer');
+  r.connectState = d.state;
   if (!d.socket) {
     r.failedStep = 'connect';
     r.error = `data port ${pa.port} ${d.state}${d.code ? ` (${d.code})` : ''}`;
@@ -289,7 +297,7 @@ async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult
   r.port = port;
   try {
     const arg = o.mode === 'PORT' ? portArgument(local, port) : eprtArgument(local, port);
-    const reply = await control.command(`${o.mode} ${arg}`);
+    const reply = await control.command(`${o.mode} ${arg}`, { step: o.step ?? (o.mode === 'PORT' ? 'port' : 'eprt') });
     r.setupReply = brief(reply);
     if (reply.code !== 200) {
       r.failedStep = 'setup';
@@ -310,6 +318,7 @@ async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult
           return;
         }
         clearTimeout(timer);
+        o.dialer.track(s);
         resolve(s);
       });
     });
@@ -325,7 +334,8 @@ async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult
  * included): some servers (vsftpd) finish the data handshake before they send 150.
  */
 async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataResult, getSocket: () => Promise<net.Socket>): Promise<void> {
-  control.send(o.command);
+  const step = o.step ?? 'transfer';
+  control.send(o.command, step);
   const dataReady = (async () => {
     const sock = await getSocket();
     if (!o.tls) return sock as net.Socket | tls.TLSSocket;
@@ -336,7 +346,7 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
   // Active mode: the server answers only after its own connect back succeeds or gives up (vsftpd:
   // connect_timeout, 60 s by default), so a dropped connect-back must not be mistaken for a dead
   // control channel. Record it when our listener's wait ends, then give the server time to answer.
-  const startP = control.readReply(active ? o.timeoutMs * ACTIVE_REPLY_PATIENCE : undefined);
+  const startP = control.readReply(active ? o.timeoutMs * ACTIVE_REPLY_PATIENCE : undefined, undefined, step);
   startP.catch(() => {});
   if (active) {
     const first = await Promise.race([
@@ -362,7 +372,7 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
         return;
       }
       // 1xx: it got through after all (too late for us); read the final reply to stay in step.
-      r.endReply = late.code < 200 ? brief(await control.readReply().catch(() => null)) : brief(late);
+      r.endReply = late.code < 200 ? brief(await control.readReply(undefined, undefined, step).catch(() => null)) : brief(late);
       return;
     }
   }
@@ -386,7 +396,7 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
     r.failedStep = e.outcome === 'tls-handshake-failed' ? 'tls' : 'connect';
     r.error = r.notTls ? `the data connection was not TLS (server sent ${JSON.stringify(r.notTlsSample)})` : e.message;
     // The server will now report the failed transfer; read it so the session stays in step.
-    r.endReply = brief(await control.readReply().catch(() => null));
+    r.endReply = brief(await control.readReply(undefined, undefined, step).catch(() => null));
     return;
   }
   if (r.tls)
@@ -398,7 +408,7 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
   // after the handshake (vsftpd's 522 without session reuse) says so there, and may wait for us
   // to close first; a server may also send 226 before the data reaches its end.
   const budget = o.timeoutMs * 4;
-  const endReplyP = control.readReply(budget);
+  const endReplyP = control.readReply(budget, undefined, step);
   endReplyP.catch(() => undefined);
   // Keep what RETR downloads (write test) and what a listing says (to count its entries).
   const pumpP = pump(sock, o.upload, o.stallMs ?? o.timeoutMs, /^(RETR|LIST|MLSD|NLST)\b/.test(o.command), budget);

@@ -1,7 +1,7 @@
 // Reads CRLF/LF-terminated lines from a socket with hard limits on line length and on the
 // time to wait: a hostile server can neither make us buffer without bound nor hang us.
 import type { Duplex } from 'node:stream';
-import { ProbeError } from './errors.js';
+import { ProbeError } from './outcomes.js';
 
 export interface LineReaderOptions {
   /** longest line accepted, bytes (without the line end) */

@@ -1,8 +1,9 @@
-// TCP dialling with the outcome classification that firewall diagnosis depends on:
-// open / closed (RST) / filtered (silence) / unreachable (ICMP or route error).
+// TCP connects with the outcome classification that firewall diagnosis depends on:
+// open / closed (RST) / filtered (silence) / unreachable (ICMP or route error). Budgets, caps and
+// which addresses may be dialled are the dialer's business (src/net/dialer.ts).
 import net from 'node:net';
 import type { PortState } from '../model.js';
-import { acquireSocketSlot } from '../fleet/budget.js';
+import { portStateOfConnectError } from './outcomes.js';
 
 export interface DialResult {
   state: PortState;
@@ -15,46 +16,24 @@ export interface DialResult {
   code: string | null;
 }
 
-export function classifyConnectError(code: string | undefined): PortState {
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'closed';
-    case 'ETIMEDOUT':
-      return 'filtered';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EHOSTDOWN':
-    case 'ENETDOWN':
-    case 'EACCES':
-    case 'EPERM':
-    case 'EADDRNOTAVAIL':
-      return 'unreachable';
-    default:
-      return 'unreachable';
-  }
-}
-
 /**
- * Connects to address:port (address must already be an IP: callers resolve once, so every
- * connection of a scan goes to the same, reported address). Never throws.
+ * Connects to address:port (an IP: callers resolve once, so every connection of a scan goes to
+ * the same, reported address). Never throws.
  */
-export async function dial(address: string, port: number, timeoutMs: number, opts: { dataChannel?: boolean } = {}): Promise<DialResult> {
-  // The scan-wide socket budget (src/fleet/budget.ts): wait for a slot before the timer starts.
-  // An FTP data connection belongs to a control connection that already holds the endpoint's
-  // slot: it counts globally but not against --connections (with 1, FTP could never transfer).
-  const slot = await acquireSocketSlot({ endpointCap: !opts.dataChannel });
-  if (!slot.ok) return { state: 'unreachable', socket: null, address, ms: 0, code: 'ECANCELED' };
+export function connectTcp(address: string, port: number, timeoutMs: number): Promise<DialResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     let done = false;
     const socket = net.connect({ host: address, port, noDelay: true });
-    slot.attach(socket);
     const finish = (state: PortState, code: string | null) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.removeAllListeners('connect');
       socket.removeAllListeners('error');
+      // Keep a no-op error listener for the socket's whole life: later errors are handled by
+      // whoever takes the socket, and a late one must never become an unhandled 'error'.
+      socket.on('error', () => {});
       const ms = Math.round(performance.now() - started);
       if (state === 'open') {
         resolve({ state, socket, address, ms, code });
@@ -64,11 +43,7 @@ export async function dial(address: string, port: number, timeoutMs: number, opt
       }
     };
     const timer = setTimeout(() => finish('filtered', 'ETIMEDOUT'), timeoutMs);
-    socket.once('connect', () => {
-      // Keep a no-op error listener: later errors are handled by whoever takes the socket.
-      socket.on('error', () => {});
-      finish('open', null);
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => finish(classifyConnectError(err.code), err.code ?? null));
+    socket.once('connect', () => finish('open', null));
+    socket.once('error', (err: NodeJS.ErrnoException) => finish(portStateOfConnectError(err.code), err.code ?? null));
   });
 }

@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import net from 'node:net';
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { ProbeError } from './errors.js';
+import { ProbeError } from './outcomes.js';
 
 export interface TlsUpgradeOptions {
   /** the target's host name, sent as SNI when it is not an IP address */

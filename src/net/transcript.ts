@@ -1,6 +1,6 @@
 // A timestamped record of everything said on every connection of one endpoint: the evidence
 // behind every finding. Secrets are redacted here, at the only place lines are recorded.
-import type { TranscriptLine } from '../model.js';
+import type { Step, TranscriptLine } from '../model.js';
 
 /** Longest text kept for one transcript line; the rest is summarised, never buffered whole. */
 const MAX_LINE = 2048;
@@ -24,18 +24,18 @@ export class Transcript {
     if (secret && secret.length > 0 && !this.secrets.includes(secret)) this.secrets.push(secret);
   }
 
-  add(conn: string, dir: TranscriptLine['dir'], text: string): void {
+  add(conn: string, dir: TranscriptLine['dir'], text: string, step?: Step): void {
     if (this.lines.length >= MAX_LINES) {
       this.dropped += 1;
       return;
     }
     let clean = redact(text, this.secrets);
     if (clean.length > MAX_LINE) clean = `${clean.slice(0, MAX_LINE)}… [${clean.length - MAX_LINE} more characters]`;
-    this.lines.push({ t: new Date().toISOString(), conn, dir, text: clean });
+    this.lines.push({ t: new Date().toISOString(), conn, dir, text: clean, ...(step ? { step } : {}) });
   }
 
-  note(conn: string, text: string): void {
-    this.add(conn, 'note', text);
+  note(conn: string, text: string, step?: Step): void {
+    this.add(conn, 'note', text, step);
   }
 
   /** Lines of one connection, for evidence. */

@@ -7,6 +7,7 @@
 //   #3… raw: remaining host-key families (ssh2 as fallback), then the 'small' GEX request
 //   last ssh2: auth methods (`none`), pre-login banner; with credentials SFTP + hardening
 import type net from 'node:net';
+import type { Dialer } from '../net/dialer.js';
 import type { ConnectionOutcome, SshFacts, SshGexProbe, SshHostKey } from '../model.js';
 import type { Transcript } from '../net/transcript.js';
 import { probeAuth, type AuthProbeResult, type SshCredentials } from './auth.js';
@@ -32,6 +33,8 @@ export interface AuditSshOptions {
   maxConnections?: number;
   credentials?: SshCredentials | null;
   transcript?: Transcript;
+  /** the endpoint's dialer: every connection of the audit goes through it */
+  dialer: Dialer;
   /** an already-connected socket to use for the first connection (consumed) */
   socket?: net.Socket;
   /** what the server already sent on `socket` (its identification line included), read first */
@@ -103,11 +106,14 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
 
   // ---- #1: identification + KEXINIT (+ first host key)
   connections += 1;
-  const first = await openSession(opts.socket ? { socket: opts.socket, preread: opts.preread } : { host: address, port }, {
-    timeoutMs,
-    transcript: t,
-    purpose: 'ssh-kex',
-  });
+  const first = await openSession(
+    opts.socket ? { socket: opts.socket, preread: opts.preread } : { host: address, port, dialer: opts.dialer },
+    {
+      timeoutMs,
+      transcript: t,
+      purpose: 'ssh-kex',
+    },
+  );
   if (!first.ok) {
     return {
       facts: first.ident ? factsFrom(first.ident, null) : null,
@@ -165,7 +171,11 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     const { label, req } = GEX_REQUESTS[i]!;
     const fam = pending.shift() ?? null;
     connections += 1;
-    const g = await probeGex({ host: address, port }, label, req, { timeoutMs, transcript: t, hostKeyAlgorithm: fam?.request ?? null });
+    const g = await probeGex({ host: address, port, dialer: opts.dialer }, label, req, {
+      timeoutMs,
+      transcript: t,
+      hostKeyAlgorithm: fam?.request ?? null,
+    });
     if (g.group || g.hostKeyBlob) successes += 1;
     else markFailure(g.error);
     gexSlots[i] = { label, min: req.min, n: req.n, max: req.max, kex: g.group?.kex ?? null, bits: g.group?.pBits ?? null, error: g.error };
@@ -180,6 +190,7 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
       probeAuth({
         host: address,
         port,
+        dialer: opts.dialer,
         timeoutMs,
         kexinit: k,
         credentials: opts.credentials ?? null,
@@ -200,7 +211,7 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     if (tried.has(fam.family)) {
       // raw failed once on its own connection; try ssh2 if it can negotiate this type
       connections += 1;
-      const s2 = await fetchHostKeyWithSsh2(address, port, fam.request, k, timeoutMs);
+      const s2 = await fetchHostKeyWithSsh2(address, port, fam.request, k, timeoutMs, opts.dialer);
       if (s2.blob) successes += 1;
       else markFailure(s2.error);
       if (!record(fam, s2.blob, 'ssh2', s2.error)) {
@@ -214,7 +225,7 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     }
     tried.add(fam.family);
     connections += 1;
-    const s = await openSession({ host: address, port }, { timeoutMs, transcript: t, purpose: 'ssh-hostkey' });
+    const s = await openSession({ host: address, port, dialer: opts.dialer }, { timeoutMs, transcript: t, purpose: 'ssh-hostkey' });
     if (!s.ok) {
       markFailure(s.error);
       lastError.set(fam.family, s.error);

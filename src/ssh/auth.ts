@@ -6,7 +6,7 @@ import { loadSsh2 } from './ssh2util.js';
 import type { Transcript } from '../net/transcript.js';
 import type { KexInit } from './kexinit.js';
 import { ssh2AlgorithmsFor } from './ssh2util.js';
-import { acquireSocketSlot } from '../fleet/budget.js';
+import type { Dialer } from '../net/dialer.js';
 
 export interface SshCredentials {
   username: string;
@@ -59,6 +59,8 @@ export interface AuthProbeOptions {
   /** username for the `none` attempt without credentials */
   probeUsername?: string;
   transcript?: Transcript;
+  /** the endpoint's dialer: ssh2 gets its socket from it */
+  dialer: Dialer;
   /** target of the forwarding test, as seen from the server (default 127.0.0.1:<ssh port>) */
   forwardTo?: { host: string; port: number };
 }
@@ -177,16 +179,17 @@ export async function probeAuth(opts: AuthProbeOptions): Promise<AuthProbeResult
     return res;
   }
 
-  // The scan-wide socket budget (src/fleet/budget.ts): ssh2 opens its own socket.
-  const slot = await acquireSocketSlot();
-  if (!slot.ok) {
-    res.error = 'the endpoint deadline has passed';
+  // ssh2 gets its socket from the endpoint's dialer (budget, cap, deadline).
+  const dialled = await opts.dialer.dial(opts.port, opts.timeoutMs);
+  if (!dialled.socket) {
+    res.error = dialled.code === 'ECANCELED' ? 'the endpoint deadline has passed' : `connect ${dialled.state}`;
     res.ms = Date.now() - started;
     return res;
   }
+  const sock = dialled.socket;
   const { Client: Ssh2Client } = await loadSsh2();
   const client = new Ssh2Client();
-  slot.attachClient(client);
+  client.once('close', () => sock.destroy());
   const connected = await new Promise<boolean>((resolve) => {
     let settled = false;
     const settle = (ok: boolean, err?: string) => {
@@ -221,6 +224,7 @@ export async function probeAuth(opts: AuthProbeOptions): Promise<AuthProbeResult
     client.on('close', () => settle(false, res.authMethods ? undefined : 'connection closed before authentication'));
     try {
       client.connect({
+        sock,
         host: opts.host,
         port: opts.port,
         username,

@@ -1,8 +1,8 @@
 // A raw SSH transport reader over a plain socket: buffers incoming bytes and hands out
 // identification lines and unencrypted packets with a deadline. Never throws; failures are values.
-import net from 'node:net';
+import type net from 'node:net';
 import { MAX_PACKET_LENGTH, takePacket } from './wire.js';
-import { acquireSocketSlot } from '../fleet/budget.js';
+import type { Dialer } from '../net/dialer.js';
 
 export type ConnErrorKind = 'timeout' | 'closed' | 'reset' | 'protocol-error' | 'connect-failed';
 
@@ -120,28 +120,11 @@ export class RawConn {
   }
 }
 
-/** Dials host:port with a timeout. Never throws. */
-export async function connectTcp(host: string, port: number, timeoutMs: number): Promise<Result<{ socket: net.Socket }>> {
-  // The scan-wide socket budget (src/fleet/budget.ts): wait for a slot before the timer starts.
-  const slot = await acquireSocketSlot();
-  if (!slot.ok) return { ok: false, kind: 'connect-failed', message: 'ECANCELED: the endpoint deadline has passed' };
-  return new Promise((resolve) => {
-    let done = false;
-    const socket = net.connect({ host, port, noDelay: true });
-    slot.attach(socket);
-    const finish = (r: Result<{ socket: net.Socket }>) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.removeAllListeners('connect');
-      socket.removeAllListeners('error');
-      if (!r.ok) socket.destroy();
-      resolve(r);
-    };
-    const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', message: `connect timed out after ${timeoutMs} ms` }), timeoutMs);
-    socket.once('connect', () => finish({ ok: true, socket }));
-    socket.once('error', (err: NodeJS.ErrnoException) =>
-      finish({ ok: false, kind: 'connect-failed', message: `${err.code ?? 'error'}: ${err.message}` }),
-    );
-  });
+/** Dials the target's port through the endpoint's dialer, with a timeout. Never throws. */
+export async function connectTcp(dialer: Dialer, port: number, timeoutMs: number): Promise<Result<{ socket: net.Socket }>> {
+  const d = await dialer.dial(port, timeoutMs);
+  if (d.socket) return { ok: true, socket: d.socket };
+  if (d.state === 'filtered') return { ok: false, kind: 'timeout', message: `connect timed out after ${timeoutMs} ms` };
+  if (d.code === 'ECANCELED') return { ok: false, kind: 'connect-failed', message: 'ECANCELED: the endpoint deadline has passed' };
+  return { ok: false, kind: 'connect-failed', message: `${d.code ?? 'error'}: connect ${d.state}` };
 }

@@ -5,7 +5,7 @@ import { loadSsh2 } from './ssh2util.js';
 import { Reader, encString, mpintBits } from './wire.js';
 import { ssh2AlgorithmsFor } from './ssh2util.js';
 import type { KexInit } from './kexinit.js';
-import { acquireSocketSlot } from '../fleet/budget.js';
+import type { Dialer } from '../net/dialer.js';
 
 export interface ParsedHostKey {
   /** key type from the blob, e.g. ssh-rsa, ssh-ed25519, ecdsa-sha2-nistp256, ssh-ed25519-cert-v01@openssh.com */
@@ -187,22 +187,20 @@ export async function fetchHostKeyWithSsh2(
   algorithm: string,
   kexinit: KexInit | null,
   timeoutMs: number,
+  dialer: Dialer,
 ): Promise<{ blob: Buffer | null; error: string | null }> {
-  // The scan-wide socket budget (src/fleet/budget.ts): ssh2 opens its own socket.
-  const slot = await acquireSocketSlot();
-  if (!slot.ok) return { blob: null, error: 'the endpoint deadline has passed' };
+  const plan = ssh2AlgorithmsFor(kexinit, algorithm);
+  if (plan.missing.length) return { blob: null, error: `ssh2 cannot negotiate ${algorithm} (no common ${plan.missing.join(', ')})` };
+  // ssh2 gets its socket from the endpoint's dialer (budget, cap, deadline).
+  const dialled = await dialer.dial(port, timeoutMs);
+  if (!dialled.socket)
+    return { blob: null, error: dialled.code === 'ECANCELED' ? 'the endpoint deadline has passed' : `connect ${dialled.state}` };
+  const sock = dialled.socket;
   const { Client } = await loadSsh2();
   return new Promise((resolve) => {
-    const plan = ssh2AlgorithmsFor(kexinit, algorithm);
-    if (plan.missing.length) slot.release();
-    if (plan.missing.length) {
-      resolve({ blob: null, error: `ssh2 cannot negotiate ${algorithm} (no common ${plan.missing.join(', ')})` });
-      return;
-    }
     let blob: Buffer | null = null;
     let settled = false;
     const c = new Client();
-    slot.attachClient(c);
     const finish = (error: string | null) => {
       if (settled) return;
       settled = true;
@@ -210,6 +208,7 @@ export async function fetchHostKeyWithSsh2(
       c.removeAllListeners();
       c.on('error', () => {});
       c.end();
+      sock.destroy();
       resolve({ blob, error: blob ? null : error });
     };
     const timer = setTimeout(() => finish('timed out'), timeoutMs + 500);
@@ -217,6 +216,7 @@ export async function fetchHostKeyWithSsh2(
     c.on('close', () => finish('connection closed'));
     try {
       c.connect({
+        sock,
         host,
         port,
         username: 'xferscan',

@@ -3,6 +3,7 @@
 // host key (K_S) and/or a group-exchange modulus. Nothing is ever encrypted or authenticated; the
 // connection is dropped once the facts are in.
 import { createECDH, generateKeyPairSync, getDiffieHellman, randomBytes } from 'node:crypto';
+import type { Dialer } from '../net/dialer.js';
 import type net from 'node:net';
 import type { Transcript } from '../net/transcript.js';
 import { RawConn, connectTcp, type ConnErrorKind } from './conn.js';
@@ -10,7 +11,7 @@ import { clientIdentification, readIdentification, type Identification } from '.
 import { WIDE_OFFER, buildKexinit, parseKexinit, summarizeKexinit, type KexInit } from './kexinit.js';
 import { MSG, Reader, bigIntToMpint, bytesToMpint, encString, encUint32, framePacket, mpintBits, mpintToBigInt } from './wire.js';
 
-export type SshTarget = { socket: net.Socket; preread?: Buffer } | { host: string; port: number };
+export type SshTarget = { socket: net.Socket; preread?: Buffer } | { host: string; port: number; dialer: Dialer };
 
 export interface SessionOptions {
   timeoutMs: number;
@@ -80,7 +81,7 @@ export async function openSession(target: SshTarget, opts: SessionOptions): Prom
   if ('socket' in target) {
     socket = target.socket;
   } else {
-    const c = await connectTcp(target.host, target.port, opts.timeoutMs);
+    const c = await connectTcp(target.dialer, target.port, opts.timeoutMs);
     if (!c.ok) {
       note(ctx, 'note', `connect to ${target.host}:${target.port} failed: ${c.message}`);
       return { ok: false, stage: 'connect', kind: c.kind, error: c.message, connId, bytesReceived: 0 };

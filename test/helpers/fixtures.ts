@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { selfSignedCertificate } from '../../src/demo.js';
+import { EndpointDialer, SocketBudget } from '../../src/net/dialer.js';
 
 /** A loopback port that was free a moment ago (for servers the tests start themselves). */
 export function freePort(): Promise<number> {
@@ -114,4 +115,9 @@ export function ftpScript(s: net.Socket | tls.TLSSocket, answers: Record<string,
     s.write(`${answers[key] ?? '502 not implemented'}\r\n`);
   });
   s.on('data', onData);
+}
+
+/** A dialer for engine-level tests that call the SSH/TLS/FTP engines without a scan. */
+export function testDialer(address = '127.0.0.1', connections = 16): EndpointDialer {
+  return new EndpointDialer({ address, global: new SocketBudget(), connections });
 }

@@ -12,7 +12,7 @@ import { scanJson } from '../helpers/cli.js';
 import { labDir, labRunDir } from '../lab/endpoints.js';
 import type { EndpointReport, Finding, Report } from '../../src/model.js';
 import { FORMATS, render } from '../../reports/index.js';
-import { passiveObservations, passivePortStates } from '../../src/firewall/index.js';
+import { passiveObservations, passivePortStates } from '../../src/derive/firewall.js';
 
 const run = promisify(execFile);
 const FWLAB = path.join(labDir(), 'fwlab.sh');
@@ -140,7 +140,7 @@ describe.skipIf(reason !== null)('firewall lab: port-state truth through real ip
     const e = m.endpoints.find((x) => x.name === 'fw-ftps')!;
     const ep = byPort(ftps.report, e.port);
     expect(ep.service).toBe('ftps-explicit');
-    const states = passivePortStates(passiveObservations(ep));
+    const states = passivePortStates(passiveObservations(ep.ftp));
     const blocked = [...states].filter(([, s]) => s !== 'open').map(([p]) => p);
     const open = [...states].filter(([, s]) => s === 'open').map(([p]) => p);
     // every state matches the rules: dropped half filtered, allowed half open

@@ -1,6 +1,7 @@
 // SSH/SFTP audit against the lab's real OpenSSH servers (test/lab): every fact is compared with
 // what OpenSSH itself says (`sshd -T -f <config>`, `ssh-keygen -lf <hostkey>.pub`).
 import { execFileSync } from 'node:child_process';
+import { testDialer } from '../helpers/fixtures.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,7 +93,7 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
     it(`${name}: name-lists, host keys, GEX and auth methods match OpenSSH's own view`, async () => {
       const e = ep(name);
       const t = new Transcript();
-      const r = await auditSsh({ host: e.host, port: e.port, timeoutMs: 8000, transcript: t });
+      const r = await auditSsh({ host: e.host, port: e.port, dialer: testDialer(e.host), timeoutMs: 8000, transcript: t });
       timings.push(`${name}: ${r.ms} ms, ${r.connections} connections (no credentials)`);
       expect(r.error).toBeNull();
       expect(r.blocked).toBe(false);
@@ -156,6 +157,7 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
     const userPw = labPassword('xfsuser');
     const a = await auditSsh({
       host: e.host,
+      dialer: testDialer(e.host),
       port: e.port,
       timeoutMs: 8000,
       credentials: { username: 'xfssftp', password: sftpPw },
@@ -164,6 +166,7 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
     timings.push(`sshd-sftponly (xfssftp): ${a.ms} ms, ${a.connections} connections`);
     const b = await auditSsh({
       host: e.host,
+      dialer: testDialer(e.host),
       port: e.port,
       timeoutMs: 8000,
       credentials: { username: 'xfsuser', password: userPw },
@@ -189,6 +192,7 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
     // wrong password: login fails, methods still learned
     const c = await auditSsh({
       host: e.host,
+      dialer: testDialer(e.host),
       port: e.port,
       timeoutMs: 8000,
       credentials: { username: 'xfssftp', password: `${sftpPw}-wrong` },
@@ -202,12 +206,12 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
 
   it('ssh2 fallback fetches the same host key as the raw exchange (legacy server, ssh-dss too)', async () => {
     const e = ep('sshd-legacy');
-    const k = await readServerKexinit({ host: e.host, port: e.port }, { timeoutMs: 8000 });
+    const k = await readServerKexinit({ host: e.host, port: e.port, dialer: testDialer(e.host) }, { timeoutMs: 8000 });
     expect(k.ok).toBe(true);
     if (!k.ok) return;
     const want = keygen('sshd-legacy');
     for (const alg of ['rsa-sha2-512', 'ssh-dss']) {
-      const r = await fetchHostKeyWithSsh2(e.host, e.port, alg, k.kexinit, 8000);
+      const r = await fetchHostKeyWithSsh2(e.host, e.port, alg, k.kexinit, 8000, testDialer(e.host));
       expect(r.error).toBeNull();
       const p = parseHostKeyBlob(r.blob!);
       expect(p.ok).toBe(true);

@@ -80,11 +80,16 @@ check_binaries() {
   done
 }
 
-ensure_password() { # user -> password file path (created once per run dir)
-  local f="$RUN/secrets/$1.password"
-  if [ ! -s "$f" ]; then
-    ( umask 077; printf 'Xfs-%s-%s\n' "$1" "$(openssl rand -hex 8)" >"$f" )
+ensure_password() { # user -> password file path in the run dir
+  # The lab users are system accounts, shared by every run dir on the machine: their passwords
+  # live beside them ($LAB_HOME/secrets), created once, and each run dir gets a copy. (A password
+  # per run dir made two checkouts reset each other's logins mid-test.)
+  local f="$RUN/secrets/$1.password" m="$LAB_HOME/secrets/$1.password"
+  mkdir -p "$LAB_HOME/secrets" && chmod 700 "$LAB_HOME/secrets"
+  if [ ! -s "$m" ]; then
+    if [ -s "$f" ]; then cp "$f" "$m"; else ( umask 077; printf 'Xfs-%s-%s\n' "$1" "$(openssl rand -hex 8)" >"$m" ); fi
   fi
+  cmp -s "$m" "$f" 2>/dev/null || ( umask 077; cp "$m" "$f" )
   echo "$f"
 }
 

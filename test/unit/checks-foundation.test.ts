@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/checks/engine.js';
 import { ALL_CHECKS } from '../../src/checks/index.js';
 import { emptyEndpoint } from '../../src/scan.js';
-import { emptyFtpFacts } from '../../probes/detect.js';
-import { exitCodeFor } from '../../src/cli.js';
+import { emptyFtpFacts } from '../../src/assemble.js';
+import { exitCodeFor } from '../../src/knowledge/exit-code.js';
 import type { EndpointReport, Report } from '../../src/model.js';
 
 function ftpEndpoint(over: Partial<EndpointReport> = {}): EndpointReport {

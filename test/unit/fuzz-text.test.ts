@@ -3,9 +3,10 @@ import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineReader } from '../../src/net/line-reader.js';
-import { ProbeError } from '../../src/net/errors.js';
+import { ProbeError } from '../../src/net/outcomes.js';
 import { Transcript, redact } from '../../src/net/transcript.js';
-import { UsageError, expandTargets, parsePortList, parseTarget } from '../../src/targets.js';
+import { UsageError, parsePortList, parseTarget } from '../../src/targets.js';
+import { expandTargets } from '../../src/fleet/inventory.js';
 
 const RUNS = { numRuns: 1000 };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expandTargets, parsePortList, parseTarget, UsageError } from '../../src/targets.js';
+import { parsePortList, parseTarget, UsageError } from '../../src/targets.js';
+import { expandTargets } from '../../src/fleet/inventory.js';
 
 describe('parseTarget', () => {
   it.each([

@@ -1,7 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EndpointScope, SocketBudget, configureSocketBudget, runInScope, socketBudget } from '../../../src/fleet/budget.js';
-import { dial } from '../../../src/net/tcp.js';
+import { EndpointDialer, SocketBudget } from '../../../src/net/dialer.js';
 import { Progress } from '../../../src/fleet/progress.js';
 
 describe('socket budget', () => {
@@ -38,13 +37,14 @@ describe('socket budget', () => {
       port = (server.address() as net.AddressInfo).port;
     });
     afterAll(async () => {
-      configureSocketBudget(Infinity);
       for (const s of held) s.destroy();
       await new Promise((r) => server.close(r));
     });
 
     it('waits for a slot before connecting; the wait is not taken for filtering', async () => {
-      configureSocketBudget(1);
+      const socketBudget = new SocketBudget(1);
+      const dialer = new EndpointDialer({ address: '127.0.0.1', global: socketBudget, connections: 4 });
+      const dial = (_address: string, p: number, ms: number) => dialer.dial(p, ms);
       const a = await dial('127.0.0.1', port, 200);
       expect(a.state).toBe('open');
       const pending = dial('127.0.0.1', port, 200);
@@ -56,17 +56,16 @@ describe('socket budget', () => {
       b.socket!.destroy();
       await new Promise((r) => setTimeout(r, 20));
       expect(socketBudget.open).toBe(0);
-      configureSocketBudget(Infinity);
     });
 
     it('an aborted endpoint scope destroys its sockets and refuses new dials', async () => {
-      const scope = new EndpointScope('x');
-      const first = await runInScope(scope, () => dial('127.0.0.1', port, 500));
+      const scope = new EndpointDialer({ address: '127.0.0.1', global: new SocketBudget(), connections: 4 });
+      const first = await scope.dial(port, 500);
       expect(first.state).toBe('open');
       const closed = new Promise((r) => first.socket!.once('close', r));
       scope.abort();
       await closed;
-      const again = await runInScope(scope, () => dial('127.0.0.1', port, 500));
+      const again = await scope.dial(port, 500);
       expect(again).toMatchObject({ state: 'unreachable', code: 'ECANCELED', socket: null });
     });
   });

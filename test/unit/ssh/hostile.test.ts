@@ -1,5 +1,6 @@
 // The raw reader against fake servers on 127.0.0.1: hostile framing, silence, pre-banner text.
 import net from 'node:net';
+import { testDialer } from '../../helpers/fixtures.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readServerKexinit } from '../../../src/ssh/kexinit.js';
 import { auditSsh } from '../../../src/ssh/audit.js';
@@ -30,7 +31,7 @@ describe('raw reader against hostile or odd servers', () => {
       s.write(Buffer.concat([encUint32(0xfffffff0), Buffer.from([4, 20]), Buffer.alloc(64)]));
     });
     const t0 = Date.now();
-    const r = await readServerKexinit({ host: '127.0.0.1', port }, { timeoutMs: 3000 });
+    const r = await readServerKexinit({ host: '127.0.0.1', port, dialer: testDialer() }, { timeoutMs: 3000 });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.stage).toBe('kexinit');
@@ -41,7 +42,7 @@ describe('raw reader against hostile or odd servers', () => {
 
   it('times out on silence', async () => {
     const port = await fake(() => {});
-    const r = await readServerKexinit({ host: '127.0.0.1', port }, { timeoutMs: 300 });
+    const r = await readServerKexinit({ host: '127.0.0.1', port, dialer: testDialer() }, { timeoutMs: 300 });
     expect(r).toMatchObject({ ok: false, stage: 'identification', kind: 'timeout' });
   });
 
@@ -60,7 +61,10 @@ describe('raw reader against hostile or odd servers', () => {
       });
     });
     const t = new Transcript();
-    const r = await readServerKexinit({ host: '127.0.0.1', port }, { timeoutMs: 3000, serverFirstMs: 200, transcript: t });
+    const r = await readServerKexinit(
+      { host: '127.0.0.1', port, dialer: testDialer() },
+      { timeoutMs: 3000, serverFirstMs: 200, transcript: t },
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(gotKexinit).toBe(true);
@@ -85,7 +89,7 @@ describe('raw reader against hostile or odd servers', () => {
       bad.writeUInt32BE(0x00ffffff, 17);
       s.write(framePacket(bad));
     });
-    const r = await readServerKexinit({ host: '127.0.0.1', port }, { timeoutMs: 2000 });
+    const r = await readServerKexinit({ host: '127.0.0.1', port, dialer: testDialer() }, { timeoutMs: 2000 });
     expect(r).toMatchObject({ ok: false, stage: 'kexinit', kind: 'protocol-error', error: expect.stringMatching(/overruns/) });
   });
 
@@ -103,11 +107,11 @@ describe('raw reader against hostile or odd servers', () => {
 
   it('auditSsh: a non-SSH greeting times out waiting for SSH-, SSH-1 only yields facts with empty lists', async () => {
     const ftp = await fake((s) => s.write('220 FTP ready\r\n'));
-    const r = await auditSsh({ host: '127.0.0.1', port: ftp, timeoutMs: 500, auth: false });
+    const r = await auditSsh({ host: '127.0.0.1', dialer: testDialer(), port: ftp, timeoutMs: 500, auth: false });
     expect(r.facts).toBeNull();
     expect(r.outcome).toBe('timeout');
     const ssh1 = await fake((s) => s.write('SSH-1.5-old\r\n'));
-    const r1 = await auditSsh({ host: '127.0.0.1', port: ssh1, timeoutMs: 1000, auth: false });
+    const r1 = await auditSsh({ host: '127.0.0.1', dialer: testDialer(), port: ssh1, timeoutMs: 1000, auth: false });
     expect(r1.facts?.protoVersion).toBe('1.5');
     expect(r1.facts?.kex).toEqual([]);
     expect(r1.outcome).toBe('protocol-error');
@@ -133,7 +137,7 @@ describe('raw reader against hostile or odd servers', () => {
       );
       s.on('data', () => s.end());
     });
-    const r = await auditSsh({ host: '127.0.0.1', port, timeoutMs: 1000 });
+    const r = await auditSsh({ host: '127.0.0.1', dialer: testDialer(), port, timeoutMs: 1000 });
     expect(r.blocked).toBe(true);
     expect(r.facts?.audit?.blocked).toBe(true);
     expect(r.notes.join(' ')).toMatch(/rate-limiting or penalising/);

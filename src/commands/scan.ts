@@ -1,0 +1,311 @@
+// xferscan scan: from parsed arguments to a rendered report and an exit code. Input is checked
+// before the first connection (one clear line on bad input, exit 1).
+import fs from 'node:fs';
+import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from '../targets.js';
+import { scan, type ScanOptions } from '../scan.js';
+import { render, FORMATS, type Format } from '../../reports/index.js';
+import type { Credentials } from '../probe.js';
+import type { EndpointReport, Report } from '../model.js';
+import { TOOL_VERSION } from '../version.js';
+import { ProfileError, profileCheckOptions, profileSelection, resolveProfile, type Profile } from '../profiles/index.js';
+import { loadPolicy, policyHostFor, PolicyError, type Policy } from '../policy/index.js';
+import { finalizeReport, scannerInfo } from '../report-meta.js';
+import { parseTargetsFile, type InventoryEntry } from '../fleet/targets-file.js';
+import { commandLineEntry, entryCredentials, expandInventory, policyHostCredentials, type Inventory } from '../fleet/inventory.js';
+import { inShard, parseShard } from '../fleet/shard.js';
+import { SocketBudget } from '../net/dialer.js';
+import { Progress } from '../fleet/progress.js';
+import { NdjsonStream } from '../fleet/stream.js';
+import { ExitTracker, exitCodeFor } from '../knowledge/exit-code.js';
+import { resolveCredentials } from '../credentials.js';
+
+export interface ScanArgs {
+  targets?: string[];
+  'passive-samples'?: number;
+  ports: string;
+  format?: string;
+  output?: string;
+  profile?: string;
+  policy?: string;
+  user?: string;
+  'password-env'?: string;
+  'password-file'?: string;
+  password?: string;
+  key?: string;
+  'expect-passive-range'?: string;
+  active: boolean;
+  'write-test': boolean;
+  concurrency: number;
+  connections: number;
+  timeout: number;
+  'targets-file'?: string;
+  'max-sockets'?: number;
+  'endpoint-timeout'?: number;
+  shard?: string;
+  'allow-foreign-pasv': boolean;
+  'allow-cleartext-login': boolean;
+  'ca-file'?: string;
+  color?: boolean;
+}
+
+export interface RunResult {
+  report: Report;
+  exitCode: number;
+}
+
+function credentialsFromArgs(a: ScanArgs): Credentials | null {
+  if (a.password !== undefined) {
+    throw new UsageError(
+      '--password is refused: a password on the command line leaks into shell history and process lists. Use --password-env NAME or --password-file FILE.',
+    );
+  }
+  return resolveCredentials(
+    { user: a.user, passwordEnv: a['password-env'], passwordFile: a['password-file'], keyFile: a.key },
+    { passwordEnv: '--password-env', passwordFile: '--password-file', keyFile: '--key' },
+  );
+}
+
+export function parseRange(text: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  if (!m) throw new UsageError(`invalid range "${text}": expected LOW-HIGH, e.g. 50000-50100`);
+  const lo = parsePort(m[1]!, 'range start');
+  const hi = parsePort(m[2]!, 'range end');
+  if (lo > hi) throw new UsageError(`invalid range "${text}": start is above end`);
+  return [lo, hi];
+}
+
+/** --targets-file: CSV, YAML, JSON or one target per line (src/fleet/targets-file.ts). */
+export function readTargetsFile(file: string): InventoryEntry[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--targets-file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseTargetsFile(text, file);
+}
+
+function positiveInt(name: string, v: number, max: number, min = 1): number {
+  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  return v;
+}
+
+/** Profile and policy errors are bad input: one line, exit 1. */
+function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ProfileError || err instanceof PolicyError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Credentials per endpoint, checked before the scan starts: an inventory entry's own (user +
+ * passwordEnv / keyFile), then --user's, then its per-target policy's, then --policy's.
+ * undefined when neither the inventory nor a policy names any.
+ */
+function credentialsPerEndpoint(
+  endpoints: Endpoint[],
+  inventory: Inventory,
+  policyFor: (t: Endpoint) => Policy | null,
+  given: Credentials | null,
+): ((t: Endpoint) => Credentials | null | undefined) | undefined {
+  const entries = [...inventory.entryOf.values()];
+  const anyPolicy = endpoints.some((t) => policyFor(t));
+  if (!entries.some((e) => e.user || e.policy) && !(anyPolicy && !given)) return undefined;
+  const byEndpoint = new Map<Endpoint, Credentials | null>();
+  for (const t of endpoints) {
+    const e = inventory.entryOf.get(t);
+    const own = e ? entryCredentials(e) : null;
+    const pol = policyFor(t);
+    byEndpoint.set(t, own ?? given ?? (pol ? policyHostCredentials(pol, t.host) : null));
+  }
+  return (t) => byEndpoint.get(t);
+}
+
+/** Everything a scan needs, read and checked from the arguments before any connection. */
+interface ScanPlan {
+  endpoints: Endpoint[];
+  fileEntries: InventoryEntry[];
+  profile: Profile;
+  policy: Policy | null;
+  targetPolicies: Map<string, Policy>;
+  policyFor: (t: Endpoint) => Policy | null;
+  credentials: Credentials | null;
+  credentialsFor: ((t: Endpoint) => Credentials | null | undefined) | undefined;
+  format: Format;
+  ports: number[];
+  timeoutMs: number;
+  expectPassiveRange: [number, number] | null;
+  maxSockets: number;
+  endpointTimeoutMs: number;
+  concurrency: number;
+}
+
+function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[]): ScanPlan {
+  const credentials = credentialsFromArgs(a);
+  const ports = parsePortList(a.ports);
+  const entries = [...targetsIn.map((t) => commandLineEntry(parseTarget(t))), ...fileEntries];
+  if (entries.length === 0)
+    throw new UsageError(a['targets-file'] ? `${a['targets-file']}: no targets in it` : 'no target given: xferscan scan HOST (see --help)');
+  const inventory = expandInventory(entries, ports);
+  const endpoints = inShard(inventory.endpoints, a.shard ? parseShard(a.shard) : null);
+  const policy = a.policy ? asUsage(() => loadPolicy(a.policy!)) : null;
+  const profile = asUsage(() => resolveProfile(a.profile ?? policy?.profile ?? 'baseline'));
+  // Per-target policy files (inventory column "policy"), each read once.
+  const targetPolicies = new Map<string, Policy>();
+  for (const e of fileEntries)
+    if (e.policy && !targetPolicies.has(e.policy))
+      targetPolicies.set(
+        e.policy,
+        asUsage(() => loadPolicy(e.policy!)),
+      );
+  const policyFor = (t: Endpoint): Policy | null => {
+    const file = inventory.entryOf.get(t)?.policy;
+    return file ? targetPolicies.get(file)! : policy;
+  };
+  const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${a.format}"; available: ${FORMATS.join(', ')}`);
+  const timeoutMs = positiveInt('timeout', a.timeout, 600_000);
+  const maxSockets = positiveInt('max-sockets', a['max-sockets'] ?? 256, 65_536, 2);
+  // An endpoint may hold a control connection while it dials a data connection: with at least
+  // two slots per endpoint scanned at once, the budget can never deadlock.
+  const concurrency = Math.max(1, Math.min(positiveInt('concurrency', a.concurrency, 1024), Math.floor(maxSockets / 2)));
+  return {
+    endpoints,
+    fileEntries,
+    profile,
+    policy,
+    targetPolicies,
+    policyFor,
+    credentials,
+    credentialsFor: credentialsPerEndpoint(endpoints, inventory, policyFor, credentials),
+    format,
+    ports,
+    timeoutMs,
+    expectPassiveRange: a['expect-passive-range'] ? parseRange(a['expect-passive-range']) : null,
+    maxSockets,
+    endpointTimeoutMs: positiveInt('endpoint-timeout', a['endpoint-timeout'] ?? 60 * timeoutMs, 86_400_000, 0),
+    concurrency,
+  };
+}
+
+/** What the report says about the options the scan ran with; never credentials. */
+function reportOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[]): Report['options'] {
+  return {
+    targets: targetsIn,
+    ...(a['targets-file'] ? { targetsFile: a['targets-file'], inventoryEntries: p.fileEntries.length } : {}),
+    endpointsScanned: p.endpoints.length,
+    shard: a.shard ?? null,
+    maxSockets: p.maxSockets,
+    endpointTimeoutMs: p.endpointTimeoutMs,
+    ...(p.targetPolicies.size ? { targetPolicies: [...p.targetPolicies.keys()] } : {}),
+    ports: p.ports,
+    timeoutMs: p.timeoutMs,
+    connections: a.connections,
+    concurrency: p.concurrency,
+    user: p.credentials ? p.credentials.user : null,
+    credentials: p.credentials ? (p.credentials.password !== undefined ? 'password (redacted)' : 'key') : 'none',
+    expectPassiveRange: p.expectPassiveRange,
+    active: a.active,
+    writeTest: a['write-test'],
+    profile: p.profile.id,
+    profileVersion: p.profile.version,
+    profileSource: p.profile.source,
+    policy: a.policy ? { file: a.policy, name: p.policy?.name ?? null, hosts: p.policy?.hosts.map((h) => h.host) ?? [] } : null,
+  };
+}
+
+function scanOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[], sockets: SocketBudget, stream: boolean): ScanOptions {
+  const checkOptionsFor = (ep: EndpointReport, t: Endpoint) => {
+    const pol = p.policyFor(t);
+    const range = policyHostFor(pol, ep)?.passiveRange;
+    return {
+      ...profileCheckOptions(p.profile),
+      expectPassiveRange: p.expectPassiveRange ?? range ?? null,
+      policy: pol,
+      activeRequested: a.active,
+    };
+  };
+  return {
+    timeoutMs: p.timeoutMs,
+    connections: positiveInt('connections', a.connections, 64),
+    concurrency: p.concurrency,
+    sockets,
+    endpointTimeoutMs: p.endpointTimeoutMs || undefined,
+    keepEndpoints: !stream,
+    credentials: p.credentials,
+    allowForeignPasv: a['allow-foreign-pasv'],
+    allowCleartextLogin: a['allow-cleartext-login'],
+    active: a.active,
+    writeTest: a['write-test'],
+    // More PASV samples when a range is to be checked: half a range dropped is missed with (1/2)^n.
+    passiveSamples:
+      a['passive-samples'] !== undefined ? positiveInt('passive-samples', a['passive-samples'], 200) : p.expectPassiveRange ? 12 : 6,
+    caFile: a['ca-file'] ?? null,
+    profile: p.profile.id,
+    selection: profileSelection(p.profile),
+    checkOptions: {
+      ...profileCheckOptions(p.profile),
+      expectPassiveRange: p.expectPassiveRange,
+      policy: p.policy,
+      activeRequested: a.active,
+    },
+    checkOptionsFor: p.policy || p.targetPolicies.size ? checkOptionsFor : undefined,
+    credentialsFor: p.credentialsFor,
+    reportOptions: reportOptions(a, p, targetsIn),
+  };
+}
+
+/** Runs a scan from parsed arguments; shared by `scan` and the demo. */
+export async function runScan(
+  a: ScanArgs,
+  targetsIn: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  fileEntries: InventoryEntry[] = [],
+): Promise<RunResult> {
+  const plan = planScan(a, targetsIn, fileEntries);
+  const stream = plan.format === 'ndjson';
+  const sockets = new SocketBudget(plan.maxSockets);
+  const options = scanOptions(a, plan, targetsIn, sockets, stream);
+  const progress =
+    process.stderr.isTTY && plan.endpoints.length > 1 ? new Progress({ total: plan.endpoints.length, sockets: () => sockets.open }) : null;
+  const exit = new ExitTracker();
+  const ndjson = stream
+    ? new NdjsonStream(
+        { tool: { name: 'xferscan', version: TOOL_VERSION }, startedAt: new Date().toISOString(), profile: plan.profile.id },
+        a.output ?? out,
+      )
+    : null;
+  options.onEndpointDone = (ep, _done, _total, index) => {
+    exit.add(ep, plan.endpoints[index]!.input);
+    ndjson?.endpoint(ep, index);
+    progress?.update(ep);
+  };
+  const scanned = await scan(plan.endpoints, options);
+  if (ndjson) {
+    // NDJSON streams: one line per endpoint as it finishes; finished endpoints are not kept.
+    const { targets: _t, ...opts } = scanned.options ?? {};
+    ndjson.finish({
+      finishedAt: scanned.finishedAt,
+      options: { ...opts, targets: targetsIn.length > 50 ? `${targetsIn.length} targets` : targetsIn },
+      sockets: { max: plan.maxSockets, peak: sockets.peak, total: sockets.total, waited: sockets.waited },
+      shard: a.shard ?? null,
+    });
+    if (a.output && process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
+    return { report: scanned, exitCode: exit.code() };
+  }
+  const report = finalizeReport(scanned, plan.profile, await scannerInfo(scanned.endpoints.map((e) => e.address)));
+  const text = render(report, plan.format, {
+    width: process.stdout.columns,
+    color: a.color ?? (plan.format === 'table' && !!process.stdout.isTTY && !a.output),
+  });
+  if (a.output) {
+    fs.writeFileSync(a.output, text);
+    if (process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
+  } else {
+    out.write(text);
+  }
+  return { report, exitCode: exitCodeFor(report, plan.endpoints) };
+}

@@ -1,0 +1,87 @@
+// Derived FTP facts: pure functions from what the probes saw on the wire to the conclusions the
+// report states (and checks read). Each rule is one function, unit-tested from fact fixtures.
+import type { FtpCommandReply, FtpDataChannel, FtpFacts, FtpLoginPolicyProbe, FtpPassiveSample, Service, Step } from '../model.js';
+
+type Anonymous = FtpFacts['anonymous'];
+
+/**
+ * Whether anonymous login works: true when accepted; false when refused; null when the attempt
+ * did not get an answer that decides it (e.g. the connection dropped after USER 331).
+ */
+export function anonymousLoginWorks(a: Anonymous | undefined): boolean | null {
+  if (!a || !a.tried) return null;
+  if (a.accepted) return true;
+  const decided = a.userCode !== null && (a.userCode !== 331 || a.passCode !== null || !!a.decidedBy);
+  return decided ? false : null;
+}
+
+/** Whether credentials can cross the network before TLS, from the USER-before-AUTH observations. */
+export function cleartextLoginPossible(service: Service | null, loginPolicy: FtpLoginPolicyProbe[] | undefined): boolean | null {
+  // TLS from the first byte: nothing, not even USER, crosses in cleartext.
+  if (service === 'ftps-implicit') return false;
+  if (!loginPolicy || loginPolicy.length === 0) return null;
+  return loginPolicy.some((p) => p.verdict === 'password-requested' || p.verdict === 'accepted');
+}
+
+const PROTECTION_STEPS: Step[] = ['pbsz', 'prot-c', 'prot-p'];
+
+/**
+ * The PBSZ/PROT round that decides the reply-level facts: the one sent after login when the
+ * server asked for a login first (530 before login), else the one before login.
+ */
+function protectionRound(replies: FtpCommandReply[]): Map<Step, FtpCommandReply> | null {
+  const round = (loggedIn: boolean) =>
+    new Map(
+      replies.filter((r) => r.loggedIn === loggedIn && r.step && PROTECTION_STEPS.includes(r.step)).map((r) => [r.step!, r] as const),
+    );
+  const after = round(true);
+  if (after.has('prot-p')) return after;
+  const before = round(false);
+  if (!before.has('prot-p')) return null;
+  return [...before.values()].some((r) => r.code === 530) ? null : before;
+}
+
+/** PBSZ 0 and PROT P accepted (200), and PROT C as far as the transfers (or, without them, the reply) show. */
+export function protection(
+  replies: FtpCommandReply[] | undefined,
+  dataChannels: FtpDataChannel[],
+): Pick<FtpFacts, 'pbsz' | 'protP' | 'protC'> {
+  const round = protectionRound(replies ?? []);
+  if (!round) return { pbsz: null, protP: null, protC: null };
+  const clear = dataChannels.filter((d) => d.protection === 'C');
+  return {
+    pbsz: round.get('pbsz')?.code === 200,
+    protP: round.get('prot-p')?.code === 200,
+    // What PROT C really allows is decided by cleartext transfers, not by the 200 reply.
+    protC: clear.length > 0 ? clear.some((d) => d.ok) : round.get('prot-c')?.code === 200,
+  };
+}
+
+/** CCC accepted (200), refused, or not tried (null). */
+export function cccAccepted(detail: FtpFacts['cccDetail'] | undefined): boolean | null {
+  return detail ? detail.code === 200 : null;
+}
+
+/** Reuse is required when listings fail without resumption and work with it, on some version. */
+export function sessionReuseRequired(reuse: FtpFacts['sessionReuse'] | undefined): boolean | null {
+  const runs = Object.values(reuse ?? {});
+  if (runs.length === 0) return null;
+  if (runs.some((r) => !r.withoutReuse.ok && r.withReuse?.ok)) return true;
+  if (runs.some((r) => r.withoutReuse.ok)) return false;
+  return null;
+}
+
+/** Every passive port the server advertised to us, in the order first seen. */
+export function passivePortsSeen(dataChannels: FtpDataChannel[], samples: FtpPassiveSample[] | undefined): number[] {
+  const ports = [
+    ...dataChannels.filter((d) => d.mode === 'PASV' || d.mode === 'EPSV').map((d) => d.port),
+    ...(samples ?? []).map((s) => s.port),
+  ];
+  return [...new Set(ports.filter((p): p is number => p !== null))];
+}
+
+/** Whether anonymous users can upload: known only when the write test ran as anonymous. */
+export function anonymousCanWrite(login: FtpFacts['login'] | undefined, writeTest: FtpFacts['writeTest'] | undefined): boolean | null {
+  if (!login?.anonymous || !writeTest) return null;
+  return writeTest.uploaded;
+}

@@ -1,0 +1,174 @@
+// The dialer of one endpoint: every outgoing connection of a scan goes through one. It holds the
+// scan-wide socket budget (file descriptors), the endpoint's cap (--connections) and each probe's
+// allowance, it only ever connects to the target's address (a foreign address only when the user
+// allowed it), and it can cut the endpoint off at its deadline (abort: its sockets are destroyed,
+// later dials fail at once). Engines receive a dialer; nothing reaches for a global.
+import type net from 'node:net';
+import { connectTcp, type DialResult } from './tcp.js';
+
+/** A counting semaphore over sockets, with statistics for the report. */
+export class SocketBudget {
+  private inUse = 0;
+  private readonly waiters: (() => void)[] = [];
+  /** most sockets open at once so far */
+  peak = 0;
+  /** slots handed out in total */
+  total = 0;
+  /** times a dial had to wait for a slot */
+  waited = 0;
+
+  constructor(public max: number = Infinity) {}
+
+  get open(): number {
+    return this.inUse;
+  }
+
+  /** Waits for a slot. The returned function gives it back (idempotent). */
+  async acquire(): Promise<() => void> {
+    if (this.inUse >= this.max) {
+      this.waited += 1;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    } else {
+      this.inUse += 1;
+    }
+    // A woken waiter has been handed the slot of the releaser (inUse unchanged).
+    this.total += 1;
+    if (this.inUse > this.peak) this.peak = this.inUse;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.inUse -= 1;
+    };
+  }
+}
+
+export interface DialOptions {
+  /** a data connection belongs to a control connection that already holds the endpoint's slot:
+   * it counts against the scan-wide budget, not against --connections (with 1, FTP could never
+   * transfer) nor the probe's allowance */
+  data?: boolean;
+}
+
+export interface Dialer {
+  /** the target's resolved address: every connection goes there */
+  readonly address: string;
+  readonly aborted: boolean;
+  /** a connection to `port` at the target's address */
+  dial(port: number, timeoutMs: number, opts?: DialOptions): Promise<DialResult>;
+  /**
+   * A connection to another address (a foreign PASV address): refused, without a packet sent,
+   * unless the user allowed foreign addresses.
+   */
+  dialAddress(address: string, port: number, timeoutMs: number, opts?: DialOptions): Promise<DialResult>;
+  /** ties a socket we did not dial (accepted by a listener of ours) to the endpoint's lifetime */
+  track(socket: { destroy(): unknown; once(event: 'close', fn: () => void): unknown }): void;
+  /** a view of this dialer that keeps at most `n` connections open at once (a probe's allowance) */
+  withAllowance(n: number): Dialer;
+}
+
+interface Shared {
+  address: string;
+  global: SocketBudget;
+  cap: SocketBudget;
+  allowForeign: boolean;
+  sockets: Set<{ destroy(): unknown }>;
+  aborted: boolean;
+}
+
+const refused = (address: string, code: string): DialResult => ({ state: 'unreachable', socket: null, address, ms: 0, code });
+
+class ScopedDialer implements Dialer {
+  constructor(
+    private readonly shared: Shared,
+    private readonly allowance: SocketBudget | null,
+  ) {}
+
+  get address(): string {
+    return this.shared.address;
+  }
+
+  get aborted(): boolean {
+    return this.shared.aborted;
+  }
+
+  dial(port: number, timeoutMs: number, opts: DialOptions = {}): Promise<DialResult> {
+    return this.connect(this.shared.address, port, timeoutMs, opts);
+  }
+
+  dialAddress(address: string, port: number, timeoutMs: number, opts: DialOptions = {}): Promise<DialResult> {
+    if (address !== this.shared.address && !this.shared.allowForeign) return Promise.resolve(refused(address, 'EFOREIGN'));
+    return this.connect(address, port, timeoutMs, opts);
+  }
+
+  track(socket: { destroy(): unknown; once(event: 'close', fn: () => void): unknown }): void {
+    if (this.shared.aborted) {
+      socket.destroy();
+      return;
+    }
+    this.shared.sockets.add(socket);
+    socket.once('close', () => this.shared.sockets.delete(socket));
+  }
+
+  withAllowance(n: number): Dialer {
+    return new ScopedDialer(this.shared, new SocketBudget(n));
+  }
+
+  /** Takes the slots (before any connect timer starts: waiting for a slot is not silence), then connects. */
+  private async connect(address: string, port: number, timeoutMs: number, opts: DialOptions): Promise<DialResult> {
+    if (this.shared.aborted) return refused(address, 'ECANCELED');
+    const releases: (() => void)[] = [];
+    if (!opts.data && this.allowance) releases.push(await this.allowance.acquire());
+    if (!opts.data) releases.push(await this.shared.cap.acquire());
+    releases.push(await this.shared.global.acquire());
+    const release = () => releases.reverse().forEach((r) => r());
+    if (this.shared.aborted) {
+      release();
+      return refused(address, 'ECANCELED');
+    }
+    const result = await connectTcp(address, port, timeoutMs);
+    if (!result.socket) {
+      release();
+      return result;
+    }
+    const socket: net.Socket = result.socket;
+    this.shared.sockets.add(socket);
+    socket.once('close', () => {
+      this.shared.sockets.delete(socket);
+      release();
+    });
+    return result;
+  }
+}
+
+/** The dialer of one endpoint; `abort()` cuts it off. */
+export class EndpointDialer extends ScopedDialer {
+  private readonly state: Shared;
+
+  constructor(opts: { address: string; global: SocketBudget; connections: number; allowForeignAddresses?: boolean }) {
+    const state: Shared = {
+      address: opts.address,
+      global: opts.global,
+      cap: new SocketBudget(opts.connections),
+      allowForeign: opts.allowForeignAddresses ?? false,
+      sockets: new Set(),
+      aborted: false,
+    };
+    super(state, null);
+    this.state = state;
+  }
+
+  /** Sockets open right now (for tests and progress). */
+  get open(): number {
+    return this.state.sockets.size;
+  }
+
+  /** Stops the endpoint's work: destroys its sockets; its next dials fail at once. */
+  abort(): void {
+    this.state.aborted = true;
+    for (const s of this.state.sockets) s.destroy();
+    this.state.sockets.clear();
+  }
+}
