@@ -22,7 +22,8 @@ async function listing(e: LabEndpoint): Promise<string> {
     child.child.stdin!.end(`user = "${e.user}:${pw}"\n`);
     return (await child).stdout;
   }
-  const settings = 'set ssl:verify-certificate no; set net:max-retries 1; set net:timeout 5; set ftp:ssl-force yes; set ftp:ssl-protect-data yes;';
+  const settings =
+    'set ssl:verify-certificate no; set net:max-retries 1; set net:timeout 5; set ftp:ssl-force yes; set ftp:ssl-protect-data yes;';
   const scheme = e.expectedService === 'ftps-implicit' ? 'ftps' : 'ftp';
   const { stdout } = await run('lftp', ['-e', `${settings} open --env-password -u ${e.user} ${url(scheme, e)}; ls; bye`], {
     timeout: 30_000,
