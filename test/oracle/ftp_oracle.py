@@ -147,10 +147,15 @@ class Conn(ftplib.FTP_TLS):
             self.note(f"TLS handshake failed: {e}")
             return r, False
 
-    def login_as(self, user, password):
+    def login_as(self, user, password, retry=False):
         r = self.cmd(f"USER {user}")
         if r.code == 331 or r.code == 332:
             r = self.cmd(f"PASS {password}")
+        if retry and r.code == 530:
+            # the shared lab rewrites /etc/shadow on every start: a real login racing it fails once
+            self.note("login refused: trying once more in 1 s")
+            time.sleep(1)
+            return self.login_as(user, password)
         return r
 
     def quit_quietly(self):
@@ -426,7 +431,7 @@ class Oracle:
             info["auth"] = r.code
             if not ok:
                 return info, None
-        return info, c.login_as(user or self.user, password or self.password)
+        return info, c.login_as(user or self.user, password or self.password, retry=user is None)
 
     def cleartext_login(self):
         if self.implicit:
@@ -503,7 +508,7 @@ class Oracle:
                     self.fact("login", False, detail=f"AUTH TLS {r}")
                     return False
             seq["before"], p_ok = self.prot_sequence(c)
-        r = c.login_as(self.user, self.password)
+        r = c.login_as(self.user, self.password, retry=True)
         self.fact("login", r.code == 230, reply=repr(r))
         if r.code != 230:
             c.quit_quietly()
@@ -577,7 +582,7 @@ class Oracle:
             info, r = self.tls_login(c)
         elif self.cleartext_allowed():
             c.open()
-            r = c.login_as(self.user, self.password)
+            r = c.login_as(self.user, self.password, retry=True)
         else:
             r = None
         if r is None or r.code != 230:
