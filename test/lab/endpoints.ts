@@ -5,7 +5,18 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type LabSoftware = 'openssh' | 'vsftpd' | 'proftpd' | 'pure-ftpd';
+export type LabSoftware =
+  | 'openssh'
+  | 'vsftpd'
+  | 'proftpd'
+  | 'pure-ftpd'
+  // lab module ftp-extra (test/lab/servers/ftp-extra.sh)
+  | 'pyftpdlib'
+  | 'twisted'
+  | 'aioftp'
+  | 'inetutils-ftpd'
+  | 'netkit-ftpd'
+  | 'python-smtpd';
 export type LabService = 'sftp' | 'ftps-explicit' | 'ftps-implicit' | 'ftp';
 
 export interface LabEndpoint {
@@ -28,6 +39,14 @@ export interface LabEndpoint {
   /** which lab certificate the endpoint serves: good (RSA-2048/SHA-256) or weak (RSA-1024/SHA-1/expired) */
   tlsCertificate: 'good' | 'weak' | null;
   notes: string;
+  /** lab modules: the implementation and its version, e.g. "pyftpdlib 1.5.7-3" */
+  implementation?: string;
+  /** lab modules: the endpoint listens on an IPv6 address (host is then e.g. "::1") */
+  ipv6?: boolean;
+  /** lab modules: the module (test/lab/servers/NAME.sh) that runs it; absent for the core lab */
+  module?: string;
+  /** lab modules: deliberate behaviours, e.g. "bounce-allowed", "active-connects-before-reply", "not-ftp" */
+  behaviours?: string[];
 }
 
 /** Firewall-namespace targets (test/lab/netns.sh create); scan them with `ip netns exec <netns> ...`. */
@@ -75,6 +94,16 @@ export function loadLabEndpoints(): LabEndpoint[] {
         .sort()
     : [];
   return [...core, ...modules.flatMap((f) => readJson<LabEndpoint[]>(path.join(run, f), 'a lab module manifest'))];
+}
+
+/** The core lab's endpoints only (test/lab/lab.sh), without the lab modules' ones. */
+export function coreLabEndpoints(): LabEndpoint[] {
+  return loadLabEndpoints().filter((e) => !e.module);
+}
+
+/** host:port as xferscan takes it ([::1]:port for IPv6). */
+export function labTarget(e: Pick<LabEndpoint, 'host' | 'port'>): string {
+  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
 }
 
 export function labEndpoint(name: string): LabEndpoint {
