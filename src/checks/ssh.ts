@@ -2,8 +2,8 @@
 import type { Check, CheckOutcome } from './engine.js';
 import type { EndpointReport, Evidence, SshFacts } from '../model.js';
 import { pci, hipaa } from './controls.js';
-import { classify, isCbcCipher, isEtmMac, isPostQuantumKex, type AlgCategory, type AlgInfo } from '../ssh/algorithms.js';
-import { parseSshSoftware, softwareAdvisories } from '../ssh/software.js';
+import { classify, isCbcCipher, isEtmMac, isPostQuantumKex, type AlgCategory, type AlgInfo } from '../knowledge/ssh-algorithms.js';
+import { parseSshSoftware, softwareAdvisories } from '../knowledge/ssh-software.js';
 
 /** null: not an SSH endpoint; a skipped outcome: SSH but no facts; otherwise the facts. */
 function sshFacts(ep: EndpointReport): SshFacts | CheckOutcome | null {

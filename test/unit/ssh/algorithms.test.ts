@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, isPostQuantumKex } from '../../../src/ssh/algorithms.js';
+import { classify, isPostQuantumKex } from '../../../src/knowledge/ssh-algorithms.js';
 
 describe('classification table (reference/ssh-sftp.md)', () => {
   const cases: [Parameters<typeof classify>[0], string, string][] = [

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckOutcome } from '../../../src/checks/engine.js';
 import { sshChecks } from '../../../src/checks/ssh.js';
 import type { EndpointReport, SshFacts } from '../../../src/model.js';
-import { parseSshSoftware, softwareAdvisories } from '../../../src/ssh/software.js';
+import { parseSshSoftware, softwareAdvisories } from '../../../src/knowledge/ssh-software.js';
 
 const MODERN: SshFacts = {
   banner: 'SSH-2.0-OpenSSH_9.9p1',
