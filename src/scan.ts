@@ -9,7 +9,7 @@ import { Transcript, maskSecrets } from './net/transcript.js';
 import { EndpointDialer, SocketBudget } from './net/dialer.js';
 import { PROBES } from '../probes/index.js';
 import { runChecks, type CheckOptions, type ProfileSelection } from './checks/engine.js';
-import { ALL_CHECKS } from './checks/index.js';
+import { ALL_CHECKS } from './checks/registry.js';
 import { TOOL_VERSION } from './version.js';
 import { probeEndpoint } from './scheduler.js';
 import { assembleFacts } from './assemble.js';

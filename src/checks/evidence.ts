@@ -1,28 +1,31 @@
-// Evidence taken from an endpoint's transcript: the raw lines that prove a finding.
-import type { EndpointReport, Evidence } from '../model.js';
+// Evidence by typed reference: the transcript lines a probe tagged with a step (and, where it
+// matters, of one connection), never lines picked by matching their text.
+import type { EndpointReport, Evidence, Step, TranscriptLine } from '../model.js';
 
-/** Transcript lines matching `match` (and the server's reply lines that follow a client line). */
-export function transcriptEvidence(ep: EndpointReport, label: string, match: RegExp, max = 6): Evidence[] {
+const prefix = (l: TranscriptLine) => (l.dir === 'client' ? '> ' : l.dir === 'server' ? '< ' : '# ');
+
+export interface EvidenceRef {
+  steps: readonly Step[];
+  /** only this connection's lines */
+  conn?: string | null;
+  /** only these directions (default: all) */
+  dirs?: readonly TranscriptLine['dir'][];
+  max?: number;
+}
+
+/** The transcript lines of the given steps (and connection), as evidence. */
+export function stepEvidence(ep: Pick<EndpointReport, 'transcript'>, label: string, ref: EvidenceRef): Evidence[] {
   const out: Evidence[] = [];
-  const lines = ep.transcript;
-  for (let i = 0; i < lines.length && out.length < max; i++) {
-    const l = lines[i];
-    if (!match.test(l.text)) continue;
-    out.push({ label, value: `${l.dir === 'client' ? '> ' : l.dir === 'server' ? '< ' : '# '}${l.text}`, conn: l.conn, t: l.t });
-    if (l.dir === 'client') {
-      // the reply: following server lines of the same connection, up to the final reply line
-      for (let j = i + 1; j < lines.length && out.length < max; j++) {
-        const r = lines[j];
-        if (r.conn !== l.conn) continue;
-        if (r.dir === 'client') break;
-        out.push({ label, value: `${r.dir === 'server' ? '< ' : '# '}${r.text}`, conn: r.conn, t: r.t });
-        if (r.dir === 'server' && /^\d{3} /.test(r.text)) break;
-      }
-    }
+  for (const l of ep.transcript) {
+    if (out.length >= (ref.max ?? 6)) break;
+    if (!l.step || !ref.steps.includes(l.step)) continue;
+    if (ref.conn && l.conn !== ref.conn) continue;
+    if (ref.dirs && !ref.dirs.includes(l.dir)) continue;
+    out.push({ label, value: `${prefix(l)}${l.text}`, conn: l.conn, t: l.t, step: l.step });
   }
   return out;
 }
 
-export function greetingEvidence(ep: EndpointReport): Evidence[] {
+export function greetingEvidence(ep: Pick<EndpointReport, 'ftp'>): Evidence[] {
   return (ep.ftp?.greeting ?? []).slice(0, 4).map((g) => ({ label: 'greeting', value: `< ${g}` }));
 }

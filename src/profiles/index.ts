@@ -2,7 +2,8 @@
 // (ProfileSelection for which checks and severities; CheckOptions for thresholds).
 import fs from 'node:fs';
 import type { CheckOptions, ProfileSelection } from '../checks/engine.js';
-import { isKnownCheckId } from '../checks/ids.js';
+import { isKnownCheckId } from '../checks/registry.js';
+import { controlsByCheck } from '../knowledge/control-catalogue.js';
 import type { Severity } from '../model.js';
 import { BUILTIN_PROFILES } from './builtin.js';
 import type { Profile, ProfileControl, ProfileThresholds, Testability, TlsVersionName } from './types.js';
@@ -205,10 +206,14 @@ export function profileSelection(p: Profile): ProfileSelection {
   const allowedVersions = p.thresholds.minTlsVersion
     ? VERSION_CHECKS.filter(([v]) => RANK[v] >= RANK[p.thresholds.minTlsVersion!]).map(([, id]) => id)
     : [];
+  // The profile is the only map from checks to controls: a finding cites the controls that list its check.
+  const controls = controlsByCheck(p.controls);
   if (p.checks === 'all') {
-    return allowedVersions.length ? { exclude: allowedVersions, severity: { ...p.severity } } : { severity: { ...p.severity } };
+    return allowedVersions.length
+      ? { exclude: allowedVersions, severity: { ...p.severity }, controls }
+      : { severity: { ...p.severity }, controls };
   }
-  return { include: p.checks.filter((id) => !allowedVersions.includes(id)), severity: { ...p.severity } };
+  return { include: p.checks.filter((id) => !allowedVersions.includes(id)), severity: { ...p.severity }, controls };
 }
 
 /** The profile's thresholds as check options (the caller adds run-specific ones: passive range, policy). */

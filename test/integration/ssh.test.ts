@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditSsh, type SshAuditResult } from '../../src/ssh/audit.js';
 import { fetchHostKeyWithSsh2, fingerprintSha256, parseHostKeyBlob } from '../../src/ssh/hostkeys.js';
 import { readServerKexinit } from '../../src/ssh/kexinit.js';
-import { sshChecks } from '../../src/checks/ssh.js';
+import { checksOf } from '../../src/checks/registry.js';
+
+const sshChecks = checksOf('ssh');
 import { Transcript } from '../../src/net/transcript.js';
 import type { EndpointReport } from '../../src/model.js';
 import { labPassword, labRunDir, loadLabEndpoints, type LabEndpoint } from '../lab/endpoints.js';

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { probeTls, type OpenTransport, type TlsProbeResult } from '../../src/tls/prober.js';
 import { scanTls } from '../../src/tls/index.js';
 import { suiteByName } from '../../src/tls/registry.js';
-import { tlsChecks } from '../../src/checks/tls.js';
+import { checksOf } from '../../src/checks/registry.js';
+
+const tlsChecks = checksOf('tls');
 import { runChecks } from '../../src/checks/engine.js';
 import type { EndpointReport } from '../../src/model.js';
 import { freePort, waitListening } from '../helpers/fixtures.js';

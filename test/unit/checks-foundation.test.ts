@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/checks/engine.js';
-import { ALL_CHECKS } from '../../src/checks/index.js';
+import { ALL_CHECKS } from '../../src/checks/registry.js';
 import { emptyEndpoint } from '../../src/scan.js';
 import { emptyFtpFacts } from '../../src/assemble.js';
 import { exitCodeFor } from '../../src/knowledge/exit-code.js';
@@ -94,7 +94,8 @@ describe('foundation checks', () => {
       id: 'X-BOOM',
       title: 't',
       severity: 'low' as const,
-      controls: [],
+      family: 'ftp' as const,
+      observes: 'a check that breaks',
       remediation: '',
       run: () => {
         throw new Error('bug');

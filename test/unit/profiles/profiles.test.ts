@@ -13,10 +13,10 @@ import {
   validateProfile,
 } from '../../../src/profiles/index.js';
 import { computeCompliance } from '../../../src/profiles/compliance.js';
-import { CHECK_IDS } from '../../../src/checks/ids.js';
+import { CHECK_IDS, checksOf } from '../../../src/checks/registry.js';
 import { runChecks } from '../../../src/checks/engine.js';
-import { ALL_CHECKS } from '../../../src/checks/index.js';
-import { policyChecks } from '../../../src/checks/policy.js';
+import { ALL_CHECKS } from '../../../src/checks/registry.js';
+
 import { parsePolicy, PolicyError } from '../../../src/policy/index.js';
 import { parseYamlSubset } from '../../../src/policy/yaml.js';
 import { emptyEndpoint } from '../../../src/scan.js';
@@ -24,6 +24,8 @@ import type { EndpointReport, Finding } from '../../../src/model.js';
 import { runCli, looksLikeStackTrace } from '../../helpers/cli.js';
 import { expectValidReport } from '../../helpers/schema.js';
 import { loadFixture } from '../../helpers/reports.js';
+
+const policyChecks = checksOf('policy');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xferscan-prof-'));
 

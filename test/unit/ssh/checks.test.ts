@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckOutcome } from '../../../src/checks/engine.js';
-import { sshChecks } from '../../../src/checks/ssh.js';
+import { checksOf } from '../../../src/checks/registry.js';
+
+const sshChecks = checksOf('ssh');
 import type { EndpointReport, SshFacts } from '../../../src/model.js';
 import { parseSshSoftware, softwareAdvisories } from '../../../src/knowledge/ssh-software.js';
 

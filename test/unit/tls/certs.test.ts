@@ -7,7 +7,9 @@ import tls from 'node:tls';
 import path from 'node:path';
 import forge from 'node-forge';
 import { analyzeChain, parseCertificate, pemToDer } from '../../../src/tls/certs.js';
-import { tlsChecks } from '../../../src/checks/tls.js';
+import { checksOf } from '../../../src/checks/registry.js';
+
+const tlsChecks = checksOf('tls');
 import { runChecks } from '../../../src/checks/engine.js';
 import type { EndpointReport, TlsFacts } from '../../../src/model.js';
 

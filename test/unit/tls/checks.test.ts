@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { tlsChecks } from '../../../src/checks/tls.js';
+import { checksOf } from '../../../src/checks/registry.js';
+
+const tlsChecks = checksOf('tls');
 import { runChecks } from '../../../src/checks/engine.js';
 import type { EndpointReport, TlsFacts } from '../../../src/model.js';
 

@@ -1,0 +1,38 @@
+// Shared pieces of the FTP checks: which endpoints they concern, why login-level facts are
+// missing (from the probes' typed gaps), and one line per data channel for details.
+import type { EndpointReport, FtpDataChannel, FtpFacts, Step } from '../../model.js';
+import { isFtpFamily, isFtps } from '../../knowledge/services.js';
+import type { CheckOutcome } from '../types.js';
+
+export const isFtp = (ep: EndpointReport) => isFtpFamily(ep.service) && !!ep.ftp;
+export const isTls = (ep: EndpointReport) => isFtps(ep.service);
+
+/** Skipped when the server refused us at the greeting. */
+export const refused = (ep: EndpointReport): CheckOutcome | null =>
+  ep.outcome === 'refused-by-server' ? { status: 'skipped', detail: `the server refused us (${ep.error ?? 'refused'})` } : null;
+
+/** Why a probe step could not run, in words, from its gap. */
+export function gapDetail(ftp: FtpFacts, step: Step): string | undefined {
+  return ftp.gaps?.find((g) => g.step === step)?.detail;
+}
+
+const NEEDS_LOGIN = 'needs a login: give --user with --password-env/--password-file, or the server must allow anonymous login';
+
+/** Why login-level facts are missing, in the user's terms. */
+export function noLoginReason(ftp: FtpFacts, fallback = NEEDS_LOGIN): string {
+  if (ftp.login && !ftp.login.ok) return `login as ${ftp.login.user} failed (${ftp.login.code ?? ''} ${ftp.login.error ?? ''})`.trim();
+  return gapDetail(ftp, 'login') ?? fallback;
+}
+
+export function channelLine(d: FtpDataChannel): string {
+  const where = d.advertisedAddress ? `${d.advertisedAddress}:${d.port}` : d.port !== null ? `port ${d.port}` : '';
+  const tls = d.tls ? ` ${d.tls.protocol}${d.tls.resumed ? ' resumed' : ''}` : '';
+  const reuse = d.reuseOffered ? ' (session reuse offered)' : d.protection === 'P' ? ' (no session reuse)' : '';
+  const result = d.ok
+    ? `ok${tls}, ${d.bytes ?? 0} bytes${typeof d.entries === 'number' ? ` (${d.entries} entries)` : ''}`
+    : `failed at ${d.failedStep ?? '?'}: ${d.error ?? ''}`;
+  return `${d.mode} PROT ${d.protection}${reuse} ${where}: ${result}`.replace(/\s+/g, ' ');
+}
+
+/** The channels that show what a normal client gets: TLS ones offering reuse, or cleartext ones. */
+export const normalChannels = (ftp: FtpFacts) => ftp.dataChannels.filter((d) => d.protection === 'C' || d.reuseOffered);

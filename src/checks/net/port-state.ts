@@ -1,0 +1,29 @@
+// What state each port tried is in: open, closed, filtered, unreachable or timeout.
+import { defineCheck } from '../types.js';
+import { stepEvidence } from '../evidence.js';
+
+const STATE_MEANING: Record<string, string> = {
+  open: 'accepts TCP connections',
+  closed: 'answered with a reset: nothing listens there (or a firewall rejects with RST)',
+  filtered: 'no answer at all within the timeout: a firewall most likely drops the packets',
+  unreachable: 'the network reported the host or port unreachable (ICMP or route error)',
+  timeout: 'accepted the connection, then stayed silent',
+};
+
+export const netPortState = defineCheck({
+  id: 'NET-PORT-STATE',
+  family: 'net',
+  observes: 'each port tried: open / closed (RST) / filtered (silence) / unreachable',
+  title: 'Port state',
+  severity: 'info',
+  remediation: '',
+  run: ({ endpoint: ep }) => ({
+    status: 'info',
+    titleSuffix: `${ep.port}/tcp ${ep.state}`,
+    detail:
+      `${ep.host}:${ep.port} (${ep.address ?? 'unresolved'}) ${STATE_MEANING[ep.state] ?? ep.state}` +
+      (ep.connectMs !== null ? `; ${ep.state === 'filtered' ? 'waited' : 'took'} ${ep.connectMs} ms` : '') +
+      (ep.service ? `; service: ${ep.service}` : ''),
+    evidence: stepEvidence(ep, 'connect', { steps: ['connect'], dirs: ['note'], max: 1 }).map((e) => ({ ...e, value: e.value.slice(2) })),
+  }),
+});

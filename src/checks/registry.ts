@@ -1,0 +1,105 @@
+// Every check the scanner knows, one line each, in report order. CheckId is derived from this
+// list; profiles and policy files are validated against it.
+import type { Check, CheckFamily } from './types.js';
+import { netPortState } from './net/port-state.js';
+import { cryptoInventory, netUnexpectedService, policyExpectedService, policyKeyPin } from './policy/policy.js';
+import { ftpCleartextService, ftpSoftware, ftpsAuthSsl, ftpsAuthTls, ftpsImplicit } from './ftp/detection.js';
+import { ftpAnonymous, ftpCleartextLogin } from './ftp/login.js';
+import { ftpsCccAllowed, ftpsDataNotTls, ftpsProtCAllowed, ftpsProtP, ftpsSessionReuse } from './ftp/protection.js';
+import { ftpBounce, ftpDataActive, ftpDataPassive } from './ftp/data-channels.js';
+import { ftpAlgRewrite, ftpPasvAddress, ftpPasvRange } from './ftp/passive.js';
+import { netPasvFiltered } from './net/pasv-filtered.js';
+import { tlsNoTls12, tlsNoTls13, tlsProtoSsl2, tlsProtoSsl3, tlsProtoTls10, tlsProtoTls11 } from './tls/protocols.js';
+import * as ciphers from './tls/ciphers.js';
+import { tlsDhWeak, tlsExtEms, tlsExtRenegotiation, tlsFallbackScsv, tlsServerPreference } from './tls/negotiation.js';
+import { tlsCertExpired, tlsCertExpiring, tlsCertNameMismatch, tlsCertNotYetValid, tlsCertUntrusted } from './tls/cert-validity.js';
+import { tlsCertLifetime, tlsCertWeakKey, tlsCertWeakSignature } from './tls/cert-strength.js';
+import { tlsDataChannelDiffers } from './tls/data-channel.js';
+import { sshProto1, sshSoftware } from './ssh/identity.js';
+import { sshCipherWeak, sshCompression, sshHostkeyWeak, sshKexWeak, sshMacWeak, sshNoPqKex, sshTerrapin } from './ssh/algorithms.js';
+import { sshAuthMethods, sshSftpOnly, sshSftpSubsystem } from './ssh/login.js';
+import { probeError } from './scan/probe-error.js';
+
+export const ALL_CHECKS = [
+  netPortState,
+  policyExpectedService,
+  netUnexpectedService,
+  policyKeyPin,
+  cryptoInventory,
+  ftpCleartextService,
+  ftpsAuthTls,
+  ftpsAuthSsl,
+  ftpsImplicit,
+  ftpSoftware,
+  ftpCleartextLogin,
+  ftpAnonymous,
+  ftpBounce,
+  ftpsProtP,
+  ftpsProtCAllowed,
+  ftpsDataNotTls,
+  ftpsCccAllowed,
+  ftpsSessionReuse,
+  ftpDataPassive,
+  ftpDataActive,
+  ftpPasvAddress,
+  ftpPasvRange,
+  ftpAlgRewrite,
+  netPasvFiltered,
+  tlsProtoSsl2,
+  tlsProtoSsl3,
+  tlsProtoTls10,
+  tlsProtoTls11,
+  tlsNoTls12,
+  tlsNoTls13,
+  ciphers.tlsCipherNull,
+  ciphers.tlsCipherAnon,
+  ciphers.tlsCipherExport,
+  ciphers.tlsCipherRc4,
+  ciphers.tlsCipherDes,
+  ciphers.tlsCipher3des,
+  ciphers.tlsCipherNoPfs,
+  ciphers.tlsCipherCbc,
+  ciphers.tlsCipherProfile,
+  tlsServerPreference,
+  tlsDhWeak,
+  tlsExtRenegotiation,
+  tlsExtEms,
+  tlsFallbackScsv,
+  tlsCertExpired,
+  tlsCertNotYetValid,
+  tlsCertExpiring,
+  tlsCertUntrusted,
+  tlsCertNameMismatch,
+  tlsCertWeakKey,
+  tlsCertWeakSignature,
+  tlsCertLifetime,
+  tlsDataChannelDiffers,
+  sshProto1,
+  sshKexWeak,
+  sshHostkeyWeak,
+  sshCipherWeak,
+  sshMacWeak,
+  sshTerrapin,
+  sshNoPqKex,
+  sshCompression,
+  sshSoftware,
+  sshAuthMethods,
+  sshSftpSubsystem,
+  sshSftpOnly,
+  probeError,
+] as const;
+
+export type CheckId = (typeof ALL_CHECKS)[number]['id'];
+
+/** Every check id, in report order. */
+export const CHECK_IDS: readonly CheckId[] = ALL_CHECKS.map((c) => c.id);
+
+const KNOWN = new Set<string>(CHECK_IDS);
+export function isKnownCheckId(id: string): id is CheckId {
+  return KNOWN.has(id);
+}
+
+/** The checks of one part of the catalogue, in report order. */
+export function checksOf(...families: CheckFamily[]): readonly Check[] {
+  return ALL_CHECKS.filter((c) => families.includes(c.family));
+}
