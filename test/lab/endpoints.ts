@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type LabSoftware = 'openssh' | 'vsftpd' | 'proftpd' | 'pure-ftpd';
+export type LabSoftware = 'openssh' | 'vsftpd' | 'proftpd' | 'pure-ftpd' | 'dropbear' | 'paramiko' | 'tinysshd';
 export type LabService = 'sftp' | 'ftps-explicit' | 'ftps-implicit' | 'ftp';
 
 export interface LabEndpoint {
@@ -28,6 +28,16 @@ export interface LabEndpoint {
   /** which lab certificate the endpoint serves: good (RSA-2048/SHA-256) or weak (RSA-1024/SHA-1/expired) */
   tlsCertificate: 'good' | 'weak' | null;
   notes: string;
+  /** lab module that serves the endpoint (test/lab/servers/MODULE.sh); absent for the core lab */
+  module?: string;
+  /** product and version, e.g. "Dropbear 2022.83-1+deb12u3" */
+  implementation?: string;
+  /** the endpoint listens on an IPv6 address (host is then e.g. "::1") */
+  ipv6?: boolean;
+  /** behaviours the endpoint is configured to show, e.g. "one-session-per-connection" */
+  behaviours?: string[];
+  /** private key of `user` for servers without password authentication */
+  keyFile?: string | null;
 }
 
 /** Firewall-namespace targets (test/lab/netns.sh create); scan them with `ip netns exec <netns> ...`. */
