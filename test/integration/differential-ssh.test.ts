@@ -229,9 +229,10 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => cut(c, w[i]!).padEnd(w[i]!)).join(' | ')).join('\n');
 }
 
-describe.skipIf(ENDPOINTS.length === 0)('SSH differential: xferscan against the OpenSSH client tools', () => {
-  const results = new Map<string, { x: XEndpoint; o: OracleResult; rows: Row[] }>();
+/** the differential scans, reused as the first of the determinism scans */
+const results = new Map<string, { x: XEndpoint; o: OracleResult; rows: Row[] }>();
 
+describe.skipIf(ENDPOINTS.length === 0)('SSH differential: xferscan against the OpenSSH client tools', () => {
   beforeAll(async () => {
     const t0 = Date.now();
     await pool(ENDPOINTS, 2, async (e) => {
@@ -282,7 +283,7 @@ describe.skipIf(ENDPOINTS.length === 0)('SSH determinism: repeated scans give th
       // finding id → status → the first detail seen with it (to tell why it flipped)
       const seen = new Map<string, Map<string, string>>();
       for (let i = 0; i < n; i++) {
-        const x = await xferscan(e);
+        const x = i === 0 && results.has(e.name) ? results.get(e.name)!.x : await xferscan(e);
         for (const f of x.findings) {
           if (!seen.has(f.id)) seen.set(f.id, new Map());
           if (!seen.get(f.id)!.has(f.status)) seen.get(f.id)!.set(f.status, f.detail ?? '');

@@ -262,11 +262,19 @@ def nonce_pair():
 
 
 def verdict_for_login(err, rc, seen, what):
+    """allowed: the nonce came back. refused: the server said no (channel open or request failed)
+    or something ended with an exit status without printing it (a forced command). Otherwise — no
+    login, a dropped connection — nothing was decided."""
     if seen:
         return 'allowed', f'{what} ran: the nonce came back'
     if not authenticated(err):
         return 'inconclusive', f'no login ({last_lines(err) or f"exit {rc}"})'
-    return 'refused', f'{what} did not run: no nonce (exit {rc}; {last_lines(err) or "no message"})'
+    said_no = re.search(r'(open failed: .*|(exec|shell|subsystem) request failed on channel \d+)', err)
+    if said_no:
+        return 'refused', f'{what} refused: {said_no.group(1)[:200]}'
+    if rc is not None and rc != 255:
+        return 'refused', f'{what} did not run: exit {rc} without the nonce ({last_lines(err) or "no message"})'
+    return 'inconclusive', f'{what}: no answer that decides (exit {rc}; {last_lines(err)})'
 
 
 def probe_exec(t):

@@ -8,7 +8,7 @@
 # account (xfsuser, xfssftp): the lab's passwords are checked against the run dir's files.
 #
 #   ssh-extra-paramiko.py CONFIG.json
-# CONFIG: {"users": {"name": "password file"}, "listeners": [{"name", "host",
+# CONFIG: {"moduli": file, "users": {"name": "password file"}, "listeners": [{"name", "host",
 #   "port", "hostkeys": [files], "disabled_algorithms": {...}, "behaviour": {...}}]}
 # behaviour: sessions_per_connection (0 = unlimited), exec/shell: run|fake0|deny,
 #   forward: allow|deny|unknown, abort_after_close: seconds (0 = off),
@@ -31,8 +31,7 @@ ADMIN_PROHIBITED = paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED  # 1
 CONNECT_FAILED = paramiko.OPEN_FAILED_CONNECT_FAILED  # 2
 UNKNOWN_TYPE = paramiko.OPEN_FAILED_UNKNOWN_CHANNEL_TYPE  # 3
 RESOURCE_SHORTAGE = paramiko.OPEN_FAILED_RESOURCE_SHORTAGE  # 4
-MODULI_FILE = '/etc/ssh/moduli'
-MODULI = None  # loaded in main()
+MODULI = None  # loaded in main() from the config's "moduli" file
 CMD_TIMEOUT = 30  # seconds a command, shell or sftp-server may run
 IDLE_TIMEOUT = 60  # seconds a connection may stay open
 
@@ -178,7 +177,6 @@ def pump_socket(name, channel, sock):
 
 class Server(paramiko.ServerInterface):
     def __init__(self, listener, users, transport):
-        self.l = listener
         self.b = listener['behaviour']
         self.name = listener['name']
         self.users = users
@@ -209,7 +207,7 @@ class Server(paramiko.ServerInterface):
         """Notes when each channel was first seen closed or half-closed (EOF) by the client."""
         now = time.monotonic()
         with self.lock:
-            for ch in self.channels:
+            for ch in self.held + self.channels:
                 if (ch.closed or ch.eof_received) and ch.chanid not in self.closed_at:
                     self.closed_at[ch.chanid] = now
 
@@ -390,12 +388,12 @@ def serve(listener, users):
 def main():
     # paramiko logs a traceback for every port probe that sends no banner: keep our own lines only
     logging.getLogger('paramiko').setLevel(logging.CRITICAL)
-    global MODULI
-    if os.path.exists(MODULI_FILE):
-        MODULI = paramiko.primes.ModulusPack()
-        MODULI.read_file(MODULI_FILE)
     with open(sys.argv[1], encoding='utf-8') as f:
         cfg = json.load(f)
+    global MODULI
+    if cfg.get('moduli'):
+        MODULI = paramiko.primes.ModulusPack()
+        MODULI.read_file(cfg['moduli'])
     users = {u: read_password(p) for u, p in cfg['users'].items()}
     for listener in cfg['listeners']:
         serve(listener, users)

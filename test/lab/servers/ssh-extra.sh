@@ -303,8 +303,12 @@ write_paramiko_conf() {
   local keys="[\"$k/paramiko_ed25519\",\"$k/paramiko_rsa3072\",\"$k/paramiko_ecdsa256\"]"
   # hardened: no SHA-1 kex, no CBC, no SHA-1/MD5 MACs, no ssh-rsa/ssh-dss signatures
   local hard='{"kex":["diffie-hellman-group1-sha1","diffie-hellman-group14-sha1","diffie-hellman-group-exchange-sha1"],"ciphers":["aes128-cbc","aes192-cbc","aes256-cbc","3des-cbc"],"macs":["hmac-sha1","hmac-md5","hmac-sha1-96","hmac-md5-96"],"keys":["ssh-rsa","ssh-dss"]}'
+  # group-exchange primes of 2048 and 3072 bits only: paramiko computes in Python, and an 8192-bit
+  # group (what OpenSSH's client asks for) costs seconds of CPU per connection
+  awk '$5 ~ /^[0-9]+$/ && $5 < 4000' /etc/ssh/moduli >"$D/conf/paramiko.moduli"
   cat >"$f" <<EOF
 {
+  "moduli": "$D/conf/paramiko.moduli",
   "users": {"xfsuser": "$RUN/secrets/xfsuser.password", "xfssftp": "$RUN/secrets/xfssftp.password"},
   "listeners": [
     {"name": "paramiko-onechan", "host": "$HOST", "port": 22110, "hostkeys": $keys, "disabled_algorithms": $hard,
