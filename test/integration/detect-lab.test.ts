@@ -6,10 +6,11 @@ import { scanJson, looksLikeStackTrace } from '../helpers/cli.js';
 
 // the core lab (lab modules have their own tests, e.g. differential-ftp.test.ts)
 const endpoints = coreLabEndpoints();
+const target = (e: { host: string; port: number }) => (e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
 
 describe('detection on every lab endpoint', () => {
   it('one scan of the whole lab: right state and service everywhere', async () => {
-    const targets = endpoints.map((e) => `${e.host}:${e.port}`);
+    const targets = endpoints.map(target);
     const { report, result } = await scanJson(targets);
     expect(looksLikeStackTrace(result.stderr)).toBe(false);
     for (const lab of endpoints) {
@@ -19,7 +20,7 @@ describe('detection on every lab endpoint', () => {
         state: lab.expectedState,
         service: lab.expectedState === 'open' ? lab.expectedService : null,
       });
-      expect(ep.address).toBe('127.0.0.1');
+      expect(ep.address).toBe(lab.host);
       expect(ep.findings.some((f) => f.id === 'NET-PORT-STATE')).toBe(true);
     }
     // a failing finding exists in the lab (plain FTP), so the exit code is 3
@@ -27,8 +28,8 @@ describe('detection on every lab endpoint', () => {
   });
 
   it('names the software each server discloses', async () => {
-    const ftp = endpoints.filter((e) => e.software && e.software !== 'openssh');
-    const { report } = await scanJson(ftp.map((e) => `${e.host}:${e.port}`));
+    const ftp = endpoints.filter((e) => e.expectedService && e.expectedService !== 'sftp');
+    const { report } = await scanJson(ftp.map(target));
     for (const lab of ftp) {
       const ep = report.endpoints.find((e) => e.port === lab.port)!;
       const f = ep.findings.find((x) => x.id === 'FTP-SOFTWARE')!;

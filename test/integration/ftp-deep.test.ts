@@ -6,7 +6,7 @@ import { labPassword, labRunDir, loadLabEndpoints, type LabEndpoint } from '../l
 import { scanJson } from '../helpers/cli.js';
 import type { EndpointReport, Report } from '../../src/model.js';
 
-const ftpLab = loadLabEndpoints().filter((e) => e.software && e.software !== 'openssh');
+const ftpLab = loadLabEndpoints().filter((e) => e.expectedService && e.expectedService !== 'sftp');
 const byName = (n: string) => ftpLab.find((e) => e.name === n)!;
 const target = (e: LabEndpoint) => `${e.host}:${e.port}`;
 const status = (ep: EndpointReport, id: string) => ep.findings.find((f) => f.id === id)?.status;

@@ -60,9 +60,10 @@ describe.skipIf(labOff)('test lab', () => {
   const open = endpoints.filter((e) => e.expectedState === 'open');
   const closed = endpoints.filter((e) => e.expectedState === 'closed');
 
-  it('manifest lists the nine endpoints and a closed port, all on loopback', () => {
-    expect(open.map((e) => e.name).sort()).toEqual(
-      [
+  it('manifest lists the nine core endpoints and a closed port, all on loopback', () => {
+    // lab modules (test/lab/servers/*.sh) add more endpoints beside these
+    expect(open.map((e) => e.name)).toEqual(
+      expect.arrayContaining([
         'proftpd-tls',
         'pureftpd-tls',
         'sshd-legacy',
@@ -72,10 +73,10 @@ describe.skipIf(labOff)('test lab', () => {
         'vsftpd-implicit',
         'vsftpd-lax',
         'vsftpd-plain',
-      ].sort(),
+      ]),
     );
     expect(closed.length).toBeGreaterThanOrEqual(1);
-    for (const e of endpoints) expect(e.host).toMatch(/^127\./);
+    for (const e of endpoints) expect(e.host).toMatch(/^(127\.|::1$)/);
   });
 
   it('password files are readable', () => {
@@ -87,7 +88,7 @@ describe.skipIf(labOff)('test lab', () => {
   it.each(open.map((e) => [e.name, e] as const))('%s greets correctly', async (_name, e) => {
     const line = await firstLine(e);
     if (e.expectedService === 'sftp') {
-      expect(line).toMatch(/^SSH-2\.0-OpenSSH_/);
+      expect(line).toMatch(e.software === 'openssh' ? /^SSH-2\.0-OpenSSH_/ : /^SSH-2\.0-/);
     } else {
       expect(line).toMatch(/^220[ -]/);
     }

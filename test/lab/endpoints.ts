@@ -16,7 +16,11 @@ export type LabSoftware =
   | 'aioftp'
   | 'inetutils-ftpd'
   | 'netkit-ftpd'
-  | 'python-smtpd';
+  | 'python-smtpd'
+  // lab module ssh-extra (test/lab/servers/ssh-extra.sh)
+  | 'dropbear'
+  | 'paramiko'
+  | 'tinysshd';
 export type LabService = 'sftp' | 'ftps-explicit' | 'ftps-implicit' | 'ftp';
 
 export interface LabEndpoint {
@@ -47,6 +51,8 @@ export interface LabEndpoint {
   module?: string;
   /** lab modules: deliberate behaviours, e.g. "bounce-allowed", "active-connects-before-reply", "not-ftp" */
   behaviours?: string[];
+  /** private key of `user` for servers without password authentication */
+  keyFile?: string | null;
 }
 
 /** Firewall-namespace targets (test/lab/netns.sh create); scan them with `ip netns exec <netns> ...`. */

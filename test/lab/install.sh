@@ -73,8 +73,18 @@ all_done() {
   return 0
 }
 
+# lab modules (test/lab/servers/*.sh install): idempotent, each a fast no-op once installed
+install_modules() {
+  local m
+  for m in "$(dirname "${BASH_SOURCE[0]}")"/servers/*.sh; do
+    [ -e "$m" ] || continue
+    XFS_LAB_PREFIX="$PREFIX" bash "$m" install || die "lab module $(basename "$m") failed to install"
+  done
+}
+
 if [ "${XFS_LAB_FORCE:-0}" != 1 ] && all_done; then
   say "already installed (prefix $PREFIX) - nothing to do"
+  install_modules   # a module added after the core was installed still gets installed
   exit 0
 fi
 
@@ -192,8 +202,5 @@ touch "$LAB_HOME/.optional-checked"
 all_done || die "post-install check failed"
 
 # --- 4. lab modules (test/lab/servers/*.sh install) ------------------------
-for m in "$(dirname "${BASH_SOURCE[0]}")"/servers/*.sh; do
-  [ -e "$m" ] || continue
-  XFS_LAB_PREFIX="$PREFIX" bash "$m" install || die "lab module $(basename "$m") failed to install"
-done
+install_modules
 say "done"
