@@ -3,8 +3,10 @@
 import net from 'node:net';
 import { MAX_PACKET_LENGTH, takePacket } from './wire.js';
 import { acquireSocketSlot } from '../fleet/budget.js';
+import { LocalResourceError, isLocalResourceCode, keepErrorSink } from '../net/errors.js';
 
-export type ConnErrorKind = 'timeout' | 'closed' | 'reset' | 'protocol-error' | 'connect-failed';
+/** 'local-resource': this machine ran out of file descriptors or memory; nothing about the target. */
+export type ConnErrorKind = 'timeout' | 'closed' | 'reset' | 'protocol-error' | 'connect-failed' | 'local-resource';
 
 export interface ConnError {
   kind: ConnErrorKind;
@@ -28,6 +30,7 @@ export class RawConn {
     /** bytes already read from this socket by someone else (e.g. detection), to be read first */
     preread?: Buffer,
   ) {
+    keepErrorSink(socket);
     if (preread?.length) {
       this.buf = preread;
       this.received = preread.length;
@@ -127,21 +130,44 @@ export async function connectTcp(host: string, port: number, timeoutMs: number):
   if (!slot.ok) return { ok: false, kind: 'connect-failed', message: 'ECANCELED: the endpoint deadline has passed' };
   return new Promise((resolve) => {
     let done = false;
-    const socket = net.connect({ host, port, noDelay: true });
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host, port, noDelay: true });
+    } catch (err) {
+      slot.release();
+      resolve(localFailure((err as NodeJS.ErrnoException).code ?? 'ENOMEM', 'socket'));
+      return;
+    }
+    // A permanent error sink: a late error after the owner moved on must not end the process.
+    keepErrorSink(socket);
     slot.attach(socket);
     const finish = (r: Result<{ socket: net.Socket }>) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      socket.removeAllListeners('connect');
-      socket.removeAllListeners('error');
+      socket.off('connect', onConnect);
+      socket.off('error', onError);
       if (!r.ok) socket.destroy();
       resolve(r);
     };
+    const onConnect = () => finish({ ok: true, socket });
+    const onError = (err: NodeJS.ErrnoException) =>
+      finish(
+        isLocalResourceCode(err.code)
+          ? localFailure(err.code!, err.syscall ?? 'connect')
+          : { ok: false, kind: 'connect-failed', message: `${err.code ?? 'error'}: ${err.message}` },
+      );
     const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', message: `connect timed out after ${timeoutMs} ms` }), timeoutMs);
-    socket.once('connect', () => finish({ ok: true, socket }));
-    socket.once('error', (err: NodeJS.ErrnoException) =>
-      finish({ ok: false, kind: 'connect-failed', message: `${err.code ?? 'error'}: ${err.message}` }),
-    );
+    socket.once('connect', onConnect);
+    socket.once('error', onError);
   });
+}
+
+/** Our own machine ran out of something: named so, never as a connect failure of the target. */
+function localFailure(code: string, syscall: string): Result<{ socket: net.Socket }> {
+  return {
+    ok: false,
+    kind: 'local-resource',
+    message: new LocalResourceError(isLocalResourceCode(code) ? code : 'ENOMEM', syscall).message,
+  };
 }
