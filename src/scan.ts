@@ -7,6 +7,7 @@ import type { Endpoint } from './targets.js';
 import type { AnyProbe, Credentials, ProbeOptions } from './probe.js';
 import { Transcript, maskSecrets } from './net/transcript.js';
 import { EndpointDialer, SocketBudget } from './net/dialer.js';
+import { isLocalResourceError } from './net/outcomes.js';
 import { PROBES } from '../probes/index.js';
 import { runChecks, type CheckOptions, type ProfileSelection } from './checks/engine.js';
 import { ALL_CHECKS } from './checks/registry.js';
@@ -179,8 +180,47 @@ export function summarize(endpoints: EndpointReport[]): ReportSummary {
   return s;
 }
 
+const newDialer = (address: string, opts: ScanOptions) =>
+  new EndpointDialer({
+    address,
+    global: opts.sockets ?? new SocketBudget(),
+    connections: opts.connections,
+    allowForeignAddresses: opts.allowForeignPasv,
+  });
+
+/** Back-off before scanning an endpoint again after this machine ran out of descriptors or memory. */
+const LOCAL_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
+
 /**
- * Scans one endpoint with its own dialer. With an endpoint deadline, an endpoint still busy when
+ * Scans one endpoint. When this machine ran out of file descriptors or memory on the way
+ * (EMFILE, ENOMEM…), nothing it found is trusted: its sockets are closed and it is scanned again
+ * after a back-off (other endpoints finish and free theirs); if it never gets through it is
+ * reported as not scanned, with the fix, never as a network fact.
+ */
+async function scanWithBackoff(target: Endpoint, address: string | null, error: string | null, opts: ScanOptions): Promise<EndpointReport> {
+  for (let attempt = 0; ; attempt++) {
+    const dialer = address ? newDialer(address, opts) : undefined;
+    const ep = await scanWithDeadline(target, address, error, opts, dialer);
+    const local = dialer?.localFailure;
+    if (!local) return ep;
+    dialer.abort();
+    if (attempt >= LOCAL_RETRY_DELAYS_MS.length) return notScanned(target, address, local.message, opts);
+    await new Promise((r) => setTimeout(r, LOCAL_RETRY_DELAYS_MS[attempt]));
+  }
+}
+
+function notScanned(target: Endpoint, address: string | null, why: string, opts: ScanOptions): EndpointReport {
+  const ep = emptyEndpoint(target);
+  ep.address = address;
+  ep.notScanned = why;
+  ep.error = why;
+  ep.probeRuns = [{ probe: 'scheduler', status: 'error', detail: `not scanned: ${why}` }];
+  ep.findings = judgeEndpoint(ep, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection);
+  return ep;
+}
+
+/**
+ * Scans one endpoint within its dialer. With an endpoint deadline, an endpoint still busy when
  * it passes has its sockets destroyed (its probes then fail fast and report what they have); if
  * it does not wind down within a grace period, it is reported as timed out.
  */
@@ -189,16 +229,13 @@ async function scanWithDeadline(
   address: string | null,
   error: string | null,
   opts: ScanOptions,
+  dialer: EndpointDialer | undefined,
 ): Promise<EndpointReport> {
-  const dialer = address
-    ? new EndpointDialer({
-        address,
-        global: opts.sockets ?? new SocketBudget(),
-        connections: opts.connections,
-        allowForeignAddresses: opts.allowForeignPasv,
-      })
-    : undefined;
-  const work = scanEndpoint(target, address, error, opts, dialer);
+  const work = scanEndpoint(target, address, error, opts, dialer).catch((err: unknown) => {
+    // a local resource failure the dialer has recorded: the caller backs off and tries again
+    if (isLocalResourceError(err)) return notScanned(target, address, err.message, opts);
+    throw err;
+  });
   const limit = opts.endpointTimeoutMs;
   if (!limit || !dialer) return work;
   let timer: NodeJS.Timeout | undefined;
@@ -257,7 +294,7 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
   const summary = emptySummary();
   const kept = await mapLimit(endpoints, opts.concurrency, async (target, index) => {
     const { address, error } = await resolveOnce(target.host);
-    const ep = await scanWithDeadline(target, address, error, opts);
+    const ep = await scanWithBackoff(target, address, error, opts);
     done += 1;
     tally(summary, ep.findings);
     opts.onEndpointDone?.(ep, done, endpoints.length, index);

@@ -211,7 +211,8 @@ function endpointView(ep: EndpointReport, i: number, fallbackRange: number[] | n
 export function computeFirewall(report: Pick<Report, 'endpoints' | 'options'>): FirewallView {
   // Reports written before endpoints carried their expected range: the scan-wide option.
   const fallbackRange = report.options?.expectPassiveRange ?? null;
-  const endpoints = report.endpoints.map((ep, i) => endpointView(ep, i, fallbackRange));
+  // An endpoint this machine could not scan says nothing about the path: no rule from it.
+  const endpoints = report.endpoints.flatMap((ep, i) => (ep.notScanned ? [] : [endpointView(ep, i, fallbackRange)]));
   const withMissing = endpoints.filter((e) => e.missing.length > 0);
   const missingRules = withMissing.reduce((n, e) => n + e.missing.length, 0);
   const statement =

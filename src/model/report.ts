@@ -21,6 +21,11 @@ export const EndpointReportSchema = obj({
   outcome: Opt(nullable(ConnectionOutcomeSchema)),
   error: Opt(nullable(Str())),
   durationMs: Opt(Type.Number({ description: 'how long the endpoint took to scan' })),
+  notScanned: Opt(
+    Str(
+      'why this endpoint could not be scanned: a problem of the scanning machine (e.g. out of file descriptors), not of the network; its state says nothing',
+    ),
+  ),
   expectedPassiveRange: Opt(nullable(Range('the passive range this endpoint is expected to use (--expect-passive-range or the policy)'))),
   probeRuns: Opt(
     List(

@@ -5,6 +5,7 @@
 // later dials fail at once). Engines receive a dialer; nothing reaches for a global.
 import type net from 'node:net';
 import { connectTcp, type DialResult } from './tcp.js';
+import { isLocalResourceError, type LocalResourceError } from './outcomes.js';
 
 /** A counting semaphore over sockets, with statistics for the report. */
 export class SocketBudget {
@@ -76,6 +77,8 @@ interface Shared {
   allowForeign: boolean;
   sockets: Set<{ destroy(): unknown }>;
   aborted: boolean;
+  /** the first local resource failure (EMFILE, ENOMEM…) a dial met, whoever swallowed it */
+  localFailure: LocalResourceError | null;
 }
 
 const refused = (address: string, code: string): DialResult => ({ state: 'unreachable', socket: null, address, ms: 0, code });
@@ -128,7 +131,16 @@ class ScopedDialer implements Dialer {
       release();
       return refused(address, 'ECANCELED');
     }
-    const result = await connectTcp(address, port, timeoutMs);
+    let result: DialResult;
+    try {
+      result = await connectTcp(address, port, timeoutMs);
+    } catch (err) {
+      // out of descriptors or memory here: give the slots back, remember it (a probe may turn
+      // it into a gap; the scheduler must still know to back off), and let the caller see why
+      release();
+      if (isLocalResourceError(err)) this.shared.localFailure ??= err;
+      throw err;
+    }
     if (!result.socket) {
       release();
       return result;
@@ -155,6 +167,7 @@ export class EndpointDialer extends ScopedDialer {
       allowForeign: opts.allowForeignAddresses ?? false,
       sockets: new Set(),
       aborted: false,
+      localFailure: null,
     };
     super(state, null);
     this.state = state;
@@ -163,6 +176,11 @@ export class EndpointDialer extends ScopedDialer {
   /** Sockets open right now (for tests and progress). */
   get open(): number {
     return this.state.sockets.size;
+  }
+
+  /** The first local resource failure (out of descriptors or memory) any dial of this endpoint met. */
+  get localFailure(): LocalResourceError | null {
+    return this.state.localFailure;
   }
 
   /** Stops the endpoint's work: destroys its sockets; its next dials fail at once. */

@@ -4,8 +4,8 @@ import type net from 'node:net';
 import type tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { LineReader } from './line-reader.js';
-import { FtpReplyAssembler, FtpReplyError, type FtpReply } from './ftp-reply.js';
-import { ProbeError } from './outcomes.js';
+import { FtpReplyAssembler, FtpReplyError, parseReply, type FtpReply } from './ftp-reply.js';
+import { ProbeError, keepErrorSink } from './outcomes.js';
 import { connectTls, type TlsUpgradeOptions } from './tls-upgrade.js';
 import { Relay } from './relay.js';
 import type { Transcript } from './transcript.js';
@@ -18,14 +18,20 @@ export interface CommandOptions {
 }
 
 export const FTP_LIMITS = {
-  /** longest single reply line */
+  /** longest single reply line read (a longer one is a protocol error) */
   maxLineBytes: 8192,
   /** most lines in one multi-line reply */
   maxReplyLines: 1000,
+  /** characters kept of one reply line, after redaction ("… N bytes more" marks the cut) */
+  keptLineChars: 1024,
+  /** characters kept of one reply's lines together; the first and last line are always kept */
+  keptReplyChars: 8192,
+  /** lines of one reply recorded in the transcript: the first ones and the last */
+  transcriptLinesPerReply: 12,
 };
 
 export class FtpControl {
-  private reader = new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes });
+  private reader: LineReader;
   private socket: Duplex;
   /** the TCP connection underneath everything */
   private readonly raw: net.Socket;
@@ -36,6 +42,8 @@ export class FtpControl {
   private session: Buffer | null = null;
   /** the TCP connection now belongs to someone else (handOver): close() leaves it alone */
   private handedOver = false;
+  /** why we closed the connection ourselves, if we did */
+  private closedBecause: string | null = null;
 
   constructor(
     socket: net.Socket,
@@ -45,12 +53,22 @@ export class FtpControl {
   ) {
     this.socket = socket;
     this.raw = socket;
+    this.reader = this.newReader();
+    // This control owns the socket's error handling for its whole life: the reader's listener
+    // comes and goes (detach, TLS upgrade, CCC), the sink stays, so that a late EPIPE or reset
+    // after quit()/close() can never become an unhandled 'error' event.
+    keepErrorSink(socket);
     this.reader.attach(socket);
   }
 
-  /** What the peer sent through the TLS relay (e.g. cleartext instead of a ServerHello). */
+  /** Lines come out redacted: whoever reads them (detection, too) sees no secret to cut. */
+  private newReader(): LineReader {
+    return new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes, mask: (text) => this.transcript.mask(text) });
+  }
+
+  /** What the peer sent through the TLS relay (e.g. cleartext instead of a ServerHello), secrets masked. */
   bytesBeforeTls(): Buffer {
-    return this.relay?.sample() ?? this.failedRelaySample ?? Buffer.alloc(0);
+    return this.transcript.maskBytes(this.relay?.sample() ?? this.failedRelaySample ?? Buffer.alloc(0));
   }
 
   /** Our side's address of the control connection (where an active-mode server connects back). */
@@ -95,33 +113,64 @@ export class FtpControl {
   /**
    * Reads one complete reply (single- or multi-line) within the timeout. `firstLine` is a line
    * the caller already took from `lines` (e.g. while finding out what protocol this is).
+   *
+   * Every line is redacted first (the registered secrets, in every form) and only then cut to
+   * its budget, so no caller can cut a password in half. The reply keeps at most
+   * FTP_LIMITS.keptReplyChars of its lines (first and last line always), and the transcript the
+   * first lines and the last; what was left out is said, with its size.
    */
   async readReply(timeoutMs = this.timeoutMs, firstLine?: string, step?: Step): Promise<FtpReply> {
     const deadline = performance.now() + timeoutMs;
     const asm = new FtpReplyAssembler({ maxLines: FTP_LIMITS.maxReplyLines });
+    const rawSizes: number[] = [];
+    let recorded = 0;
+    let unrecorded = 0;
+    let unrecordedBytes = 0;
     let pending = firstLine;
     for (;;) {
-      let line: string;
+      let raw: string;
       try {
-        line = pending ?? (await this.reader.readLine(deadline));
+        raw = pending ?? (await this.reader.readLine(deadline));
         pending = undefined;
       } catch (err) {
         const partial = this.reader.partial();
-        if (partial) this.transcript.add(this.conn, 'server', `${partial} [incomplete line]`, step);
+        if (partial)
+          this.transcript.add(
+            this.conn,
+            'server',
+            `${this.transcript.maskAndClip(partial, FTP_LIMITS.keptLineChars)} [incomplete line]`,
+            step,
+          );
+        if (unrecorded > 0) this.noteUnrecorded(unrecorded, unrecordedBytes);
         if (err instanceof ProbeError && err.outcome === 'timeout' && asm.inProgress) {
           throw new ProbeError('timeout', 'multi-line reply did not end in time');
         }
         throw err;
       }
-      this.transcript.add(this.conn, 'server', line, step);
+      const line = this.transcript.maskAndClip(raw, FTP_LIMITS.keptLineChars);
+      rawSizes.push(Buffer.byteLength(raw, 'utf8'));
+      let reply: FtpReply | null;
       try {
-        const reply = asm.push(line);
-        if (reply) return reply;
+        reply = asm.push(line);
       } catch (err) {
+        this.transcript.add(this.conn, 'server', line, step);
         if (err instanceof FtpReplyError) throw new ProbeError('protocol-error', err.message);
         throw err;
       }
+      if (reply || recorded < FTP_LIMITS.transcriptLinesPerReply) {
+        if (reply && unrecorded > 0) this.noteUnrecorded(unrecorded, unrecordedBytes);
+        this.transcript.add(this.conn, 'server', line, step);
+        recorded += 1;
+      } else {
+        unrecorded += 1;
+        unrecordedBytes += rawSizes[rawSizes.length - 1]!;
+      }
+      if (reply) return shapeReply(reply, rawSizes);
     }
+  }
+
+  private noteUnrecorded(lines: number, bytes: number): void {
+    this.transcript.note(this.conn, `… ${lines} more lines of this reply (${bytes} bytes) not recorded`);
   }
 
   /** Sends a command line (redacted in the transcript) and reads its reply. */
@@ -130,8 +179,22 @@ export class FtpControl {
     return this.readReply(opts.timeoutMs ?? this.timeoutMs, undefined, opts.step);
   }
 
+  /** False once the connection is closed, reset, or half-closed by the server (its FIN). */
+  get writable(): boolean {
+    return !this.handedOver && !this.raw.destroyed && !this.socket.destroyed && this.socket.writable && this.raw.writable;
+  }
+
+  /**
+   * Sends a command line. Throws ProbeError (never writes) when the connection can no longer
+   * carry it: a write after the server's FIN would only come back as an EPIPE.
+   */
   send(line: string, step?: Step): void {
     if (/[\r\n]/.test(line)) throw new ProbeError('protocol-error', 'refusing to send a command containing a line break');
+    if (!this.writable) {
+      const why = this.closedBecause ?? this.reader.failureMessage ?? 'connection closed by the server';
+      this.transcript.note(this.conn, `${line.split(' ')[0]} not sent: ${why}`, step);
+      throw new ProbeError('protocol-error', why);
+    }
     this.transcript.add(this.conn, 'client', line, step);
     this.socket.write(`${line}\r\n`);
   }
@@ -155,7 +218,7 @@ export class FtpControl {
     t.on('session', (s: Buffer) => (this.session = s));
     this.tls = t;
     this.socket = t;
-    this.reader = new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes });
+    this.reader = this.newReader();
     this.reader.attach(t);
     this.transcript.note(
       this.conn,
@@ -189,7 +252,7 @@ export class FtpControl {
     this.tls = null;
     this.relay = null;
     this.socket = this.raw;
-    this.reader = new LineReader({ maxLineBytes: FTP_LIMITS.maxLineBytes });
+    this.reader = this.newReader();
     this.reader.attach(this.raw);
     this.raw.resume();
     this.transcript.note(
@@ -215,7 +278,7 @@ export class FtpControl {
   /** Says QUIT politely (without waiting long) and closes. Never throws. */
   async quit(): Promise<void> {
     try {
-      if (!this.reader.closed) {
+      if (!this.reader.closed && this.writable) {
         this.send('QUIT', 'quit');
         await this.readReply(Math.min(this.timeoutMs, 1000)).catch(() => undefined);
       }
@@ -225,10 +288,29 @@ export class FtpControl {
     this.close();
   }
 
-  close(): void {
+  /** Closes both layers. Idempotent; the error sinks stay on the sockets after it. */
+  close(reason?: string): void {
+    this.closedBecause ??= reason ?? (this.reader.closed ? null : 'the connection was closed by xferscan');
     this.reader.detach();
     if (this.handedOver) return;
     this.socket.destroy();
     this.raw.destroy();
   }
+}
+
+/**
+ * Keeps a reply within FTP_LIMITS.keptReplyChars: the first line, as many following lines as
+ * fit, a line saying what was left out, and the last line (the one with the final code).
+ */
+function shapeReply(reply: FtpReply, rawSizes: number[]): FtpReply {
+  const lines = reply.lines;
+  if (lines.length <= 2) return reply;
+  let total = lines[0]!.length + lines[lines.length - 1]!.length;
+  let k = 1;
+  while (k < lines.length - 1 && total + lines[k]!.length <= FTP_LIMITS.keptReplyChars) total += lines[k++]!.length;
+  if (k >= lines.length - 1) return reply;
+  const left = lines.length - 1 - k;
+  const bytes = rawSizes.slice(k, lines.length - 1).reduce((a, b) => a + b, 0);
+  const kept = [...lines.slice(0, k), ` … ${left} more lines (${bytes} bytes) not kept`, lines[lines.length - 1]!];
+  return { ...parseReply(kept.join('\n')), code: reply.code };
 }

@@ -71,7 +71,7 @@ export interface DataResult {
   endReply: { code: number; text: string } | null;
   /** step that failed: setup | connect | tls | transfer | reply */
   failedStep: 'setup' | 'connect' | 'tls' | 'transfer' | 'reply' | null;
-  /** the TCP state of the passive data connect (or, active, whether the server connected back) */
+  /** the TCP state of the passive data connect */
   connectState?: PortState | null;
   error: string | null;
   tls: DataTlsInfo | null;
@@ -213,7 +213,7 @@ async function dataTls(control: FtpControl, sock: net.Socket, o: DataOptions, r:
     r.tls = { protocol: peer.protocol, cipher: peer.cipher, resumed: t.isSessionReused(), fingerprintSha256: peer.fingerprintSha256 };
     return t;
   } catch (err) {
-    const sample = relay.sample();
+    const sample = o.transcript.maskBytes(relay.sample());
     if (!looksLikeTls(sample)) {
       r.notTls = true;
       r.notTlsSample = sample
@@ -268,7 +268,7 @@ async function passiveTransfer(control: FtpControl, o: DataOptions, r: DataResul
   const addr = passiveConnectAddress(pa.address, o.address, o.allowForeignPasv);
   r.connectAddress = addr;
   const d = await o.dialer.dialAddress(addr, pa.port, o.timeoutMs, { data: true });
-  o.transcript.note(control.conn, `data ${addr}:${pa.port} ${d.state} after ${d.ms} ms`, 'transfer');
+  o.transcript.note(control.conn, `data ${addr}:${pa.port} ${d.state} after ${d.ms} ms`, o.step ?? 'transfer');
   r.connectState = d.state;
   if (!d.socket) {
     r.failedStep = 'connect';
@@ -408,7 +408,9 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
   // after the handshake (vsftpd's 522 without session reuse) says so there, and may wait for us
   // to close first; a server may also send 226 before the data reaches its end.
   const budget = o.timeoutMs * 4;
-  const endReplyP = control.readReply(budget, undefined, step);
+  // The final reply may come only after the data connection ends, or after we cut it off at
+  // the budget: wait one more timeout for it than the data may take.
+  const endReplyP = control.readReply(budget + o.timeoutMs, undefined, step);
   endReplyP.catch(() => undefined);
   // Keep what RETR downloads (write test) and what a listing says (to count its entries).
   const pumpP = pump(sock, o.upload, o.stallMs ?? o.timeoutMs, /^(RETR|LIST|MLSD|NLST)\b/.test(o.command), budget);
@@ -441,20 +443,55 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
     if (p.data) r.data = p.data;
     o.transcript.note(control.conn, `data connection ${o.upload ? 'sent' : 'received'} ${p.bytes} bytes`);
   } catch (err) {
+    // Too much data, a stall, a transfer that never ends, a reset: the data channel failed, and
+    // that (with its cause) is the result, whatever the control connection does next.
     r.failedStep = 'transfer';
     r.error = asProbeError(err).message;
     o.transcript.note(control.conn, `data connection failed: ${r.error}`);
+    sock.destroy();
   }
+  await finishTransfer(control, o, r, sock, endReplyP);
+}
+
+/**
+ * After the data: closes the data connection and reads the transfer's final reply. A reply that
+ * never comes leaves the session out of step: the control connection is closed and the result
+ * says so. Throws only when the control connection broke during a transfer that went well.
+ */
+async function finishTransfer(
+  control: FtpControl,
+  o: DataOptions,
+  r: DataResult,
+  sock: net.Socket | tls.TLSSocket,
+  endReplyP: Promise<FtpReply>,
+): Promise<void> {
   // Close our side cleanly (close_notify, then FIN), and make sure it is gone afterwards.
   sock.end();
+  let endReply: FtpReply;
   try {
-    const endReply = await endReplyP;
-    r.endReply = brief(endReply);
-    if (endReply.code >= 400 && !r.failedStep) {
-      r.failedStep = 'reply';
-      r.error = `${endReply.code} ${endReply.text.slice(0, 160)}`;
-    }
-  } finally {
+    endReply = await endReplyP;
+  } catch (err) {
     sock.destroy();
+    const e = asProbeError(err);
+    // The control connection broke during a transfer that went well: that is the control's
+    // failure, for the caller (e.g. the write test) to handle.
+    if (!r.failedStep && e.outcome !== 'timeout') throw e;
+    // No final reply in time: a late one would answer our next command, so the session is out
+    // of step and closed. The transfer's result stands, with what happened after it.
+    const why = `no final reply on the control connection (${e.message}); it was closed (out of step)`;
+    if (r.failedStep) r.error = `${r.error}; ${why}`;
+    else {
+      r.failedStep = 'reply';
+      r.error = why;
+    }
+    o.transcript.note(control.conn, why);
+    control.close('closed by xferscan: the server did not answer the end of a transfer');
+    return;
+  }
+  sock.destroy();
+  r.endReply = brief(endReply);
+  if (endReply.code >= 400 && !r.failedStep) {
+    r.failedStep = 'reply';
+    r.error = `${endReply.code} ${endReply.text.slice(0, 160)}`;
   }
 }

@@ -8,6 +8,11 @@ export interface LineReaderOptions {
   maxLineBytes: number;
   /** complete lines held for a reader that is not reading; the stream is paused above this */
   maxQueuedBytes?: number;
+  /**
+   * Applied to every line and unfinished line handed out (secret redaction): callers that cut
+   * what they read can then never cut a password in half. Bytes given up by detach() stay raw.
+   */
+  mask?: (text: string) => string;
 }
 
 /** Default bound on lines received but not yet read (back-pressure, not an error). */
@@ -127,12 +132,17 @@ export class LineReader {
 
   /** The first waiting line, or else the unfinished one, without consuming it. */
   peek(): string {
-    return this.lines[0] ?? this.partial();
+    const first = this.lines[0];
+    return first !== undefined ? this.masked(first) : this.partial();
   }
 
   /** Bytes of the unfinished line received so far. */
   partial(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+    return this.masked(Buffer.concat(this.chunks).toString('utf8'));
+  }
+
+  private masked(text: string): string {
+    return this.opts.mask && text ? this.opts.mask(text) : text;
   }
 
   /**
@@ -149,7 +159,7 @@ export class LineReader {
           this.paused = false;
           this.stream?.resume();
         }
-        return line;
+        return this.masked(line);
       }
       if (this.failure) throw this.failure;
       if (this.ended) throw new ProbeError('protocol-error', 'connection closed by the server');

@@ -3,7 +3,7 @@
 // which addresses may be dialled are the dialer's business (src/net/dialer.ts).
 import net from 'node:net';
 import type { PortState } from '../model.js';
-import { portStateOfConnectError } from './outcomes.js';
+import { LocalResourceError, isLocalResourceCode, keepErrorSink, portStateOfConnectError } from './outcomes.js';
 
 export interface DialResult {
   state: PortState;
@@ -18,32 +18,48 @@ export interface DialResult {
 
 /**
  * Connects to address:port (an IP: callers resolve once, so every connection of a scan goes to
- * the same, reported address). Never throws.
+ * the same, reported address). Never throws for anything the network or the target does; throws
+ * LocalResourceError when this machine ran out of file descriptors or memory (EMFILE, ENFILE,
+ * ENOMEM, ENOBUFS): that is no fact about the target, and a port state made of it would be a
+ * false verdict (an "unreachable" port, a firewall rule).
  */
-export function connectTcp(address: string, port: number, timeoutMs: number): Promise<DialResult> {
+export async function connectTcp(address: string, port: number, timeoutMs: number): Promise<DialResult> {
   const started = performance.now();
-  return new Promise((resolve) => {
+  const r = await new Promise<DialResult | LocalResourceError>((resolve) => {
     let done = false;
-    const socket = net.connect({ host: address, port, noDelay: true });
-    const finish = (state: PortState, code: string | null) => {
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host: address, port, noDelay: true });
+    } catch (err) {
+      // Creating the socket itself failed (e.g. out of memory): nothing was sent anywhere.
+      const code = (err as NodeJS.ErrnoException).code ?? 'ENOMEM';
+      resolve(new LocalResourceError(isLocalResourceCode(code) ? code : 'ENOMEM', 'socket'));
+      return;
+    }
+    // The socket's error sink for its whole life: whoever takes it adds listeners on top, and
+    // a late error (EPIPE after the server's FIN, a reset after our owner moved on) ends here.
+    keepErrorSink(socket);
+    const finish = (state: PortState, code: string | null, err?: NodeJS.ErrnoException) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      socket.removeAllListeners('connect');
-      socket.removeAllListeners('error');
-      // Keep a no-op error listener for the socket's whole life: later errors are handled by
-      // whoever takes the socket, and a late one must never become an unhandled 'error'.
-      socket.on('error', () => {});
+      socket.off('connect', onConnect);
+      socket.off('error', onError);
       const ms = Math.round(performance.now() - started);
       if (state === 'open') {
         resolve({ state, socket, address, ms, code });
-      } else {
-        socket.destroy();
-        resolve({ state, socket: null, address, ms, code });
+        return;
       }
+      socket.destroy();
+      if (isLocalResourceCode(code)) resolve(new LocalResourceError(code!, err?.syscall ?? 'connect'));
+      else resolve({ state, socket: null, address, ms, code });
     };
+    const onConnect = () => finish('open', null);
+    const onError = (err: NodeJS.ErrnoException) => finish(portStateOfConnectError(err.code), err.code ?? null, err);
     const timer = setTimeout(() => finish('filtered', 'ETIMEDOUT'), timeoutMs);
-    socket.once('connect', () => finish('open', null));
-    socket.once('error', (err: NodeJS.ErrnoException) => finish(portStateOfConnectError(err.code), err.code ?? null));
+    socket.once('connect', onConnect);
+    socket.once('error', onError);
   });
+  if (r instanceof LocalResourceError) throw r;
+  return r;
 }

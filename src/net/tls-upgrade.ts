@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import net from 'node:net';
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { ProbeError } from './outcomes.js';
+import { ProbeError, keepErrorSink } from './outcomes.js';
 
 export interface TlsUpgradeOptions {
   /** the target's host name, sent as SNI when it is not an IP address */
@@ -24,6 +24,10 @@ export interface TlsPeerSummary {
 }
 
 export function connectTls(socket: Duplex, opts: TlsUpgradeOptions): Promise<tls.TLSSocket> {
+  // The stream underneath (a TCP socket or a Relay) and the TLS socket each keep an error sink
+  // for their whole life: after a failed handshake, or once the owner has moved on, a late
+  // error (EPIPE, a reset, an alert) must not become an unhandled 'error' event.
+  keepErrorSink(socket);
   return new Promise((resolve, reject) => {
     let done = false;
     const t = tls.connect({
@@ -36,6 +40,7 @@ export function connectTls(socket: Duplex, opts: TlsUpgradeOptions): Promise<tls
       ciphers: 'ALL:@SECLEVEL=0',
       session: opts.session,
     });
+    keepErrorSink(t);
     const finish = (err: ProbeError | null) => {
       if (done) return;
       done = true;
@@ -46,7 +51,6 @@ export function connectTls(socket: Duplex, opts: TlsUpgradeOptions): Promise<tls
         t.destroy();
         reject(err);
       } else {
-        t.on('error', () => {});
         resolve(t);
       }
     };

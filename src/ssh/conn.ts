@@ -3,8 +3,10 @@
 import type net from 'node:net';
 import { MAX_PACKET_LENGTH, takePacket } from './wire.js';
 import type { Dialer } from '../net/dialer.js';
+import { isLocalResourceError, keepErrorSink } from '../net/outcomes.js';
 
-export type ConnErrorKind = 'timeout' | 'closed' | 'reset' | 'protocol-error' | 'connect-failed';
+/** 'local-resource': this machine ran out of file descriptors or memory; nothing about the target. */
+export type ConnErrorKind = 'timeout' | 'closed' | 'reset' | 'protocol-error' | 'connect-failed' | 'local-resource';
 
 export interface ConnError {
   kind: ConnErrorKind;
@@ -28,6 +30,7 @@ export class RawConn {
     /** bytes already read from this socket by someone else (e.g. detection), to be read first */
     preread?: Buffer,
   ) {
+    keepErrorSink(socket);
     if (preread?.length) {
       this.buf = preread;
       this.received = preread.length;
@@ -122,7 +125,13 @@ export class RawConn {
 
 /** Dials the target's port through the endpoint's dialer, with a timeout. Never throws. */
 export async function connectTcp(dialer: Dialer, port: number, timeoutMs: number): Promise<Result<{ socket: net.Socket }>> {
-  const d = await dialer.dial(port, timeoutMs);
+  let d;
+  try {
+    d = await dialer.dial(port, timeoutMs);
+  } catch (err) {
+    if (isLocalResourceError(err)) return { ok: false, kind: 'local-resource', message: err.message };
+    throw err;
+  }
   if (d.socket) return { ok: true, socket: d.socket };
   if (d.state === 'filtered') return { ok: false, kind: 'timeout', message: `connect timed out after ${timeoutMs} ms` };
   if (d.code === 'ECANCELED') return { ok: false, kind: 'connect-failed', message: 'ECANCELED: the endpoint deadline has passed' };
