@@ -12,12 +12,13 @@ import { TOOL_VERSION } from './version.js';
 import { PROFILE_NAMES, ProfileError, profileCheckOptions, profileSelection, resolveProfile } from './profiles/index.js';
 import { loadPolicy, policyHostFor, PolicyError, type Policy } from './policy/index.js';
 import { finalizeReport, scannerInfo } from './report-meta.js';
-import { parseTargetsFile, type InventoryEntry } from './fleet/targets-file.js';
+import { loadTargetsFile, type InventoryEntry } from './fleet/targets-file.js';
 import { commandLineEntry, entryCredentials, expandInventory, ExitTracker, policyHostCredentials } from './fleet/inventory.js';
 import { inShard, parseShard } from './fleet/shard.js';
 import { configureSocketBudget, socketBudget } from './fleet/budget.js';
 import { Progress } from './fleet/progress.js';
 import { NdjsonStream } from './fleet/stream.js';
+import { checkOutputPath, quietOnEpipe, renderOptionsFrom, signingKeyFrom, writeOutput, writeSignature } from './output.js';
 
 export const EXIT = { OK: 0, SCAN_ERROR: 1, WARN: 2, FAIL: 3 } as const;
 
@@ -130,13 +131,7 @@ export function parseRange(text: string): [number, number] {
 
 /** --targets-file: CSV, YAML, JSON or one target per line (src/fleet/targets-file.ts). */
 function readTargetsFile(file: string): InventoryEntry[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--targets-file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return parseTargetsFile(text, file);
+  return loadTargetsFile(file, (m) => process.stderr.write(`xferscan: warning: ${m}\n`));
 }
 
 function positiveInt(name: string, v: number, max: number, min = 1): number {
@@ -273,6 +268,9 @@ export async function runScan(
     fleetCredentials(endpoints, inventory.entryOf, policyFor, credentials) ?? policyCredentials(policy, endpoints, credentials);
   const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${a.format}"; available: ${FORMATS.join(', ')}`);
+  // where the report goes and the signing key: checked before the scan, not after it
+  if (a.output) checkOutputPath(a.output);
+  const signKey = signingKeyFrom(a as unknown as Record<string, unknown>, format);
   const timeoutMs = positiveInt('timeout', a.timeout, 600_000);
   const expectPassiveRange = a['expect-passive-range'] ? parseRange(a['expect-passive-range']) : null;
   const maxSockets = positiveInt('max-sockets', a['max-sockets'] ?? 256, 65_536, 2);
@@ -283,8 +281,8 @@ export async function runScan(
   const concurrency = Math.max(1, Math.min(concurrencyAsked, Math.floor(maxSockets / 2)));
   configureSocketBudget(maxSockets);
   const stream = format === 'ndjson';
-  const progress =
-    process.stderr.isTTY && endpoints.length > 1 ? new Progress({ total: endpoints.length, sockets: () => socketBudget.open }) : null;
+  // a live line on a terminal, a heartbeat every ~10 s elsewhere (src/fleet/progress.ts)
+  const progress = new Progress({ total: endpoints.length, sockets: () => socketBudget.open }).start();
   const exit = new ExitTracker();
   let ndjson: NdjsonStream | null = null;
   const options: ScanOptions = {
@@ -318,12 +316,19 @@ export async function runScan(
             };
           }
         : undefined,
-    credentialsFor,
+    // Until the scheduler calls progress.onStep(endpoint, step) itself, an endpoint shows as
+    // "scanning" from the moment it starts (credentialsFor is asked exactly then).
+    credentialsFor: (t: Endpoint) => {
+      progress.onStep(t, 'scanning');
+      return credentialsFor?.(t);
+    },
     reportOptions: {
       targets: targetsIn,
       ...(a['targets-file'] ? { targetsFile: a['targets-file'], inventoryEntries: fileEntries.length } : {}),
+      // "host:port" → "FILE:LINE" of the inventory entry (SARIF physical locations)
+      ...(fileEntries.length ? { endpointSources: endpointSources(endpoints, inventory.entryOf) } : {}),
       endpointsScanned: endpoints.length,
-      shard: a.shard ?? null,
+      shard: shard ? `${shard.index}/${shard.count}` : null,
       maxSockets,
       endpointTimeoutMs,
       ...(targetPolicies.size ? { targetPolicies: [...targetPolicies.keys()] } : {}),
@@ -353,26 +358,24 @@ export async function runScan(
       { tool: { name: 'xferscan', version: TOOL_VERSION }, startedAt: new Date().toISOString(), profile: profile.id },
       a.output ?? out,
     );
-    const scanned = await scan(endpoints, options);
+    const scanned = await scan(endpoints, options).finally(() => progress.stop());
     const { targets: _t, ...opts } = scanned.options ?? {};
     ndjson.finish({
       finishedAt: scanned.finishedAt,
       options: { ...opts, targets: targetsIn.length > 50 ? `${targetsIn.length} targets` : targetsIn },
       sockets: { max: maxSockets, peak: socketBudget.peak, total: socketBudget.total, waited: socketBudget.waited },
-      shard: a.shard ?? null,
+      shard: shard ? `${shard.index}/${shard.count}` : null,
     });
     if (a.output && process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
     return { report: scanned, exitCode: exit.code() };
   }
-  const scanned = await scan(endpoints, options);
+  const scanned = await scan(endpoints, options).finally(() => progress.stop());
   const report = finalizeReport(scanned, profile, await scannerInfo(scanned.endpoints.map((e) => e.address)));
-  const text = render(report, format, {
-    width: process.stdout.columns,
-    color: a.color ?? (format === 'table' && !!process.stdout.isTTY && !a.output),
-  });
+  const text = render(report, format, renderOptionsFrom(a as unknown as Record<string, unknown>, format));
   if (a.output) {
-    fs.writeFileSync(a.output, text);
-    if (process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
+    writeOutput(a.output, text);
+    if (signKey) writeSignature(a.output, report, signKey);
+    if (process.stderr.isTTY) process.stderr.write(`report written to ${a.output}${signKey ? ` (signature ${a.output}.sig)` : ''}\n`);
   } else {
     out.write(text);
   }
@@ -424,12 +427,43 @@ function scanOptions<T>(y: Argv<T>) {
     })
     .option('shard', {
       type: 'string',
-      describe: 'scan only shard I of N (e.g. 2/4), split by a stable hash of host:port; combine with "xferscan merge"',
+      describe:
+        'scan only shard I of N (e.g. 2/4), split by a stable hash of host:port; "auto" takes it from JOB_COMPLETION_INDEX/JOB_COMPLETIONS (Kubernetes Indexed Job); combine with "xferscan merge"',
     })
     .option('allow-foreign-pasv', { type: 'boolean', default: false, describe: 'follow a PASV reply to an address other than the target' })
     .option('allow-cleartext-login', { type: 'boolean', default: false, describe: 'allow sending a real password without TLS' })
     .option('ca-file', { type: 'string', describe: 'extra trusted CA certificates (PEM) for certificate checks' })
-    .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' });
+    .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' })
+    .option('sign-key', {
+      type: 'string',
+      describe: 'Ed25519 private key (PEM): write a detached signature FILE.sig beside the JSON report (-o FILE)',
+    });
+}
+
+/** How the report is shown: shared by scan, report and merge. */
+function displayOptions<T>(y: Argv<T>) {
+  return y
+    .option('all', { type: 'boolean', default: false, describe: 'table: list every finding, passes and skips too' })
+    .option('level', { type: 'string', choices: ['fail', 'warn', 'info'], describe: 'table: lowest status listed (default warn)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'table: one verdict line per endpoint' })
+    .option('verbose', {
+      alias: 'v',
+      type: 'boolean',
+      default: false,
+      describe: 'table: details, controls and evidence under each finding',
+    })
+    .option('sarif-all', { type: 'boolean', default: false, describe: 'SARIF: every finding as a result (default: fail, warn, error)' })
+    .option('junit-fail-on-warn', { type: 'boolean', default: false, describe: 'JUnit: report WARN findings as failures' });
+}
+
+/** The inventory line each endpoint came from, by "host:port". */
+function endpointSources(endpoints: Endpoint[], entryOf: Map<Endpoint, InventoryEntry>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of endpoints) {
+    const entry = entryOf.get(e);
+    if (entry?.file) out[`${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`] = `${entry.file}:${entry.line}`;
+  }
+  return out;
 }
 
 type Args = Record<string, unknown> & { _: (string | number)[] };
@@ -444,12 +478,10 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
   async report(a) {
     const { rerender } = await import('./commands/report.js');
     const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
-    const r = rerender(a.file as string, format, {
-      width: process.stdout.columns,
-      color: (a.color as boolean | undefined) ?? (format === 'table' && !!process.stdout.isTTY && !a.output),
-    });
+    if (a.output) checkOutputPath(a.output as string);
+    const r = rerender(a.file as string, format, renderOptionsFrom(a, format));
     if (r.warning) process.stderr.write(`xferscan: warning: ${r.warning}\n`);
-    if (a.output) fs.writeFileSync(a.output as string, r.text);
+    if (a.output) writeOutput(a.output as string, r.text);
     else process.stdout.write(r.text);
     return EXIT.OK;
   },
@@ -462,23 +494,24 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
   },
   async merge(a) {
     const { mergeReports, readMergeInput } = await import('./commands/merge.js');
-    const { report, duplicates } = mergeReports((a.files as string[]).map(readMergeInput));
+    if (a.output) checkOutputPath(a.output as string);
+    const { report, duplicates } = mergeReports((a.files as string[]).map(readMergeInput), a.profile as string | undefined);
     if (duplicates.length)
       process.stderr.write(
         `xferscan: note: ${duplicates.length} endpoint(s) appeared in more than one input; kept the one from the input that finished last (${duplicates.slice(0, 5).join(', ')}${duplicates.length > 5 ? ', …' : ''})\n`,
       );
     const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
-    const text = render(report, format, {
-      width: process.stdout.columns,
-      color: (a.color as boolean | undefined) ?? (format === 'table' && !!process.stdout.isTTY && !a.output),
-    });
-    if (a.output) fs.writeFileSync(a.output as string, text);
+    const text = render(report, format, renderOptionsFrom(a, format));
+    if (a.output) writeOutput(a.output as string, text);
     else process.stdout.write(text);
     return exitCodeForMerged(report);
   },
   async verify(a) {
     const { verifyReportFile } = await import('./commands/verify.js');
-    const v = verifyReportFile(a.file as string);
+    const v = verifyReportFile(a.file as string, {
+      publicKey: a['public-key'] as string | undefined,
+      signature: a.signature as string | undefined,
+    });
     (v.exitCode === 0 ? process.stdout : process.stderr).write(`${v.message}\n`);
     return v.exitCode;
   },
@@ -493,6 +526,7 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
 
 export async function main(argv: string[]): Promise<void> {
   let exitCode: number;
+  quietOnEpipe();
   try {
     // The commands are declared without yargs handlers and run after parsing: when a command's
     // handler runs, yargs lays out and caches the whole help text (~50 ms of CPU, right as the
@@ -500,13 +534,13 @@ export async function main(argv: string[]): Promise<void> {
     const parser = yargs(argv)
       .scriptName('xferscan')
       .usage(
-        'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json\n       xferscan                    (no target: scan a built-in demo target)',
+        'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json [--public-key PUB.pem]\n       xferscan                    (no target: scan a built-in demo target)',
       )
       .command('scan [targets..]', 'scan targets and report', (y) =>
-        scanOptions(y).positional('targets', { type: 'string', array: true, describe: 'targets' }),
+        displayOptions(scanOptions(y)).positional('targets', { type: 'string', array: true, describe: 'targets' }),
       )
       .command('report <file>', 're-render a saved JSON scan in another format', (y) =>
-        y
+        displayOptions(y)
           .positional('file', { type: 'string', demandOption: true, describe: 'a JSON report saved with --format json' })
           .option('format', {
             type: 'string',
@@ -526,7 +560,7 @@ export async function main(argv: string[]): Promise<void> {
         'merge <files..>',
         'combine JSON reports or NDJSON streams (e.g. of --shard runs) into one report; summary, compliance and digest recomputed',
         (y) =>
-          y
+          displayOptions(y)
             .positional('files', {
               type: 'string',
               array: true,
@@ -539,12 +573,22 @@ export async function main(argv: string[]): Promise<void> {
               describe: 'output format (default: table on a terminal, json otherwise)',
             })
             .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+            .option('profile', {
+              type: 'string',
+              describe: 'custom profile FILE the inputs were judged with (merge never opens a path named inside a report)',
+            })
             .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }),
       )
-      .command('verify <file>', 'check a saved JSON report against its SHA-256 digest (exit 0 intact, 3 tampered or no digest)', (y) =>
-        y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report' }),
+      .command(
+        'verify <file>',
+        'check a saved JSON report: its SHA-256 digest (detects accidental change), and with --public-key its Ed25519 signature (detects tampering); exit 0 good, 3 not',
+        (y) =>
+          y
+            .positional('file', { type: 'string', demandOption: true, describe: 'a JSON report' })
+            .option('public-key', { type: 'string', describe: 'Ed25519 public key (PEM) the report must be signed with' })
+            .option('signature', { type: 'string', describe: 'detached signature file (default: REPORT.sig)' }),
       )
-      .command('$0', false, (y) => scanOptions(y))
+      .command('$0', false, (y) => displayOptions(scanOptions(y)))
       .epilog(EPILOG)
       .version(TOOL_VERSION)
       .help()

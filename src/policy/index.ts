@@ -1,11 +1,11 @@
-// Partner policy files (--policy FILE, JSON or a strict YAML subset): which ports and services
+// Partner policy files (--policy FILE, JSON or YAML): which ports and services
 // each host may expose, which service a port must offer, pinned SSH host keys and certificate
 // fingerprints, the passive port range the firewall opens, credentials by environment-variable
 // name, and the profile to apply. Validation errors are one line naming the file and the field.
 import path from 'node:path';
 import type { EndpointReport, Service } from '../model.js';
 import { parseYamlSubset, YamlSubsetError } from './yaml.js';
-import { readTextFile } from '../files.js';
+import { INPUT_LIMITS, readTextFile } from '../files.js';
 
 export const SERVICES: Service[] = ['sftp', 'ftps-implicit', 'ftps-explicit', 'ftp', 'tls-unknown', 'unknown'];
 
@@ -197,7 +197,7 @@ export function parsePolicy(text: string, fileName = 'policy'): Policy {
 
 /** Reads and validates a policy file; errors name the file: "policy.yaml: hosts[0].ports[1].port must …". */
 export function loadPolicy(file: string): Policy {
-  const text = readTextFile(file, file, (m) => new PolicyError(m));
+  const text = readTextFile(file, file, (m) => new PolicyError(m), INPUT_LIMITS.policy);
   try {
     return parsePolicy(text, path.basename(file));
   } catch (err) {
