@@ -227,6 +227,7 @@ export function parseCsv(text: string, delimiter = sniffDelimiter(text)): CsvRow
   try {
     records = parse(text, {
       delimiter,
+      record_delimiter: ['\r\n', '\n'],
       bom: true,
       comment: '#',
       comment_no_infix: true,
@@ -239,20 +240,19 @@ export function parseCsv(text: string, delimiter = sniffDelimiter(text)): CsvRow
     }) as unknown as { record: string[]; info: { lines: number; raw?: string } }[];
   } catch (err) {
     const e = err as Error & { code?: string; lines?: number };
-    const msg =
-      e.code === 'CSV_QUOTE_NOT_CLOSED'
-        ? 'unterminated quoted field'
-        : e.code === 'CSV_INVALID_OPENING_QUOTE'
-          ? 'a quote in the middle of an unquoted field (quote the whole field and double inner quotes)'
-          : e.code === 'CSV_INVALID_CLOSING_QUOTE'
-            ? 'unexpected text after a closing quote'
-            : e.message.replace(/^Invalid \w+: /, '').split('\n')[0];
+    const msg = /QUOTE_NOT_CLOSED$/.test(e.code ?? '')
+      ? 'unterminated quoted field'
+      : /INVALID_OPENING_QUOTE$/.test(e.code ?? '')
+        ? 'a quote in the middle of an unquoted field (quote the whole field and double inner quotes)'
+        : /INVALID_CLOSING_QUOTE$/.test(e.code ?? '')
+          ? 'unexpected text after a closing quote'
+          : e.message.replace(/^Invalid \w+: /, '').split('\n')[0];
     throw new EntryErrorAt(msg, e.lines ?? 1);
   }
   // info.lines is the line the record ends on: count back the newlines inside it.
   return records.map(({ record, info }) => ({
     cells: record,
-    line: info.lines - (info.raw ? (info.raw.replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0) : 0),
+    line: info.lines - (info.raw ? (info.raw.replace(/^[\r\n]+/, '').replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0) : 0),
   }));
 }
 

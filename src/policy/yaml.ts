@@ -55,7 +55,8 @@ function checkTree(doc: Document.Parsed, lines: LineCounter): void {
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const k = pair.key;
-        if (!isScalar(k) || (typeof k.value !== 'string' && typeof k.value !== 'number'))
+        const mergeKey = isScalar(k) && typeof k.value === 'symbol';
+        if (!isScalar(k) || (typeof k.value !== 'string' && typeof k.value !== 'number' && !mergeKey))
           throw new YamlError('a key must be a plain name', lineOf(k as Node));
         if (FORBIDDEN_KEYS.has(String(k.value))) throw new YamlError(`key "${String(k.value)}" is not allowed`, lineOf(k));
         stack.push({ node: pair.value, depth: depth + 1 });
@@ -78,6 +79,8 @@ export function parseYaml(text: string): ParsedYaml {
     version: '1.2',
     schema: 'core',
     uniqueKeys: true,
+    // `<<: *defaults` merge keys, as partners write them
+    merge: true,
     prettyErrors: true,
     strict: true,
     // never build sets, binaries, dates or custom classes
