@@ -2,7 +2,7 @@
 // hostile server text (a banner with <script> and ]]>) comes out inert in HTML, XML and Markdown.
 import { describe, expect, it } from 'vitest';
 import { render, FORMATS } from '../../../reports/index.js';
-import { renderHtml } from '../../../reports/html.js';
+import { remediationHtml, renderHtml } from '../../../reports/html.js';
 import { renderJunit } from '../../../reports/junit.js';
 import { renderSarif } from '../../../reports/sarif.js';
 import { renderMarkdown } from '../../../reports/markdown.js';
@@ -48,12 +48,10 @@ describe('html', () => {
     expect(html).toContain(report.integrity!.digest);
     for (const { f } of failing) {
       expect(html).toContain(f.id);
-      expect(html).toContain(
-        f.remediation.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'),
-      );
+      expect(html).toContain(remediationHtml(f.remediation));
     }
     for (const c of report.compliance!.controls) expect(html).toContain(`<b>${c.ref}</b>`);
-    expect(html).toMatch(/<details><summary>Evidence/);
+    expect(html).toMatch(/<details class="ev"><summary>Evidence/);
   });
   it('renders the hostile banner inert: one script element (ours, CSP-hashed), nothing a server sent', () => {
     expect(html.match(/<script\b/gi)?.length).toBe(1);
@@ -63,6 +61,41 @@ describe('html', () => {
     expect(html).toMatch(
       /Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; script-src &#39;sha256-/,
     );
+  });
+});
+
+describe('remediation code blocks (sshd Match blocks, config lines)', () => {
+  const r = structuredClone(report);
+  const f = r.endpoints[0].findings.find((x) => x.status === 'fail')!;
+  f.remediation =
+    'Restrict file-transfer accounts to SFTP in sshd_config:\n```\nMatch User <account>   # or Match Group sftponly\n    ForceCommand internal-sftp\n    ChrootDirectory /srv/sftp/%u\n```\nand give the account a non-login shell (`/usr/sbin/nologin`).';
+  it('HTML keeps them as blocks, line by line, with no literal backticks', () => {
+    const html = renderHtml(r);
+    expect(html).toContain(
+      '<pre class="code">Match User &lt;account&gt;   # or Match Group sftponly\n    ForceCommand internal-sftp\n    ChrootDirectory /srv/sftp/%u</pre>',
+    );
+    expect(html).toContain('<code>/usr/sbin/nologin</code>');
+    expect(html).not.toContain('```');
+  });
+  it('Markdown keeps them fenced and indented under the finding', () => {
+    const text = renderMarkdown(r);
+    expect(text).toMatch(/\n {4}```\n {4}Match User <account> {3}# or Match Group sftponly\n {4} {4}ForceCommand internal-sftp\n/);
+    expect(text).toContain('`/usr/sbin/nologin`');
+  });
+  it('the terminal shows the block as lines, never wider than the terminal', () => {
+    const t = render(r, 'table', { width: 60 });
+    expect(t).toMatch(/\n {6}Match User <account> {3}# or Match Group sftponly\n {6} {4}ForceCommand internal-sftp\n/);
+    expect(t).not.toContain('```');
+  });
+});
+
+describe('markdown control cells', () => {
+  it('name only what decides the result (fail, error, warn); passes as a count', () => {
+    const text = renderMarkdown(report);
+    const rows = text.split('\n').filter((l) => /^\| [^|]+ \| .* \| (automated|partial|not-testable) \|/.test(l));
+    expect(rows.length).toBe(report.compliance!.controls.length);
+    for (const row of rows) expect(row).not.toMatch(/` \S+ pass(<br>| \|)/);
+    expect(rows.some((r) => /\d+ pass/.test(r))).toBe(true);
   });
 });
 
