@@ -108,7 +108,7 @@ function overviewOf(report: Report, ep: EndpointReport, i: number): EndpointOver
 function verdictLine(out: Out, report: Report, ep: EndpointReport, i: number): void {
   const o = overviewOf(report, ep, i);
   const label = verdictLabel(o, ep);
-  const pad = ' '.repeat(Math.max(0, 6 - label.length));
+  const pad = ' '.repeat(Math.max(1, 6 - label.length));
   const where = inert(endpointName(ep));
   const svc = ep.state === 'open' ? inert(ep.service ?? 'unknown service') : inert(ep.outcome ?? ep.state);
   const sw = o.software ? inert(`${o.software.product}${o.software.version ? ` ${o.software.version}` : ''}`) : null;

@@ -1,0 +1,52 @@
+// The library surface and the generated docs: `import('xferscan')` gives render() and the
+// integrity helpers with types; docs/checks.md (every SARIF helpUri's target) matches the checks.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ALL_CHECKS } from '../../../src/checks/index.js';
+import { checkCatalogueMarkdown } from '../../../reports/checks-doc.js';
+import { ROOT } from '../../helpers/cli.js';
+import { loadFixture } from '../../helpers/reports.js';
+import { renderSarif } from '../../../reports/sarif.js';
+
+describe('docs/checks.md', () => {
+  it('is generated from the checks (npm run docs) and has an anchor for every SARIF helpUri', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'docs/checks.md'), 'utf8');
+    expect(text).toBe(checkCatalogueMarkdown(ALL_CHECKS));
+    const sarif = JSON.parse(renderSarif(loadFixture(), { sarifAll: true }));
+    for (const rule of sarif.runs[0].tool.driver.rules as { helpUri: string }[]) {
+      const anchor = rule.helpUri.split('#')[1];
+      expect(text, anchor).toContain(`<a id="${anchor}"></a>`);
+    }
+  });
+});
+
+describe('package surface', () => {
+  it("import('xferscan') works from the built package, with types, exports and a LICENSE", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.exports['.']).toEqual({ types: './dist/src/index.d.ts', import: './dist/src/index.js' });
+    expect(pkg.repository.url).toMatch(/github\.com/);
+    expect(pkg.files).toContain('LICENSE');
+    expect(fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    expect(fs.existsSync(path.join(ROOT, 'dist/src/index.d.ts'))).toBe(true);
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import('xferscan'); const fs = await import('node:fs'); const r = JSON.parse(fs.readFileSync(${JSON.stringify(path.join(ROOT, 'test/fixtures/report-pci.json'))}, 'utf8')); console.log(typeof m.render, m.FORMATS.join(','), m.verifyDigest(r).ok, m.render(r, 'table', { width: 80, quiet: true }).split('\\n')[0].slice(0, 4));`,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function table,json,html,markdown,junit,sarif,ndjson true FAIL');
+  });
+
+  it('the production dependencies carry no demo server and no terminal-table package', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(Object.keys(pkg.dependencies)).not.toContain('ftp-srv');
+    expect(Object.keys(pkg.dependencies)).not.toContain('table');
+    expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['yaml', 'csv-parse']));
+  });
+});
