@@ -252,7 +252,14 @@ export function parseCsv(text: string, delimiter = sniffDelimiter(text)): CsvRow
   // info.lines is the line the record ends on: count back the newlines inside it.
   return records.map(({ record, info }) => ({
     cells: record,
-    line: info.lines - (info.raw ? (info.raw.replace(/^[\r\n]+/, '').replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0) : 0),
+    line:
+      info.lines -
+      (info.raw
+        ? (info.raw
+            .replace(/^[\r\n]+/, '')
+            .replace(/\r?\n$/, '')
+            .match(/\n/g)?.length ?? 0)
+        : 0),
   }));
 }
 
