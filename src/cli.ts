@@ -31,15 +31,16 @@ Credentials never go on the command line: --password-env NAME reads the environm
 NAME, --password-file F reads a file. Passwords are redacted from every output.
 
 Output: a table when stdout is a terminal, JSON otherwise (--format table|json|html|markdown|junit|
-sarif|ndjson). Every JSON report carries a per-control view for the profile and a SHA-256 digest.
+sarif|ndjson). Every JSON report carries a per-control view for the profile and a SHA-256 digest
+(detects a damaged copy; not a signature: --sign-key KEY.pem signs, verify --public-key checks).
 
 Profiles (--profile): baseline (default), pci-dss-4.0.1, hipaa, nist-800-52r2, mozilla-intermediate
 (6.0; mozilla-intermediate-5.7 for the older list), or a JSON FILE ({"extends": "pci-dss-4.0.1", …}).
-Partner policy (--policy FILE, JSON or simple YAML): allowed ports and services per host, pinned SSH
+Partner policy (--policy FILE, JSON or YAML): allowed ports and services per host, pinned SSH
 host keys and certificate fingerprints, passive range, credentials by env-var name, profile.
 
-Fleets (--targets-file F): CSV with a header (host,port,service,user,passwordEnv,keyFile,policy),
-YAML or JSON (a list, or "targets:" with one; each item a host/URL string or a mapping with those
+Fleets (--targets-file F): CSV with a header (host,port,service,user,passwordEnv,keyFile,policy;
+"," or ";" separated; other columns are ignored with a warning), YAML or JSON (a list, or "targets:" with one; each item a host/URL string or a mapping with those
 fields), or one target per line. service: sftp|ftps-explicit|ftps-implicit|ftp. Credentials only by
 environment-variable name (passwordEnv), never a password. --concurrency targets at once,
 --connections per endpoint, --max-sockets for the whole scan, --endpoint-timeout per endpoint.
