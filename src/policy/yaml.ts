@@ -5,7 +5,14 @@
 // many aliases (an alias bomb), and nesting deeper than MAX_YAML_DEPTH (checked on the parsed
 // tree without recursion, so a hostile file cannot overflow the stack). Callers read the file with
 // a size limit (src/files.ts) before it gets here, and parsing is linear in the input.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlModule from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+
+// The yaml package is loaded when a YAML file is read, not on every scan's start-up.
+const requireCjs = createRequire(import.meta.url);
+let yamlModule: typeof YamlModule | null = null;
+const Y = (): typeof YamlModule => (yamlModule ??= requireCjs('yaml') as typeof YamlModule);
 
 export const MAX_YAML_DEPTH = 64;
 /** aliases one document may use; yaml's own default (100) stops "billion laughs" expansion */
@@ -38,6 +45,7 @@ function firstLine(message: string): string {
 
 /** Walks the tree without recursion: depth, key types and tags. */
 function checkTree(doc: Document.Parsed, lines: LineCounter): void {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = Y();
   const lineOf = (n: { range?: [number, number, number] | null } | null | undefined) => (n?.range ? lines.linePos(n.range[0]).line : 1);
   const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 1 }];
   while (stack.length) {
@@ -73,6 +81,7 @@ function checkTree(doc: Document.Parsed, lines: LineCounter): void {
 
 /** Parses one YAML document; every problem is a YamlError naming its line. */
 export function parseYaml(text: string): ParsedYaml {
+  const { LineCounter, parseAllDocuments, isMap, isSeq } = Y();
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, {
     lineCounter: lines,

@@ -1,6 +1,7 @@
 // The library surface and the generated docs: `import('xferscan')` gives render() and the
 // integrity helpers with types; docs/checks.md (every SARIF helpUri's target) matches the checks.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +42,24 @@ describe('package surface', () => {
     );
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('function table,json,html,markdown,junit,sarif,ndjson true FAIL');
+  });
+
+  it('a plain scan starts without node-forge, yaml or csv-parse (each loaded only by the code that needs it)', () => {
+    const hook = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-hook-')), 'hook.cjs');
+    fs.writeFileSync(
+      hook,
+      "const m = require('module'); const o = m._load; m._load = function (r, ...a) { if (/node-forge|^yaml$|csv-parse/.test(r)) process.stderr.write('LOADED ' + r + '\\n'); return o.call(this, r, ...a); };",
+    );
+    const r = spawnSync(
+      process.execPath,
+      ['--require', hook, path.join(ROOT, 'bin/xferscan.js'), 'scan', '127.0.0.1:1', '--format', 'json', '--timeout', '500'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).not.toMatch(/LOADED/);
   });
 
   it('the production dependencies carry no demo server and no terminal-table package', () => {
