@@ -160,10 +160,10 @@ function sortByWorst(findings: Finding[]): Finding[] {
     .map((x) => x.f);
 }
 
-/** A text unit with `code` spans shown as 'code' (no backticks reach the terminal). */
+/** A text unit with `code` spans shown as their plain text (no backticks reach the terminal). */
 const plainInline = (s: string) =>
   inlineSpans(s)
-    .map((x) => (x.code ? `'${x.text}'` : x.text))
+    .map((x) => x.text)
     .join('');
 
 function fixUnitsOut(out: Out, units: FixUnit[], indent: string): void {
@@ -183,12 +183,22 @@ function fixUnitsOut(out: Out, units: FixUnit[], indent: string): void {
   flush();
 }
 
-function fixesOut(out: Out, findings: Finding[]): void {
+/** Fix texts already printed for an earlier endpoint (a fleet repeats them): signature → where. */
+type SeenFixes = Map<string, string>;
+
+function fixesOut(out: Out, findings: Finding[], where: string, seen: SeenFixes | null): void {
   const groups = groupFixes(findings.filter((f) => f.status !== 'pass').map((f) => ({ id: f.id, remediation: f.remediation })));
   if (!groups.length) return;
   out.push('');
   out.push(`  ${out.paint('How to fix', 'bold')}`);
   for (const g of groups) {
+    const signature = `${g.ids.join(',')}\n${[...g.own.flatMap((o) => o.units), ...g.shared].map((u) => u.text).join('\n')}`;
+    const earlier = seen?.get(signature);
+    if (earlier) {
+      out.text(`${g.ids.join(', ')}: as for ${earlier} above`, '  ▸ ', '    ');
+      continue;
+    }
+    seen?.set(signature, where);
     out.text(g.ids.join(', '), '  ▸ ', '    ');
     if (g.ids.length === 1 && !g.shared.length) {
       fixUnitsOut(out, g.own[0].units, '    ');
@@ -206,6 +216,7 @@ function endpointBlock(
   ep: EndpointReport,
   i: number,
   o: Required<Pick<TableOptions, 'level' | 'verbose'>>,
+  seen: SeenFixes,
 ): void {
   verdictLine(out, report, ep, i);
   const shown = sortByWorst(ep.findings.filter((f) => LEVEL_STATUSES[o.level].includes(f.status)));
@@ -223,6 +234,8 @@ function endpointBlock(
     fixesOut(
       out,
       areas.flatMap((a) => byArea.get(a)!),
+      inert(endpointName(ep)),
+      o.verbose ? null : seen,
     );
   }
   if (hidden > 0) {
@@ -280,9 +293,10 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     report.endpoints.forEach((ep, i) => verdictLine(out, report, ep, i));
     return `${out.lines.join('\n')}\n`;
   }
+  const seen: SeenFixes = new Map();
   report.endpoints.forEach((ep, i) => {
     if (i > 0) out.push('');
-    endpointBlock(out, report, ep, i, { level, verbose });
+    endpointBlock(out, report, ep, i, { level, verbose }, seen);
   });
   summaryOut(out, report);
   return `${out.lines.join('\n')}\n`;

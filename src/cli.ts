@@ -327,7 +327,9 @@ export async function runScan(
       targets: targetsIn,
       ...(a['targets-file'] ? { targetsFile: a['targets-file'], inventoryEntries: fileEntries.length } : {}),
       // "host:port" → "FILE:LINE" of the inventory entry (SARIF physical locations)
-      ...(fileEntries.length ? { endpointSources: endpointSources(endpoints, inventory.entryOf) } : {}),
+      ...(fileEntries.length || policy?.hostLines
+        ? { endpointSources: endpointSources(endpoints, inventory.entryOf, policy, a.policy) }
+        : {}),
       endpointsScanned: endpoints.length,
       shard: shard ? `${shard.index}/${shard.count}` : null,
       maxSockets,
@@ -457,12 +459,23 @@ function displayOptions<T>(y: Argv<T>) {
     .option('junit-fail-on-warn', { type: 'boolean', default: false, describe: 'JUnit: report WARN findings as failures' });
 }
 
-/** The inventory line each endpoint came from, by "host:port". */
-function endpointSources(endpoints: Endpoint[], entryOf: Map<Endpoint, InventoryEntry>): Record<string, string> {
+/** Where each endpoint came from, by "host:port": its inventory line, else its policy host entry's line. */
+function endpointSources(
+  endpoints: Endpoint[],
+  entryOf: Map<Endpoint, InventoryEntry>,
+  policy: Policy | null,
+  policyFile: string | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of endpoints) {
+    const key = `${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
     const entry = entryOf.get(e);
-    if (entry?.file) out[`${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`] = `${entry.file}:${entry.line}`;
+    if (entry?.file) out[key] = `${entry.file}:${entry.line}`;
+    else if (policy?.hostLines && policyFile) {
+      const h = policyHostFor(policy, { host: e.host, address: null });
+      const line = h ? policy.hostLines[policy.hosts.indexOf(h)] : undefined;
+      if (line) out[key] = `${policyFile}:${line}`;
+    }
   }
   return out;
 }

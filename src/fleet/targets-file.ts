@@ -11,7 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Service } from '../model.js';
 import { UsageError, parsePort, parseTarget, type Scheme, type Target } from '../targets.js';
-import { parseYaml, YamlError, type ParsedYaml } from '../policy/yaml.js';
+import { jsonListItemLines, parseYaml, YamlError, type ParsedYaml } from '../policy/yaml.js';
 import { INPUT_LIMITS, readLimited } from '../files.js';
 
 export type TargetsFormat = 'text' | 'csv' | 'yaml' | 'json';
@@ -398,63 +398,6 @@ function yamlEntries(text: string, file: string, baseDir: string, warn: (m: stri
   return listedEntries(parsed.value, (k) => parsed.itemLines(k), file, baseDir, warn);
 }
 
-/**
- * Lines of the elements of the targets array (the root array, or the root object's "targets"),
- * in one pass over the text (linear: a 100k-entry inventory takes milliseconds).
- */
-function jsonItemLines(text: string): number[] {
-  const out: number[] = [];
-  const stack: ('a' | 'o')[] = [];
-  let target: number | null = null; // stack depth of the targets array
-  let lastKey: string | null = null;
-  let expectValue = false;
-  let line = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      line++;
-      continue;
-    }
-    if (c === 32 || c === 9 || c === 13 || c === 58 /* : */) continue;
-    if (c === 44 /* , */) {
-      if (stack[stack.length - 1] === 'a') expectValue = true;
-      continue;
-    }
-    const inTargets = target !== null && stack.length === target && stack[stack.length - 1] === 'a';
-    if (inTargets && expectValue) {
-      out.push(line);
-      expectValue = false;
-    }
-    if (c === 34 /* " */) {
-      let j = i + 1;
-      while (j < text.length && text.charCodeAt(j) !== 34) {
-        if (text.charCodeAt(j) === 10) line++;
-        j += text.charCodeAt(j) === 92 ? 2 : 1;
-      }
-      if (stack.length === 1 && stack[0] === 'o') {
-        let k = j + 1;
-        while (k < text.length && /\s/.test(text[k])) k++;
-        if (text[k] === ':') lastKey = text.slice(i + 1, j);
-      }
-      i = j;
-      continue;
-    }
-    if (c === 91 /* [ */ || c === 123 /* { */) {
-      stack.push(c === 91 ? 'a' : 'o');
-      if (c === 91 && target === null && (stack.length === 1 || (stack.length === 2 && stack[0] === 'o' && lastKey === 'targets'))) {
-        target = stack.length;
-        expectValue = true;
-      } else if (c === 91) expectValue = true;
-      continue;
-    }
-    if (c === 93 || c === 125) {
-      stack.pop();
-      continue;
-    }
-  }
-  return out;
-}
-
 function lineOfOffset(text: string, offset: number): number {
   let n = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
@@ -475,7 +418,7 @@ function jsonEntries(text: string, file: string, baseDir: string, warn: (m: stri
       line,
     );
   }
-  return listedEntries(doc, () => jsonItemLines(text), file, baseDir, warn);
+  return listedEntries(doc, () => jsonListItemLines(text, 'targets'), file, baseDir, warn);
 }
 
 function textEntries(text: string, file: string, baseDir: string): InventoryEntry[] {

@@ -141,6 +141,19 @@ describe('PCI DSS scan of the demo servers, every format', () => {
       .sort();
     expect(junitFailNames).toEqual(failingKeys(report));
     expect([...new Set(sarifFails.map((r) => `${r.properties.endpoint} ${r.ruleId}`))].sort()).toEqual(failingKeys(report));
+    // the policy host entry (line 4 of partner.yaml) is where code scanning shows them
+    const located = (
+      sarif.runs[0].results as {
+        locations: { physicalLocation?: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+      }[]
+    )
+      .map((r) => r.locations[0].physicalLocation)
+      .filter(Boolean);
+    expect(located.length).toBeGreaterThan(0);
+    for (const l of located) {
+      expect(l!.artifactLocation.uri).toMatch(/partner\.yaml$/);
+      expect(l!.region.startLine).toBe(4);
+    }
     for (const { ep, f } of failing) {
       const s = sarifFails.find((r) => r.ruleId === f.id && r.properties.endpoint.endsWith(`:${ep.port}`))!;
       expect(s.properties.controls).toEqual(f.controls);
