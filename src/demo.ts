@@ -48,10 +48,105 @@ const DEMO_LINE_LIMIT = 512;
 const DEMO_IDLE_MS = 30_000;
 const DEMO_MAX_CLIENTS = 32;
 
+/** The demo server's answer to one command in a session's state (pure); 'AUTH' upgrades. */
+export function demoFtpsReply(line: string, st: { secure: boolean; pbsz: boolean }): { reply: string; upgrade?: true; quit?: true } {
+  const sp = line.indexOf(' ');
+  const verb = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
+  const arg =
+    sp < 0
+      ? ''
+      : line
+          .slice(sp + 1)
+          .trim()
+          .toUpperCase();
+  switch (verb) {
+    case 'AUTH':
+      if (st.secure) return { reply: '503 TLS already active' };
+      if (arg !== 'TLS' && arg !== 'TLS-C' && arg !== 'SSL') return { reply: '504 AUTH TLS only' };
+      return { reply: '234 AUTH TLS successful', upgrade: true };
+    case 'FEAT':
+      return { reply: '211-Features:\r\n AUTH TLS\r\n PBSZ\r\n PROT\r\n UTF8\r\n211 End' };
+    case 'SYST':
+      return { reply: '215 UNIX Type: L8' };
+    case 'NOOP':
+      return { reply: '200 OK' };
+    case 'OPTS':
+      return { reply: arg.startsWith('UTF8') ? '200 UTF8 on' : '501 Option not understood' };
+    case 'PBSZ':
+      if (!st.secure) return { reply: '503 AUTH TLS first' };
+      st.pbsz = true;
+      return { reply: '200 PBSZ=0' };
+    case 'PROT':
+      if (!st.secure || !st.pbsz) return { reply: '503 PBSZ first' };
+      return { reply: arg === 'P' ? '200 Protection level Private' : '536 Only PROT P is accepted' };
+    case 'USER':
+      return { reply: st.secure ? '331 Password required' : '530 Log in over TLS: send AUTH TLS first' };
+    case 'PASS':
+      return { reply: st.secure ? '530 Login incorrect (this demo server has no accounts)' : '530 Log in over TLS: send AUTH TLS first' };
+    case 'QUIT':
+      return { reply: '221 Goodbye', quit: true };
+    case 'PASV':
+    case 'EPSV':
+    case 'PORT':
+    case 'EPRT':
+    case 'LIST':
+    case 'NLST':
+    case 'RETR':
+    case 'STOR':
+    case 'PWD':
+    case 'CWD':
+    case 'TYPE':
+    case 'CCC':
+      return { reply: '530 Not logged in' };
+    default:
+      return { reply: '502 Command not implemented' };
+  }
+}
+
+/** One control connection: lines in, replies out, AUTH TLS upgrades the same socket. */
+function demoFtpsSession(raw: net.Socket, context: tls.SecureContext): void {
+  raw.on('error', () => raw.destroy());
+  raw.setTimeout(DEMO_IDLE_MS, () => raw.destroy());
+  let sock: net.Socket = raw;
+  const st = { secure: false, pbsz: false };
+  let buffered = '';
+  const send = (line: string) => {
+    if (!sock.destroyed && sock.writable) sock.write(`${line}\r\n`);
+  };
+  const onData = (chunk: Buffer): void => {
+    buffered += chunk.toString('latin1');
+    if (buffered.length > DEMO_LINE_LIMIT && !buffered.includes('\n')) {
+      send('500 Line too long');
+      sock.destroy();
+      return;
+    }
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const r = demoFtpsReply(buffered.slice(0, nl).replace(/\r$/, ''), st);
+      buffered = buffered.slice(nl + 1);
+      send(r.reply);
+      if (r.quit) sock.end();
+      if (r.upgrade) {
+        // Stop reading clear text: what follows is the client's TLS handshake.
+        raw.off('data', onData);
+        buffered = '';
+        const t = new tls.TLSSocket(raw, { isServer: true, secureContext: context });
+        t.on('error', () => raw.destroy());
+        t.on('secure', () => (st.secure = true));
+        t.on('data', onData);
+        sock = t;
+        return;
+      }
+    }
+  };
+  raw.on('data', onData);
+  send('220 xferscan demo FTPS endpoint');
+}
+
 /**
  * The demo's explicit-FTPS endpoint (RFC 4217): TLS 1.2+ with a fresh self-signed certificate,
  * logins only after AUTH TLS (and then always refused: there is nothing to log in to), PROT C
- * refused. Every connection has an idle timeout and a line-length limit.
+ * refused. Every connection has an idle timeout and a line-length limit; at most 32 at once.
  */
 export async function startDemoFtps(material: { key: string; cert: string }): Promise<{ port: number; close(): Promise<void> }> {
   const context = tls.createSecureContext({ key: material.key, cert: material.cert, minVersion: 'TLSv1.2' });
@@ -64,110 +159,7 @@ export async function startDemoFtps(material: { key: string; cert: string }): Pr
     }
     clients.add(raw);
     raw.on('close', () => clients.delete(raw));
-    raw.on('error', () => raw.destroy());
-    raw.setTimeout(DEMO_IDLE_MS, () => raw.destroy());
-    let sock: net.Socket = raw;
-    let secure = false;
-    let pbsz = false;
-    let buffered = '';
-    const reply = (line: string) => {
-      if (!sock.destroyed && sock.writable) sock.write(`${line}\r\n`);
-    };
-    const command = (line: string): 'upgrade' | undefined => {
-      const sp = line.indexOf(' ');
-      const verb = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
-      const arg =
-        sp < 0
-          ? ''
-          : line
-              .slice(sp + 1)
-              .trim()
-              .toUpperCase();
-      switch (verb) {
-        case 'AUTH':
-          if (secure) reply('503 TLS already active');
-          else if (arg !== 'TLS' && arg !== 'TLS-C' && arg !== 'SSL') reply('504 AUTH TLS only');
-          else {
-            reply('234 AUTH TLS successful');
-            // Stop reading clear text: what follows is the client's TLS handshake.
-            raw.off('data', onData);
-            buffered = '';
-            const t = new tls.TLSSocket(raw, { isServer: true, secureContext: context });
-            t.on('error', () => raw.destroy());
-            t.on('secure', () => (secure = true));
-            t.on('data', onData);
-            sock = t;
-            return 'upgrade';
-          }
-          return undefined;
-        case 'FEAT':
-          reply('211-Features:\r\n AUTH TLS\r\n PBSZ\r\n PROT\r\n UTF8\r\n211 End');
-          return undefined;
-        case 'SYST':
-          reply('215 UNIX Type: L8');
-          return undefined;
-        case 'NOOP':
-          reply('200 OK');
-          return undefined;
-        case 'OPTS':
-          reply(arg.startsWith('UTF8') ? '200 UTF8 on' : '501 Option not understood');
-          return undefined;
-        case 'PBSZ':
-          if (!secure) reply('503 AUTH TLS first');
-          else {
-            pbsz = true;
-            reply('200 PBSZ=0');
-          }
-          return undefined;
-        case 'PROT':
-          if (!secure || !pbsz) reply('503 PBSZ first');
-          else reply(arg === 'P' ? '200 Protection level Private' : '536 Only PROT P is accepted');
-          return undefined;
-        case 'USER':
-          reply(secure ? '331 Password required' : '530 Log in over TLS: send AUTH TLS first');
-          return undefined;
-        case 'PASS':
-          reply(secure ? '530 Login incorrect (this demo server has no accounts)' : '530 Log in over TLS: send AUTH TLS first');
-          return undefined;
-        case 'QUIT':
-          reply('221 Goodbye');
-          sock.end();
-          return undefined;
-        case 'PASV':
-        case 'EPSV':
-        case 'PORT':
-        case 'EPRT':
-        case 'LIST':
-        case 'NLST':
-        case 'RETR':
-        case 'STOR':
-        case 'PWD':
-        case 'CWD':
-        case 'TYPE':
-        case 'CCC':
-          reply('530 Not logged in');
-          return undefined;
-        default:
-          reply('502 Command not implemented');
-          return undefined;
-      }
-    };
-    function onData(chunk: Buffer): void {
-      buffered += chunk.toString('latin1');
-      if (buffered.length > DEMO_LINE_LIMIT && !buffered.includes('\n')) {
-        reply('500 Line too long');
-        sock.destroy();
-        return;
-      }
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl).replace(/\r$/, '');
-        buffered = buffered.slice(nl + 1);
-        if (command(line) === 'upgrade') return;
-      }
-    }
-    raw.on('data', onData);
-    reply('220 xferscan demo FTPS endpoint');
+    demoFtpsSession(raw, context);
   });
   server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
