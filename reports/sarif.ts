@@ -95,16 +95,12 @@ function ruleFor(f: Finding, all: Finding[]): object {
   };
 }
 
-export function renderSarif(report: Report, opts: SarifOptions = {}): string {
-  const keep = (f: Finding) => opts.sarifAll || ACTIONABLE.has(f.status);
-  const all = report.endpoints.flatMap((ep) => ep.findings);
-  const rules: object[] = [];
-  const ruleIndex = new Map<string, number>();
-  for (const f of all) {
-    if (!keep(f) || ruleIndex.has(f.id)) continue;
-    ruleIndex.set(f.id, rules.length);
-    rules.push(ruleFor(f, all));
-  }
+/** One result per kept finding; every error finding also as a tool notification. */
+function sarifResults(
+  report: Report,
+  keep: (f: Finding) => boolean,
+  ruleIndex: Map<string, number>,
+): { results: object[]; notifications: object[] } {
   const results: object[] = [];
   const notifications: object[] = [];
   report.endpoints.forEach((ep, ei) => {
@@ -157,6 +153,20 @@ export function renderSarif(report: Report, opts: SarifOptions = {}): string {
       });
     });
   });
+  return { results, notifications };
+}
+
+export function renderSarif(report: Report, opts: SarifOptions = {}): string {
+  const keep = (f: Finding) => opts.sarifAll || ACTIONABLE.has(f.status);
+  const all = report.endpoints.flatMap((ep) => ep.findings);
+  const rules: object[] = [];
+  const ruleIndex = new Map<string, number>();
+  for (const f of all) {
+    if (!keep(f) || ruleIndex.has(f.id)) continue;
+    ruleIndex.set(f.id, rules.length);
+    rules.push(ruleFor(f, all));
+  }
+  const { results, notifications } = sarifResults(report, keep, ruleIndex);
   // Missing firewall rules (report.firewall) as notifications; the whole view as a run property.
   for (const e of report.firewall?.endpoints ?? []) {
     for (const r of e.missing)
