@@ -283,7 +283,8 @@ export async function runScan(
   configureSocketBudget(maxSockets);
   const stream = format === 'ndjson';
   // a live line on a terminal, a heartbeat every ~10 s elsewhere (src/fleet/progress.ts)
-  const progress = new Progress({ total: endpoints.length, sockets: () => socketBudget.open }).start();
+  const progress = new Progress({ total: endpoints.length, sockets: () => socketBudget.open });
+  if ((a as { progress?: boolean }).progress !== false) progress.start();
   const exit = new ExitTracker();
   let ndjson: NdjsonStream | null = null;
   const options: ScanOptions = {
@@ -437,6 +438,10 @@ function scanOptions<T>(y: Argv<T>) {
     .option('allow-cleartext-login', { type: 'boolean', default: false, describe: 'allow sending a real password without TLS' })
     .option('ca-file', { type: 'string', describe: 'extra trusted CA certificates (PEM) for certificate checks' })
     .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' })
+    .option('progress', {
+      type: 'boolean',
+      describe: 'progress on stderr: a live line on a terminal, a heartbeat every ~10 s elsewhere (--no-progress: none)',
+    })
     .option('sign-key', {
       type: 'string',
       describe: 'Ed25519 private key (PEM): write a detached signature FILE.sig beside the JSON report (-o FILE)',
