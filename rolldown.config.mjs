@@ -5,9 +5,9 @@
 import { defineConfig } from 'rolldown';
 
 // Loaded on demand with require() and kept out of the bundle: ssh2 (only SSH scans need it),
-// node-forge (certificates), basic-ftp (listing parser), table (terminal output), ftp-srv (demo).
+// node-forge (certificates), basic-ftp (listing parser), yaml and csv-parse (inventories, policies).
 // The bundle must not contain a dynamic import(): code-cached scripts cannot run one (Node 20).
-const external = ['ssh2', 'cpu-features', 'node-forge', 'basic-ftp', 'table', 'ftp-srv'];
+const external = ['ssh2', 'cpu-features', 'node-forge', 'basic-ftp', 'yaml', 'csv-parse', 'csv-parse/sync'];
 
 // yargs lays out its whole help text with string-width on every run (in case a command fails
 // later), and string-width builds an Intl.Segmenter and Unicode-property regular expressions

@@ -5,11 +5,12 @@
 import crypto from 'node:crypto';
 import type { EndpointReport, Finding, Report } from '../src/model.js';
 import type { ComplianceView, ControlResult } from '../src/profiles/compliance.js';
-import { durationText, endpointName, escapeHtml as h, sortedFindings, STATUS_LABEL } from './common.js';
+import { durationText, endpointName, escapeHtml as h, inlineSpans, remediationBlocks, sortedFindings, STATUS_LABEL } from './common.js';
 
-// Opens every <details> for printing, so evidence and transcripts reach paper.
+// Opens the evidence of what needs action for printing (passes and transcripts stay folded: they
+// are in the JSON report, and printing them made 55 pages of 7 endpoints).
 const SCRIPT =
-  "window.addEventListener('beforeprint',function(){document.querySelectorAll('details').forEach(function(d){d.setAttribute('data-was-open',d.open?'1':'0');d.open=true;});});window.addEventListener('afterprint',function(){document.querySelectorAll('details').forEach(function(d){d.open=d.getAttribute('data-was-open')==='1';});});";
+  "window.addEventListener('beforeprint',function(){document.querySelectorAll('details.ev').forEach(function(d){d.setAttribute('data-was-open',d.open?'1':'0');d.open=true;});});window.addEventListener('afterprint',function(){document.querySelectorAll('details.ev').forEach(function(d){d.open=d.getAttribute('data-was-open')==='1';});});";
 const SCRIPT_HASH = crypto.createHash('sha256').update(SCRIPT).digest('base64');
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
 
@@ -22,7 +23,9 @@ h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:34px 0 10px;padding-bo
 h3{font-size:17px;margin:24px 0 8px}
 .sub{color:var(--muted);margin:0 0 18px}
 table{border-collapse:collapse;width:100%;margin:8px 0 14px}
-th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line)}
+table.meta{table-layout:fixed}
+th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line);overflow-wrap:anywhere;word-break:normal}
+td code{overflow-wrap:anywhere}
 th{background:var(--bg);font-weight:600;font-size:13px;text-transform:uppercase;letter-spacing:.03em;color:#3c4043}
 .meta th{width:210px;text-transform:none;letter-spacing:0;font-size:14px}
 .verdict{border-radius:6px;padding:16px 20px;margin:14px 0;border-left:8px solid;background:var(--bg)}
@@ -43,7 +46,13 @@ th{background:var(--bg);font-weight:600;font-size:13px;text-transform:uppercase;
 .fix{background:#fff8e5;border:1px solid #f0d9a0;border-radius:4px;padding:6px 10px;margin:6px 0}
 .ctl{font-size:12.5px;color:var(--muted)}
 code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
-pre{background:var(--bg);border:1px solid var(--line);padding:8px 10px;white-space:pre-wrap;word-break:break-all;margin:6px 0}
+pre{background:var(--bg);border:1px solid var(--line);padding:8px 10px;white-space:pre-wrap;overflow-wrap:anywhere;margin:6px 0;max-width:100%}
+pre.code{background:#fff;border-left:3px solid #f0d9a0;white-space:pre-wrap;tab-size:4}
+.fix p{margin:4px 0}
+nav.toc{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:8px 16px;margin:12px 0;font-size:14px}
+nav.toc ol{margin:4px 0;padding-left:22px}nav.toc li{margin:1px 0}
+.print-only{display:none}
+h1,h2,h3,p,li,div{overflow-wrap:anywhere}
 details summary{cursor:pointer;color:var(--info);font-size:13.5px}
 .cannot{background:#f3effa;border:1px solid #d9cdee;border-radius:6px;padding:10px 16px}
 .cannot li{margin:4px 0}
@@ -56,12 +65,20 @@ a.ref{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;white-spa
 @media print{
  body{font-size:11pt}main{max-width:none;padding:0}
  h2{page-break-after:avoid;break-after:avoid}
- .finding,.verdict,tr{page-break-inside:avoid;break-inside:avoid}
+ .verdict,tr,.finding .head,.fix,pre.code{page-break-inside:avoid;break-inside:avoid}
+ .finding{break-inside:auto;page-break-inside:auto}
+ details.ev-more{display:none}
  a{color:inherit;text-decoration:none}
  details summary{color:#000}
  .badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}
  .verdict,.fix,.cannot,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}
- @page{margin:16mm 14mm}
+ @page{size:auto;margin:16mm 14mm 18mm;@bottom-right{content:"page " counter(page) " of " counter(pages);font-size:9pt;color:#5f6368}@bottom-left{content:"xferscan report";font-size:9pt;color:#5f6368}}
+ details.ev::details-content{content-visibility:visible;display:block}
+ details.passes,details.tr{display:none}
+ .print-only{display:block}
+ main{max-width:100%}
+ table{font-size:9.5pt}
+ pre{font-size:8.5pt}
 }`;
 
 const badge = (cls: string, text: string) => `<span class="badge b-${h(cls)}">${h(text)}</span>`;
@@ -117,7 +134,7 @@ function metaTable(r: Report): string {
   if (r.integrity)
     rows.push([
       'Report digest (SHA-256)',
-      `<span class="digest">${h(r.integrity.digest)}</span><br><span class="muted">Check with <code>xferscan verify report.json</code> against the JSON report filed with this page.</span>`,
+      `<span class="digest">${h(r.integrity.digest)}</span><br><span class="muted">A checksum of the JSON report filed with this page: <code>xferscan verify report.json</code> shows the file was not damaged. It is not a signature (anyone editing the report can recompute it); a report signed with <code>--sign-key</code> is checked with <code>xferscan verify report.json --public-key KEY.pub</code>.</span>`,
     ]);
   return `<table class="meta">${rows.map(([k, v]) => `<tr><th>${h(k)}</th><td>${v}</td></tr>`).join('')}</table>`;
 }
@@ -184,17 +201,45 @@ function controlsSection(c: ComplianceView): string {
   return out;
 }
 
+const MAX_EVIDENCE = 20_000;
+const PRINTED_EVIDENCE = 8;
+
 function evidenceBlock(f: Finding): string {
   if (!f.evidence.length) return '';
-  const lines = f.evidence.map((e) => `${e.label}: ${e.value}${e.conn ? `   [${e.conn}${e.t ? ` ${e.t}` : ''}]` : ''}`).join('\n');
-  return `<details><summary>Evidence (${f.evidence.length})</summary><pre>${h(lines)}</pre></details>`;
+  const line = (e: Finding['evidence'][number]) => `${e.label}: ${e.value}${e.conn ? `   [${e.conn}${e.t ? ` ${e.t}` : ''}]` : ''}`;
+  const cap = (t: string) =>
+    t.length > MAX_EVIDENCE ? `${t.slice(0, MAX_EVIDENCE)}\n… ${t.length - MAX_EVIDENCE} more characters in the JSON report` : t;
+  // paper gets the first lines; the rest stays on screen (and in the JSON report)
+  const head = cap(f.evidence.slice(0, PRINTED_EVIDENCE).map(line).join('\n'));
+  const rest = f.evidence.length - PRINTED_EVIDENCE;
+  const more = rest > 0 ? cap(f.evidence.slice(PRINTED_EVIDENCE).map(line).join('\n')) : '';
+  return (
+    `<details class="ev"><summary>Evidence (${f.evidence.length})</summary><pre>${h(head)}</pre>` +
+    (more
+      ? `<details class="ev-more"><summary>${rest} more</summary><pre>${h(more)}</pre></details><p class="print-only muted">… ${rest} more evidence line(s) on screen and in the JSON report</p>`
+      : '') +
+    '</details>'
+  );
+}
+
+/** Inline text with `code` spans as <code>. */
+const inline = (s: string) =>
+  inlineSpans(s)
+    .map((x) => (x.code ? `<code>${h(x.text)}</code>` : h(x.text)))
+    .join('');
+
+/** A remediation: prose paragraphs and configuration blocks kept as blocks (copy-paste gives a working config). */
+export function remediationHtml(text: string): string {
+  return remediationBlocks(text)
+    .map((b) => (b.kind === 'code' ? `<pre class="code">${h(b.text)}</pre>` : `<p>${inline(b.text)}</p>`))
+    .join('');
 }
 
 function findingBlock(f: Finding, ei: number, fi: number): string {
   return (
     `<div class="finding ${h(f.status)}" id="${findingAnchor(ei, fi)}"><div class="head">${badge(f.status, STATUS_LABEL[f.status])}<span class="sev sev-${h(f.severity)}">${h(f.severity)}</span><span class="title">${h(f.title)}</span><span class="id">${h(f.id)}</span></div>` +
     `<div>${h(f.detail)}</div>` +
-    (f.remediation ? `<div class="fix"><b>How to fix:</b> ${h(f.remediation)}</div>` : '') +
+    (f.remediation ? `<div class="fix"><b>How to fix:</b>${remediationHtml(f.remediation)}</div>` : '') +
     (f.controls.length ? `<div class="ctl">Controls: ${f.controls.map(h).join('; ')}</div>` : '') +
     evidenceBlock(f) +
     '</div>'
@@ -211,7 +256,9 @@ function endpointSection(ep: EndpointReport, ei: number, c: ComplianceView | und
   const quiet = sorted.filter(({ f }) => f.status === 'pass' || f.status === 'skipped');
   out += important.map(({ f, i }) => findingBlock(f, ei, i)).join('');
   if (quiet.length)
-    out += `<details class="passes"><summary>${quiet.length} passed or skipped check(s)</summary>${quiet.map(({ f, i }) => findingBlock(f, ei, i)).join('')}</details>`;
+    out +=
+      `<details class="passes"><summary>${quiet.length} passed or skipped check(s)</summary>${quiet.map(({ f, i }) => findingBlock(f, ei, i)).join('')}</details>` +
+      `<p class="print-only muted">${quiet.length} passed or skipped check(s), not printed (on screen and in the JSON report): ${h(quiet.map(({ f }) => `${f.id} ${f.status}`).join(', '))}</p>`;
   if (!ep.findings.length) out += '<p class="muted">No findings.</p>';
   return out;
 }
@@ -238,14 +285,30 @@ function firewallSection(r: Report): string {
 
 function transcriptAppendix(r: Report): string {
   let out =
-    '<h2 id="transcript">Appendix: transcripts</h2><p class="muted">Every line exchanged with each endpoint, timestamped; passwords are redacted before they are recorded.</p>';
+    '<h2 id="transcript">Appendix: transcripts</h2><p class="muted">Every line exchanged with each endpoint, timestamped; passwords are redacted before they are recorded.</p><p class="print-only muted">Transcripts are not printed: open this page on screen, or read them in the JSON report.</p>';
   r.endpoints.forEach((ep, i) => {
     const text = ep.transcript
       .map((l) => `${l.t}  ${l.conn.padEnd(10)} ${l.dir === 'client' ? '>' : l.dir === 'server' ? '<' : '#'} ${l.text}`)
       .join('\n');
-    out += `<details id="tr-${i}"><summary>${h(endpointName(ep))} — ${ep.transcript.length} line(s)</summary><pre>${h(text || '(empty)')}</pre></details>`;
+    out += `<details class="tr" id="tr-${i}"><summary>${h(endpointName(ep))} — ${ep.transcript.length} line(s)</summary><pre>${h(text || '(empty)')}</pre></details>`;
   });
   return out;
+}
+
+function toc(r: Report): string {
+  const c = r.compliance;
+  const items = [
+    '<li><a href="#summary">Summary and verdict per endpoint</a></li>',
+    c ? `<li><a href="#controls">Controls: ${h(c.profile.title)}</a></li>` : '',
+    c?.controls.some((x) => x.status === 'not-testable') ? '<li><a href="#cannot">What this scan cannot prove</a></li>' : '',
+    r.firewall ? '<li><a href="#firewall">Firewall</a></li>' : '',
+    `<li><a href="#findings">Findings by endpoint</a><ol>${r.endpoints
+      .slice(0, 50)
+      .map((ep, i) => `<li><a href="#ep-${i}">${h(endpointName(ep))}</a></li>`)
+      .join('')}${r.endpoints.length > 50 ? `<li>… ${r.endpoints.length - 50} more</li>` : ''}</ol></li>`,
+    '<li><a href="#transcript">Appendix: transcripts</a></li>',
+  ];
+  return `<nav class="toc"><b>Contents</b><ol>${items.join('')}</ol></nav>`;
 }
 
 export function renderHtml(report: Report): string {
@@ -253,6 +316,7 @@ export function renderHtml(report: Report): string {
   const title = `xferscan report — ${report.endpoints.map(endpointName).slice(0, 3).join(', ')}${report.endpoints.length > 3 ? ', …' : ''}`;
   const body = [
     `<h1>Secure file transfer assessment</h1><p class="sub">${h(report.endpoints.length)} endpoint(s) scanned ${h(report.startedAt.slice(0, 10))} by ${h(report.tool.name)} ${h(report.tool.version)}${c ? ` against ${h(c.profile.title)}` : ''}</p>`,
+    toc(report),
     metaTable(report),
     summarySection(report),
     c ? controlsSection(c) : '',

@@ -4,14 +4,16 @@ import { renderJson } from './json.js';
 import { renderTable, type TableOptions } from './table.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
-import { renderJunit } from './junit.js';
-import { renderSarif } from './sarif.js';
+import { renderJunit, type JunitOptions } from './junit.js';
+import { renderSarif, type SarifOptions } from './sarif.js';
 import { renderNdjson } from './ndjson.js';
 
 export const FORMATS = ['table', 'json', 'html', 'markdown', 'junit', 'sarif', 'ndjson'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export function render(report: Report, format: Format, opts: TableOptions = {}): string {
+export type RenderOptions = TableOptions & SarifOptions & JunitOptions;
+
+export function render(report: Report, format: Format, opts: RenderOptions = {}): string {
   switch (format) {
     case 'json':
       return renderJson(report);
@@ -22,9 +24,9 @@ export function render(report: Report, format: Format, opts: TableOptions = {}):
     case 'markdown':
       return renderMarkdown(report);
     case 'junit':
-      return renderJunit(report);
+      return renderJunit(report, opts);
     case 'sarif':
-      return renderSarif(report);
+      return renderSarif(report, opts);
     case 'ndjson':
       return renderNdjson(report);
   }

@@ -1,45 +1,68 @@
-// JUnit XML for CI dashboards: one <testsuite> per endpoint, one <testcase> per check per
-// endpoint (a check with several outcomes is one testcase, judged by its worst outcome):
-// fail → <failure>, error → <error>, skipped → <skipped>; pass, info and warn pass (warn and info
-// text goes to <system-out>).
+// JUnit XML for CI dashboards, valid against Jenkins xunit's junit-10.xsd (the schema most
+// consumers follow): one <testsuite> per endpoint, one <testcase> per check per endpoint (a check
+// with several outcomes is one testcase, judged by its worst outcome): fail → <failure>, error →
+// <error>, skipped → <skipped>; warn → <failure> only with --junit-fail-on-warn, else it passes
+// with its text in <system-out>, like info and pass. Suite times are the endpoint's real time
+// (its transcript's first to last line); <testsuites> carries the scan's. `hostname` is the
+// machine that ran the scan, never the target.
 import type { Finding, Report } from '../src/model.js';
 import { endpointName, escapeXml as x, STATUS_ORDER } from './common.js';
+
+export interface JunitOptions {
+  /** report WARN findings as <failure> (the scan's exit code is 2 for them) */
+  junitFailOnWarn?: boolean;
+}
+
+const MAX_TEXT = 20_000;
+const cap = (s: string) =>
+  s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)} … (${s.length - MAX_TEXT} more characters in the JSON report)` : s;
 
 function findingText(f: Finding): string {
   const lines = [`[${f.status}] ${f.title}: ${f.detail}`];
   if (f.remediation) lines.push(`Fix: ${f.remediation}`);
   if (f.controls.length) lines.push(`Controls: ${f.controls.join('; ')}`);
   for (const e of f.evidence) lines.push(`  ${e.label}: ${e.value}`);
-  return lines.join('\n');
+  return cap(lines.join('\n'));
 }
 
-export function renderJunit(report: Report): string {
+/** Seconds for SUREFIRE_TIME: digits, at most three decimals. */
+const secs = (ms: number | null | undefined) => (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? (ms / 1000).toFixed(3) : null);
+
+export function renderJunit(report: Report, opts: JunitOptions = {}): string {
   const suites: string[] = [];
   let tests = 0;
   let failures = 0;
   let errors = 0;
-  let skipped = 0;
-  const seconds = Math.max(0, (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000) || 0;
-  report.endpoints.forEach((ep) => {
+  const scanTime = secs(Date.parse(report.finishedAt) - Date.parse(report.startedAt));
+  const machine = report.scanner?.hostname;
+  report.endpoints.forEach((ep, ei) => {
     const name = endpointName(ep);
     const byCheck = new Map<string, Finding[]>();
-    for (const f of ep.findings) byCheck.set(f.id, [...(byCheck.get(f.id) ?? []), f]);
+    for (const f of ep.findings) {
+      const list = byCheck.get(f.id);
+      if (list) list.push(f);
+      else byCheck.set(f.id, [f]);
+    }
     const cases: string[] = [];
     let sf = 0;
     let se = 0;
     let ss = 0;
+    const tc = (caseName: string, inner: string) =>
+      `    <testcase classname="${x(`xferscan.${name}`)}" name="${x(caseName)}">${inner}</testcase>`;
     for (const [id, fs] of byCheck) {
       const worst = [...fs].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status))[0];
       const title = fs.length === 1 ? fs[0].title : fs[0].title.replace(/ \(.*\)$/, '');
       const text = fs.map(findingText).join('\n\n');
-      const message = fs
-        .filter((f) => f.status === worst.status)
-        .map((f) => f.detail)
-        .join('; ');
+      const message = cap(
+        fs
+          .filter((f) => f.status === worst.status)
+          .map((f) => f.detail)
+          .join('; '),
+      );
       let inner: string;
-      if (worst.status === 'fail') {
+      if (worst.status === 'fail' || (worst.status === 'warn' && opts.junitFailOnWarn)) {
         sf++;
-        inner = `<failure message="${x(message)}" type="${x(`${id} ${worst.severity}`)}">${x(text)}</failure>`;
+        inner = `<failure message="${x(message)}" type="${x(`${id} ${worst.status === 'warn' ? 'warn' : worst.severity}`)}">${x(text)}</failure>`;
       } else if (worst.status === 'error') {
         se++;
         inner = `<error message="${x(message)}" type="${x(id)}">${x(text)}</error>`;
@@ -49,10 +72,10 @@ export function renderJunit(report: Report): string {
       } else {
         inner = `<system-out>${x(text)}</system-out>`;
       }
-      cases.push(`    <testcase classname="${x(`xferscan.${name}`)}" name="${x(`${id} ${title}`)}" time="0">${inner}</testcase>`);
+      cases.push(tc(`${id} ${title}`, inner));
     }
     // The firewall view (report.firewall) as one testcase: fails when rules are missing.
-    const fwe = report.firewall?.endpoints.find((e) => e.endpointIndex === report.endpoints.indexOf(ep));
+    const fwe = report.firewall?.endpoints.find((e) => e.endpointIndex === ei);
     let fwCase = 0;
     if (fwe) {
       fwCase = 1;
@@ -60,31 +83,35 @@ export function renderJunit(report: Report): string {
       if (fwe.missing.length > 0) {
         sf++;
         cases.push(
-          `    <testcase classname="${x(`xferscan.${name}`)}" name="FIREWALL rules a transfer needs" time="0"><failure message="${x(`missing: ${fwe.missing.map((r) => r.text).join('; ')}`)}" type="FIREWALL">${x(lines)}</failure></testcase>`,
+          tc(
+            'FIREWALL rules a transfer needs',
+            `<failure message="${x(`missing: ${fwe.missing.map((r) => r.text).join('; ')}`)}" type="FIREWALL">${x(lines)}</failure>`,
+          ),
         );
       } else {
-        cases.push(
-          `    <testcase classname="${x(`xferscan.${name}`)}" name="FIREWALL rules a transfer needs" time="0"><system-out>${x(lines)}</system-out></testcase>`,
-        );
+        cases.push(tc('FIREWALL rules a transfer needs', `<system-out>${x(lines)}</system-out>`));
       }
     }
     tests += byCheck.size + fwCase;
     failures += sf;
     errors += se;
-    skipped += ss;
     const props = [
+      ['endpoint', name],
       ['address', ep.address ?? ''],
       ['state', ep.state],
       ['service', ep.service ?? ''],
-      ['banner', ep.banner ?? ''],
+      ['banner', cap(ep.banner ?? '')],
       ['profile', report.profile],
       ...(fwe ? [['firewall.missing', fwe.missing.map((r) => r.text).join('; ')]] : []),
     ].map(([k, v]) => `      <property name="${x(k)}" value="${x(v)}"/>`);
+    const timing = report.overview?.endpoints[ei]?.timing;
+    const time = secs(timing?.ms);
+    const stamp = (timing?.startedAt ?? report.startedAt).replace(/Z$/, '');
     suites.push(
-      `  <testsuite name="${x(name)}" tests="${byCheck.size + fwCase}" failures="${sf}" errors="${se}" skipped="${ss}" time="0" timestamp="${x(report.startedAt.replace(/Z$/, ''))}" hostname="${x(ep.host)}">\n` +
+      `  <testsuite name="${x(name)}" tests="${byCheck.size + fwCase}" failures="${sf}" errors="${se}" skipped="${ss}"${time ? ` time="${time}"` : ''} timestamp="${x(stamp)}"${machine ? ` hostname="${x(machine)}"` : ''}>\n` +
         `    <properties>\n${props.join('\n')}\n    </properties>\n${cases.join('\n')}\n  </testsuite>`,
     );
   });
   const digest = report.integrity ? ` <!-- report digest sha256:${x(report.integrity.digest)} -->` : '';
-  return `<?xml version="1.0" encoding="UTF-8"?>${digest}\n<testsuites name="${x(`xferscan ${report.profile}`)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds.toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>${digest}\n<testsuites name="${x(`xferscan ${report.profile}`)}" tests="${tests}" failures="${failures}" errors="${errors}"${scanTime ? ` time="${scanTime}"` : ''}>\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -1,10 +1,10 @@
 // Markdown: the same story as the HTML report, for tickets, wikis and pull requests.
 import type { Finding, Report } from '../src/model.js';
-import { durationText, endpointName, sortedFindings, STATUS_LABEL } from './common.js';
+import { durationText, endpointName, inlineSpans, remediationBlocks, sortedFindings, STATUS_LABEL, visible } from './common.js';
 
 /** Inline text: inert in Markdown and in renderers that pass HTML through. */
 export function md(s: unknown): string {
-  return String(s ?? '')
+  return visible(s)
     .replace(/\r?\n/g, ' ')
     .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
@@ -12,11 +12,35 @@ export function md(s: unknown): string {
     .replace(/>/g, '&gt;');
 }
 
-/** A fenced block whose fence is longer than any backtick run inside. */
-function fence(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+/** Text with `code` spans kept as code spans (their content made inert), the rest escaped. */
+function mdInline(s: string): string {
+  return inlineSpans(s)
+    .map((x) => (x.code ? codeSpan(x.text) : md(x.text)))
+    .join('');
+}
+
+function codeSpan(s: string): string {
+  const t = visible(s).replace(/\r?\n/g, ' ');
+  let longest = 0;
+  let run = 0;
+  for (const ch of t) {
+    run = ch === '`' ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
   const f = '`'.repeat(longest + 1);
-  return `${f}text\n${text}\n${f}`;
+  return `${f}${t.startsWith('`') || t.endsWith('`') ? ` ${t} ` : t}${f}`;
+}
+
+/** A fenced block whose fence is longer than any backtick run inside (counted in one pass). */
+function fence(text: string, info = 'text'): string {
+  let longest = 2;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    run = text.charCodeAt(i) === 96 ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  const f = '`'.repeat(longest + 1);
+  return `${f}${info}\n${visible(text)}\n${f}`;
 }
 
 const CONTROL_LABEL = {
@@ -28,7 +52,14 @@ const CONTROL_LABEL = {
 
 function finding(f: Finding): string {
   const lines = [`- **${STATUS_LABEL[f.status]}** (${f.severity}) \`${f.id}\` — ${md(f.title)}: ${md(f.detail)}`];
-  if (f.remediation) lines.push(`  - Fix: ${md(f.remediation)}`);
+  if (f.remediation) {
+    // prose as inline text, configuration as fenced blocks (a Match block stays a block)
+    const blocks = remediationBlocks(f.remediation);
+    const first = blocks[0]?.kind === 'text' ? blocks.shift()!.text : '';
+    lines.push(`  - Fix: ${mdInline(first)}`);
+    for (const b of blocks)
+      lines.push(b.kind === 'code' ? `\n${fence(visible(b.text), '').replace(/^/gm, '    ')}\n` : `    ${mdInline(b.text)}`);
+  }
   if (f.controls.length) lines.push(`  - Controls: ${f.controls.map(md).join('; ')}`);
   if (f.evidence.length) {
     const ev = f.evidence.map((e) => `${e.label}: ${e.value}`).join('\n');
@@ -51,7 +82,10 @@ export function renderMarkdown(report: Report): string {
       `| Source address(es) | ${report.scanner.sourceAddresses.map((s) => `${md(s.source ?? 'unknown')} → ${md(s.target)}`).join(', ') || '—'} |`,
     );
   }
-  if (report.integrity) out.push(`| Digest (SHA-256) | \`${report.integrity.digest}\` (check: \`xferscan verify report.json\`) |`);
+  if (report.integrity)
+    out.push(
+      `| Digest (SHA-256) | \`${report.integrity.digest}\` — detects a damaged copy (\`xferscan verify report.json\`); not a signature: a signed report is checked with \`--public-key\` |`,
+    );
   out.push('');
   out.push('## Summary', '');
   if (c) out.push(`**Verdict: ${c.verdict.replace('-', ' ')}.** ${md(c.statement)}`, '');
@@ -72,13 +106,17 @@ export function renderMarkdown(report: Report): string {
     out.push(`## Controls: ${md(c.profile.title)}`, '');
     out.push('| Control | Requirement | Scan can prove | Result | Findings |', '|---|---|---|---|---|');
     for (const ctl of c.controls) {
-      const refs = [
-        ...new Set(
-          ctl.findings.filter((f) => f.status !== 'skipped').map((f) => `\`${f.id}\` ${md(f.endpoint)} ${STATUS_LABEL[f.status]}`),
-        ),
-      ];
+      // only what decides the result (fail, error, warn) by name; the rest as counts
+      const decisive = ctl.findings.filter((f) => f.status === 'fail' || f.status === 'error' || f.status === 'warn');
+      const refs = [...new Set(decisive.map((f) => `\`${f.id}\` ${md(f.endpoint)} ${STATUS_LABEL[f.status]}`))];
+      const rest = (['pass', 'info', 'skipped'] as const)
+        .map((st) => [st, ctl.findings.filter((f) => f.status === st).length] as const)
+        .filter(([, n]) => n > 0)
+        .map(([st, n]) => `${n} ${st}`)
+        .join(', ');
+      const cell = [refs.slice(0, 6).join('<br>') + (refs.length > 6 ? ` … +${refs.length - 6}` : ''), rest].filter(Boolean).join('<br>');
       out.push(
-        `| ${md(ctl.ref)} | ${md(ctl.title)} | ${ctl.testability} | ${CONTROL_LABEL[ctl.status]} — ${md(ctl.reason)} | ${refs.slice(0, 6).join('<br>') || '—'}${refs.length > 6 ? ` … +${refs.length - 6}` : ''} |`,
+        `| ${md(ctl.ref)} | ${md(ctl.title)} | ${ctl.testability} | ${CONTROL_LABEL[ctl.status]} — ${md(ctl.reason)} | ${cell || '—'} |`,
       );
     }
     out.push('');

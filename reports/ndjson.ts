@@ -1,6 +1,7 @@
 // NDJSON for big runs: one endpoint per line, each line a complete JSON object that names the scan
 // it belongs to, so lines can be streamed, grepped and loaded one at a time.
 import type { Report } from '../src/model.js';
+import { safeJson } from './common.js';
 
 export function renderNdjson(report: Report): string {
   const scan = {
@@ -14,7 +15,7 @@ export function renderNdjson(report: Report): string {
     .map((endpoint, i) => {
       const verdict = report.compliance?.endpoints[i];
       const firewall = report.firewall?.endpoints.find((e) => e.endpointIndex === i);
-      return `${JSON.stringify({ type: 'endpoint', index: i, scan, ...(verdict ? { verdict: verdict.verdict, counts: verdict.counts } : {}), ...(firewall ? { firewall } : {}), endpoint })}\n`;
+      return `${safeJson({ type: 'endpoint', index: i, scan, ...(verdict ? { verdict: verdict.verdict, counts: verdict.counts } : {}), ...(firewall ? { firewall } : {}), endpoint })}\n`;
     })
     .join('');
 }

@@ -1,12 +1,24 @@
-// SARIF 2.1.0 for code-scanning dashboards: one rule per check id, one result per finding.
-// kind/level follow the spec: only kind "fail" carries a level other than "none"
-// (fail → error for critical/high, warning for medium, note for low/info; warn → warning);
-// pass → kind "pass", info → "informational", skipped → "notApplicable", error → "open"
-// plus a tool execution notification.
-import type { Finding, Report, Severity } from '../src/model.js';
-import { endpointName, endpointUri } from './common.js';
+// SARIF 2.1.0 for code-scanning dashboards (GitHub code scanning and others). By default only
+// what needs action becomes a result — fail, warn and error — so a dashboard shows alerts, not
+// every passed check (--sarif-all keeps them all, with kind pass/informational/notApplicable).
+// One rule per check with a help page in this repository (docs/checks.md), real help text (the
+// check's own remediation), a stable partialFingerprint per endpoint and check, a logical
+// location per endpoint, and a physical location on the inventory file line the endpoint came
+// from when the report names one (options.endpointSources). kind/level follow the spec: only
+// kind "fail" carries a level other than "none" (fail → error for critical/high, warning for
+// medium, note for low/info; warn → warning).
+import crypto from 'node:crypto';
+import type { EndpointReport, Finding, Report, Severity } from '../src/model.js';
+import { endpointName, endpointUri, safeJson, visible } from './common.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const REPOSITORY_URL = 'https://github.com/xferscan/xferscan';
+export const checkHelpUri = (id: string) => `${REPOSITORY_URL}/blob/main/docs/checks.md#${id.toLowerCase()}`;
+
+export interface SarifOptions {
+  /** every finding as a result (passes, info and skips too); default: fail, warn and error only */
+  sarifAll?: boolean;
+}
 
 const FAIL_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   critical: 'error',
@@ -34,36 +46,75 @@ function resultKindLevel(f: Finding): { kind: string; level: string } {
   }
 }
 
-export function renderSarif(report: Report): string {
-  const rules: object[] = [];
-  const ruleIndex = new Map<string, number>();
-  const all = report.endpoints.flatMap((ep) => ep.findings);
-  for (const f of all) {
-    if (ruleIndex.has(f.id)) continue;
-    // the first finding of a check stands for the rule's texts; the title without its per-outcome suffix
-    const name = f.title.replace(/ \([^)]*\)$/, '');
-    const withFix = all.find((g) => g.id === f.id && g.remediation);
-    ruleIndex.set(f.id, rules.length);
-    rules.push({
-      id: f.id,
-      name: f.id.toLowerCase().replace(/(^|-)([a-z0-9])/g, (_m, _d, ch: string) => ch.toUpperCase()),
-      shortDescription: { text: name },
-      fullDescription: { text: `${name}. Controls: ${f.controls.join('; ') || 'none'}` },
-      help: { text: withFix?.remediation || 'No remediation needed when this check passes.' },
-      defaultConfiguration: { level: FAIL_LEVEL[f.severity] },
-      properties: {
-        tags: ['security', ...f.controls],
-        'security-severity': SECURITY_SEVERITY[f.severity],
-        severity: f.severity,
-        controls: f.controls,
-      },
-    });
-  }
+const ACTIONABLE = new Set(['fail', 'warn', 'error']);
+
+/** Where an endpoint came from: "file:line" per "host:port" (options.endpointSources), if the report says. */
+function sourceOf(report: Report, ep: EndpointReport): { file: string; line: number } | null {
+  const map = report.options?.endpointSources as Record<string, unknown> | undefined;
+  const v = map && typeof map === 'object' ? map[endpointName(ep)] : undefined;
+  if (typeof v !== 'string') return null;
+  const m = /^(.*):(\d+)$/.exec(v);
+  return m && m[1] ? { file: m[1], line: Math.max(1, Number(m[2])) } : null;
+}
+
+function artifactUri(file: string): { uri: string; uriBaseId?: string } {
+  const posix = file.replace(/\\/g, '/');
+  if (posix.startsWith('/')) return { uri: `file://${encodeURI(posix)}` };
+  return { uri: encodeURI(posix.replace(/^\.\//, '')), uriBaseId: '%SRCROOT%' };
+}
+
+function fingerprint(ep: EndpointReport, f: Finding): string {
+  return crypto
+    .createHash('sha256')
+    .update(`${endpointName(ep)}|${f.id}|${f.title}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function ruleFor(f: Finding, all: Finding[]): object {
+  // the first finding of a check stands for the rule's texts; the title without its per-outcome suffix
+  const name = visible(f.title.replace(/ \([^)]*\)$/, ''));
+  const withFix = all.find((g) => g.id === f.id && g.remediation);
+  const help = withFix
+    ? `${visible(withFix.remediation)}\n\nMore: ${checkHelpUri(f.id)}`
+    : `${name}: this check passed or did not apply on every endpoint of this scan. What it tests, and how to fix it when it fails: ${checkHelpUri(f.id)}`;
+  return {
+    id: f.id,
+    name: f.id.toLowerCase().replace(/(^|-)([a-z0-9])/g, (_m, _d, ch: string) => ch.toUpperCase()),
+    shortDescription: { text: name },
+    fullDescription: { text: `${name}.${f.controls.length ? ` Evidence for: ${f.controls.map(visible).join('; ')}.` : ''}` },
+    help: { text: help },
+    helpUri: checkHelpUri(f.id),
+    defaultConfiguration: { level: FAIL_LEVEL[f.severity] },
+    properties: {
+      tags: [...new Set(['security', ...f.controls.map(visible)])],
+      'security-severity': SECURITY_SEVERITY[f.severity],
+      severity: f.severity,
+      controls: f.controls,
+    },
+  };
+}
+
+/** One result per kept finding; every error finding also as a tool notification. */
+function sarifResults(
+  report: Report,
+  keep: (f: Finding) => boolean,
+  ruleIndex: Map<string, number>,
+): { results: object[]; notifications: object[] } {
   const results: object[] = [];
   const notifications: object[] = [];
   report.endpoints.forEach((ep, ei) => {
     const uri = endpointUri(ep);
+    const src = sourceOf(report, ep);
+    const logical = { name: visible(endpointName(ep)), fullyQualifiedName: visible(uri), kind: 'resource' };
     ep.findings.forEach((f, fi) => {
+      if (f.status === 'error')
+        notifications.push({
+          level: 'error',
+          message: { text: `${endpointName(ep)} ${f.id}: ${visible(f.detail)}` },
+          descriptor: { id: f.id },
+        });
+      if (!keep(f)) return;
       const { kind, level } = resultKindLevel(f);
       results.push({
         ruleId: f.id,
@@ -71,18 +122,26 @@ export function renderSarif(report: Report): string {
         kind,
         level,
         message: {
-          text: `${endpointName(ep)}: ${f.title}: ${f.detail}${f.remediation && (f.status === 'fail' || f.status === 'warn') ? ` Fix: ${f.remediation}` : ''}`,
+          text: `${visible(endpointName(ep))}: ${visible(f.title)}: ${visible(f.detail)}${f.remediation && ACTIONABLE.has(f.status) ? ` Fix: ${visible(f.remediation)}` : ''}`,
         },
         locations: [
           {
-            physicalLocation: {
-              artifactLocation: { uri, description: { text: `${ep.service ?? 'unknown service'} at ${ep.address ?? ep.host}` } },
-            },
-            logicalLocations: [{ name: endpointName(ep), fullyQualifiedName: uri, kind: 'resource' }],
+            ...(src
+              ? {
+                  physicalLocation: {
+                    artifactLocation: artifactUri(src.file),
+                    region: { startLine: src.line },
+                  },
+                }
+              : {}),
+            logicalLocations: [logical],
+            message: { text: `${visible(uri)} (${visible(ep.service ?? 'unknown service')} at ${visible(ep.address ?? ep.host)})` },
           },
         ],
-        partialFingerprints: { 'xferscan/v1': `${uri}|${f.id}|${f.title}` },
+        partialFingerprints: { 'xferscanFinding/v1': fingerprint(ep, f) },
         properties: {
+          endpoint: endpointName(ep),
+          endpointUri: uri,
           status: f.status,
           severity: f.severity,
           controls: f.controls,
@@ -92,17 +151,28 @@ export function renderSarif(report: Report): string {
           findingIndex: fi,
         },
       });
-      if (f.status === 'error') {
-        notifications.push({ level: 'error', message: { text: `${endpointName(ep)} ${f.id}: ${f.detail}` }, descriptor: { id: f.id } });
-      }
     });
   });
+  return { results, notifications };
+}
+
+export function renderSarif(report: Report, opts: SarifOptions = {}): string {
+  const keep = (f: Finding) => opts.sarifAll || ACTIONABLE.has(f.status);
+  const all = report.endpoints.flatMap((ep) => ep.findings);
+  const rules: object[] = [];
+  const ruleIndex = new Map<string, number>();
+  for (const f of all) {
+    if (!keep(f) || ruleIndex.has(f.id)) continue;
+    ruleIndex.set(f.id, rules.length);
+    rules.push(ruleFor(f, all));
+  }
+  const { results, notifications } = sarifResults(report, keep, ruleIndex);
   // Missing firewall rules (report.firewall) as notifications; the whole view as a run property.
   for (const e of report.firewall?.endpoints ?? []) {
     for (const r of e.missing)
       notifications.push({
         level: 'warning',
-        message: { text: `${e.endpoint} firewall: ${r.text} — ${r.evidence}` },
+        message: { text: `${visible(e.endpoint)} firewall: ${visible(r.text)} — ${visible(r.evidence)}` },
         descriptor: { id: 'FIREWALL' },
       });
   }
@@ -116,7 +186,7 @@ export function renderSarif(report: Report): string {
             name: report.tool.name,
             version: report.tool.version,
             semanticVersion: report.tool.version,
-            informationUri: 'https://github.com/xferscan/xferscan',
+            informationUri: REPOSITORY_URL,
             rules,
           },
         },
@@ -125,13 +195,14 @@ export function renderSarif(report: Report): string {
             executionSuccessful: !all.some((f) => f.status === 'error'),
             startTimeUtc: report.startedAt,
             endTimeUtc: report.finishedAt,
-            ...(report.scanner ? { machine: report.scanner.hostname } : {}),
             toolExecutionNotifications: notifications,
           },
         ],
-        automationDetails: { id: `xferscan/${report.profile}/${report.startedAt}` },
+        automationDetails: { id: `xferscan/${report.profile}/` },
         properties: {
           profile: report.profile,
+          results: opts.sarifAll ? 'all findings' : 'fail, warn and error findings only (--sarif-all for every finding)',
+          summary: report.summary,
           ...(report.compliance
             ? {
                 compliance: {
@@ -153,5 +224,5 @@ export function renderSarif(report: Report): string {
       },
     ],
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+  return `${safeJson(sarif, 2)}\n`;
 }

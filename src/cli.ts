@@ -1,6 +1,5 @@
 // The command line: parses arguments (one clear line on bad input, exit 1) and hands each
 // command to its module in src/commands; the exit code is one a CI pipeline can gate on.
-import fs from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from './targets.js';
@@ -9,6 +8,7 @@ import { TOOL_VERSION } from './version.js';
 import { PROFILE_NAMES } from './profiles/index.js';
 import { EXIT, exitCodeForReport } from './knowledge/exit-code.js';
 import { readTargetsFile, runScan, type ScanArgs } from './commands/scan.js';
+import { checkOutputPath, quietOnEpipe, renderOptionsFrom, writeOutput } from './output.js';
 
 export { EXIT } from './knowledge/exit-code.js';
 
@@ -21,15 +21,16 @@ Credentials never go on the command line: --password-env NAME reads the environm
 NAME, --password-file F reads a file. Passwords are redacted from every output.
 
 Output: a table when stdout is a terminal, JSON otherwise (--format table|json|html|markdown|junit|
-sarif|ndjson). Every JSON report carries a per-control view for the profile and a SHA-256 digest.
+sarif|ndjson). Every JSON report carries a per-control view for the profile and a SHA-256 digest
+(detects a damaged copy; not a signature: --sign-key KEY.pem signs, verify --public-key checks).
 
 Profiles (--profile): baseline (default), pci-dss-4.0.1, hipaa, nist-800-52r2, mozilla-intermediate
 (6.0; mozilla-intermediate-5.7 for the older list), or a JSON FILE ({"extends": "pci-dss-4.0.1", …}).
-Partner policy (--policy FILE, JSON or simple YAML): allowed ports and services per host, pinned SSH
+Partner policy (--policy FILE, JSON or YAML): allowed ports and services per host, pinned SSH
 host keys and certificate fingerprints, passive range, credentials by env-var name, profile.
 
-Fleets (--targets-file F): CSV with a header (host,port,service,user,passwordEnv,keyFile,policy),
-YAML or JSON (a list, or "targets:" with one; each item a host/URL string or a mapping with those
+Fleets (--targets-file F): CSV with a header (host,port,service,user,passwordEnv,keyFile,policy;
+"," or ";" separated; other columns are ignored with a warning), YAML or JSON (a list, or "targets:" with one; each item a host/URL string or a mapping with those
 fields), or one target per line. service: sftp|ftps-explicit|ftps-implicit|ftp. Credentials only by
 environment-variable name (passwordEnv), never a password. --concurrency targets at once,
 --connections per endpoint, --max-sockets for the whole scan, --endpoint-timeout per endpoint.
@@ -92,12 +93,37 @@ function scanOptions<T>(y: Argv<T>) {
     })
     .option('shard', {
       type: 'string',
-      describe: 'scan only shard I of N (e.g. 2/4), split by a stable hash of host:port; combine with "xferscan merge"',
+      describe:
+        'scan only shard I of N (e.g. 2/4), split by a stable hash of host:port; "auto" takes it from JOB_COMPLETION_INDEX/JOB_COMPLETIONS (Kubernetes Indexed Job); combine with "xferscan merge"',
     })
     .option('allow-foreign-pasv', { type: 'boolean', default: false, describe: 'follow a PASV reply to an address other than the target' })
     .option('allow-cleartext-login', { type: 'boolean', default: false, describe: 'allow sending a real password without TLS' })
     .option('ca-file', { type: 'string', describe: 'extra trusted CA certificates (PEM) for certificate checks' })
-    .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' });
+    .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' })
+    .option('progress', {
+      type: 'boolean',
+      describe: 'progress on stderr: a live line on a terminal, a heartbeat every ~10 s elsewhere (--no-progress: none)',
+    })
+    .option('sign-key', {
+      type: 'string',
+      describe: 'Ed25519 private key (PEM): write a detached signature FILE.sig beside the JSON report (-o FILE)',
+    });
+}
+
+/** How the report is shown: shared by scan, report and merge. */
+function displayOptions<T>(y: Argv<T>) {
+  return y
+    .option('all', { type: 'boolean', default: false, describe: 'table: list every finding, passes and skips too' })
+    .option('level', { type: 'string', choices: ['fail', 'warn', 'info'], describe: 'table: lowest status listed (default warn)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'table: one verdict line per endpoint' })
+    .option('verbose', {
+      alias: 'v',
+      type: 'boolean',
+      default: false,
+      describe: 'table: details, controls and evidence under each finding',
+    })
+    .option('sarif-all', { type: 'boolean', default: false, describe: 'SARIF: every finding as a result (default: fail, warn, error)' })
+    .option('junit-fail-on-warn', { type: 'boolean', default: false, describe: 'JUnit: report WARN findings as failures' });
 }
 
 type Args = Record<string, unknown> & { _: (string | number)[] };
@@ -112,12 +138,10 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
   async report(a) {
     const { rerender } = await import('./commands/report.js');
     const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
-    const r = rerender(a.file as string, format, {
-      width: process.stdout.columns,
-      color: (a.color as boolean | undefined) ?? (format === 'table' && !!process.stdout.isTTY && !a.output),
-    });
+    if (a.output) checkOutputPath(a.output as string);
+    const r = rerender(a.file as string, format, renderOptionsFrom(a, format));
     if (r.warning) process.stderr.write(`xferscan: warning: ${r.warning}\n`);
-    if (a.output) fs.writeFileSync(a.output as string, r.text);
+    if (a.output) writeOutput(a.output as string, r.text);
     else process.stdout.write(r.text);
     return EXIT.OK;
   },
@@ -130,23 +154,24 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
   },
   async merge(a) {
     const { mergeReports, readMergeInput } = await import('./commands/merge.js');
-    const { report, duplicates } = mergeReports((a.files as string[]).map(readMergeInput));
+    if (a.output) checkOutputPath(a.output as string);
+    const { report, duplicates } = mergeReports((a.files as string[]).map(readMergeInput), a.profile as string | undefined);
     if (duplicates.length)
       process.stderr.write(
         `xferscan: note: ${duplicates.length} endpoint(s) appeared in more than one input; kept the one from the input that finished last (${duplicates.slice(0, 5).join(', ')}${duplicates.length > 5 ? ', …' : ''})\n`,
       );
     const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
-    const text = render(report, format, {
-      width: process.stdout.columns,
-      color: (a.color as boolean | undefined) ?? (format === 'table' && !!process.stdout.isTTY && !a.output),
-    });
-    if (a.output) fs.writeFileSync(a.output as string, text);
+    const text = render(report, format, renderOptionsFrom(a, format));
+    if (a.output) writeOutput(a.output as string, text);
     else process.stdout.write(text);
     return exitCodeForReport(report);
   },
   async verify(a) {
     const { verifyReportFile } = await import('./commands/verify.js');
-    const v = verifyReportFile(a.file as string);
+    const v = verifyReportFile(a.file as string, {
+      publicKey: a['public-key'] as string | undefined,
+      signature: a.signature as string | undefined,
+    });
     (v.exitCode === 0 ? process.stdout : process.stderr).write(`${v.message}\n`);
     return v.exitCode;
   },
@@ -159,22 +184,19 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
   },
 };
 
-export async function main(argv: string[]): Promise<void> {
-  let exitCode: number;
-  try {
-    // The commands are declared without yargs handlers and run after parsing: when a command's
-    // handler runs, yargs lays out and caches the whole help text (~50 ms of CPU, right as the
-    // scan's first connections open), in case that handler fails later.
-    const parser = yargs(argv)
+/** The command line's grammar; commands run after parsing (see main). */
+function buildParser(argv: string[]) {
+  return (
+    yargs(argv)
       .scriptName('xferscan')
       .usage(
-        'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json\n       xferscan                    (no target: scan a built-in demo target)',
+        'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json [--public-key PUB.pem]\n       xferscan                    (no target: scan a built-in demo target)',
       )
       .command('scan [targets..]', 'scan targets and report', (y) =>
-        scanOptions(y).positional('targets', { type: 'string', array: true, describe: 'targets' }),
+        displayOptions(scanOptions(y)).positional('targets', { type: 'string', array: true, describe: 'targets' }),
       )
       .command('report <file>', 're-render a saved JSON scan in another format', (y) =>
-        y
+        displayOptions(y)
           .positional('file', { type: 'string', demandOption: true, describe: 'a JSON report saved with --format json' })
           .option('format', {
             type: 'string',
@@ -194,7 +216,7 @@ export async function main(argv: string[]): Promise<void> {
         'merge <files..>',
         'combine JSON reports or NDJSON streams (e.g. of --shard runs) into one report; summary, compliance and digest recomputed',
         (y) =>
-          y
+          displayOptions(y)
             .positional('files', {
               type: 'string',
               array: true,
@@ -207,12 +229,22 @@ export async function main(argv: string[]): Promise<void> {
               describe: 'output format (default: table on a terminal, json otherwise)',
             })
             .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+            .option('profile', {
+              type: 'string',
+              describe: 'custom profile FILE the inputs were judged with (merge never opens a path named inside a report)',
+            })
             .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }),
       )
-      .command('verify <file>', 'check a saved JSON report against its SHA-256 digest (exit 0 intact, 3 tampered or no digest)', (y) =>
-        y.positional('file', { type: 'string', demandOption: true, describe: 'a JSON report' }),
+      .command(
+        'verify <file>',
+        'check a saved JSON report: its SHA-256 digest (detects accidental change), and with --public-key its Ed25519 signature (detects tampering); exit 0 good, 3 not',
+        (y) =>
+          y
+            .positional('file', { type: 'string', demandOption: true, describe: 'a JSON report' })
+            .option('public-key', { type: 'string', describe: 'Ed25519 public key (PEM) the report must be signed with' })
+            .option('signature', { type: 'string', describe: 'detached signature file (default: REPORT.sig)' }),
       )
-      .command('$0', false, (y) => scanOptions(y))
+      .command('$0', false, (y) => displayOptions(scanOptions(y)))
       .epilog(EPILOG)
       .version(TOOL_VERSION)
       .help()
@@ -223,7 +255,18 @@ export async function main(argv: string[]): Promise<void> {
       .wrap(argv.some((x) => x === '--help' || x === '-h') ? Math.min(110, process.stdout.columns || 100) : null)
       .fail((msg, err) => {
         throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments');
-      });
+      })
+  );
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let exitCode: number;
+  quietOnEpipe();
+  try {
+    // The commands are declared without yargs handlers and run after parsing: when a command's
+    // handler runs, yargs lays out and caches the whole help text (~50 ms of CPU, right as the
+    // scan's first connections open), in case that handler fails later.
+    const parser = buildParser(argv);
     const parsed = (await parser.parseAsync(hideBin(['node', 'xferscan', ...argv]))) as Args;
     const name = String(parsed._[0] ?? '');
     if (Object.hasOwn(COMMANDS, name) && name !== '$0') {

@@ -52,12 +52,17 @@ export function parsePortList(text: string): number[] {
   return [...new Set(ports)];
 }
 
+const LEGACY_NUMERIC_HOST = /^(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d+)){0,3}\.?$/i;
+
 function checkHost(host: string, input: string): string {
   if (host.length === 0) throw new UsageError(`invalid target "${input}": no host`);
   if (net.isIP(host)) return host;
-  // "5" or "10.1" would resolve to 0.0.0.5 / 10.0.0.1: an address the user never wrote.
-  if (/^[0-9.]+$/.test(host))
-    throw new UsageError(`invalid target "${input}": "${host}" is not an IP address (a host name cannot be all digits)`);
+  // inet_aton's legacy forms ("5", "127.1", "0x7f.1", "017.0.0.1"): resolvers turn them into an
+  // address the user never wrote, so they are refused unless they are a plain dotted quad.
+  if (LEGACY_NUMERIC_HOST.test(host))
+    throw new UsageError(
+      `host "${host}" is a number, not a host name or a dotted-quad address (a resolver would read it as an address you did not write)`,
+    );
   if (!HOSTNAME.test(host)) throw new UsageError(`invalid target "${input}": "${host}" is not a host name or IP address`);
   return host.replace(/\.$/, '').toLowerCase();
 }

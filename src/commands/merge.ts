@@ -9,7 +9,7 @@ import { UsageError } from '../targets.js';
 import { readReportFile } from './read-report.js';
 import { summarize } from '../scan.js';
 import { finalizeReport } from '../report-meta.js';
-import { ProfileError, resolveProfile, type Profile } from '../profiles/index.js';
+import { builtinProfile, ProfileError, resolveProfile, type Profile } from '../profiles/index.js';
 import { endpointName } from '../profiles/compliance.js';
 import { readTextFile } from '../files.js';
 import { validateEndpoint } from '../model/validate.js';
@@ -79,29 +79,46 @@ export function readMergeInput(file: string): MergeInput {
   return ndjson ? { file, report: readNdjsonReport(file, text), kind: 'ndjson' } : { file, report: readReportFile(file), kind: 'json' };
 }
 
-/** The profile the inputs were judged with; all inputs must agree. */
-function profileOf(inputs: MergeInput[]): Profile {
+/**
+ * The profile the inputs were judged with; all inputs must agree. Only a built-in profile is
+ * looked up by the name a report carries: a report is data, and a path inside it (a profile
+ * "file" such as /dev/zero or ~/.ssh/id_rsa) is never opened. A custom profile comes from the
+ * user's own --profile FILE.
+ */
+function profileOf(inputs: MergeInput[], profileFile?: string): Profile {
   const ids = [...new Set(inputs.map((i) => i.report.profile))];
   if (ids.length > 1)
     throw new UsageError(
-      `the reports were judged with different profiles (${ids.join(', ')}): merge reports of one profile, or re-render them first`,
+      `the reports were judged with different profiles (${ids.map((x) => JSON.stringify(x)).join(', ')}): merge reports of one profile, or re-render them first`,
     );
   const id = ids[0];
-  const source = inputs.map((i) => i.report.options?.profileSource).find((s): s is string => typeof s === 'string' && s !== 'builtin');
-  try {
-    return resolveProfile(id);
-  } catch (err) {
-    if (source) {
-      try {
-        return resolveProfile(source);
-      } catch {
-        // fall through
-      }
+  if (profileFile) {
+    let p: Profile;
+    try {
+      p = resolveProfile(profileFile);
+    } catch (err) {
+      if (err instanceof ProfileError) throw new UsageError(err.message);
+      throw err;
     }
-    if (err instanceof ProfileError)
-      throw new UsageError(`cannot recompute compliance: profile "${id}" is not built in and its file is not available (${err.message})`);
-    throw err;
+    if (p.id !== id) throw new UsageError(`--profile ${profileFile} is "${p.id}", but the reports were judged with "${id}"`);
+    return p;
   }
+  const builtin = builtinProfile(id);
+  if (builtin) return builtin;
+  throw new UsageError(
+    `cannot recompute compliance: the reports were judged with profile ${JSON.stringify(id)}, which is not built in; give its file with --profile FILE`,
+  );
+}
+
+/** The inputs' endpointSources (inventory lines per endpoint, for SARIF), combined. */
+function mergedSources(inputs: MergeInput[]): { endpointSources?: Record<string, string> } {
+  const out: Record<string, string> = {};
+  for (const i of inputs) {
+    const m = i.report.options?.endpointSources;
+    if (m && typeof m === 'object' && !Array.isArray(m))
+      for (const [k, v] of Object.entries(m as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
+  }
+  return Object.keys(out).length ? { endpointSources: out } : {};
 }
 
 export interface MergeResult {
@@ -110,9 +127,9 @@ export interface MergeResult {
 }
 
 /** Merges reports (pure but for resolving a profile file). */
-export function mergeReports(inputs: MergeInput[]): MergeResult {
+export function mergeReports(inputs: MergeInput[], profileFile?: string): MergeResult {
   if (inputs.length === 0) throw new UsageError('merge: give at least one report');
-  const profile = profileOf(inputs);
+  const profile = profileOf(inputs, profileFile);
   // Later-finishing inputs win on duplicates; order otherwise follows the arguments.
   const rank = inputs.map((inp, k) => ({ inp, k, t: Date.parse(inp.report.finishedAt) || 0 }));
   const winner = new Map<string, { rank: number; k: number }>();
@@ -165,6 +182,7 @@ export function mergeReports(inputs: MergeInput[]): MergeResult {
         shard: (i.report.options?.shard as string | undefined) ?? null,
       })),
       shard: null,
+      ...mergedSources(inputs),
     },
     endpoints,
     summary: summarize(endpoints),

@@ -1,6 +1,6 @@
 // xferscan scan: from parsed arguments to a rendered report and an exit code. Input is checked
 // before the first connection (one clear line on bad input, exit 1).
-import fs from 'node:fs';
+import type { KeyObject } from 'node:crypto';
 import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from '../targets.js';
 import { scan, type ScanOptions } from '../scan.js';
 import { render, FORMATS, type Format } from '../../reports/index.js';
@@ -10,14 +10,16 @@ import { TOOL_VERSION } from '../version.js';
 import { ProfileError, profileCheckOptions, profileSelection, resolveProfile, type Profile } from '../profiles/index.js';
 import { loadPolicy, policyHostFor, PolicyError, type Policy } from '../policy/index.js';
 import { finalizeReport, scannerInfo } from '../report-meta.js';
-import { parseTargetsFile, type InventoryEntry } from '../fleet/targets-file.js';
+import { loadTargetsFile, type InventoryEntry } from '../fleet/targets-file.js';
 import { commandLineEntry, entryCredentials, expandInventory, policyHostCredentials, type Inventory } from '../fleet/inventory.js';
-import { inShard, parseShard } from '../fleet/shard.js';
+import { inShard, parseShard, type Shard } from '../fleet/shard.js';
 import { SocketBudget } from '../net/dialer.js';
 import { Progress } from '../fleet/progress.js';
 import { NdjsonStream } from '../fleet/stream.js';
 import { ExitTracker, exitCodeFor } from '../knowledge/exit-code.js';
 import { resolveCredentials } from '../credentials.js';
+import { endpointName } from '../knowledge/services.js';
+import { checkOutputPath, renderOptionsFrom, signingKeyFrom, writeOutput, writeSignature } from '../output.js';
 
 export interface ScanArgs {
   targets?: string[];
@@ -46,6 +48,8 @@ export interface ScanArgs {
   'allow-cleartext-login': boolean;
   'ca-file'?: string;
   color?: boolean;
+  progress?: boolean;
+  'sign-key'?: string;
 }
 
 export interface RunResult {
@@ -76,13 +80,7 @@ export function parseRange(text: string): [number, number] {
 
 /** --targets-file: CSV, YAML, JSON or one target per line (src/fleet/targets-file.ts). */
 export function readTargetsFile(file: string): InventoryEntry[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--targets-file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return parseTargetsFile(text, file);
+  return loadTargetsFile(file, (m) => process.stderr.write(`xferscan: warning: ${m}\n`));
 }
 
 function positiveInt(name: string, v: number, max: number, min = 1): number {
@@ -127,6 +125,9 @@ function credentialsPerEndpoint(
 /** Everything a scan needs, read and checked from the arguments before any connection. */
 interface ScanPlan {
   endpoints: Endpoint[];
+  inventory: Inventory;
+  shard: Shard | null;
+  signKey: KeyObject | null;
   fileEntries: InventoryEntry[];
   profile: Profile;
   policy: Policy | null;
@@ -150,7 +151,8 @@ function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[
   if (entries.length === 0)
     throw new UsageError(a['targets-file'] ? `${a['targets-file']}: no targets in it` : 'no target given: xferscan scan HOST (see --help)');
   const inventory = expandInventory(entries, ports);
-  const endpoints = inShard(inventory.endpoints, a.shard ? parseShard(a.shard) : null);
+  const shard = a.shard ? parseShard(a.shard) : null;
+  const endpoints = inShard(inventory.endpoints, shard);
   const policy = a.policy ? asUsage(() => loadPolicy(a.policy!)) : null;
   const profile = asUsage(() => resolveProfile(a.profile ?? policy?.profile ?? 'baseline'));
   // Per-target policy files (inventory column "policy"), each read once.
@@ -167,6 +169,9 @@ function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[
   };
   const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${a.format}"; available: ${FORMATS.join(', ')}`);
+  // where the report goes and the signing key: checked before the scan, not after it
+  if (a.output) checkOutputPath(a.output);
+  const signKey = signingKeyFrom(a as unknown as Record<string, unknown>, format);
   const timeoutMs = positiveInt('timeout', a.timeout, 600_000);
   const maxSockets = positiveInt('max-sockets', a['max-sockets'] ?? 256, 65_536, 2);
   // An endpoint may hold a control connection while it dials a data connection: with at least
@@ -174,6 +179,9 @@ function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[
   const concurrency = Math.max(1, Math.min(positiveInt('concurrency', a.concurrency, 1024), Math.floor(maxSockets / 2)));
   return {
     endpoints,
+    inventory,
+    shard,
+    signKey,
     fileEntries,
     profile,
     policy,
@@ -196,8 +204,10 @@ function reportOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[]): Report['o
   return {
     targets: targetsIn,
     ...(a['targets-file'] ? { targetsFile: a['targets-file'], inventoryEntries: p.fileEntries.length } : {}),
+    // "host:port" → "FILE:LINE" of the inventory entry (SARIF physical locations)
+    ...(p.fileEntries.length || p.policy?.hostLines ? { endpointSources: endpointSources(p, a.policy) } : {}),
     endpointsScanned: p.endpoints.length,
-    shard: a.shard ?? null,
+    shard: shardText(p.shard),
     maxSockets: p.maxSockets,
     endpointTimeoutMs: p.endpointTimeoutMs,
     ...(p.targetPolicies.size ? { targetPolicies: [...p.targetPolicies.keys()] } : {}),
@@ -258,6 +268,37 @@ function scanOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[], sockets: Soc
   };
 }
 
+const shardText = (shard: Shard | null) => (shard ? `${shard.index}/${shard.count}` : null);
+
+/** Where each endpoint came from, by "host:port": its inventory line, else its policy host entry's line. */
+function endpointSources(p: ScanPlan, policyFile: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of p.endpoints) {
+    const entry = p.inventory.entryOf.get(e);
+    if (entry?.file) out[endpointName(e)] = `${entry.file}:${entry.line}`;
+    else if (p.policy?.hostLines && policyFile) {
+      const h = policyHostFor(p.policy, { host: e.host, address: null });
+      const line = h ? p.policy.hostLines[p.policy.hosts.indexOf(h)] : undefined;
+      if (line) out[endpointName(e)] = `${policyFile}:${line}`;
+    }
+  }
+  return out;
+}
+
+/** Renders the finished report where it goes (and signs it when asked); the exit code. */
+async function writeReport(a: ScanArgs, p: ScanPlan, scanned: Report, out: NodeJS.WritableStream): Promise<Report> {
+  const report = finalizeReport(scanned, p.profile, await scannerInfo(scanned.endpoints.map((e) => e.address)));
+  const text = render(report, p.format, renderOptionsFrom(a as unknown as Record<string, unknown>, p.format));
+  if (a.output) {
+    writeOutput(a.output, text);
+    if (p.signKey) writeSignature(a.output, report, p.signKey);
+    if (process.stderr.isTTY) process.stderr.write(`report written to ${a.output}${p.signKey ? ` (signature ${a.output}.sig)` : ''}\n`);
+  } else {
+    out.write(text);
+  }
+  return report;
+}
+
 /** Runs a scan from parsed arguments; shared by `scan` and the demo. */
 export async function runScan(
   a: ScanArgs,
@@ -269,8 +310,9 @@ export async function runScan(
   const stream = plan.format === 'ndjson';
   const sockets = new SocketBudget(plan.maxSockets);
   const options = scanOptions(a, plan, targetsIn, sockets, stream);
-  const progress =
-    process.stderr.isTTY && plan.endpoints.length > 1 ? new Progress({ total: plan.endpoints.length, sockets: () => sockets.open }) : null;
+  // a live line on a terminal, a heartbeat every ~10 s elsewhere (src/fleet/progress.ts)
+  const progress = new Progress({ total: plan.endpoints.length, sockets: () => sockets.open });
+  if (a.progress !== false) progress.start();
   const exit = new ExitTracker();
   const ndjson = stream
     ? new NdjsonStream(
@@ -278,12 +320,13 @@ export async function runScan(
         a.output ?? out,
       )
     : null;
+  options.onStep = (target, step) => progress.onStep(target, step);
   options.onEndpointDone = (ep, _done, _total, index) => {
     exit.add(ep, plan.endpoints[index]!.input);
     ndjson?.endpoint(ep, index);
-    progress?.update(ep);
+    progress.update(ep);
   };
-  const scanned = await scan(plan.endpoints, options);
+  const scanned = await scan(plan.endpoints, options).finally(() => progress.stop());
   if (ndjson) {
     // NDJSON streams: one line per endpoint as it finishes; finished endpoints are not kept.
     const { targets: _t, ...opts } = scanned.options ?? {};
@@ -291,21 +334,11 @@ export async function runScan(
       finishedAt: scanned.finishedAt,
       options: { ...opts, targets: targetsIn.length > 50 ? `${targetsIn.length} targets` : targetsIn },
       sockets: { max: plan.maxSockets, peak: sockets.peak, total: sockets.total, waited: sockets.waited },
-      shard: a.shard ?? null,
+      shard: shardText(plan.shard),
     });
     if (a.output && process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
     return { report: scanned, exitCode: exit.code() };
   }
-  const report = finalizeReport(scanned, plan.profile, await scannerInfo(scanned.endpoints.map((e) => e.address)));
-  const text = render(report, plan.format, {
-    width: process.stdout.columns,
-    color: a.color ?? (plan.format === 'table' && !!process.stdout.isTTY && !a.output),
-  });
-  if (a.output) {
-    fs.writeFileSync(a.output, text);
-    if (process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
-  } else {
-    out.write(text);
-  }
+  const report = await writeReport(a, plan, scanned, out);
   return { report, exitCode: exitCodeFor(report, plan.endpoints) };
 }

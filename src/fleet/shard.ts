@@ -10,7 +10,27 @@ export interface Shard {
   count: number;
 }
 
-export function parseShard(text: string): Shard {
+/**
+ * --shard auto: the shard of a Kubernetes Indexed Job pod. Kubernetes sets JOB_COMPLETION_INDEX
+ * (0-based) in each pod; the Job passes its completion count as JOB_COMPLETIONS (the manifest
+ * in docs/ci/ sets it from spec.completions). Shard = index + 1 of completions.
+ */
+export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard {
+  const idx = env.JOB_COMPLETION_INDEX;
+  const count = env.JOB_COMPLETIONS;
+  if (idx === undefined || count === undefined)
+    throw new UsageError(
+      "--shard auto needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job) and JOB_COMPLETIONS (set it to the Job's completions) in the environment",
+    );
+  if (!/^\d+$/.test(idx.trim()) || !/^\d+$/.test(count.trim()))
+    throw new UsageError(
+      `--shard auto: JOB_COMPLETION_INDEX and JOB_COMPLETIONS must be whole numbers (got ${JSON.stringify(idx)}, ${JSON.stringify(count)})`,
+    );
+  return parseShard(`${Number(idx) + 1}/${Number(count)}`);
+}
+
+export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): Shard {
+  if (text.trim().toLowerCase() === 'auto') return shardFromEnv(env);
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   if (!m) throw new UsageError(`invalid --shard "${text}": expected I/N, e.g. 2/4 (shards are numbered from 1)`);
   const index = Number(m[1]);

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { EndpointReport, PortState, ReportSummary } from '../model.js';
 import { endpointVerdict, type EndpointVerdict } from '../profiles/compliance.js';
+import { safeJson } from '../../reports/common.js';
 
 export interface StreamScanMeta {
   tool: { name: 'xferscan'; version: string };
@@ -50,7 +51,8 @@ export class NdjsonStream {
 
   endpoint(ep: EndpointReport, index: number): void {
     const v = endpointVerdict(ep, index);
-    const line = `${JSON.stringify({ type: 'endpoint', index, scan: this.meta, verdict: v.verdict, counts: v.counts, endpoint: ep })}\n`;
+    // C1 and bidi characters a server sent are written as \u escapes (reports/common.ts safeJson)
+    const line = `${safeJson({ type: 'endpoint', index, scan: this.meta, verdict: v.verdict, counts: v.counts, endpoint: ep })}\n`;
     this.hash.update(line, 'utf8');
     this.emit(line);
     this.count += 1;

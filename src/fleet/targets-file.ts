@@ -1,12 +1,17 @@
-// Inventory files for --targets-file: CSV, YAML (the strict subset of src/policy/yaml.ts), JSON,
-// or the original text format (one target per line, # comments). Chosen by extension, else by
-// sniffing the content. Every entry may say: host (or a target URL / host:port), port, the
-// expected service, credentials by environment-variable name (user + passwordEnv, or keyFile;
-// never a literal password) and a per-target policy file. Errors are one line: "FILE:LINE: …".
+// Inventory files for --targets-file: CSV (csv-parse; `,` `;` or TAB sniffed), YAML (the `yaml`
+// package, src/policy/yaml.ts), JSON, or the original text format (one target per line, #
+// comments). Chosen by extension, else by sniffing the content. Every entry may say: host (or a
+// target URL / host:port), port, the expected service, credentials by environment-variable name
+// (user + passwordEnv, or keyFile; never a literal password) and a per-target policy file. Other
+// columns or fields (Notes, owner, …) are ignored and named in one warning. The file is read with
+// a size limit, parsing is linear, and every error is one line: "FILE:LINE: …".
+import { createRequire } from 'node:module';
+import type * as CsvSync from 'csv-parse/sync';
 import path from 'node:path';
 import type { Service } from '../model.js';
 import { UsageError, parsePort, parseTarget, type Scheme, type Target } from '../targets.js';
-import { parseYamlSubset, YamlSubsetError, type YamlValue } from '../policy/yaml.js';
+import { jsonListItemLines, parseYaml, YamlError, type ParsedYaml } from '../policy/yaml.js';
+import { INPUT_LIMITS, readLimited } from '../files.js';
 
 export type TargetsFormat = 'text' | 'csv' | 'yaml' | 'json';
 
@@ -82,7 +87,7 @@ export function detectTargetsFormat(fileName: string, text: string): TargetsForm
   const first = lines[0]?.trim() ?? '';
   if (first.startsWith('[') || first.startsWith('{')) return 'json';
   if (first.startsWith('- ') || first === '-' || /^targets\s*:/.test(first) || /^---\s*$/.test(first)) return 'yaml';
-  if (first.includes(',')) return 'csv';
+  if (first.includes(',') || first.includes(';') || first.includes('\t')) return 'csv';
   return 'text';
 }
 
@@ -90,8 +95,12 @@ class EntryError extends Error {}
 
 function fieldString(v: unknown, name: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v === 'number') return String(v);
-  if (typeof v !== 'string') throw new EntryError(`${name} must be a string`);
+  // a port may be written as a number; a host never (`host: 5` would resolve to 0.0.0.5)
+  if (typeof v === 'number' && name === 'port') return String(v);
+  if (typeof v !== 'string')
+    throw new EntryError(
+      `${name} must be a string, not ${Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `the ${typeof v} ${String(v)}`}`,
+    );
   return v.trim() === '' ? undefined : v.trim();
 }
 
@@ -148,7 +157,7 @@ function toEntry(raw: RawEntry, file: string, line: number, baseDir: string): In
   return e;
 }
 
-function mapFields(obj: Record<string, unknown>): RawEntry {
+function mapFields(obj: Record<string, unknown>, ignore: (key: string) => void): RawEntry {
   const raw: RawEntry = {};
   for (const [k, v] of Object.entries(obj)) {
     const n = normKey(k);
@@ -156,99 +165,93 @@ function mapFields(obj: Record<string, unknown>): RawEntry {
       throw new EntryError(`a literal password ("${k}") is refused: put it in an environment variable and name that with passwordEnv`);
     }
     const f = FIELD_ALIASES[n];
-    if (!f) throw new EntryError(`unknown field "${k}" (allowed: host, port, service, user, passwordEnv, keyFile, policy)`);
+    if (!f) {
+      ignore(k);
+      continue;
+    }
     if (raw[f] !== undefined) throw new EntryError(`field "${k}" given twice`);
     raw[f] = v;
   }
   return raw;
 }
 
-// ---------------------------------------------------------------- CSV (RFC 4180)
+// ---------------------------------------------------------------- CSV (csv-parse)
 
 interface CsvRow {
   cells: string[];
   line: number;
 }
 
-/** RFC 4180 CSV: "quoted" cells with "" escapes, commas and newlines inside quotes; # comment lines. */
-export function parseCsv(text: string): CsvRow[] {
-  const rows: CsvRow[] = [];
-  const s = text.replace(/^\uFEFF/, '');
-  let i = 0;
-  let line = 1;
-  while (i < s.length) {
-    const rowLine = line;
-    // comment or blank line
-    const eol = s.indexOf('\n', i);
-    const lineText = s.slice(i, eol < 0 ? s.length : eol).replace(/\r$/, '');
-    if (lineText.trim() === '' || /^\s*#/.test(lineText)) {
-      i = eol < 0 ? s.length : eol + 1;
-      line++;
-      continue;
-    }
-    const cells: string[] = [];
-    let cell = '';
-    let quoted = false;
-    let wasQuoted = false;
-    for (;;) {
-      if (i >= s.length) {
-        if (quoted) throw new EntryErrorAt('unterminated quoted field', rowLine);
-        cells.push(wasQuoted ? cell : cell.trim());
-        break;
-      }
-      const c = s[i];
-      if (quoted) {
-        if (c === '"') {
-          if (s[i + 1] === '"') {
-            cell += '"';
-            i += 2;
-            continue;
-          }
-          quoted = false;
-          i++;
-          // only spaces may follow a closing quote before the separator
-          while (s[i] === ' ' || s[i] === '\t') i++;
-          if (i < s.length && s[i] !== ',' && s[i] !== '\n' && s[i] !== '\r')
-            throw new EntryErrorAt('unexpected text after a closing quote', line);
-          continue;
-        }
-        if (c === '\n') line++;
-        cell += c;
-        i++;
-        continue;
-      }
-      if (c === '"') {
-        if (cell.trim() !== '')
-          throw new EntryErrorAt('a quote in the middle of an unquoted field (quote the whole field and double inner quotes)', line);
-        cell = '';
-        quoted = true;
-        wasQuoted = true;
-        i++;
-        continue;
-      }
-      if (c === ',') {
-        cells.push(wasQuoted ? cell : cell.trim());
-        cell = '';
-        wasQuoted = false;
-        i++;
-        continue;
-      }
-      if (c === '\r' && s[i + 1] === '\n') {
-        i++;
-        continue;
-      }
-      if (c === '\n') {
-        cells.push(wasQuoted ? cell : cell.trim());
-        i++;
-        line++;
-        break;
-      }
-      cell += c;
-      i++;
-    }
-    rows.push({ cells, line: rowLine });
+// csv-parse is loaded when a CSV inventory is read, not on every start-up.
+const requireCjs = createRequire(import.meta.url);
+type CsvParseSync = typeof CsvSync;
+let csvModule: CsvParseSync | null = null;
+const loadCsv = (): CsvParseSync => (csvModule ??= requireCjs('csv-parse/sync') as CsvParseSync);
+
+/** The delimiter of a CSV export: `,`, `;` or TAB, whichever the first record (outside quotes) has most of. */
+export function sniffDelimiter(text: string): string {
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  let seen = false;
+  for (let i = 0; i < text.length && i < 64 * 1024; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === '\n') {
+      if (seen) break;
+    } else if (!quoted && c === '#' && !seen) {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0) break;
+      i = eol;
+    } else if (!quoted && c in counts) {
+      counts[c] += 1;
+      seen = true;
+    } else if (!quoted && c.trim() !== '') seen = true;
   }
-  return rows;
+  const best = Object.entries(counts).sort((a, b) => b[1] - a[1])[0];
+  return best[1] > 0 ? best[0] : ',';
+}
+
+/** CSV (RFC 4180, via csv-parse) with its delimiter sniffed; blank rows, `,,` rows and # comment lines are skipped. */
+export function parseCsv(text: string, delimiter = sniffDelimiter(text)): CsvRow[] {
+  const { parse } = loadCsv();
+  let records: { record: string[]; info: { lines: number; raw?: string } }[];
+  try {
+    records = parse(text, {
+      delimiter,
+      record_delimiter: ['\r\n', '\n'],
+      bom: true,
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+      relax_column_count: true,
+      trim: true,
+      info: true,
+      raw: true,
+    }) as unknown as { record: string[]; info: { lines: number; raw?: string } }[];
+  } catch (err) {
+    const e = err as Error & { code?: string; lines?: number };
+    const msg = /QUOTE_NOT_CLOSED$/.test(e.code ?? '')
+      ? 'unterminated quoted field'
+      : /INVALID_OPENING_QUOTE$/.test(e.code ?? '')
+        ? 'a quote in the middle of an unquoted field (quote the whole field and double inner quotes)'
+        : /INVALID_CLOSING_QUOTE$/.test(e.code ?? '')
+          ? 'unexpected text after a closing quote'
+          : e.message.replace(/^Invalid \w+: /, '').split('\n')[0];
+    throw new EntryErrorAt(msg, e.lines ?? 1);
+  }
+  // info.lines is the line the record ends on: count back the newlines inside it.
+  return records.map(({ record, info }) => ({
+    cells: record,
+    line:
+      info.lines -
+      (info.raw
+        ? (info.raw
+            .replace(/^[\r\n]+/, '')
+            .replace(/\r?\n$/, '')
+            .match(/\n/g)?.length ?? 0)
+        : 0),
+  }));
 }
 
 class EntryErrorAt extends Error {
@@ -262,13 +265,14 @@ class EntryErrorAt extends Error {
 
 const DEFAULT_COLUMNS: (keyof RawEntry)[] = ['host', 'port', 'service', 'user', 'passwordEnv', 'policy'];
 
-function csvEntries(text: string, file: string, baseDir: string): InventoryEntry[] {
+function csvEntries(text: string, file: string, baseDir: string, warn: (m: string) => void): InventoryEntry[] {
   const rows = parseCsv(text);
   if (rows.length === 0) return [];
-  let columns: (keyof RawEntry)[] = DEFAULT_COLUMNS;
+  let columns: (keyof RawEntry | null)[] = DEFAULT_COLUMNS;
   let start = 0;
   const head = rows[0].cells.map(normKey);
   if (head.includes('host') || head.includes('target')) {
+    const ignored: string[] = [];
     columns = rows[0].cells.map((c) => {
       const n = normKey(c);
       if (PASSWORD_FIELDS.includes(n))
@@ -277,23 +281,26 @@ function csvEntries(text: string, file: string, baseDir: string): InventoryEntry
           rows[0].line,
         );
       const f = FIELD_ALIASES[n];
-      if (!f)
-        throw new EntryErrorAt(`unknown column "${c}" (allowed: host, port, service, user, passwordEnv, keyFile, policy)`, rows[0].line);
-      return f;
+      if (!f) ignored.push(c === '' ? '(unnamed)' : c);
+      return f ?? null;
     });
-    if (new Set(columns).size !== columns.length) throw new EntryErrorAt('a column is named twice', rows[0].line);
+    const named = columns.filter((c): c is keyof RawEntry => c !== null);
+    if (new Set(named).size !== named.length) throw new EntryErrorAt('a column is named twice', rows[0].line);
+    if (ignored.length)
+      warn(
+        `${file}:${rows[0].line}: column(s) ${ignored.map((c) => JSON.stringify(c)).join(', ')} ignored (xferscan reads host, port, service, user, passwordEnv, keyFile, policy)`,
+      );
     start = 1;
   }
   const out: InventoryEntry[] = [];
-  for (const row of rows.slice(start)) {
-    if (row.cells.length > columns.length)
-      throw new EntryErrorAt(
-        `${row.cells.length} fields, but there are only ${columns.length} columns (${columns.join(', ')}); quote fields that contain commas`,
-        row.line,
-      );
+  let extraLine: number | null = null;
+  for (let r = start; r < rows.length; r++) {
+    const row = rows[r];
     const raw: RawEntry = {};
     row.cells.forEach((c, k) => {
-      raw[columns[k]] = c;
+      const col = columns[k];
+      if (col) raw[col] = c;
+      else if (k >= columns.length && c !== '') extraLine ??= row.line;
     });
     try {
       out.push(toEntry(raw, file, row.line, baseDir));
@@ -302,149 +309,124 @@ function csvEntries(text: string, file: string, baseDir: string): InventoryEntry
       throw err;
     }
   }
+  if (extraLine !== null)
+    warn(`${file}:${extraLine}: fields beyond the ${columns.length} columns were ignored (quote fields that contain the delimiter)`);
   return out;
 }
 
 // ---------------------------------------------------------------- YAML and JSON documents
 
-/** The list of entries a document holds: a list, or { targets: [...] }. */
-function entryList(doc: unknown): unknown[] {
-  if (Array.isArray(doc)) return doc;
+/** The list of entries a document holds: a list, or { targets: [...] } (other top-level fields are named in a warning). */
+function entryList(doc: unknown, warn: (m: string) => void, file: string): { items: unknown[]; key?: string } {
+  if (Array.isArray(doc)) return { items: doc };
   if (doc && typeof doc === 'object') {
     const keys = Object.keys(doc);
+    if (!keys.includes('targets'))
+      throw new EntryError(
+        `expected a list of targets, or "targets:" with one (found ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'an empty mapping'})`,
+      );
     const extra = keys.filter((k) => k !== 'targets');
-    if (extra.length) throw new EntryError(`unknown top-level field "${extra[0]}": expected a list of targets, or "targets:" with one`);
+    if (extra.length) warn(`${file}: top-level field(s) ${extra.map((k) => `"${k}"`).join(', ')} ignored`);
     const t = (doc as { targets?: unknown }).targets;
-    if (Array.isArray(t)) return t;
-    if (t === null || t === undefined) return [];
+    if (Array.isArray(t)) return { items: t, key: 'targets' };
+    if (t === null || t === undefined) return { items: [], key: 'targets' };
   }
   throw new EntryError('expected a list of targets, or a mapping with "targets:" holding one');
 }
 
-function docEntries(items: unknown[], lines: number[], file: string, baseDir: string): InventoryEntry[] {
-  return items.map((item, k) => {
+function docEntries(items: unknown[], lines: number[], file: string, baseDir: string, warn: (m: string) => void): InventoryEntry[] {
+  const ignored = new Map<string, number>();
+  const out = items.map((item, k) => {
     const line = lines[k] ?? 1;
     try {
       if (typeof item === 'string') return toEntry({ host: item }, file, line, baseDir);
+      if (typeof item === 'number') throw new EntryError(`a target must be a host name, address or URL in quotes, not the number ${item}`);
       if (!item || typeof item !== 'object' || Array.isArray(item))
         throw new EntryError('each target must be a string (host, host:port or URL) or a mapping with host, port, service, …');
-      return toEntry(mapFields(item as Record<string, unknown>), file, line, baseDir);
+      return toEntry(
+        mapFields(item as Record<string, unknown>, (k2) => ignored.has(k2) || ignored.set(k2, line)),
+        file,
+        line,
+        baseDir,
+      );
     } catch (err) {
       if (err instanceof EntryError) throw new EntryErrorAt(err.message, line);
       throw err;
     }
   });
-}
-
-/** Lines of the items of the (first) block sequence: the lines starting with "- " at its indentation. */
-function yamlItemLines(text: string): number[] {
-  const raw = text.split(/\r?\n/);
-  let indent: number | null = null;
-  const out: number[] = [];
-  raw.forEach((l, i) => {
-    const m = /^( *)-(\s|$)/.exec(l);
-    if (!m) return;
-    if (indent === null) indent = m[1].length;
-    if (m[1].length === indent) out.push(i + 1);
-  });
+  if (ignored.size)
+    warn(
+      `${file}:${[...ignored.values()][0]}: field(s) ${[...ignored.keys()].map((k) => `"${k}"`).join(', ')} ignored (xferscan reads host, port, service, user, passwordEnv, keyFile, policy)`,
+    );
   return out;
 }
 
-/** The entries of a parsed YAML/JSON inventory (a list, or `targets:` holding one), with their lines. */
-function listedEntries(doc: unknown, itemLines: () => number[], file: string, baseDir: string): InventoryEntry[] {
-  let items: unknown[];
+function listedEntries(
+  doc: unknown,
+  itemLines: (key?: string) => number[],
+  file: string,
+  baseDir: string,
+  warn: (m: string) => void,
+): InventoryEntry[] {
+  let list: { items: unknown[]; key?: string };
   try {
-    items = entryList(doc);
+    list = entryList(doc, warn, file);
   } catch (err) {
     if (err instanceof EntryError) throw new EntryErrorAt(err.message, 1);
     throw err;
   }
-  return docEntries(items, itemLines(), file, baseDir);
+  return docEntries(list.items, itemLines(list.key), file, baseDir, warn);
 }
 
-function yamlEntries(text: string, file: string, baseDir: string): InventoryEntry[] {
-  let doc: YamlValue;
+function yamlEntries(text: string, file: string, baseDir: string, warn: (m: string) => void): InventoryEntry[] {
+  let parsed: ParsedYaml;
   try {
-    doc = parseYamlSubset(text);
+    parsed = parseYaml(text);
   } catch (err) {
-    if (err instanceof YamlSubsetError) throw new EntryErrorAt(err.message.replace(/^line \d+: /, ''), err.line);
+    if (err instanceof YamlError) throw new EntryErrorAt(err.message.replace(/^line \d+: /, ''), err.line);
     throw err;
   }
-  return listedEntries(doc, () => yamlItemLines(text), file, baseDir);
+  return listedEntries(parsed.value, (k) => parsed.itemLines(k), file, baseDir, warn);
 }
 
-const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
-
-/** Offsets of the elements of the targets array (the root array, or the root object's "targets"). */
-function jsonItemOffsets(text: string): number[] {
-  const out: number[] = [];
-  const stack: ('a' | 'o')[] = [];
-  let target: number | null = null; // stack depth of the targets array
-  let lastKey: string | null = null;
-  let expectValue = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (/\s/.test(c) || c === ':' || c === ',') {
-      if (c === ',' && stack[stack.length - 1] === 'a') expectValue = true;
-      continue;
-    }
-    const inTargets = target !== null && stack.length === target && stack[stack.length - 1] === 'a';
-    if (inTargets && expectValue) {
-      out.push(i);
-      expectValue = false;
-    }
-    if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      const str = text.slice(i + 1, j);
-      if (stack.length === 1 && stack[0] === 'o' && /^\s*:/.test(text.slice(j + 1))) lastKey = str;
-      i = j;
-      continue;
-    }
-    if (c === '[' || c === '{') {
-      stack.push(c === '[' ? 'a' : 'o');
-      if (c === '[' && target === null && (stack.length === 1 || (stack.length === 2 && stack[0] === 'o' && lastKey === 'targets'))) {
-        target = stack.length;
-        expectValue = true;
-      } else if (c === '[') expectValue = true;
-      continue;
-    }
-    if (c === ']' || c === '}') {
-      stack.pop();
-      continue;
-    }
-  }
-  return out;
+function lineOfOffset(text: string, offset: number): number {
+  let n = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
 }
 
-function jsonEntries(text: string, file: string, baseDir: string): InventoryEntry[] {
+function jsonEntries(text: string, file: string, baseDir: string, warn: (m: string) => void): InventoryEntry[] {
   let doc: unknown;
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
-    const line = pos ? lineAt(text, Number(pos[1])) : /line (\d+)/.exec(msg) ? Number(/line (\d+)/.exec(msg)![1]) : 1;
+    const lineM = /line (\d+)/.exec(msg);
+    const line = pos ? lineOfOffset(text, Number(pos[1])) : lineM ? Number(lineM[1]) : 1;
     throw new EntryErrorAt(
       `not valid JSON (${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '')})`,
       line,
     );
   }
-  return listedEntries(doc, () => jsonItemOffsets(text).map((o) => lineAt(text, o)), file, baseDir);
+  return listedEntries(doc, () => jsonListItemLines(text, 'targets'), file, baseDir, warn);
 }
 
 function textEntries(text: string, file: string, baseDir: string): InventoryEntry[] {
   const out: InventoryEntry[] = [];
-  text.split(/\r?\n/).forEach((l, i) => {
-    const t = l.replace(/#.*$/, '').trim();
-    if (!t) return;
-    try {
-      out.push(toEntry({ host: t }, file, i + 1, baseDir));
-    } catch (err) {
-      if (err instanceof EntryError) throw new EntryErrorAt(err.message, i + 1);
-      throw err;
-    }
-  });
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((l, i) => {
+      const t = l.replace(/#.*$/, '').trim();
+      if (!t) return;
+      try {
+        out.push(toEntry({ host: t }, file, i + 1, baseDir));
+      } catch (err) {
+        if (err instanceof EntryError) throw new EntryErrorAt(err.message, i + 1);
+        throw err;
+      }
+    });
   return out;
 }
 
@@ -452,16 +434,21 @@ function textEntries(text: string, file: string, baseDir: string): InventoryEntr
  * Parses an inventory. `file` names it in errors ("FILE:LINE: message", a UsageError) and fixes
  * the format by extension; relative policy and key paths are resolved against its folder.
  */
-export function parseTargetsFile(text: string, file: string, format: TargetsFormat = detectTargetsFormat(file, text)): InventoryEntry[] {
+export function parseTargetsFile(
+  text: string,
+  file: string,
+  format: TargetsFormat = detectTargetsFormat(file, text),
+  warn: (message: string) => void = () => {},
+): InventoryEntry[] {
   const baseDir = path.dirname(path.resolve(file));
   try {
     switch (format) {
       case 'csv':
-        return csvEntries(text, file, baseDir);
+        return csvEntries(text, file, baseDir, warn);
       case 'yaml':
-        return yamlEntries(text, file, baseDir);
+        return yamlEntries(text, file, baseDir, warn);
       case 'json':
-        return jsonEntries(text, file, baseDir);
+        return jsonEntries(text, file, baseDir, warn);
       case 'text':
         return textEntries(text, file, baseDir);
     }
@@ -470,4 +457,10 @@ export function parseTargetsFile(text: string, file: string, format: TargetsForm
     if (err instanceof EntryError) throw new UsageError(`${file}: ${err.message}`);
     throw err;
   }
+}
+
+/** Reads (at most INPUT_LIMITS.inventory bytes) and parses --targets-file; warnings go to `warn`. */
+export function loadTargetsFile(file: string, warn: (message: string) => void): InventoryEntry[] {
+  const bytes = readLimited(file, INPUT_LIMITS.inventory, `--targets-file ${file}`, undefined, true);
+  return parseTargetsFile(bytes.toString('utf8'), file, undefined, warn);
 }

@@ -127,6 +127,30 @@ export const FirewallViewSchema = obj(
 );
 export type FirewallView = Static<typeof FirewallViewSchema>;
 
+export const EndpointOverviewSchema = obj({
+  endpoint: Str('"host:port" ([v6]:port)'),
+  verdict: strEnum(ENDPOINT_VERDICTS),
+  counts: SummarySchema,
+  software: nullable(
+    obj({ product: Str(), version: nullable(Str()) }, 'server software as disclosed (greeting, SYST, SSH identification)'),
+  ),
+  facts: StrList('short facts for a verdict line, e.g. "TLS 1.0–1.2", "certificate RSA 1024, sha1, self-signed, valid to 2021-01-01"'),
+  timing: obj(
+    { startedAt: nullable(Str()), finishedAt: nullable(Str()), ms: nullable(Type.Number()) },
+    'when the endpoint was scanned, and for how long',
+  ),
+});
+export type EndpointOverview = Static<typeof EndpointOverviewSchema>;
+
+export const ReportOverviewSchema = obj(
+  {
+    endpoints: List(EndpointOverviewSchema),
+    failingChecks: StrList('ids of the checks that failed anywhere, worst severity first'),
+  },
+  'verdict-line facts and timings per endpoint (src/report-meta.ts), so every renderer shows the same ones',
+);
+export type ReportOverview = Static<typeof ReportOverviewSchema>;
+
 export const ScannerInfoSchema = obj(
   {
     hostname: Str(),

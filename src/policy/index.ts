@@ -1,11 +1,11 @@
-// Partner policy files (--policy FILE, JSON or a strict YAML subset): which ports and services
+// Partner policy files (--policy FILE, JSON or YAML): which ports and services
 // each host may expose, which service a port must offer, pinned SSH host keys and certificate
 // fingerprints, the passive port range the firewall opens, credentials by environment-variable
 // name, and the profile to apply. Validation errors are one line naming the file and the field.
 import path from 'node:path';
 import type { EndpointReport, Service } from '../model.js';
-import { parseYamlSubset, YamlSubsetError } from './yaml.js';
-import { readTextFile } from '../files.js';
+import { jsonListItemLines, parseYaml, YamlSubsetError } from './yaml.js';
+import { INPUT_LIMITS, readTextFile } from '../files.js';
 
 export const SERVICES: Service[] = ['sftp', 'ftps-implicit', 'ftps-explicit', 'ftp', 'tls-unknown', 'unknown'];
 
@@ -40,6 +40,8 @@ export interface Policy {
   name?: string;
   profile?: string;
   hosts: PolicyHost[];
+  /** 1-based line of each hosts[] entry in the file it was read from (SARIF locations) */
+  hostLines?: number[];
 }
 
 export class PolicyError extends Error {
@@ -185,19 +187,31 @@ export function validatePolicy(doc: unknown): Policy {
 /** Parses policy text; JSON when it looks like JSON or the file ends in .json, else the YAML subset. */
 export function parsePolicy(text: string, fileName = 'policy'): Policy {
   let doc: unknown;
+  let hostLines: () => number[];
   const json = /\.json$/i.test(fileName) || /^\s*\{/.test(text);
   try {
-    doc = json ? JSON.parse(text) : parseYamlSubset(text);
+    if (json) {
+      doc = JSON.parse(text);
+      hostLines = () => jsonListItemLines(text, 'hosts');
+    } else {
+      const parsed = parseYaml(text);
+      doc = parsed.value;
+      hostLines = () => parsed.itemLines('hosts');
+    }
   } catch (err) {
     if (err instanceof YamlSubsetError) throw new PolicyError(`${err.message}`);
     throw new PolicyError(`not valid JSON (${(err as Error).message})`);
   }
-  return validatePolicy(doc);
+  const policy = validatePolicy(doc);
+  const lines = hostLines();
+  // where the entries are in the file, not what they say: kept out of equality and JSON
+  if (lines.length === policy.hosts.length) Object.defineProperty(policy, 'hostLines', { value: lines, enumerable: false });
+  return policy;
 }
 
 /** Reads and validates a policy file; errors name the file: "policy.yaml: hosts[0].ports[1].port must …". */
 export function loadPolicy(file: string): Policy {
-  const text = readTextFile(file, file, (m) => new PolicyError(m));
+  const text = readTextFile(file, file, (m) => new PolicyError(m), INPUT_LIMITS.policy);
   try {
     return parsePolicy(text, path.basename(file));
   } catch (err) {

@@ -1,9 +1,10 @@
 // Helpers for renderer tests: the fixture report, a small XML well-formedness check, SARIF validation.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Ajv } from 'ajv';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import type { Report } from '../../src/model.js';
-import { SARIF_2_1_0_SUBSET } from './sarif-schema.js';
+import { officialSarifErrors } from './sarif-schema.js';
 
 export const FIXTURE = path.join(import.meta.dirname, '../fixtures/report-pci.json');
 
@@ -54,12 +55,24 @@ export function assertWellFormedXml(xml: string): void {
   if (roots !== 1) throw new Error(`expected one root element, found ${roots}`);
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-ajv.addFormat('uri', (u: string) => /^[a-z][a-z0-9+.-]*:/i.test(u));
-ajv.addFormat('uri-reference', () => true);
-ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
-const validateSarifSchema = ajv.compile(SARIF_2_1_0_SUBSET);
-
+/** SARIF validated against the official 2.1.0 schema (vendored). */
 export function sarifErrors(doc: unknown): string | null {
-  return validateSarifSchema(doc) ? null : JSON.stringify(validateSarifSchema.errors?.slice(0, 5), null, 1);
+  return officialSarifErrors(doc);
+}
+
+export const JUNIT_XSD = path.join(import.meta.dirname, '../fixtures/schemas/junit-10.xsd');
+export const XMLLINT = '/usr/bin/xmllint';
+
+/**
+ * JUnit validated against Jenkins xunit's junit-10.xsd with xmllint (Debian's libxml2-utils,
+ * installed by test/lab/install.sh). Returns null when valid, else xmllint's complaint.
+ */
+export function junitXsdErrors(xml: string): string | null {
+  if (!fs.existsSync(XMLLINT)) throw new Error(`${XMLLINT} is missing: apt-get install libxml2-utils (test/lab/install.sh does)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-junit-'));
+  const file = path.join(dir, 'report.xml');
+  fs.writeFileSync(file, xml);
+  const r = spawnSync(XMLLINT, ['--noout', '--nonet', '--schema', JUNIT_XSD, file], { encoding: 'utf8', timeout: 30_000 });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return r.status === 0 ? null : `${r.stderr}`.slice(0, 2000);
 }

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServers, type DemoServers } from '../../src/demo.js';
 import { runCli } from '../helpers/cli.js';
 import { expectValidReport } from '../helpers/schema.js';
-import { assertWellFormedXml, failingKeys, sarifErrors } from '../helpers/reports.js';
+import { assertWellFormedXml, failingKeys, junitXsdErrors, sarifErrors } from '../helpers/reports.js';
+import crypto from 'node:crypto';
 import type { Report } from '../../src/model.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -57,6 +58,46 @@ const render = async (format: string) => {
   return r.stdout;
 };
 
+/**
+ * The print rules applied on screen at the printable width (A4: 210 mm - 2 x 14 mm margins;
+ * Letter: 8.5 in - 28 mm), and a script that lists every element reaching past it.
+ */
+function checkPrintWidth(html: string, name: string): void {
+  for (const [paper, widthMm] of [
+    ['A4', 182],
+    ['Letter', 187.9],
+  ] as const) {
+    const probe = html
+      .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '')
+      .replace('@media print{', '@media all{')
+      .replace(
+        '</body>',
+        `<script>document.querySelectorAll('details').forEach(function(d){if(!d.closest('.passes')&&!d.classList.contains('tr')&&!d.classList.contains('ev-more'))d.open=true;});document.body.style.width='${widthMm}mm';document.body.style.margin='0';var lim=document.body.getBoundingClientRect().right+0.5;var bad=[];document.querySelectorAll('body *').forEach(function(e){var r=e.getBoundingClientRect();if(r.width>0&&r.right>lim&&getComputedStyle(e).display!=='none')bad.push(e.tagName+'.'+e.className+' '+Math.round(r.right-lim)+'px: '+(e.textContent||'').slice(0,60));});var o=document.createElement('pre');o.id='overflow-result';o.textContent=JSON.stringify(bad.slice(0,10));document.body.appendChild(o);</script></body>`,
+      );
+    const file = path.join(dir, `probe-${name}-${paper}.html`);
+    fs.writeFileSync(file, probe);
+    const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xferscan-chromium-'));
+    const r = spawnSync(
+      CHROMIUM,
+      ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profileDir}`, '--dump-dom', `file://${file}`],
+      { timeout: 60_000, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    fs.rmSync(profileDir, { recursive: true, force: true });
+    const m = /<pre id="overflow-result">([^<]*)<\/pre>/.exec(r.stdout);
+    expect(m, r.stderr.slice(0, 500)).not.toBeNull();
+    expect(
+      JSON.parse(
+        m![1]
+          .replace(/&quot;/g, '"')
+          .replace(/&amp;/g, '&')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>'),
+      ),
+      paper,
+    ).toEqual([]);
+  }
+}
+
 describe('PCI DSS scan of the demo servers, every format', () => {
   it('JSON: valid, profiled, sealed, with failures that carry controls, evidence and remediation', async () => {
     expectValidReport(report);
@@ -91,21 +132,30 @@ describe('PCI DSS scan of the demo servers, every format', () => {
       sarif.runs[0].results as {
         ruleId: string;
         kind: string;
-        locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
-        properties: { controls: string[]; evidence: unknown[]; remediation: string };
+        properties: { controls: string[]; evidence: unknown[]; remediation: string; endpoint: string; status: string };
       }[]
-    ).filter((r) => r.kind === 'fail');
-    const junitFailNames = [...junit.matchAll(/<testcase classname="xferscan\.([^"]+)" name="([A-Z0-9-]+) [^"]*" time="0"><failure /g)]
+    ).filter((r) => r.properties.status === 'fail');
+    expect(junitXsdErrors(junit)).toBeNull();
+    const junitFailNames = [...junit.matchAll(/<testcase classname="xferscan\.([^"]+)" name="([A-Z0-9-]+) [^"]*"><failure /g)]
       .map((m) => `${m[1]} ${m[2]}`)
       .sort();
     expect(junitFailNames).toEqual(failingKeys(report));
-    expect(
-      [
-        ...new Set(sarifFails.map((r) => `${r.locations[0].physicalLocation.artifactLocation.uri.replace(/^\w+:\/\//, '')} ${r.ruleId}`)),
-      ].sort(),
-    ).toEqual(failingKeys(report));
+    expect([...new Set(sarifFails.map((r) => `${r.properties.endpoint} ${r.ruleId}`))].sort()).toEqual(failingKeys(report));
+    // the policy host entry (line 4 of partner.yaml) is where code scanning shows them
+    const located = (
+      sarif.runs[0].results as {
+        locations: { physicalLocation?: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+      }[]
+    )
+      .map((r) => r.locations[0].physicalLocation)
+      .filter(Boolean);
+    expect(located.length).toBeGreaterThan(0);
+    for (const l of located) {
+      expect(l!.artifactLocation.uri).toMatch(/partner\.yaml$/);
+      expect(l!.region.startLine).toBe(4);
+    }
     for (const { ep, f } of failing) {
-      const s = sarifFails.find((r) => r.ruleId === f.id && r.locations[0].physicalLocation.artifactLocation.uri.endsWith(`:${ep.port}`))!;
+      const s = sarifFails.find((r) => r.ruleId === f.id && r.properties.endpoint.endsWith(`:${ep.port}`))!;
       expect(s.properties.controls).toEqual(f.controls);
       expect(s.properties.evidence).toEqual(f.evidence);
       expect(s.properties.remediation).toBe(f.remediation);
@@ -131,6 +181,84 @@ describe('PCI DSS scan of the demo servers, every format', () => {
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).toContain('Controls: PCI DSS v4.0.1');
   });
+
+  it('scan --sign-key writes REPORT.sig; verify --public-key accepts it, and rejects a report whose FAILs were flipped and digest recomputed', async () => {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+    const key = path.join(dir, 'sign.pem');
+    const pub = path.join(dir, 'sign.pub.pem');
+    fs.writeFileSync(key, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    fs.writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+    const out = path.join(dir, 'signed.json');
+    const r = await runCli(['scan', `127.0.0.1:${servers.ftpsPort}`, '--format', 'json', '-o', out, '--sign-key', key]);
+    expect([0, 2, 3]).toContain(r.code);
+    expect(fs.existsSync(`${out}.sig`)).toBe(true);
+    expect((await runCli(['verify', out, '--public-key', pub])).code).toBe(0);
+    const t = JSON.parse(fs.readFileSync(out, 'utf8')) as Report;
+    for (const ep of t.endpoints) for (const f of ep.findings) if (f.status === 'fail' || f.status === 'warn') f.status = 'pass';
+    const { seal } = await import('../../src/report-meta.js');
+    fs.writeFileSync(out, JSON.stringify(seal(t), null, 2));
+    expect((await runCli(['verify', out])).code).toBe(0); // a digest cannot tell
+    const v = await runCli(['verify', out, '--public-key', pub]);
+    expect(v.code).toBe(3);
+    expect(v.stderr).toMatch(/SIGNATURE INVALID/);
+    // --sign-key without -o, or with a key that is not Ed25519: one line, before any scan
+    expect((await runCli(['scan', '127.0.0.1:1', '--format', 'json', '--sign-key', key])).stderr).toMatch(/give --output FILE/);
+  }, 90_000);
+
+  it('prints on A4 and Letter in headless chromium with nothing wider than the printable area (skipped without /usr/bin/chromium)', async (ctx) => {
+    if (!fs.existsSync(CHROMIUM)) {
+      ctx.skip();
+      return;
+    }
+    const html = await render('html');
+    // and a report made to overflow: many targets without break opportunities, a long banner
+    const wide = structuredClone(report);
+    wide.options = { ...wide.options, targets: Array.from({ length: 14 }, (_, i) => `sftp://partner${i}.files.example.com:2222`) };
+    wide.endpoints[0].banner = 'X'.repeat(400);
+    wide.endpoints[0].findings[0].evidence.push({ label: 'long', value: 'Y'.repeat(600) });
+    const { renderHtml } = await import('../../reports/html.js');
+    for (const [name, doc] of [
+      ['scan', html],
+      ['wide', renderHtml(wide)],
+    ] as const)
+      checkPrintWidth(doc, name);
+  }, 120_000);
+
+  it('prints with page numbers on every page and a contents list (skipped without /usr/bin/chromium)', async (ctx) => {
+    if (!fs.existsSync(CHROMIUM)) {
+      ctx.skip();
+      return;
+    }
+    const html = await render('html');
+    // and the real print: page numbers on every page
+    const htmlFile = path.join(dir, 'print.html');
+    fs.writeFileSync(htmlFile, html);
+    const pdf = path.join(dir, 'report.pdf');
+    const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xferscan-chromium-'));
+    spawnSync(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        `--user-data-dir=${profileDir}`,
+        '--no-pdf-header-footer',
+        `--print-to-pdf=${pdf}`,
+        `file://${htmlFile}`,
+      ],
+      { timeout: 60_000, encoding: 'utf8' },
+    );
+    fs.rmSync(profileDir, { recursive: true, force: true });
+    expect(fs.readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+    if (fs.existsSync('/usr/bin/pdftotext')) {
+      const text = spawnSync('/usr/bin/pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).stdout;
+      const pages = text.split('\f').filter((p) => p.trim());
+      expect(pages.length).toBeGreaterThan(0);
+      pages.forEach((p, i) => expect(p).toContain(`page ${i + 1} of ${pages.length}`));
+      expect(text).toContain('Contents');
+    }
+  }, 120_000);
 
   it('renders to a PNG in headless chromium (skipped without /usr/bin/chromium)', async (ctx) => {
     if (!fs.existsSync(CHROMIUM)) {

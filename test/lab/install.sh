@@ -34,6 +34,10 @@ APT_BINS=(
   "/usr/bin/curl:curl"
   "/usr/bin/lftp:lftp"
   "/usr/bin/pkill:procps"
+  # test tools: JUnit schema validation, the terminal-width test, PDF pages to PNG
+  "/usr/bin/xmllint:libxml2-utils"
+  "/usr/bin/tmux:tmux"
+  "/usr/bin/pdftoppm:poppler-utils"
 )
 # Packages unpacked into $PREFIX (binary relative to $PREFIX -> package).
 PRIVATE_PKGS=(

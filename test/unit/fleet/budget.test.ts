@@ -1,7 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointDialer, SocketBudget } from '../../../src/net/dialer.js';
-import { Progress } from '../../../src/fleet/progress.js';
 
 describe('socket budget', () => {
   it('never hands out more than max slots, and wakes waiters in order', async () => {
@@ -68,25 +67,5 @@ describe('socket budget', () => {
       const again = await scope.dial(port, 500);
       expect(again).toMatchObject({ state: 'unreachable', code: 'ECANCELED', socket: null });
     });
-  });
-});
-
-describe('progress line', () => {
-  it('shows done/total, failures and an ETA', () => {
-    let t = 0;
-    const out: string[] = [];
-    const p = new Progress({
-      total: 4,
-      now: () => t,
-      stream: { write: (s: string) => out.push(s), columns: 200 } as unknown as NodeJS.WriteStream,
-    });
-    t = 1000;
-    p.update({ host: 'a', port: 21, state: 'open', service: 'ftp', findings: [{ status: 'fail' }] } as never);
-    expect(p.line()).toMatch(/^\[1\/4 25%\] failures 1 \(unreachable 0\) 1\.0\/s elapsed 1s ETA 3s$/);
-    t = 2000;
-    p.update({ host: 'b', port: 22, state: 'closed', service: null, findings: [] } as never);
-    expect(p.failures).toBe(2);
-    expect(p.unreachable).toBe(1);
-    expect(out.join('')).toContain('\r\x1b[K[1/4 25%]');
   });
 });

@@ -84,7 +84,7 @@ describe('merge', () => {
         { file: 'a.json', report: a, kind: 'json' },
         { file: 'c.json', report: c, kind: 'json' },
       ]),
-    ).toThrow(/different profiles \(baseline, pci-dss-4.0.1\)/);
+    ).toThrow(/different profiles \("baseline", "pci-dss-4.0.1"\)/);
   });
 
   it('reads JSON reports and NDJSON streams from files', () => {

@@ -45,3 +45,14 @@ describe('--shard', () => {
     );
   });
 });
+
+describe('--shard auto (Kubernetes Indexed Job)', () => {
+  it('takes the shard from JOB_COMPLETION_INDEX (0-based) and JOB_COMPLETIONS', async () => {
+    const { parseShard } = await import('../../../src/fleet/shard.js');
+    expect(parseShard('auto', { JOB_COMPLETION_INDEX: '0', JOB_COMPLETIONS: '4' })).toEqual({ index: 1, count: 4 });
+    expect(parseShard('AUTO', { JOB_COMPLETION_INDEX: '3', JOB_COMPLETIONS: '4' })).toEqual({ index: 4, count: 4 });
+    expect(() => parseShard('auto', {})).toThrow(/JOB_COMPLETION_INDEX/);
+    expect(() => parseShard('auto', { JOB_COMPLETION_INDEX: '4', JOB_COMPLETIONS: '4' })).toThrow(/I must be from 1 to 4/);
+    expect(() => parseShard('auto', { JOB_COMPLETION_INDEX: 'x', JOB_COMPLETIONS: '4' })).toThrow(/whole numbers/);
+  });
+});

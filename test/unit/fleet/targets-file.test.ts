@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { detectTargetsFormat, parseCsv, parseTargetsFile } from '../../../src/fleet/targets-file.js';
+import { detectTargetsFormat, loadTargetsFile, parseCsv, parseTargetsFile } from '../../../src/fleet/targets-file.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expandInventory, entryCredentials } from '../../../src/fleet/inventory.js';
 import { UsageError } from '../../../src/targets.js';
 
@@ -77,11 +80,9 @@ describe('CSV', () => {
   it.each([
     ['host,port,password\na,21,secret\n', /t\.csv:1: a password column \("password"\) is refused/],
     ['host,port\na,99999\n', /t\.csv:2: invalid port "99999"/],
-    ['host,port\na,21\nb,21,extra\n', /t\.csv:3: 3 fields, but there are only 2 columns/],
     ['host,port,service\na,21,ftps\n', /t\.csv:2: unknown service "ftps": expected one of sftp, ftps-explicit, ftps-implicit, ftp/],
     ['host,port\n"a,21\n', /t\.csv:2: unterminated quoted field/],
     ['host,port\na"b,21\n', /t\.csv:2: a quote in the middle of an unquoted field/],
-    ['host,colour\na,red\n', /t\.csv:1: unknown column "colour"/],
     ['host,user,passwordEnv\na,u,"hunter2 !"\n', /t\.csv:2: passwordEnv must name an environment variable/],
     ['host,passwordEnv\na,PW\n', /t\.csv:2: passwordEnv\/keyFile given without user/],
     ['host,port,service\nsftp://a,22,ftp\n', /t\.csv:2: service ftp contradicts the URL scheme sftp/],
@@ -121,14 +122,105 @@ targets:
   it.each([
     ['- host: a\n  password: hunter2\n', /inv\.yaml:1: a literal password \("password"\) is refused: put it in an environment variable/],
     ['- host: a\n- host: b\n  port: 0\n', /inv\.yaml:2: invalid port "0"/],
-    ['- host: a\n  colour: red\n', /inv\.yaml:1: unknown field "colour"/],
-    ['- host: a\n\tport: 21\n', /inv\.yaml:2: tab in indentation/],
-    ['- host: &x a\n', /inv\.yaml:1: .*not supported/],
-    ['hosts:\n  - a\n', /inv\.yaml:1: unknown top-level field "hosts"/],
+    ['- host: a\n\tport: 21\n', /inv\.yaml:2: /],
+    ['hosts:\n  - a\n', /inv\.yaml:1: expected a list of targets, or "targets:" with one \(found "hosts"\)/],
+    ['- host: 5\n', /inv\.yaml:1: host must be a string, not the number 5/],
+    ['- 5\n', /inv\.yaml:1: a target must be a host name, address or URL in quotes, not the number 5/],
+    ['- host: "5"\n', /inv\.yaml:1: host "5" is a number/],
+    ['- host: "127.1"\n', /inv\.yaml:1: host "127\.1" is a number/],
+    ['- host: a\n- host: a\n  port: 21\n  port: 22\n', /inv\.yaml:4: Map keys must be unique/],
+    ['--- [a]\n--- [b]\n', /more than one YAML document/],
+    ['- host: !!binary aGVsbG8=\n', /inv\.yaml:1: /],
     ['- [a, b]\n', /inv\.yaml:1: each target must be a string/],
   ])('rejects %j', (text, re) => {
     expect(err(() => parseTargetsFile(text, 'inv.yaml'))).toMatch(re);
   });
+});
+
+describe('inputs partners write (issue 15)', () => {
+  it('YAML: flow mappings, anchors and aliases, folded scalars', () => {
+    const warnings: string[] = [];
+    const text = `defaults: &d {port: 2222, service: sftp}
+targets:
+  - {host: a.example.com, port: 2222, service: sftp}
+  - host: b.example.com
+    <<: *d
+    notes: >
+      folded
+      text
+`;
+    const es = parseTargetsFile(text, 'inv.yaml', undefined, (m) => warnings.push(m));
+    expect(es.map((e) => [e.target.host, e.target.port, e.expectedService, e.line])).toEqual([
+      ['a.example.com', 2222, 'sftp', 3],
+      ['b.example.com', 2222, 'sftp', 4],
+    ]);
+    expect(warnings.join('\n')).toMatch(/top-level field\(s\) "defaults" ignored/);
+    expect(warnings.join('\n')).toMatch(/inv\.yaml:4: field\(s\) "notes" ignored/);
+  });
+
+  it('YAML: deep nesting and alias bombs are one-line errors, fast', () => {
+    const t = performance.now();
+    expect(err(() => parseTargetsFile(`${'['.repeat(50_000)}${']'.repeat(50_000)}`, 'deep.yaml'))).toMatch(/^deep\.yaml:1: .*(deep|nest)/);
+    expect(err(() => parseTargetsFile(`- ${'['.repeat(100)}a${']'.repeat(100)}\n`, 'deep.yaml'))).toMatch(/nested deeper than 64/);
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
+    bomb.push('targets: []');
+    expect(err(() => parseTargetsFile(bomb.join('\n'), 'bomb.yaml'))).toMatch(/bomb\.yaml:1: /);
+    expect(performance.now() - t).toBeLessThan(10_000);
+  });
+
+  it('CSV: ; delimiter sniffed, Notes column ignored with a warning, blank and ,, rows skipped', () => {
+    const warnings: string[] = [];
+    const text = 'host;port;service;Notes\r\na.example.com;2222;sftp;primary, EU\r\n;;;\r\n\r\nb.example.com;990;ftps-implicit;\r\n';
+    const es = parseTargetsFile(text, 'x.csv', undefined, (m) => warnings.push(m));
+    expect(es.map((e) => [e.target.host, e.target.port, e.expectedService, e.line])).toEqual([
+      ['a.example.com', 2222, 'sftp', 2],
+      ['b.example.com', 990, 'ftps-implicit', 5],
+    ]);
+    expect(warnings).toEqual([expect.stringMatching(/^x\.csv:1: column\(s\) "Notes" ignored/)]);
+    const trailing = parseTargetsFile('host,port\na.example.com,21\n,,\n', 'y.csv');
+    expect(trailing).toHaveLength(1);
+    expect(detectTargetsFormat('inv', 'host;port\na;21\n')).toBe('csv');
+  });
+
+  it('CSV: extra cells beyond the header are ignored with a warning', () => {
+    const warnings: string[] = [];
+    const es = parseTargetsFile('host,port\na,21\nb,21,extra\n', 't.csv', undefined, (m) => warnings.push(m));
+    expect(es).toHaveLength(2);
+    expect(warnings).toEqual([expect.stringMatching(/t\.csv:3: fields beyond the 2 columns were ignored/)]);
+  });
+
+  it('reads with a size limit: /dev/zero fails in one line, fast', () => {
+    const t = performance.now();
+    expect(err(() => loadTargetsFile('/dev/zero', () => {}))).toMatch(/^--targets-file \/dev\/zero: contains NUL bytes/);
+    expect(err(() => loadTargetsFile('/nonexistent/inv.csv', () => {}))).toMatch(/cannot read \(ENOENT\)/);
+    expect(performance.now() - t).toBeLessThan(2000);
+  });
+
+  it('parses 100k entries in linear time (JSON one per line, CSV, YAML)', () => {
+    const n = 100_000;
+    const hosts = Array.from({ length: n }, (_, i) => `h${i}.example.com`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-inv-'));
+    const json = path.join(dir, 'inv.json');
+    fs.writeFileSync(json, `[\n${hosts.map((h) => `  {"host": "${h}", "port": 22}`).join(',\n')}\n]\n`);
+    const csv = path.join(dir, 'inv.csv');
+    fs.writeFileSync(csv, `host,port\n${hosts.map((h) => `${h},22`).join('\n')}\n`);
+    const yaml = path.join(dir, 'inv.yaml');
+    fs.writeFileSync(yaml, hosts.map((h) => `- {host: ${h}, port: 22}`).join('\n'));
+    for (const f of [json, csv, yaml]) {
+      const t = performance.now();
+      const es = loadTargetsFile(f, () => {});
+      expect(es).toHaveLength(n);
+      expect(es[n - 1].line).toBe(f === csv ? n + 1 : f === json ? n + 1 : n);
+      expect(performance.now() - t, f).toBeLessThan(20_000);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 });
 
 describe('JSON', () => {
@@ -148,6 +240,8 @@ describe('JSON', () => {
     ['[\n  {"host": "a"},\n  {"host": "b", "password": "x"}\n]', /inv\.json:3: a literal password/],
     ['[\n  {"host": "a"},\n  {"host": "b",, }\n]', /inv\.json:3: not valid JSON/],
     ['[\n  {"host": "a"},\n  {"port": 21}\n]', /inv\.json:3: no host/],
+    ['[{"host": 5}]', /inv\.json:1: host must be a string, not the number 5/],
+    ['[{"host": ["a"]}]', /inv\.json:1: host must be a string, not a list/],
     ['{"targets": 5}', /inv\.json:1: expected a list of targets/],
     ['[{"host": "a", "port": 21.5}]', /inv\.json:1: invalid port/],
   ])('rejects %j', (text, re) => {

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, reportDigest, seal, verifyDigest } from '../../../src/report-meta.js';
+import crypto from 'node:crypto';
+import { canonicalJson, reportDigest, seal, signReport, verifyDigest, verifySignature } from '../../../src/report-meta.js';
 import { diffReports } from '../../../src/commands/diff.js';
 import { runCli, looksLikeStackTrace } from '../../helpers/cli.js';
 import { FIXTURE, loadFixture } from '../../helpers/reports.js';
@@ -47,13 +48,78 @@ describe('xferscan verify', () => {
     t.endpoints[1].findings = t.endpoints[1].findings.filter((f) => f.status !== 'fail');
     const bad = await runCli(['verify', write('tampered.json', t)]);
     expect(bad.code).toBe(3);
-    expect(bad.stderr).toMatch(/TAMPERED/);
+    expect(bad.stderr).toMatch(/DIGEST MISMATCH/);
+    // a bare digest cannot tell tampering from damage: it must not claim to
+    expect(bad.stderr).not.toMatch(/: TAMPERED/);
+    expect(ok.stdout).toMatch(/not a signature/);
     const { integrity: _i, ...bare } = loadFixture();
     expect((await runCli(['verify', write('bare.json', bare)])).code).toBe(3);
     const junk = await runCli(['verify', write('junk.json', '{"hello":1}')]);
     expect(junk.code).toBe(1);
     expect(junk.stderr).toMatch(/not an xferscan JSON report/);
     expect(looksLikeStackTrace(junk.stderr)).toBe(false);
+  });
+});
+
+describe('signed reports (Ed25519, detached)', () => {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  const pub = write('sign.pub.pem', publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const signed = (name: string, r: Report) => {
+    const f = write(name, r);
+    fs.writeFileSync(`${f}.sig`, JSON.stringify(signReport(r, privateKey)));
+    return f;
+  };
+
+  it('an untouched signed report passes verify --public-key', async () => {
+    const f = signed('signed.json', loadFixture());
+    const r = await runCli(['verify', f, '--public-key', pub]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/SIGNATURE OK — signed with Ed25519 key SHA256:/);
+  });
+
+  it('FAILs flipped to pass and the digest recomputed: the digest still says OK, the signature does not', async () => {
+    const f = signed('flipped.json', loadFixture());
+    const t = JSON.parse(fs.readFileSync(f, 'utf8')) as Report;
+    let flipped = 0;
+    for (const ep of t.endpoints)
+      for (const x of ep.findings)
+        if (x.status === 'fail') {
+          x.status = 'pass';
+          flipped++;
+        }
+    expect(flipped).toBeGreaterThan(3);
+    fs.writeFileSync(f, JSON.stringify(seal(t), null, 2));
+    const digestOnly = await runCli(['verify', f]);
+    expect(digestOnly.code).toBe(0); // what a digest can and cannot show
+    const r = await runCli(['verify', f, '--public-key', pub]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/SIGNATURE INVALID — the signature does not match the report content/);
+    expect(looksLikeStackTrace(r.stderr)).toBe(false);
+  });
+
+  it('another key, a missing signature and a non-Ed25519 key are each one clear line', async () => {
+    const other = crypto.generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const f = signed('other.json', loadFixture());
+    const r = await runCli(['verify', f, '--public-key', write('other.pub.pem', other)]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/SIGNATURE NOT VERIFIED — signed by key SHA256:\S+, not by the given key/);
+    const unsigned = await runCli(['verify', write('unsigned.json', loadFixture()), '--public-key', pub]);
+    expect(unsigned.code).toBe(3);
+    expect(unsigned.stderr).toMatch(/NOT SIGNED/);
+    const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const bad = await runCli(['verify', f, '--public-key', write('rsa.pub.pem', rsa)]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/an Ed25519 public key is needed/);
+  });
+
+  it('verifySignature is pure and exact', () => {
+    const r = loadFixture();
+    const sig = signReport(r, privateKey);
+    expect(verifySignature(r, sig, publicKey)).toMatchObject({ ok: true });
+    const t = clone(r);
+    t.endpoints[0].findings[0].detail += ' ';
+    expect(verifySignature(t, sig, publicKey)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(verifySignature(r, { ...sig, signature: 'AAAA' }, publicKey)).toMatchObject({ ok: false });
   });
 });
 
