@@ -107,8 +107,8 @@ async function serve(src: RecordSource, sock: net.Socket, o: MiniTlsOptions, cer
   let read: CipherState | null = null;
   let write: CipherState | null = null;
   let hs = Buffer.alloc(0);
-  let clientVerify = Buffer.alloc(0);
-  let serverVerify = Buffer.alloc(0);
+  let clientVerify: Buffer = Buffer.alloc(0);
+  let serverVerify: Buffer = Buffer.alloc(0);
   const send = (type: number, content: Buffer) => sock.write(seal(write, type, content));
 
   /** next complete handshake message (decrypting records under the current read state) */

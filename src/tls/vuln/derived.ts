@@ -107,7 +107,7 @@ function sweet32(all: Offer[]): DerivedVulnResult {
 }
 
 function freak(all: Offer[]): DerivedVulnResult {
-  const m = all.filter((o) => o.info?.export && (o.info.kex === 'RSA' || o.info.kex === 'SSLv2'));
+  const m = all.filter((o) => o.info?.export && o.info.kex === 'RSA');
   return m.length
     ? result('freak', 'vulnerable', [`export RSA suites are offered (512-bit RSA keys): ${list(m)}`], m)
     : result('freak', 'not-vulnerable', ['no export RSA suite is offered']);

@@ -46,6 +46,7 @@ export {
 export { testTicketbleed, type TicketbleedResult } from './ticketbleed.js';
 export { testDowngradeSentinel, type DowngradeResult } from './downgrade.js';
 export { Dialer, type ActiveOptions } from './conn.js';
+import type { ActiveOptions } from './conn.js';
 
 export type ActiveVulnResult =
   | HeartbleedResult
@@ -236,12 +237,10 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
     jobs.push(
       helloA.then(async (a) => {
         if (a?.r.ok && a.r.value.fr.flight.dhPrime) return;
-        const hello = legacyHello(version, o.serverName, { suites: helloSuites(version, (s) => s.kex === 'DHE') });
-        const r = await withFlight(dialer, 'dh-prime', hello, timeoutMs, async (_c, fr) => fr.flight.dhPrime ?? null);
-        if (r.ok && r.value) out.handshake.dhGroup = identifyDhPrime(r.value);
+        const g = await fetchDhGroup(open, { ...common, version });
+        if (g) out.handshake.dhGroup = g;
       }),
     );
-
   const a = await helloA;
   const fr: FlightRead | null = a?.r.ok ? a.r.value.fr : null;
   const aError = a && !a.r.ok ? a.r.error : null;
@@ -309,6 +308,18 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
   out.limited = dialer.limited;
   out.ms = Math.round(performance.now() - t0);
   return out;
+}
+
+/**
+ * The DH group of a DHE handshake: one hello offering only finite-field DHE suites (1 connection).
+ * Null when the server accepts none or the transport fails.
+ */
+export async function fetchDhGroup(open: OpenTransport, o: ActiveOptions = {}): Promise<DhGroupFact | null> {
+  const dialer = o.dialer ?? new Dialer(open, 1);
+  const version = o.version ?? 0x0303;
+  const hello = legacyHello(version, o.serverName, { suites: helloSuites(version, (s) => s.kex === 'DHE' || s.kex === 'DHE_PSK') });
+  const r = await withFlight(dialer, 'dh-prime', hello, o.timeoutMs ?? 8000, async (_c, fr) => fr.flight.dhPrime ?? null);
+  return r.ok && r.value ? identifyDhPrime(r.value) : null;
 }
 
 function heartbleedFrom(
