@@ -22,8 +22,11 @@ export interface NodeHandshakeOptions {
   requestOCSP?: boolean;
   credentials?: ClientCredentials;
   secureOptions?: number;
-  /** after the handshake, wait this long for a late alert (TLS 1.3 client-certificate refusal) */
-  settleMs?: number;
+  /**
+   * after the handshake, wait this long for a late alert (a TLS 1.3 client-certificate refusal
+   * comes after our Finished); 'auto' = twice the handshake's time, at least 250 ms
+   */
+  settleMs?: number | 'auto';
 }
 
 export interface NodeHandshakeResult {
@@ -144,9 +147,10 @@ export async function nodeHandshake<T = undefined>(
       result.cipher = s.getCipher()?.name ?? null;
       result.peerChain = chainOf(s);
       result.ticket = s.getTLSTicket() ?? null;
-      if (o.settleMs) {
+      const settle = o.settleMs === 'auto' ? Math.max(250, 2 * (performance.now() - t0)) : (o.settleMs ?? 0);
+      if (settle > 0) {
         const late = await new Promise<NodeJS.ErrnoException | 'closed' | null>((resolve) => {
-          const timer = setTimeout(() => done(null), o.settleMs);
+          const timer = setTimeout(() => done(null), settle);
           const onData = () => {
             result.sawData = true;
             done(null);

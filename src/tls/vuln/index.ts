@@ -70,7 +70,7 @@ export interface VulnBatteryOptions {
   /** run only these tests */
   only?: ActiveVulnId[];
   /** the hello-level inventory (TlsFacts), to pick versions and skip tests that cannot apply */
-  inventory?: { protocols: Protocols; cipherSuites?: Record<string, string[] | undefined> } | null;
+  inventory?: { protocols: Protocols; cipherSuites?: Record<string, string[] | undefined>; dhBits?: number | null } | null;
   /** our client certificate chain (DER, leaf first) for servers that ask for one (ROBOT sends it) */
   clientChain?: Buffer[];
   /** fetch the DHE prime with a DHE-only hello when hello A did not negotiate DHE (default true) */
@@ -232,8 +232,10 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
   const full = run.has('client-renegotiation') || run.has('ticketbleed') ? clientRenegotiationWith(dialer, common, 'full-handshake') : null;
   if (run.has('ccs-injection'))
     jobs.push(testCcsInjection(open, { ...common, version }).then((r) => void (out.results['ccs-injection'] = r)));
-  // the DHE prime (LOGJAM's common-prime question) when the inventory offers DHE and hello A chose another kex
-  if (o.dhPrime !== false && dheOffered !== false)
+  // the DHE prime when hello A chose another kex: LOGJAM's common-prime question, which only
+  // matters for primes of 1024 bits or less (skipped when the inventory saw a larger one)
+  const dhBits = inv?.dhBits;
+  if (o.dhPrime !== false && dheOffered !== false && !(typeof dhBits === 'number' && dhBits > 1024))
     jobs.push(
       helloA.then(async (a) => {
         if (a?.r.ok && a.r.value.fr.flight.dhPrime) return;

@@ -8,7 +8,7 @@
 // before the Finished fails). When all five agree, the five are repeated with the ClientKeyExchange
 // alone (the shortened flow), where some servers leak the difference as alert-vs-silence; there a
 // silent server is waited for ten times as long as it took to judge a key exchange in the standard
-// flow (at least 200 ms), not a fixed second. Any difference is re-checked with the same flow: the
+// flow (at least 100 ms), not a fixed second. Any difference is re-checked with the same flow: the
 // same difference twice is an oracle, a different one is noise (inconclusive). A server that asked
 // for a client certificate gets an empty Certificate message (or ours) before the key exchange.
 //
@@ -284,7 +284,7 @@ export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Prom
     // took to judge a key exchange in the standard flow, with a wide margin, not a fixed second.
     const slowest = Math.max(0, ...reactMs.filter((x): x is number => x !== null));
     opts.waitMs = reactMs.every((x) => x !== null)
-      ? Math.min(timeoutMs, Math.max(200, Math.round(slowest * 10), Math.round(head!.flightMs * 4)))
+      ? Math.min(timeoutMs, Math.max(100, Math.round(slowest * 10), Math.round(head!.flightMs * 4)))
       : null;
     const s1 = await settle('shortened', 1, launch('shortened'));
     if (!Array.isArray(s1)) return stop(s1);
