@@ -135,16 +135,13 @@ export async function detectClientAuth(open: OpenTransport, o: ClientAuthOptions
 
   // 1. the TLS ≤ 1.2 first flight
   let cr: CertificateRequestInfo | null | undefined = o.certificateRequest;
-  let legacy = o.legacy ?? null;
-  if (cr === undefined && legacy !== false) {
+  if (cr === undefined && o.legacy !== false) {
     const r = await withFlight(dialer, 'client-auth', legacyHello(0x0303, o.serverName), timeoutMs, async (_c, fr) => fr);
     if (!r.ok) return finish('inconclusive', r.error);
     const f = r.value.flight;
-    if (f.serverHello && f.serverHello.version < 0x0304 && f.serverHelloDone) {
-      cr = f.certificateRequest ?? null;
-      legacy = true;
-    } else if (!f.serverHello && f.alert?.name === 'protocol_version') legacy = false;
-    else return finish('inconclusive', `TLS ≤ 1.2 first flight incomplete: ${f.error ?? f.alert?.name ?? f.kind}`);
+    if (f.serverHello && f.serverHello.version < 0x0304 && f.serverHelloDone) cr = f.certificateRequest ?? null;
+    else if (!(!f.serverHello && f.alert?.name === 'protocol_version'))
+      return finish('inconclusive', `TLS ≤ 1.2 first flight incomplete: ${f.error ?? f.alert?.name ?? f.kind}`);
   }
   if (cr !== undefined) {
     out.requested = cr !== null;

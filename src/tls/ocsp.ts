@@ -621,12 +621,13 @@ export async function checkRevocation(chainDer: Buffer[], o: RevocationOptions =
     out.evidence.push('no readable leaf certificate');
     return out;
   }
-  let issuerKey: crypto.KeyObject | null = null;
-  try {
-    issuerKey = issuerDer ? new X509Certificate(issuerDer).publicKey : null;
-  } catch {
-    issuerKey = null;
-  }
+  const issuerKey = ((): crypto.KeyObject | null => {
+    try {
+      return issuerDer ? new X509Certificate(issuerDer).publicKey : null;
+    } catch {
+      return null;
+    }
+  })();
   const ocspUrl = ext.ocspUrls[0];
   if (o.ocsp !== false && ocspUrl) {
     out.ocsp = { url: ocspUrl, status: null, responseStatus: null, signatureValid: null, nonceMatched: null, error: null };
