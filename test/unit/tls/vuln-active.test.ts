@@ -395,3 +395,39 @@ describe('the battery on one scripted server', () => {
     expect(all.connections).toBe(r.connections());
   });
 });
+
+describe('hostile servers: every test ends within its timeouts, keeps its size limits, never throws', () => {
+  const quick = { timeoutMs: 800, serverName: 'localhost' };
+  const hostile: [string, (src: RecordSource, sock: net.Socket) => void | Promise<void>][] = [
+    ['silent', () => undefined],
+    ['garbage', (_src, sock) => void sock.write(crypto.randomBytes(300))],
+    ['an oversized record header', (_src, sock) => void sock.write(Buffer.from([22, 3, 3, 0xff, 0xff]))],
+    [
+      'a never-ending record stream',
+      (_src, sock) => {
+        const chunk = record(22, 0x0303, Buffer.alloc(16000, 0x0e));
+        const pump = () => {
+          while (!sock.destroyed && sock.write(chunk));
+          if (!sock.destroyed) sock.once('drain', pump);
+        };
+        pump();
+      },
+    ],
+    ['a close mid-record', (_src, sock) => void sock.end(Buffer.from([22, 3, 3, 0, 50, 2, 0]))],
+    ['an FTP reply instead of TLS', (_src, sock) => void sock.end('421 Too many connections\r\n')],
+  ];
+  for (const [name, h] of hostile) {
+    it(`the whole battery against ${name}`, async () => {
+      const r = await responder(async (src, sock) => {
+        await src.next();
+        await h(src, sock);
+      });
+      const t0 = performance.now();
+      const b = await runVulnBattery(r.open, { ...quick, connections: 4 });
+      // the slowest chain: a few steps of at most timeoutMs each, whatever the server does
+      expect(performance.now() - t0).toBeLessThan(8 * quick.timeoutMs + 2000);
+      for (const res of Object.values(b.results)) expect(['inconclusive', 'not-applicable', 'not-vulnerable']).toContain(res.status);
+      expect(b.results.heartbleed!.status).not.toBe('vulnerable');
+    }, 30_000);
+  }
+});
