@@ -9,6 +9,7 @@ import { Client } from 'basic-ftp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { detectClientAuth, loadClientCredentials, ClientCredentialError, type LoadedClientCredentials } from '../../src/tls/client-auth.js';
 import { labPassword, labRunDir } from '../lab/endpoints.js';
+import { runVulnBattery } from '../../src/tls/vuln/index.js';
 import { ftpesOpen, listening } from '../helpers/ftps-open.js';
 
 interface Info {
@@ -142,6 +143,21 @@ describe('a server that requires a client certificate (vsftpd-mtls)', () => {
     bare.close();
     const curlBare = await run('curl', ['-s', '--ssl-reqd', '-k', `ftp://xfsuser:${password}@127.0.0.1:${PORT}/`], 0);
     expect(curlBare.code).not.toBe(0);
+  });
+});
+
+describe('the vulnerability battery on a server that requires a client certificate', () => {
+  it('without one, the tests that need a full handshake say so; with one, every test decides', async (ctx) => {
+    if (!up) return ctx.skip();
+    const bare = await runVulnBattery(ftpesOpen(PORT), { serverName: 'localhost', timeoutMs: 8000 });
+    for (const id of ['client-renegotiation', 'ticketbleed', 'robot'] as const) {
+      expect([id, bare.results[id]!.status]).toEqual([id, 'inconclusive']);
+      expect(bare.results[id]!.evidence.join(' ')).toMatch(/client certificate/);
+    }
+    const withCert = await runVulnBattery(ftpesOpen(PORT), { serverName: 'localhost', timeoutMs: 8000, credentials: creds });
+    for (const [id, r] of Object.entries(withCert.results))
+      expect([id, r.status], r.evidence.join(' | ')).toEqual([id, expect.stringMatching(/^(not-vulnerable|not-applicable)$/)]);
+    expect(withCert.handshake.certificateRequest?.certificateAuthorities).toHaveLength(1);
   });
 });
 

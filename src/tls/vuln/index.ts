@@ -1,26 +1,33 @@
 // The vulnerability battery for one TLS endpoint: every active test over one dialer (one
 // connection cap, one count), sharing connections where a test can ride on another's:
 //
-//   hello A (1)   TLS ≤ 1.2 hello with heartbeat + status_request: RFC 5746, the TLS 1.2
-//                 downgrade sentinel, the stapled OCSP response, a CertificateRequest, the DHE
-//                 prime; then (intrusive) the Heartbleed heartbeat on the same connection
-//   CCS (1)       intrusive
-//   ROBOT (1/10/15) intrusive; skipped without a connection when the inventory has no RSA kex
-//   full TLS 1.2 handshake (1)  session ticket, then the client-initiated renegotiation
-//   Ticketbleed (1)  only when a ticket was issued
-//   downgrade (0-2)  TLS 1.3 hello when the inventory does not say; TLS 1.1 hello when it has ≤ 1.1
+//   hello A (1)      TLS ≤ 1.2 hello with heartbeat + status_request: RFC 5746, the TLS 1.2
+//                    downgrade sentinel, the stapled OCSP response, a CertificateRequest, the DHE
+//                    prime; then (intrusive) the Heartbleed heartbeat on the same connection
+//   CCS (1)          intrusive
+//   ROBOT (1/10/15)  intrusive; no connection when the inventory has no RSA key exchange
+//   full TLS 1.2 handshake (1)  session ticket and OCSP, then the client-initiated renegotiation
+//   Ticketbleed (0-1)  only when a ticket was issued
+//   downgrade (0-2)  TLS 1.3 hello when the inventory does not say; TLS 1.1 hello unless the
+//                    inventory says there is no TLS ≤ 1.1
+//   DH prime (0-1)   a DHE-only hello when DHE is offered, hello A chose another key exchange and
+//                    the inventory does not already show a prime over 1024 bits
 //
-// So a server without findings costs 15 connections with intrusive tests (4 without), fewer when
-// an inventory is given; a TLS 1.3-only server (per the inventory) costs none.
+// With an inventory, a server without findings costs 14 connections (4 with --no-intrusive: hello
+// A, the full handshake, Ticketbleed; fewer without RSA key exchange or tickets); a TLS 1.3-only
+// server costs none. Tests run concurrently under the cap; ROBOT starts first (longest chain).
 import type { OpenTransport } from '../prober.js';
 import { EXT, HEARTBEAT_PEER_ALLOWED, STATUS_REQUEST_OCSP, type CertificateRequestInfo } from '../hello.js';
 import { suiteByName } from '../registry.js';
+import { pemToDer } from '../certs.js';
+import type { ClientCredentials } from '../handshake.js';
 import { Dialer, helloSuites, legacyHello, reactionWindow, versionName, withFlight, type FlightRead } from './conn.js';
 import { testCcsInjection, type CcsInjectionResult } from './ccs.js';
 import { identifyDhPrime, type DhGroupFact } from './dh-primes.js';
 import { testDowngradeSentinel, type DowngradeResult } from './downgrade.js';
 import { heartbeatStep, type HeartbleedResult } from './heartbleed.js';
 import {
+  CERT_ALERTS,
   clientRenegotiationVerdict,
   clientRenegotiationWith,
   secureRenegotiationFromFlight,
@@ -71,8 +78,11 @@ export interface VulnBatteryOptions {
   only?: ActiveVulnId[];
   /** the hello-level inventory (TlsFacts), to pick versions and skip tests that cannot apply */
   inventory?: { protocols: Protocols; cipherSuites?: Record<string, string[] | undefined>; dhBits?: number | null } | null;
-  /** our client certificate chain (DER, leaf first) for servers that ask for one (ROBOT sends it) */
-  clientChain?: Buffer[];
+  /**
+   * our client certificate and key (client-auth loadClientCredentials) for servers that require
+   * one: the full handshake uses them, ROBOT sends the chain
+   */
+  credentials?: (ClientCredentials & { chain?: Buffer[] }) | null;
   /** fetch the DHE prime with a DHE-only hello when hello A did not negotiate DHE (default true) */
   dhPrime?: boolean;
 }
@@ -225,11 +235,14 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
     jobs.push(
       rsaOffered === false
         ? Promise.resolve(void (out.results.robot = notApplicable('robot', 'the inventory shows no RSA key exchange suite')))
-        : testRobot(open, { ...common, version, rsaKnown: rsaOffered === true, clientChain: o.clientChain }).then(
+        : testRobot(open, { ...common, version, rsaKnown: rsaOffered === true, clientChain: clientChainOf(o.credentials) }).then(
             (r) => void (out.results.robot = r),
           ),
     );
-  const full = run.has('client-renegotiation') || run.has('ticketbleed') ? clientRenegotiationWith(dialer, common, 'full-handshake') : null;
+  const full =
+    run.has('client-renegotiation') || run.has('ticketbleed')
+      ? clientRenegotiationWith(dialer, { ...common, credentials: o.credentials }, 'full-handshake')
+      : null;
   if (run.has('ccs-injection'))
     jobs.push(testCcsInjection(open, { ...common, version }).then((r) => void (out.results['ccs-injection'] = r)));
   // the DHE prime when hello A chose another kex: LOGJAM's common-prime question, which only
@@ -312,6 +325,12 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
   return out;
 }
 
+function clientChainOf(c: VulnBatteryOptions['credentials']): Buffer[] | undefined {
+  if (!c) return undefined;
+  if (c.chain) return c.chain;
+  return pemToDer(Buffer.isBuffer(c.cert) ? c.cert.toString('latin1') : c.cert);
+}
+
 /**
  * The DH group of a DHE handshake: one hello offering only finite-field DHE suites (1 connection).
  * Null when the server accepts none or the transport fails.
@@ -383,7 +402,11 @@ async function ticketbleedFrom(
       ...base,
       ...tail(),
       status: na ? 'not-applicable' : 'inconclusive',
-      evidence: [na ? 'no TLS ≤ 1.2' : `TLS 1.2 handshake failed: ${f.hs.error}`],
+      evidence: [
+        na
+          ? 'no TLS ≤ 1.2'
+          : `TLS 1.2 handshake failed: ${f.hs.alert ? `alert ${f.hs.alert}` : f.hs.error}${CERT_ALERTS.has(f.hs.alert ?? '') ? ' (the server requires a client certificate: give one to run this test)' : ''}`,
+      ],
     };
   }
   if (!f.hs.ticket?.length)

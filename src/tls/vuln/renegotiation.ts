@@ -11,7 +11,7 @@
 import crypto from 'node:crypto';
 import type tls from 'node:tls';
 import type { OpenTransport } from '../prober.js';
-import { nodeHandshake, type NodeHandshakeResult } from '../handshake.js';
+import { nodeHandshake, type ClientCredentials, type NodeHandshakeResult } from '../handshake.js';
 import {
   dialerOf,
   legacyHello,
@@ -140,7 +140,12 @@ export function renegotiateOnce(
 export interface ClientRenegotiationOptions extends ActiveOptions {
   /** RFC 5746 support seen at hello level, to say whether an accepted renegotiation is insecure */
   rfc5746?: boolean | null;
+  /** our client certificate, for servers that require one */
+  credentials?: ClientCredentials | null;
 }
+
+/** Alerts with which a server refuses a handshake that lacks (an acceptable) client certificate. */
+export const CERT_ALERTS = new Set(['handshake_failure', 'certificate_required', 'bad_certificate', 'unknown_ca', 'access_denied']);
 
 function verdict(
   hs: NodeHandshakeResult,
@@ -151,7 +156,11 @@ function verdict(
     const tls13Only = hs.alert === 'protocol_version' || /unsupported protocol|wrong version/i.test(hs.error ?? '');
     return {
       status: tls13Only ? 'not-applicable' : 'inconclusive',
-      evidence: [tls13Only ? 'no TLS ≤ 1.2 handshake possible (TLS 1.3 has no renegotiation)' : `TLS 1.2 handshake failed: ${hs.error}`],
+      evidence: [
+        tls13Only
+          ? 'no TLS ≤ 1.2 handshake possible (TLS 1.3 has no renegotiation)'
+          : `TLS 1.2 handshake failed: ${hs.alert ? `alert ${hs.alert}` : hs.error}${CERT_ALERTS.has(hs.alert ?? '') ? ' (the server requires a client certificate: give one to run this test)' : ''}`,
+      ],
       outcome: null,
       insecure: null,
       refusal: null,
@@ -201,7 +210,14 @@ export async function clientRenegotiationWith(dialer: Dialer, o: ClientRenegotia
     return await dialer.with(tag, async (raw) => {
       const { result, value } = await nodeHandshake(
         raw,
-        { serverName: o.serverName, timeoutMs, maxVersion: 'TLSv1.2', secureOptions: LEGACY_RENEGOTIATION_OPTIONS, requestOCSP: true },
+        {
+          serverName: o.serverName,
+          timeoutMs,
+          maxVersion: 'TLSv1.2',
+          secureOptions: LEGACY_RENEGOTIATION_OPTIONS,
+          requestOCSP: true,
+          credentials: o.credentials ?? undefined,
+        },
         (s) => renegotiateOnce(s, timeoutMs),
       );
       return { hs: result, reneg: value, error: null as string | null };
