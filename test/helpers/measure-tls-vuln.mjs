@@ -81,7 +81,9 @@ for (const [name, port, implicit] of LAB) {
   rows.push({ name, scan: median(scan), inv: median(inv), bat: median(bat), bare: median(bare), conns });
 }
 const pad = (s, n) => String(s).padEnd(n);
-console.log(`${pad('endpoint', 17)}${pad('full scan', 11)}${pad('inventory', 16)}${pad('battery', 16)}${pad('+% of scan', 12)}--no-intrusive`);
+console.log(
+  `${pad('endpoint', 17)}${pad('full scan', 11)}${pad('inventory', 16)}${pad('battery', 16)}${pad('+% of scan', 12)}--no-intrusive`,
+);
 let tScan = 0;
 let tBat = 0;
 for (const r of rows) {
@@ -91,4 +93,6 @@ for (const r of rows) {
     `${pad(r.name, 17)}${pad(`${Math.round(r.scan)} ms`, 11)}${pad(`${Math.round(r.inv)} ms/${r.conns.inventory}c`, 16)}${pad(`${Math.round(r.bat)} ms/${r.conns.battery}c`, 16)}${pad(`${Math.round((100 * r.bat) / r.scan)}%`, 12)}${Math.round(r.bare)} ms/${r.conns.bare}c`,
   );
 }
-console.log(`total (one after another): scans ${Math.round(tScan)} ms, battery ${Math.round(tBat)} ms (+${Math.round((100 * tBat) / tScan)}%); medians of ${runs} runs`);
+console.log(
+  `total (one after another): scans ${Math.round(tScan)} ms, battery ${Math.round(tBat)} ms (+${Math.round((100 * tBat) / tScan)}%); medians of ${runs} runs`,
+);
