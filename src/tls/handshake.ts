@@ -74,6 +74,56 @@ function chainOf(s: tls.TLSSocket): Buffer[] {
   return out;
 }
 
+type Late = NodeJS.ErrnoException | 'closed' | 'data' | null;
+
+/** Waits `ms` after the handshake for what the server does first: data, an error (alert), a close, or nothing. */
+function settle(s: tls.TLSSocket, ms: number): Promise<Late> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(null), ms);
+    const onData = () => done('data');
+    const onErr = (e: NodeJS.ErrnoException) => done(e);
+    const onClose = () => done('closed');
+    function done(v: Late) {
+      clearTimeout(timer);
+      s.off('data', onData);
+      s.off('error', onErr);
+      s.off('close', onClose);
+      resolve(v);
+    }
+    s.on('data', onData);
+    s.once('error', onErr);
+    s.once('close', onClose);
+  });
+}
+
+function handshakeDone(
+  s: tls.TLSSocket,
+  timeoutMs: number,
+  result: NodeHandshakeResult,
+  fail: (e: NodeJS.ErrnoException) => void,
+): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      result.error = `handshake timeout after ${timeoutMs} ms`;
+      resolve(false);
+    }, timeoutMs);
+    s.once('secureConnect', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    s.once('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+      resolve(false);
+    });
+    s.once('close', () => {
+      clearTimeout(timer);
+      result.error ??= 'connection closed during the handshake';
+      resolve(false);
+    });
+  });
+}
+
 /**
  * Runs a handshake on `raw`. When `then` is given it runs on the connected socket (renegotiation,
  * application data) before the socket is destroyed; its value is returned beside the result.
@@ -121,59 +171,20 @@ export async function nodeHandshake<T = undefined>(
   };
   let value: T | undefined;
   try {
-    const connected = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        result.error = `handshake timeout after ${o.timeoutMs} ms`;
-        resolve(false);
-      }, o.timeoutMs);
-      s.once('secureConnect', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      s.once('error', (e) => {
-        clearTimeout(timer);
-        fail(e);
-        resolve(false);
-      });
-      s.once('close', () => {
-        clearTimeout(timer);
-        result.error ??= 'connection closed during the handshake';
-        resolve(false);
-      });
-    });
-    if (connected) {
+    if (await handshakeDone(s, o.timeoutMs, result, fail)) {
       result.ok = true;
       result.protocol = s.getProtocol();
       result.cipher = s.getCipher()?.name ?? null;
       result.peerChain = chainOf(s);
       result.ticket = s.getTLSTicket() ?? null;
-      const settle = o.settleMs === 'auto' ? Math.max(250, 2 * (performance.now() - t0)) : (o.settleMs ?? 0);
-      if (settle > 0) {
-        const late = await new Promise<NodeJS.ErrnoException | 'closed' | null>((resolve) => {
-          const timer = setTimeout(() => done(null), settle);
-          const onData = () => {
-            result.sawData = true;
-            done(null);
-          };
-          const onErr = (e: NodeJS.ErrnoException) => done(e);
-          const onClose = () => done('closed');
-          function done(v: NodeJS.ErrnoException | 'closed' | null) {
-            clearTimeout(timer);
-            s.off('data', onData);
-            s.off('error', onErr);
-            s.off('close', onClose);
-            resolve(v);
-          }
-          s.on('data', onData);
-          s.once('error', onErr);
-          s.once('close', onClose);
-        });
-        if (late) {
-          result.ok = false;
-          result.afterHandshake = true;
-          if (late === 'closed') result.error = 'connection closed right after the handshake';
-          else fail(late);
-        }
+      const wait = o.settleMs === 'auto' ? Math.max(250, 2 * (performance.now() - t0)) : (o.settleMs ?? 0);
+      const late = wait > 0 ? await settle(s, wait) : null;
+      if (late === 'data') result.sawData = true;
+      else if (late) {
+        result.ok = false;
+        result.afterHandshake = true;
+        if (late === 'closed') result.error = 'connection closed right after the handshake';
+        else fail(late);
       }
       result.ticket ??= s.getTLSTicket() ?? null;
       if (then && result.ok) value = await then(s, result);

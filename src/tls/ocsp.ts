@@ -605,6 +605,66 @@ export interface RevocationOptions {
   allowHttps?: boolean;
 }
 
+type OcspCheck = NonNullable<RevocationCheck['ocsp']>;
+type CrlCheck = NonNullable<RevocationCheck['crl']>;
+
+async function askOcsp(url: string, chainDer: Buffer[], issuerDer: Buffer | null, o: RevocationOptions): Promise<OcspCheck> {
+  const out: OcspCheck = { url, status: null, responseStatus: null, signatureValid: null, nonceMatched: null, error: null };
+  if (!issuerDer) return { ...out, error: 'the issuer certificate is unknown: no OCSP request can be built' };
+  const nonce = crypto.randomBytes(16);
+  try {
+    const res = await httpFetch(url, {
+      method: 'POST',
+      body: buildOcspRequest(chainDer[0]!, issuerDer, nonce),
+      contentType: 'application/ocsp-request',
+      timeoutMs: o.timeoutMs ?? 8000,
+      maxBytes: o.maxOcspBytes ?? 64 * 1024,
+      allowHttps: o.allowHttps,
+    });
+    if (res.status !== 200) return { ...out, error: `HTTP ${res.status}` };
+    const a = assessStaple(res.body, chainDer, { issuerDer });
+    const facts = parseOcspResponse(res.body);
+    return {
+      ...out,
+      responseStatus: a.responseStatus,
+      status: a.forLeaf ? a.status : null,
+      signatureValid: a.signatureValid,
+      // the nonce is an OCTET STRING inside the extension value
+      nonceMatched: facts.nonce === null ? null : facts.nonce.endsWith(nonce.toString('hex')),
+      error: a.forLeaf ? null : (a.evidence.at(-1) ?? 'no answer about this certificate'),
+    };
+  } catch (err) {
+    return { ...out, error: (err as Error).message };
+  }
+}
+
+async function fetchCrl(url: string, serialHex: string, issuerKey: crypto.KeyObject | null, o: RevocationOptions): Promise<CrlCheck> {
+  const out: CrlCheck = { url, listed: null, entries: 0, thisUpdate: null, nextUpdate: null, signatureValid: null, error: null };
+  try {
+    const res = await httpFetch(url, {
+      timeoutMs: o.timeoutMs ?? 8000,
+      maxBytes: o.maxCrlBytes ?? 8 * 1024 * 1024,
+      allowHttps: o.allowHttps,
+    });
+    if (res.status !== 200) return { ...out, error: `HTTP ${res.status}` };
+    const crl = parseCrl(res.body);
+    if (crl.parseError) return { ...out, error: `CRL unreadable: ${crl.parseError}` };
+    const v = issuerKey ? verifySig(crl.tbs!, crl.sigOid, crl.signature, issuerKey) : null;
+    return {
+      ...out,
+      entries: crl.entries,
+      thisUpdate: crl.thisUpdate,
+      nextUpdate: crl.nextUpdate,
+      listed: crl.revoked.has(serialHex),
+      signatureValid: v === null ? null : v === true,
+    };
+  } catch (err) {
+    return { ...out, error: (err as Error).message };
+  }
+}
+
+const sigWord = (v: boolean | null) => (v === null ? 'not checked' : v ? 'valid' : 'INVALID');
+
 /**
  * Asks the CA about the leaf: OCSP (POST to the AIA responder) and the CRL (distribution point).
  * CONTACTS THIRD PARTIES — call only when the user asked (--check-revocation). Never throws.
@@ -615,7 +675,6 @@ export async function checkRevocation(chainDer: Buffer[], o: RevocationOptions =
   const leaf = chainDer[0];
   const issuerDer = o.issuerDer ?? chainDer[1] ?? null;
   const ext = leaf ? certificateExtensionFacts(leaf) : null;
-  const timeoutMs = o.timeoutMs ?? 8000;
   const leafParts = leaf ? certificateDerParts(leaf) : null;
   if (!leaf || !ext || !leafParts) {
     out.evidence.push('no readable leaf certificate');
@@ -628,72 +687,26 @@ export async function checkRevocation(chainDer: Buffer[], o: RevocationOptions =
       return null;
     }
   })();
-  const ocspUrl = ext.ocspUrls[0];
-  if (o.ocsp !== false && ocspUrl) {
-    out.ocsp = { url: ocspUrl, status: null, responseStatus: null, signatureValid: null, nonceMatched: null, error: null };
-    if (!issuerDer) out.ocsp.error = 'the issuer certificate is unknown: no OCSP request can be built';
-    else {
-      const nonce = crypto.randomBytes(16);
-      out.contacted.push(ocspUrl);
-      try {
-        const res = await httpFetch(ocspUrl, {
-          method: 'POST',
-          body: buildOcspRequest(leaf, issuerDer, nonce),
-          contentType: 'application/ocsp-request',
-          timeoutMs,
-          maxBytes: o.maxOcspBytes ?? 64 * 1024,
-          allowHttps: o.allowHttps,
-        });
-        if (res.status !== 200) out.ocsp.error = `HTTP ${res.status}`;
-        else {
-          const a = assessStaple(res.body, chainDer, { issuerDer });
-          out.ocsp.responseStatus = a.responseStatus;
-          out.ocsp.status = a.forLeaf ? a.status : null;
-          out.ocsp.signatureValid = a.signatureValid;
-          const facts = parseOcspResponse(res.body);
-          // the nonce is an OCTET STRING inside the extension value
-          out.ocsp.nonceMatched = facts.nonce === null ? null : facts.nonce.endsWith(nonce.toString('hex'));
-          if (!a.forLeaf) out.ocsp.error = a.evidence.at(-1) ?? 'no answer about this certificate';
-        }
-      } catch (err) {
-        out.ocsp.error = (err as Error).message;
-      }
-    }
-  }
-  const crlUrl = ext.crlUrls[0];
-  if (o.crl !== false && crlUrl) {
-    out.crl = { url: crlUrl, listed: null, entries: 0, thisUpdate: null, nextUpdate: null, signatureValid: null, error: null };
-    out.contacted.push(crlUrl);
-    try {
-      const res = await httpFetch(crlUrl, { timeoutMs, maxBytes: o.maxCrlBytes ?? 8 * 1024 * 1024, allowHttps: o.allowHttps });
-      if (res.status !== 200) out.crl.error = `HTTP ${res.status}`;
-      else {
-        const crl = parseCrl(res.body);
-        if (crl.parseError) out.crl.error = `CRL unreadable: ${crl.parseError}`;
-        else {
-          out.crl.entries = crl.entries;
-          out.crl.thisUpdate = crl.thisUpdate;
-          out.crl.nextUpdate = crl.nextUpdate;
-          out.crl.listed = crl.revoked.has(leafParts.serialHex);
-          const v = issuerKey ? verifySig(crl.tbs!, crl.sigOid, crl.signature, issuerKey) : null;
-          out.crl.signatureValid = v === null ? null : v === true;
-        }
-      }
-    } catch (err) {
-      out.crl.error = (err as Error).message;
-    }
-  }
-  if (!ocspUrl && !crlUrl) out.evidence.push('the certificate names no OCSP responder and no CRL distribution point');
-  if (out.ocsp)
+  const ocspUrl = o.ocsp !== false ? ext.ocspUrls[0] : undefined;
+  const crlUrl = o.crl !== false ? ext.crlUrls[0] : undefined;
+  if (ocspUrl && issuerDer) out.contacted.push(ocspUrl);
+  if (crlUrl) out.contacted.push(crlUrl);
+  [out.ocsp, out.crl] = await Promise.all([
+    ocspUrl ? askOcsp(ocspUrl, [leaf, ...chainDer.slice(1)], issuerDer, o) : null,
+    crlUrl ? fetchCrl(crlUrl, leafParts.serialHex, issuerKey, o) : null,
+  ]);
+  if (!ext.ocspUrls[0] && !ext.crlUrls[0]) out.evidence.push('the certificate names no OCSP responder and no CRL distribution point');
+  const { ocsp, crl } = out;
+  if (ocsp)
     out.evidence.push(
-      `OCSP ${out.ocsp.url}: ${out.ocsp.error ?? `${out.ocsp.status} (signature ${out.ocsp.signatureValid === null ? 'not checked' : out.ocsp.signatureValid ? 'valid' : 'INVALID'}${out.ocsp.nonceMatched === false ? ', nonce mismatch' : ''})`}`,
+      `OCSP ${ocsp.url}: ${ocsp.error ?? `${ocsp.status} (signature ${sigWord(ocsp.signatureValid)}${ocsp.nonceMatched === false ? ', nonce mismatch' : ''})`}`,
     );
-  if (out.crl)
+  if (crl)
     out.evidence.push(
-      `CRL ${out.crl.url}: ${out.crl.error ?? `${out.crl.listed ? 'serial LISTED' : 'serial not listed'} among ${out.crl.entries} entries (signature ${out.crl.signatureValid === null ? 'not checked' : out.crl.signatureValid ? 'valid' : 'INVALID'}, nextUpdate ${out.crl.nextUpdate ?? 'none'})`}`,
+      `CRL ${crl.url}: ${crl.error ?? `${crl.listed ? 'serial LISTED' : 'serial not listed'} among ${crl.entries} entries (signature ${sigWord(crl.signatureValid)}, nextUpdate ${crl.nextUpdate ?? 'none'})`}`,
     );
-  const ocspTrusted = out.ocsp?.status && out.ocsp.signatureValid !== false ? out.ocsp.status : null;
-  const crlTrusted = out.crl && out.crl.listed !== null && out.crl.signatureValid !== false ? (out.crl.listed ? 'revoked' : 'good') : null;
+  const ocspTrusted = ocsp?.status && ocsp.signatureValid !== false ? ocsp.status : null;
+  const crlTrusted = crl && crl.listed !== null && crl.signatureValid !== false ? (crl.listed ? 'revoked' : 'good') : null;
   out.status = ocspTrusted === 'revoked' || crlTrusted === 'revoked' ? 'revoked' : (ocspTrusted ?? crlTrusted ?? 'error');
   out.ms = Math.round(performance.now() - t0);
   return out;

@@ -149,114 +149,84 @@ function notApplicable(id: ActiveVulnId, why: string): ActiveVulnResult {
   }
 }
 
-/** Runs the battery against one endpoint. `open` must return a socket ready for a ClientHello. */
-export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions = {}): Promise<VulnBatteryResult> {
-  const t0 = performance.now();
-  const timeoutMs = o.timeoutMs ?? 8000;
-  const dialer = new Dialer(open, Math.max(1, o.connections ?? 4));
+interface BatteryCtx {
+  open: OpenTransport;
+  o: VulnBatteryOptions;
+  out: VulnBatteryResult;
+  run: Set<ActiveVulnId>;
+  dialer: Dialer;
+  timeoutMs: number;
+  version: number;
+  common: { serverName?: string; timeoutMs: number; dialer: Dialer };
+}
+
+type HelloA = {
+  r: { ok: true; value: { fr: FlightRead; hb: Awaited<ReturnType<typeof heartbeatStep>> | null } } | { ok: false; error: string };
+  ms: number;
+} | null;
+
+const ALL_ACTIVE: ActiveVulnId[] = [
+  'heartbleed',
+  'ccs-injection',
+  'robot',
+  'secure-renegotiation',
+  'client-renegotiation',
+  'ticketbleed',
+  'downgrade-sentinel',
+];
+
+/** The tests to run; the others go to `skipped` with the reason. */
+function selectTests(o: VulnBatteryOptions, out: VulnBatteryResult): Set<ActiveVulnId> {
   const intrusive = o.intrusive ?? true;
-  const inv = o.inventory ?? null;
-  const out: VulnBatteryResult = {
-    results: {},
-    skipped: [],
-    handshake: { version: null, certificateRequest: null, stapledOcsp: null, dhGroup: null, sessionTicketIssued: null },
-    connections: 0,
-    limited: false,
-    ms: 0,
-  };
-  const want = (id: ActiveVulnId): boolean => {
-    if (o.only && !o.only.includes(id)) {
-      out.skipped.push({ id, reason: 'not selected' });
+  return new Set(
+    ALL_ACTIVE.filter((id) => {
+      if (o.only && !o.only.includes(id)) out.skipped.push({ id, reason: 'not selected' });
+      else if (!intrusive && VULN_TESTS[id].intrusive)
+        out.skipped.push({ id, reason: 'intrusive (sends malformed records or padding); skipped by --no-intrusive' });
+      else return true;
       return false;
-    }
-    if (!intrusive && VULN_TESTS[id].intrusive) {
-      out.skipped.push({ id, reason: 'intrusive (sends malformed records or padding); skipped by --no-intrusive' });
-      return false;
-    }
-    return true;
-  };
-  const ids: ActiveVulnId[] = [
-    'heartbleed',
-    'ccs-injection',
-    'robot',
-    'secure-renegotiation',
-    'client-renegotiation',
-    'ticketbleed',
-    'downgrade-sentinel',
-  ];
-  const run = new Set(ids.filter(want));
-  const legacy = inv ? LEGACY_ORDER.find(([l]) => inv.protocols[l]) : LEGACY_ORDER[0];
-  if (inv && !legacy) {
-    for (const id of run) out.results[id] = notApplicable(id, 'the inventory shows no TLS ≤ 1.2 (TLS 1.3 only)');
-    out.ms = Math.round(performance.now() - t0);
-    return out;
-  }
-  const version = legacy![1];
-  const common = { serverName: o.serverName, timeoutMs, dialer };
+    }),
+  );
+}
 
-  // hello A: shared facts, then Heartbleed on the same connection
-  const helloA = (async () => {
-    if (!run.has('heartbleed') && !run.has('secure-renegotiation') && !run.has('downgrade-sentinel')) return null;
-    const t = performance.now();
-    const hello = legacyHello(version, o.serverName, {
-      renegotiation: 'both',
-      extraExtensions: [
-        { type: EXT.status_request, data: STATUS_REQUEST_OCSP },
-        { type: EXT.heartbeat, data: HEARTBEAT_PEER_ALLOWED },
-      ],
-    });
-    const r = await withFlight(dialer, 'hello', hello, timeoutMs, async (conn, fr) => {
-      const sh = fr.flight.serverHello;
-      let hb: Awaited<ReturnType<typeof heartbeatStep>> | null = null;
-      if (run.has('heartbleed') && sh && sh.version < 0x0304 && fr.flight.serverHelloDone)
-        hb = await heartbeatStep(conn, sh.version, reactionWindow(fr.ms, timeoutMs));
-      return { fr, hb };
-    });
-    return { r, ms: Math.round(performance.now() - t) };
-  })();
-
-  const offered = (pred: (s: NonNullable<ReturnType<typeof suiteByName>>) => boolean): boolean | null =>
-    inv?.cipherSuites
-      ? Object.entries(inv.cipherSuites).some(
-          ([v, names]) =>
-            v !== 'TLSv1.3' &&
-            v !== 'SSLv2' &&
-            names?.some((n) => {
-              const s = suiteByName(n);
-              return !!s && pred(s);
-            }),
-        )
-      : null;
-  const rsaOffered = offered((s) => s.kex === 'RSA' && !s.export);
-  const dheOffered = offered((s) => s.kex === 'DHE' || s.kex === 'DHE_PSK');
-  const jobs: Promise<void>[] = [];
-  // ROBOT first: it has the longest chain of connections
-  if (run.has('robot'))
-    jobs.push(
-      rsaOffered === false
-        ? Promise.resolve(void (out.results.robot = notApplicable('robot', 'the inventory shows no RSA key exchange suite')))
-        : testRobot(open, { ...common, version, rsaKnown: rsaOffered === true, clientChain: clientChainOf(o.credentials) }).then(
-            (r) => void (out.results.robot = r),
-          ),
-    );
-  const full =
-    run.has('client-renegotiation') || run.has('ticketbleed')
-      ? clientRenegotiationWith(dialer, { ...common, credentials: o.credentials }, 'full-handshake')
-      : null;
-  if (run.has('ccs-injection'))
-    jobs.push(testCcsInjection(open, { ...common, version }).then((r) => void (out.results['ccs-injection'] = r)));
-  // the DHE prime when hello A chose another kex: LOGJAM's common-prime question, which only
-  // matters for primes of 1024 bits or less (skipped when the inventory saw a larger one)
-  const dhBits = inv?.dhBits;
-  if (o.dhPrime !== false && dheOffered !== false && !(typeof dhBits === 'number' && dhBits > 1024))
-    jobs.push(
-      helloA.then(async (a) => {
-        if (a?.r.ok && a.r.value.fr.flight.dhPrime) return;
-        const g = await fetchDhGroup(open, { ...common, version });
-        if (g) out.handshake.dhGroup = g;
+/** Does the inventory offer a TLS ≤ 1.2 suite of this kind (null without an inventory)? */
+function offered(inv: VulnBatteryOptions['inventory'], pred: (s: NonNullable<ReturnType<typeof suiteByName>>) => boolean): boolean | null {
+  if (!inv?.cipherSuites) return null;
+  return Object.entries(inv.cipherSuites).some(
+    ([v, names]) =>
+      v !== 'TLSv1.3' &&
+      v !== 'SSLv2' &&
+      names?.some((n) => {
+        const s = suiteByName(n);
+        return !!s && pred(s);
       }),
-    );
-  const a = await helloA;
+  );
+}
+
+/** Hello A: the shared first flight, then Heartbleed's heartbeat on the same connection. */
+async function helloAJob(c: BatteryCtx): Promise<HelloA> {
+  if (!c.run.has('heartbleed') && !c.run.has('secure-renegotiation') && !c.run.has('downgrade-sentinel')) return null;
+  const t = performance.now();
+  const hello = legacyHello(c.version, c.o.serverName, {
+    renegotiation: 'both',
+    extraExtensions: [
+      { type: EXT.status_request, data: STATUS_REQUEST_OCSP },
+      { type: EXT.heartbeat, data: HEARTBEAT_PEER_ALLOWED },
+    ],
+  });
+  const r = await withFlight(c.dialer, 'hello', hello, c.timeoutMs, async (conn, fr) => {
+    const sh = fr.flight.serverHello;
+    let hb: Awaited<ReturnType<typeof heartbeatStep>> | null = null;
+    if (c.run.has('heartbleed') && sh && sh.version < 0x0304 && fr.flight.serverHelloDone)
+      hb = await heartbeatStep(conn, sh.version, reactionWindow(fr.ms, c.timeoutMs));
+    return { fr, hb };
+  });
+  return { r, ms: Math.round(performance.now() - t) };
+}
+
+/** Writes hello A's facts and verdicts into the result; returns RFC 5746 support. */
+function applyHelloA(c: BatteryCtx, a: HelloA): { fr: FlightRead | null; rfc5746: boolean | null } {
+  const { out, run } = c;
   const fr: FlightRead | null = a?.r.ok ? a.r.value.fr : null;
   const aError = a && !a.r.ok ? a.r.error : null;
   if (fr) {
@@ -267,58 +237,120 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
     if (f.dhPrime) out.handshake.dhGroup = identifyDhPrime(f.dhPrime);
   }
   if (run.has('heartbleed')) out.results.heartbleed = heartbleedFrom(a, fr, aError);
-  let rfc5746: boolean | null = null;
-  if (run.has('secure-renegotiation') || run.has('client-renegotiation')) {
-    const sr: SecureRenegotiationResult = fr
-      ? { ...secureRenegotiationFromFlight(fr), connections: dialer.count('hello'), ms: a!.ms }
+  if (!run.has('secure-renegotiation') && !run.has('client-renegotiation')) return { fr, rfc5746: null };
+  const sr: SecureRenegotiationResult = fr
+    ? { ...secureRenegotiationFromFlight(fr), connections: c.dialer.count('hello'), ms: a!.ms }
+    : {
+        ...(notApplicable('secure-renegotiation', '') as SecureRenegotiationResult),
+        status: 'inconclusive',
+        evidence: [aError ?? 'no hello'],
+      };
+  if (run.has('secure-renegotiation')) out.results['secure-renegotiation'] = sr;
+  return { fr, rfc5746: sr.rfc5746 };
+}
+
+/** The full TLS 1.2 handshake's verdicts: client-initiated renegotiation, then Ticketbleed with its ticket. */
+async function fullHandshakeJob(
+  c: BatteryCtx,
+  full: ReturnType<typeof clientRenegotiationWith>,
+  rfc5746: Promise<boolean | null>,
+): Promise<void> {
+  const { out, run, dialer } = c;
+  const t = performance.now();
+  const f = await full;
+  if (f.hs?.ocspResponse && !out.handshake.stapledOcsp) out.handshake.stapledOcsp = f.hs.ocspResponse;
+  out.handshake.sessionTicketIssued = f.hs?.ok ? !!f.hs.ticket?.length : null;
+  if (run.has('client-renegotiation')) {
+    const base = {
+      id: 'client-renegotiation' as const,
+      intrusive: false,
+      derived: false,
+      connections: dialer.count('full-handshake'),
+      ms: f.hs?.ms ?? 0,
+    };
+    out.results['client-renegotiation'] = f.hs
+      ? { ...base, ...clientRenegotiationVerdict(f.hs, f.reneg, await rfc5746) }
       : {
-          ...(notApplicable('secure-renegotiation', '') as SecureRenegotiationResult),
+          ...(notApplicable('client-renegotiation', '') as ClientRenegotiationResult),
           status: 'inconclusive',
-          evidence: [aError ?? 'no hello'],
+          evidence: [f.error ?? 'no transport'],
         };
-    rfc5746 = sr.rfc5746;
-    if (run.has('secure-renegotiation')) out.results['secure-renegotiation'] = sr;
   }
-  if (run.has('downgrade-sentinel')) {
-    const tls12Flight = fr && fr.flight.serverHello?.version === 0x0303 ? fr : null;
+  if (run.has('ticketbleed')) out.results.ticketbleed = await ticketbleedFrom(dialer, f, c.o, t);
+}
+
+/** Runs the battery against one endpoint. `open` must return a socket ready for a ClientHello. */
+export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions = {}): Promise<VulnBatteryResult> {
+  const t0 = performance.now();
+  const timeoutMs = o.timeoutMs ?? 8000;
+  const dialer = new Dialer(open, Math.max(1, o.connections ?? 4));
+  const inv = o.inventory ?? null;
+  const out: VulnBatteryResult = {
+    results: {},
+    skipped: [],
+    handshake: { version: null, certificateRequest: null, stapledOcsp: null, dhGroup: null, sessionTicketIssued: null },
+    connections: 0,
+    limited: false,
+    ms: 0,
+  };
+  const run = selectTests(o, out);
+  const legacy = inv ? LEGACY_ORDER.find(([l]) => inv.protocols[l]) : LEGACY_ORDER[0];
+  if (inv && !legacy) {
+    for (const id of run) out.results[id] = notApplicable(id, 'the inventory shows no TLS ≤ 1.2 (TLS 1.3 only)');
+    out.ms = Math.round(performance.now() - t0);
+    return out;
+  }
+  const version = legacy![1];
+  const common = { serverName: o.serverName, timeoutMs, dialer };
+  const c: BatteryCtx = { open, o, out, run, dialer, timeoutMs, version, common };
+
+  const helloA = helloAJob(c);
+  const rsaOffered = offered(inv, (s) => s.kex === 'RSA' && !s.export);
+  const dheOffered = offered(inv, (s) => s.kex === 'DHE' || s.kex === 'DHE_PSK');
+  const jobs: Promise<void>[] = [];
+  // ROBOT first: it has the longest chain of connections
+  if (run.has('robot'))
     jobs.push(
-      testDowngradeSentinel(open, {
-        ...common,
-        tls13: inv ? !!inv.protocols['TLSv1.3'] : null,
-        legacyBelow12: inv ? !!(inv.protocols['TLSv1.1'] || inv.protocols['TLSv1.0'] || inv.protocols.SSLv3) : null,
-        tls12Flight,
-      }).then((r) => void (out.results['downgrade-sentinel'] = r)),
+      rsaOffered === false
+        ? Promise.resolve(void (out.results.robot = notApplicable('robot', 'the inventory shows no RSA key exchange suite')))
+        : testRobot(open, { ...common, version, rsaKnown: rsaOffered === true, clientChain: clientChainOf(o.credentials) }).then(
+            (r) => void (out.results.robot = r),
+          ),
     );
-  }
-  if (full) {
+  const applied = helloA.then((a) => applyHelloA(c, a));
+  if (run.has('client-renegotiation') || run.has('ticketbleed'))
     jobs.push(
-      (async () => {
-        const t = performance.now();
-        const f = await full;
-        const hsConns = dialer.count('full-handshake');
-        if (f.hs?.ocspResponse && !out.handshake.stapledOcsp) out.handshake.stapledOcsp = f.hs.ocspResponse;
-        out.handshake.sessionTicketIssued = f.hs?.ok ? !!f.hs.ticket?.length : null;
-        if (run.has('client-renegotiation')) {
-          const base = {
-            id: 'client-renegotiation' as const,
-            intrusive: false,
-            derived: false,
-            connections: hsConns,
-            ms: Math.round(performance.now() - t),
-          };
-          out.results['client-renegotiation'] = f.hs
-            ? { ...base, ...clientRenegotiationVerdict(f.hs, f.reneg, rfc5746) }
-            : {
-                ...(notApplicable('client-renegotiation', '') as ClientRenegotiationResult),
-                status: 'inconclusive',
-                evidence: [f.error ?? 'no transport'],
-              };
-        }
-        if (run.has('ticketbleed')) out.results.ticketbleed = await ticketbleedFrom(dialer, f, o, t);
-      })(),
+      fullHandshakeJob(
+        c,
+        clientRenegotiationWith(dialer, { ...common, credentials: o.credentials }, 'full-handshake'),
+        applied.then((x) => x.rfc5746),
+      ),
     );
-  }
-  await Promise.all(jobs);
+  if (run.has('ccs-injection'))
+    jobs.push(testCcsInjection(open, { ...common, version }).then((r) => void (out.results['ccs-injection'] = r)));
+  // the DHE prime when hello A chose another kex: LOGJAM's common-prime question, which only
+  // matters for primes of 1024 bits or less (skipped when the inventory saw a larger one)
+  const dhBits = inv?.dhBits;
+  if (o.dhPrime !== false && dheOffered !== false && !(typeof dhBits === 'number' && dhBits > 1024))
+    jobs.push(
+      applied.then(async ({ fr }) => {
+        if (fr?.flight.dhPrime) return;
+        const g = await fetchDhGroup(open, { ...common, version });
+        if (g) out.handshake.dhGroup = g;
+      }),
+    );
+  if (run.has('downgrade-sentinel'))
+    jobs.push(
+      applied.then(async ({ fr }) => {
+        out.results['downgrade-sentinel'] = await testDowngradeSentinel(open, {
+          ...common,
+          tls13: inv ? !!inv.protocols['TLSv1.3'] : null,
+          legacyBelow12: inv ? !!(inv.protocols['TLSv1.1'] || inv.protocols['TLSv1.0'] || inv.protocols.SSLv3) : null,
+          tls12Flight: fr && fr.flight.serverHello?.version === 0x0303 ? fr : null,
+        });
+      }),
+    );
+  await Promise.all([applied, ...jobs]);
   out.connections = dialer.total;
   out.limited = dialer.limited;
   out.ms = Math.round(performance.now() - t0);
@@ -343,14 +375,7 @@ export async function fetchDhGroup(open: OpenTransport, o: ActiveOptions = {}): 
   return r.ok && r.value ? identifyDhPrime(r.value) : null;
 }
 
-function heartbleedFrom(
-  a: {
-    r: { ok: true; value: { fr: FlightRead; hb: Awaited<ReturnType<typeof heartbeatStep>> | null } } | { ok: false; error: string };
-    ms: number;
-  } | null,
-  fr: FlightRead | null,
-  aError: string | null,
-): HeartbleedResult {
+function heartbleedFrom(a: HelloA, fr: FlightRead | null, aError: string | null): HeartbleedResult {
   const base = notApplicable('heartbleed', '') as HeartbleedResult;
   const tail = { connections: 1, ms: a?.ms ?? 0 };
   if (!fr || !a?.r.ok) return { ...base, ...tail, status: 'inconclusive', evidence: [aError ?? 'no hello'] };

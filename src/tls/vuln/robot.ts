@@ -122,12 +122,16 @@ function certificateMessage(chain: Buffer[]): Buffer {
   return handshakeMessage(11, Buffer.concat([u24(list.length), list]));
 }
 
-async function oracleOnce(
-  dialer: Dialer,
-  variant: RobotVariant | 'certificate-only',
-  flow: RobotFlow,
-  o: { serverName?: string; timeoutMs: number; version: number; waitMs: number | null; clientChain?: Buffer[] },
-): Promise<Once> {
+interface OnceOptions {
+  serverName?: string;
+  timeoutMs: number;
+  version: number;
+  /** how long to wait for a reaction; null: a window scaled to the flight time */
+  waitMs: number | null;
+  clientChain?: Buffer[];
+}
+
+async function oracleOnce(dialer: Dialer, variant: RobotVariant | 'certificate-only', flow: RobotFlow, o: OnceOptions): Promise<Once> {
   const rsaSuites = helloSuites(o.version, (s) => s.kex === 'RSA' && !s.export);
   const hello = legacyHello(o.version, o.serverName, { suites: rsaSuites });
   const r = await withFlight(dialer, 'robot', hello, o.timeoutMs, async (conn, fr): Promise<Once> => {
@@ -203,12 +207,20 @@ export interface RobotOptions extends ActiveOptions {
   clientChain?: Buffer[];
 }
 
-export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Promise<RobotResult> {
-  const t0 = performance.now();
-  const dialer = dialerOf(open, o);
-  const timeoutMs = o.timeoutMs ?? 8000;
-  const version = o.version ?? 0x0303;
-  const out: RobotResult = {
+function describeHead(out: RobotResult, r: Extract<Once, { kind: 'reaction' }>): Extract<Once, { kind: 'reaction' }> {
+  out.suite = suiteName(r.suite);
+  out.version = versionName(r.version);
+  out.keyBits = r.keyBits;
+  const cert = r.certificateRequested ? ' (the server asked for a client certificate: an empty Certificate message goes first)' : '';
+  out.evidence.push(`${out.version} ${out.suite}, RSA-${r.keyBits} key; each variant on its own connection${cert}`);
+  return r;
+}
+
+const CERT_REFUSED =
+  'the server refuses the handshake at our (empty) client certificate, before the key exchange: no padding was judged (give a client certificate)';
+
+function emptyResult(): RobotResult {
+  return {
     id: 'robot',
     status: 'inconclusive',
     evidence: [],
@@ -223,6 +235,14 @@ export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Prom
     version: null,
     keyBits: null,
   };
+}
+
+export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Promise<RobotResult> {
+  const t0 = performance.now();
+  const dialer = dialerOf(open, o);
+  const timeoutMs = o.timeoutMs ?? 8000;
+  const version = o.version ?? 0x0303;
+  const out = emptyResult();
   const done = (status: RobotResult['status'], ...evidence: string[]): RobotResult => {
     out.status = status;
     out.evidence.push(...evidence);
@@ -230,26 +250,11 @@ export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Prom
     out.ms = Math.round(performance.now() - t0);
     return out;
   };
-  const opts: { serverName?: string; timeoutMs: number; version: number; waitMs: number | null; clientChain?: Buffer[] } = {
-    serverName: o.serverName,
-    timeoutMs,
-    version,
-    waitMs: null,
-    clientChain: o.clientChain,
-  };
+  const opts: OnceOptions = { serverName: o.serverName, timeoutMs, version, waitMs: null, clientChain: o.clientChain };
   /** reaction times of the standard flow (calibrates the shortened flow's wait) */
   const reactMs: (number | null)[] = [];
   type Reaction = Extract<Once, { kind: 'reaction' }>;
   let head: Reaction | null = null;
-  const describeHead = (r: Reaction) => {
-    head = r;
-    out.suite = suiteName(r.suite);
-    out.version = versionName(r.version);
-    out.keyBits = r.keyBits;
-    out.evidence.push(
-      `${out.version} ${out.suite}, RSA-${r.keyBits} key; each variant on its own connection${r.certificateRequested ? ' (the server asked for a client certificate: an empty Certificate message goes first)' : ''}`,
-    );
-  };
   // rounds: a list of 5 promises; a failure or not-applicable anywhere ends the test
   const launch = (flow: RobotFlow, known?: Once) =>
     ROBOT_VARIANTS.map((v, i) => (i === 0 && known ? Promise.resolve(known) : oracleOnce(dialer, v, flow, opts)));
@@ -257,7 +262,7 @@ export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Prom
     const rs = await Promise.all(ps);
     const bad = rs.find((x): x is Exclude<Once, Reaction> => x.kind !== 'reaction');
     if (bad) return bad;
-    if (!head) describeHead(rs[0] as Reaction);
+    if (!head) head = describeHead(out, rs[0] as Reaction);
     const reactions = rs.map((x) => (x as Reaction).reaction);
     if (flow === 'standard' && n === 1) reactMs.push(...rs.map((x) => (x as Reaction).reactMs));
     ROBOT_VARIANTS.forEach((variant, i) => out.reactions.push({ flow, round: n, variant, reaction: reactions[i]! }));
@@ -289,17 +294,11 @@ export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Prom
     const s1 = await settle('shortened', 1, launch('shortened'));
     if (!Array.isArray(s1)) return stop(s1);
     if (new Set(s1).size === 1) {
+      // the same alert everywhere may be the refusal of our empty Certificate, before any RSA
       if (head!.certificateRequested && r1[0] === s1[0] && r1[0]!.startsWith('alert')) {
-        // the same alert everywhere may be the refusal of our empty Certificate, before any RSA
         const c = await oracleOnce(dialer, 'certificate-only', 'standard', opts);
-        if (c.kind === 'reaction') {
-          out.evidence.push(`an empty Certificate alone → ${c.reaction}`);
-          if (c.reaction === r1[0])
-            return done(
-              'inconclusive',
-              'the server refuses the handshake at our (empty) client certificate, before the key exchange: no padding was judged (give a client certificate)',
-            );
-        }
+        if (c.kind === 'reaction') out.evidence.push(`an empty Certificate alone → ${c.reaction}`);
+        if (c.kind === 'reaction' && c.reaction === r1[0]) return done('inconclusive', CERT_REFUSED);
       }
       return done('not-vulnerable', 'all five paddings drew the same reaction in both flows: no padding oracle');
     }
