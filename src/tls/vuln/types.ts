@@ -80,7 +80,7 @@ export const VULN_TESTS: Record<VulnId, VulnTestInfo> = {
     cve: [],
     kind: 'active',
     intrusive: false,
-    connections: '1 (a full TLS 1.2 handshake, shared with the Ticketbleed ticket in the battery)',
+    connections: '1 (a full TLS 1.2 handshake; in the battery it also yields the Ticketbleed ticket and an OCSP staple)',
     checkId: 'TLS-VULN-CLIENT-RENEGOTIATION',
   },
   ticketbleed: {
@@ -89,7 +89,7 @@ export const VULN_TESTS: Record<VulnId, VulnTestInfo> = {
     cve: ['CVE-2016-9244'],
     kind: 'active',
     intrusive: false,
-    connections: '2 (a full handshake for a ticket, then one hello)',
+    connections: '2 alone (a full handshake for a ticket, then one hello); 1 in the battery; 0-1 without tickets',
     checkId: 'TLS-VULN-TICKETBLEED',
   },
   'downgrade-sentinel': {
@@ -98,7 +98,7 @@ export const VULN_TESTS: Record<VulnId, VulnTestInfo> = {
     cve: [],
     kind: 'active',
     intrusive: false,
-    connections: '1-3',
+    connections: '1-3 alone; 0-2 in the battery (the TLS 1.2 hello is shared, the inventory answers the rest)',
     checkId: 'TLS-VULN-DOWNGRADE-SENTINEL',
   },
   poodle: {
