@@ -23,7 +23,17 @@ const loadForge = (): typeof forge => {
   return forgeModule;
 };
 import type { TlsCertificateFacts } from '../model.js';
-import { certificateNameKeys, certificateSignatureOids } from './der.js';
+import {
+  certificateDerParts,
+  certificateNameKeys,
+  certificateSignatureOids,
+  derChildren,
+  derContent,
+  derIntegerHex,
+  derOid,
+  derRead,
+  type DerNode,
+} from './der.js';
 
 export interface CertificateFacts extends TlsCertificateFacts {
   /** position in the chain as sent (0 = leaf) */
@@ -398,4 +408,127 @@ export function analyzeChain(chainDer: readonly Buffer[], opts: AnalyzeOptions =
   }
   if (!result.trusted && !result.trustError) result.trustError = 'chain too long';
   return result;
+}
+
+// ------------------------------------------------------------------------------------------
+// Extensions node:crypto does not expose (read with der.ts): key usage, extended key usage, where
+// to find the issuer and revocation status (AIA, CRL distribution points), and Must-Staple.
+
+const KEY_USAGE_BITS = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+] as const;
+export type KeyUsageName = (typeof KEY_USAGE_BITS)[number];
+
+export const EKU_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+};
+
+export interface CertificateExtensionFacts {
+  /** key usage bits set; null when the extension is absent (no restriction) */
+  keyUsage: KeyUsageName[] | null;
+  /** extended key usages (names where known, else OIDs); null when absent (no restriction) */
+  extendedKeyUsage: string[] | null;
+  /** AIA id-ad-ocsp URLs */
+  ocspUrls: string[];
+  /** AIA id-ad-caIssuers URLs (where the issuer certificate can be fetched) */
+  caIssuersUrls: string[];
+  /** CRL distribution point URLs */
+  crlUrls: string[];
+  /** TLS feature extension (RFC 7633) features; null when absent */
+  tlsFeatures: number[] | null;
+  /** TLS feature status_request (5): the certificate demands a stapled OCSP response (Must-Staple) */
+  mustStaple: boolean;
+  subjectKeyId: string | null;
+  authorityKeyId: string | null;
+}
+
+/** URIs ([6] IA5String) anywhere inside a DER structure. */
+function urisIn(buf: Buffer, node: DerNode, out: string[] = []): string[] {
+  if (node.tag === 0x86) out.push(buf.subarray(node.start, node.end).toString('latin1'));
+  else if (node.tag & 0x20) for (const c of derChildren(buf, node)) urisIn(buf, c, out);
+  return out;
+}
+
+/** Extension facts of a DER certificate; null when it cannot be parsed. Never throws. */
+export function certificateExtensionFacts(der: Buffer): CertificateExtensionFacts | null {
+  const parts = certificateDerParts(der);
+  if (!parts) return null;
+  const f: CertificateExtensionFacts = {
+    keyUsage: null,
+    extendedKeyUsage: null,
+    ocspUrls: [],
+    caIssuersUrls: [],
+    crlUrls: [],
+    tlsFeatures: null,
+    mustStaple: false,
+    subjectKeyId: null,
+    authorityKeyId: null,
+  };
+  for (const e of parts.extensions) {
+    try {
+      const v = e.value;
+      const root = derRead(v, 0);
+      switch (e.oid) {
+        case '2.5.29.15': {
+          const bits = derContent(v, root);
+          f.keyUsage = KEY_USAGE_BITS.filter((_, i) => 1 + (i >> 3) < bits.length && bits[1 + (i >> 3)]! & (0x80 >> (i & 7)));
+          break;
+        }
+        case '2.5.29.37':
+          f.extendedKeyUsage = derChildren(v, root).map((o) => {
+            const oid = derOid(v, o);
+            return EKU_NAMES[oid] ?? oid;
+          });
+          break;
+        case '1.3.6.1.5.5.7.1.1':
+          for (const ad of derChildren(v, root)) {
+            const [method, loc] = derChildren(v, ad);
+            if (!method || !loc) continue;
+            const m = derOid(v, method);
+            const uris = urisIn(v, loc);
+            if (m === '1.3.6.1.5.5.7.48.1') f.ocspUrls.push(...uris);
+            if (m === '1.3.6.1.5.5.7.48.2') f.caIssuersUrls.push(...uris);
+          }
+          break;
+        case '2.5.29.31':
+          f.crlUrls.push(...urisIn(v, root));
+          break;
+        case '1.3.6.1.5.5.7.1.24':
+          f.tlsFeatures = derChildren(v, root).map((i) => parseInt(derIntegerHex(v, i), 16));
+          f.mustStaple = f.tlsFeatures.includes(5);
+          break;
+        case '2.5.29.14':
+          f.subjectKeyId = derContent(v, root).toString('hex').toUpperCase();
+          break;
+        case '2.5.29.35': {
+          const kid = derChildren(v, root).find((c) => c.tag === 0x80);
+          if (kid) f.authorityKeyId = derContent(v, kid).toString('hex').toUpperCase();
+          break;
+        }
+      }
+    } catch {
+      /* a malformed extension is skipped, not fatal */
+    }
+  }
+  return f;
+}
+
+/** SHA-256 of the certificate's SubjectPublicKeyInfo (the same key under another certificate matches). */
+export function publicKeyFingerprint(der: Buffer): string | null {
+  const p = certificateDerParts(der);
+  return p ? crypto.createHash('sha256').update(p.spki).digest('hex').toUpperCase().match(/../g)!.join(':') : null;
 }

@@ -113,3 +113,164 @@ export function certificateSignatureOids(der: Buffer): { oid: string; pssHashOid
     return null;
   }
 }
+
+// ------------------------------------------------------------------------------------------
+// A small general DER reader for what node:crypto does not expose: certificate extensions (key
+// usage, AIA, CRL distribution points, TLS feature), OCSP responses and CRLs. Every function
+// throws on malformed input (callers guard); nothing here allocates more than its input.
+
+export interface DerNode {
+  tag: number;
+  /** offset of the tag byte (the whole TLV is buf[offset, end)) */
+  offset: number;
+  /** first content byte */
+  start: number;
+  /** one past the last content byte */
+  end: number;
+}
+
+export function derRead(buf: Buffer, off = 0, limit = buf.length): DerNode {
+  const t = readTlv(buf, off, limit);
+  return { ...t, offset: off };
+}
+
+export function derChildren(buf: Buffer, node: DerNode): DerNode[] {
+  const out: DerNode[] = [];
+  for (let off = node.start; off < node.end;) {
+    const t = derRead(buf, off, node.end);
+    out.push(t);
+    off = t.end;
+  }
+  return out;
+}
+
+/** The content bytes of a node. */
+export function derContent(buf: Buffer, node: DerNode): Buffer {
+  return buf.subarray(node.start, node.end);
+}
+
+/** The whole TLV of a node (e.g. to hash or verify a signed structure). */
+export function derTlv(buf: Buffer, node: DerNode): Buffer {
+  return buf.subarray(node.offset, node.end);
+}
+
+export function derOid(buf: Buffer, node: DerNode): string {
+  if (node.tag !== 0x06) throw new Error('DER: not an OID');
+  return oidText(buf.subarray(node.start, node.end));
+}
+
+/** UTCTime (0x17) or GeneralizedTime (0x18) as a Date; null for anything else. */
+export function derTime(buf: Buffer, node: DerNode): Date | null {
+  const s = buf.subarray(node.start, node.end).toString('latin1');
+  let m: RegExpExecArray | null;
+  if (node.tag === 0x17 && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s))) {
+    const y = +m[1]! >= 50 ? 1900 + +m[1]! : 2000 + +m[1]!;
+    return new Date(Date.UTC(y, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0)));
+  }
+  if (node.tag === 0x18 && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.(\d+))?Z$/.exec(s))) {
+    const ms = m[7] ? Math.round(+`0.${m[7]}` * 1000) : 0;
+    return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0), ms));
+  }
+  return null;
+}
+
+/** An INTEGER's content as upper-case hex without leading zero bytes (how serial numbers are compared). */
+export function derIntegerHex(buf: Buffer, node: DerNode): string {
+  if (node.tag !== 0x02) throw new Error('DER: not an INTEGER');
+  let b = buf.subarray(node.start, node.end);
+  while (b.length > 1 && b[0] === 0) b = b.subarray(1);
+  return b.toString('hex').toUpperCase();
+}
+
+const NAME_ATTRS: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.4': 'SN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'street',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.12': 'title',
+  '2.5.4.42': 'GN',
+  '2.5.4.97': 'organizationIdentifier',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '0.9.2342.19200300.100.1.1': 'UID',
+};
+
+/** An X.501 Name (DER, whole TLV) as "CN=…, O=…" in the order it is encoded (as certs.ts shows subjects). */
+export function derNameToString(der: Buffer): string {
+  const name = derRead(der, 0);
+  const parts: string[] = [];
+  for (const rdn of derChildren(der, name)) {
+    for (const ava of derChildren(der, rdn)) {
+      const [oid, value] = derChildren(der, ava);
+      if (!oid || !value) throw new Error('DER: bad attribute');
+      const o = derOid(der, oid);
+      const text =
+        value.tag === 0x1e
+          ? Buffer.from(der.subarray(value.start, value.end)).swap16().toString('utf16le')
+          : der.subarray(value.start, value.end).toString(value.tag === 0x0c ? 'utf8' : 'latin1');
+      parts.push(`${NAME_ATTRS[o] ?? o}=${text}`);
+    }
+  }
+  return parts.join(', ');
+}
+
+export interface CertificateDerParts {
+  /** tbsCertificate, whole TLV */
+  tbs: Buffer;
+  serialHex: string;
+  /** issuer and subject Names, whole TLV (OCSP CertID hashes the issuer's subject name) */
+  issuerName: Buffer;
+  subjectName: Buffer;
+  /** subjectPublicKeyInfo, whole TLV */
+  spki: Buffer;
+  /** the subjectPublicKey BIT STRING's bytes without the unused-bits byte (OCSP issuerKeyHash input) */
+  publicKeyBits: Buffer;
+  extensions: { oid: string; critical: boolean; value: Buffer }[];
+}
+
+/** The parts of a DER certificate that checks on keys, names and extensions need; null when not a certificate. */
+export function certificateDerParts(der: Buffer): CertificateDerParts | null {
+  try {
+    const cert = derRead(der, 0);
+    const [tbsNode] = derChildren(der, cert);
+    if (!tbsNode || tbsNode.tag !== 0x30) return null;
+    const fields = derChildren(der, tbsNode);
+    const i = fields[0]?.tag === 0xa0 ? 1 : 0;
+    const serial = fields[i];
+    const issuer = fields[i + 2];
+    const subject = fields[i + 4];
+    const spki = fields[i + 5];
+    if (!serial || !issuer || !subject || !spki || spki.tag !== 0x30) return null;
+    const [, bits] = derChildren(der, spki);
+    if (!bits || bits.tag !== 0x03) return null;
+    const extensions: CertificateDerParts['extensions'] = [];
+    const extWrap = fields.slice(i + 6).find((f) => f.tag === 0xa3);
+    if (extWrap) {
+      const [seq] = derChildren(der, extWrap);
+      for (const e of seq ? derChildren(der, seq) : []) {
+        const kids = derChildren(der, e);
+        const oid = kids[0];
+        const critical = kids.length === 3 && kids[1]!.tag === 0x01 && der[kids[1]!.start] !== 0;
+        const value = kids[kids.length - 1];
+        if (!oid || !value || value.tag !== 0x04) continue;
+        extensions.push({ oid: derOid(der, oid), critical, value: Buffer.from(derContent(der, value)) });
+      }
+    }
+    return {
+      tbs: derTlv(der, tbsNode),
+      serialHex: derIntegerHex(der, serial),
+      issuerName: derTlv(der, issuer),
+      subjectName: derTlv(der, subject),
+      spki: derTlv(der, spki),
+      publicKeyBits: der.subarray(bits.start + 1, bits.end),
+      extensions,
+    };
+  } catch {
+    return null;
+  }
+}

@@ -35,6 +35,7 @@ export const EXT = {
   ec_point_formats: 11,
   signature_algorithms: 13,
   alpn: 16,
+  heartbeat: 15,
   padding: 21,
   encrypt_then_mac: 22,
   extended_master_secret: 23,
@@ -146,7 +147,16 @@ export interface ClientHelloOptions {
   padding?: boolean;
   random?: Buffer;
   sessionId?: Buffer;
+  /** contents of the session_ticket extension (a ticket to resume); default empty (asks for one) */
+  sessionTicketData?: Buffer;
+  /** further extensions, appended as given (status_request, heartbeat, …) */
+  extraExtensions?: readonly { type: number; data: Buffer }[];
 }
+
+/** status_request (RFC 6066): OCSP, no responder ids, no request extensions. */
+export const STATUS_REQUEST_OCSP = Buffer.from([1, 0, 0, 0, 0]);
+/** heartbeat (RFC 6520): peer_allowed_to_send. */
+export const HEARTBEAT_PEER_ALLOWED = Buffer.from([1]);
 
 function u8(n: number): Buffer {
   return Buffer.from([n & 0xff]);
@@ -202,7 +212,7 @@ export function buildClientHelloBody(o: ClientHelloOptions): Buffer {
       const sa = o.signatureAlgorithms ?? (o.supportedVersions ? TLS13_SIGNATURE_ALGORITHMS : SIGNATURE_ALGORITHMS);
       exts.push(ext(EXT.signature_algorithms, vec16(list16(sa))));
     }
-    if (o.sessionTicket ?? true) exts.push(ext(EXT.session_ticket, Buffer.alloc(0)));
+    if (o.sessionTicket ?? true) exts.push(ext(EXT.session_ticket, o.sessionTicketData ?? Buffer.alloc(0)));
     if (o.extendedMasterSecret ?? true) exts.push(ext(EXT.extended_master_secret, Buffer.alloc(0)));
     if (o.supportedVersions) {
       exts.push(ext(EXT.supported_versions, vec8(list16(o.supportedVersions))));
@@ -210,6 +220,7 @@ export function buildClientHelloBody(o: ClientHelloOptions): Buffer {
       const shares = (o.keyShares ?? []).map((k) => Buffer.concat([u16(k.group), vec16(k.key)]));
       exts.push(ext(EXT.key_share, vec16(Buffer.concat(shares))));
     }
+    for (const x of o.extraExtensions ?? []) exts.push(ext(x.type, x.data));
     let extBlock = Buffer.concat(exts);
     if (o.padding ?? true) {
       // total hello length = 4 (hs header) + parts + 2 + extBlock; pad into [512, ...) if in [256, 511]
@@ -452,6 +463,54 @@ export function parseServerKeyExchange(body: Buffer, cipherSuite: number): Parse
   });
 }
 
+export interface CertificateRequestInfo {
+  /** ClientCertificateType codes (1 rsa_sign, 2 dss_sign, 64 ecdsa_sign, …) */
+  certificateTypes: number[];
+  /** TLS 1.2 supported_signature_algorithms; null before TLS 1.2 (the field does not exist) */
+  signatureAlgorithms: number[] | null;
+  /** DER DistinguishedNames of the CAs whose client certificates the server accepts (may be empty) */
+  certificateAuthorities: Buffer[];
+}
+
+/** TLS ≤ 1.2 CertificateRequest (RFC 5246 §7.4.4; before TLS 1.2 without signature algorithms). */
+export function parseCertificateRequest(body: Buffer, version: number): Parsed<CertificateRequestInfo> {
+  return guard(() => {
+    const r = new Reader(body);
+    const certificateTypes = [...r.vec8('certificate_types')];
+    let signatureAlgorithms: number[] | null = null;
+    if (version >= 0x0303) {
+      const sa = r.vec16('supported_signature_algorithms');
+      signatureAlgorithms = [];
+      for (let i = 0; i + 1 < sa.length; i += 2) signatureAlgorithms.push(sa.readUInt16BE(i));
+    }
+    const cas = new Reader(r.vec16('certificate_authorities'));
+    const certificateAuthorities: Buffer[] = [];
+    while (cas.remaining > 0) certificateAuthorities.push(Buffer.from(cas.vec16('distinguished name')));
+    return { certificateTypes, signatureAlgorithms, certificateAuthorities };
+  });
+}
+
+/** TLS ≤ 1.2 CertificateStatus (RFC 6066 §8): the stapled OCSPResponse, DER. */
+export function parseCertificateStatus(body: Buffer): Parsed<Buffer> {
+  return guard(() => {
+    const r = new Reader(body);
+    const type = r.u8('status_type');
+    if (type !== 1) throw new ParseError(`status_type ${type} is not ocsp`);
+    return Buffer.from(r.vec24('ocsp_response'));
+  });
+}
+
+/** The prime p of a (DHE) ServerKeyExchange; null when the suite has no finite-field DH. */
+export function parseDhPrime(body: Buffer, cipherSuite: number): Parsed<Buffer | null> {
+  return guard(() => {
+    const kex = suiteByCode(cipherSuite)?.kex;
+    if (kex !== 'DHE' && kex !== 'DHE_PSK') return null;
+    const r = new Reader(body);
+    if (kex === 'DHE_PSK') r.vec16('psk_identity_hint');
+    return Buffer.from(r.vec16('dh_p'));
+  });
+}
+
 export const ALERT_DESCRIPTIONS: Record<number, string> = {
   0: 'close_notify',
   10: 'unexpected_message',
@@ -563,6 +622,12 @@ export interface FlightResult {
   /** printable preview of non-TLS bytes (e.g. an FTP "421 …" reply) */
   preview: string | null;
   bytes: number;
+  /** TLS ≤ 1.2 CertificateRequest in the first flight (the server asks for a client certificate) */
+  certificateRequest?: CertificateRequestInfo;
+  /** TLS ≤ 1.2 CertificateStatus: the stapled OCSPResponse (DER), when status_request was offered */
+  certificateStatus?: Buffer;
+  /** the DHE prime p of the ServerKeyExchange */
+  dhPrime?: Buffer;
 }
 
 /**
@@ -740,6 +805,20 @@ export class ServerFlight {
         const k = parseServerKeyExchange(body, r.serverHello.cipherSuite);
         if (k.ok) r.serverKeyExchange = k.value;
         else r.error = `ServerKeyExchange: ${k.error}`;
+        const p = parseDhPrime(body, r.serverHello.cipherSuite);
+        if (p.ok && p.value) r.dhPrime = p.value;
+        break;
+      }
+      case 13: {
+        const c = parseCertificateRequest(body, r.serverHello.version);
+        if (c.ok) r.certificateRequest = c.value;
+        else r.error = `CertificateRequest: ${c.error}`;
+        break;
+      }
+      case 22: {
+        const c = parseCertificateStatus(body);
+        if (c.ok) r.certificateStatus = c.value;
+        else r.error = `CertificateStatus: ${c.error}`;
         break;
       }
       case 14:
@@ -747,7 +826,7 @@ export class ServerFlight {
         this.done = true;
         break;
       default:
-        break; // CertificateStatus, CertificateRequest, …
+        break;
     }
   }
 }
