@@ -12,6 +12,7 @@ import { asProbeError } from '../src/net/outcomes.js';
 import { summarizePeer } from '../src/net/tls-upgrade.js';
 import { looksLikeTls } from '../src/net/relay.js';
 import type { FtpReply } from '../src/net/ftp-reply.js';
+import { otherProtocol } from '../src/knowledge/banners.js';
 
 /** How long a silent server gets before we assume it waits for a TLS ClientHello. */
 const SILENCE_MS = 2000;
@@ -139,11 +140,12 @@ async function handleSshOrOther(ctx: ConnectContext, d: Detection, control: FtpC
   while (!line.startsWith('SSH-')) {
     transcript.add(control.conn, 'server', line, 'ssh-ident');
     pre.push(line);
-    if (pre.length >= MAX_PRE_BANNER_LINES || !isPrintable(line)) {
+    const other = otherProtocol(pre);
+    if (other || pre.length >= MAX_PRE_BANNER_LINES || !isPrintable(line)) {
       d.service = 'unknown';
       d.banner = pre.join('\n').slice(0, 512);
       d.outcome = 'protocol-error';
-      d.error = 'the server speaks neither SSH nor FTP';
+      d.error = other ? `the server speaks ${other}, not SSH or FTP` : 'the server speaks neither SSH nor FTP';
       return;
     }
     line = await control.lines.readLine(performance.now() + ctx.options.timeoutMs);
@@ -165,6 +167,7 @@ async function handleSshOrOther(ctx: ConnectContext, d: Detection, control: FtpC
 async function handleFtpGreeting(ctx: ConnectContext, d: Detection, control: FtpControl, greeting: FtpReply): Promise<void> {
   d.service = 'ftp';
   d.banner = greeting.lines.join('\n');
+  if (notFtp(d, greeting.lines)) return control.quit();
   const ftp = emptyDetectedFtp(greeting.lines);
   d.ftp = ftp;
   if (greeting.code === 120) {
@@ -226,15 +229,21 @@ async function tryAuthSslSeparately(ctx: ConnectContext, ftp: DetectedFtp): Prom
     return null;
   }
   const { control } = opened;
+  let accepted: boolean | null = null;
   try {
     const reply = await control.command('AUTH SSL', { step: 'auth-ssl' });
     ftp.authReplies!.push({ command: 'AUTH SSL', code: reply.code, text: reply.text });
-    if (reply.code !== 234) return false;
-    await control.upgradeToTls({ host: ctx.target.host, step: 'auth-ssl' });
-    return true;
+    accepted = reply.code === 234;
+    if (accepted) await control.upgradeToTls({ host: ctx.target.host, step: 'auth-ssl' });
+    return accepted;
   } catch (err) {
-    ctx.transcript.note(control.conn, `AUTH SSL test ended: ${asProbeError(err).message}`, 'auth-ssl');
-    return null;
+    // 234 was the answer to AUTH SSL: it is accepted, whatever the handshake did after
+    ctx.transcript.note(
+      control.conn,
+      `AUTH SSL ${accepted ? 'accepted, but the TLS handshake failed' : 'test ended'}: ${asProbeError(err).message}`,
+      'auth-ssl',
+    );
+    return accepted;
   } finally {
     await control.quit();
   }
@@ -313,9 +322,23 @@ async function readGreetingFacts(d: Detection, ftp: DetectedFtp, control: FtpCon
     return false;
   }
   const feat = await control.command('FEAT', { step: 'feat' });
+  // an SMTP server answers FEAT with an enhanced status code ("500 5.5.2 …"): not FTP after all
+  if (notFtp(d, [...greeting.lines, ...feat.lines])) return false;
   ftp.features = feat.code === 211 ? parseFeatures(feat) : [];
   const syst = await control.command('SYST', { step: 'syst' });
   ftp.syst = syst.lines.join('\n');
+  return true;
+}
+
+/** A 220 greeting that belongs to another protocol (SMTP): the endpoint is not FTP. */
+function notFtp(d: Detection, lines: string[]): boolean {
+  const other = otherProtocol(lines);
+  if (!other) return false;
+  // TLS-wrapped (SMTPS): still a TLS service the inventory can look at
+  d.service = d.tlsNegotiated ? 'tls-unknown' : 'unknown';
+  d.ftp = null;
+  d.outcome = 'protocol-error';
+  d.error = `the server speaks ${other}, not FTP (it greets with ${JSON.stringify((lines[0] ?? '').slice(0, 80))})`;
   return true;
 }
 

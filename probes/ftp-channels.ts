@@ -23,6 +23,9 @@ import { anonymousLoginWorks } from '../src/derive/ftp.js';
 
 export type { ChannelsResult } from '../src/ftp/experiments.js';
 
+/** Replies that mean "not now" (not logged in, bad sequence of commands), not "no". */
+const SEQUENCE_ERRORS = [530, 503];
+
 /** Two thirds PASV (its address matters), one third EPSV. */
 function passiveSampleCounts(n = 6): { PASV: number; EPSV: number } {
   return { PASV: Math.ceil((n * 2) / 3), EPSV: Math.floor(n / 3) };
@@ -85,12 +88,15 @@ async function doLogin(run: Run, control: FtpControl, who: Who | null): Promise<
   }
 }
 
-/** PBSZ 0, PROT C, PROT P (RFC 4217 order); says whether the server wants a login first. */
+/**
+ * PBSZ 0, PROT C, PROT P (RFC 4217 order); says whether the server wants a login first: 530 (not
+ * logged in) and 503 (bad sequence) are sequence errors, not refusals — sent again after login.
+ */
 async function protectionCommands(run: Run, control: FtpControl, loggedIn: boolean): Promise<{ c: number; needLogin: boolean }> {
   const pbsz = await recorded(run, control, 'PBSZ 0', loggedIn, 'pbsz');
   const c = await recorded(run, control, 'PROT C', loggedIn, 'prot-c');
   const p = await recorded(run, control, 'PROT P', loggedIn, 'prot-p');
-  return { c: c.code, needLogin: [pbsz, c, p].some((r) => r.code === 530) };
+  return { c: c.code, needLogin: [pbsz, c, p].some((r) => SEQUENCE_ERRORS.includes(r.code)) };
 }
 
 /** Modes to test: passive always; active with --active. EPSV first (no address to mangle). */
@@ -132,7 +138,8 @@ async function mainSession(run: Run): Promise<void> {
     if (loggedIn) await loggedInExperiments(run, control, prot?.c ?? null);
     // Some servers hand out passive ports before login; most answer 530.
     else await samplePassive(run, control, { PASV: 1, EPSV: 0 });
-    if (tls === 'explicit') await cccTest(run, control, loggedIn);
+    // CCC exists for implicit FTPS too: a server may accept it there as well
+    if (tls !== 'none') await cccTest(run, control, loggedIn);
   } catch (err) {
     gap(run, 'transfer', 'connection-failed', `main FTP session ended early: ${asProbeError(err).message}`);
   } finally {
@@ -221,6 +228,77 @@ async function cleartextPassiveSample(run: Run): Promise<void> {
   }
 }
 
+/** A session of its own, logged in as `who` (PBSZ/PROT P on TLS); null when it cannot be had. */
+async function extraSession(run: Run, purpose: string, who: Who): Promise<FtpControl | null> {
+  const { ctx } = run;
+  let session: Session;
+  try {
+    session = await openSession(ctx, { purpose, tls: run.tls });
+  } catch (err) {
+    gap(run, 'write-test', 'connection-failed', `${purpose}: ${asProbeError(err).message}`);
+    return null;
+  }
+  const { control } = session;
+  try {
+    if (!(await login(control, who.user, who.password, ctx.options.timeoutMs * LOGIN_PATIENCE)).ok) {
+      await control.quit();
+      return null;
+    }
+    if (run.tls !== 'none') {
+      await control.command('PBSZ 0', { step: 'write-test' });
+      await control.command('PROT P', { step: 'write-test' });
+    }
+    return control;
+  } catch (err) {
+    gap(run, 'write-test', 'connection-failed', `${purpose}: ${asProbeError(err).message}`);
+    control.close();
+    return null;
+  }
+}
+
+/**
+ * A write-test file the first session could not remove (it died after STOR, or before DELE) is
+ * deleted on a fresh session; only what still cannot be removed is named as left behind.
+ */
+async function cleanupWriteTest(run: Run, slot: 'writeTest' | 'anonymousWriteTest', who: Who): Promise<void> {
+  const wt = run.out[slot];
+  if (!wt || wt.deleted || (!wt.uploaded && !wt.leftBehind)) return;
+  const control = await extraSession(run, 'write-test-cleanup', who);
+  if (!control) return;
+  try {
+    const del = await control.command(`DELE ${wt.file}`, { step: 'write-test' });
+    if (del.code === 250 || del.code === 200) {
+      wt.deleted = true;
+      wt.leftBehind = null;
+      run.ctx.transcript.note(control.conn, `removed ${wt.file} on a fresh session`, 'write-test');
+    } else if (del.code === 550 && !wt.uploaded) {
+      // nothing by that name: the upload never stored anything
+      wt.leftBehind = null;
+    } else wt.leftBehind = `${wt.file} (DELE on a fresh session answered ${del.code} ${del.text.slice(0, 80)})`;
+  } catch (err) {
+    gap(run, 'write-test', 'connection-failed', `write-test cleanup: ${asProbeError(err).message}`);
+  } finally {
+    await control.quit();
+  }
+}
+
+/** With --write-test and anonymous login allowed, whether anonymous users can upload, on a session of their own. */
+async function anonymousWriteTest(run: Run): Promise<void> {
+  if (!run.ctx.options.writeTest || run.out.login?.anonymous || !(await run.anonymous)) return;
+  const who: Who = { user: 'anonymous', password: ANONYMOUS_PASSWORD, anonymous: true };
+  const control = await extraSession(run, 'anonymous-write', who);
+  if (!control) return;
+  const mode = run.out.dataChannels.find((d) => d.ok && (d.mode === 'EPSV' || d.mode === 'PASV'))?.mode ?? 'EPSV';
+  try {
+    await writeTest(run, control, mode, run.tls === 'none' ? 'C' : 'P', 'anonymousWriteTest');
+  } catch (err) {
+    gap(run, 'write-test', 'connection-failed', `anonymous write test: ${asProbeError(err).message}`);
+  } finally {
+    await control.quit();
+  }
+  await cleanupWriteTest(run, 'anonymousWriteTest', who);
+}
+
 export const ftpChannelsProbe: Probe<ChannelsResult, { 'ftp-anonymous': AnonymousResult }> = {
   id: 'ftp-channels',
   description: 'PBSZ/PROT, data channels, TLS session reuse, passive ports, bounce, CCC, write test',
@@ -235,6 +313,9 @@ export const ftpChannelsProbe: Probe<ChannelsResult, { 'ftp-anonymous': Anonymou
     const anonymous = inputs['ftp-anonymous'].then((a) => a.status === 'completed' && anonymousLoginWorks(a.result.anonymous) === true);
     const run: Run = { ctx, out, gaps: [], anonymous, tls: tlsModeOf(ctx.detected) };
     await mainSession(run);
+    const who = run.out.login?.ok ? await chooseLogin(run, run.tls !== 'none', false) : null;
+    if (who) await cleanupWriteTest(run, 'writeTest', who);
+    await anonymousWriteTest(run);
     if (run.tls !== 'none') await reuseExperiments(run);
     await cleartextPassiveSample(run);
     return completed(out, run.gaps);

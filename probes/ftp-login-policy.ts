@@ -91,9 +91,24 @@ export const ftpLoginPolicyProbe: Probe<LoginPolicyResult> = {
 
 export type AnonymousResult = Pick<FtpFacts, 'anonymous'>;
 
-async function tryAnonymous(ctx: ProbeContext): Promise<{ anonymous: NonNullable<FtpFacts['anonymous']>; gaps: Gap[] }> {
-  const ftp = ctx.detected.ftp;
+type AnonymousAttempt = { anonymous: NonNullable<FtpFacts['anonymous']>; gaps: Gap[] };
+
+/**
+ * Over TLS when the server offers it; when that session dies before USER is answered (a server
+ * that demands a client certificate resets it) and the port also speaks cleartext, once more in
+ * cleartext: the anonymous password is no secret, and a refusal there is still an answer.
+ */
+async function tryAnonymous(ctx: ProbeContext): Promise<AnonymousAttempt> {
   const tls = tlsModeOf(ctx.detected);
+  const first = await attemptAnonymous(ctx, tls);
+  if (tls !== 'explicit' || first.anonymous.userCode !== null) return first;
+  const again = await attemptAnonymous(ctx, 'none');
+  if (again.anonymous.userCode === null) return first;
+  return { anonymous: again.anonymous, gaps: [...first.gaps, ...again.gaps] };
+}
+
+async function attemptAnonymous(ctx: ProbeContext, tls: ReturnType<typeof tlsModeOf>): Promise<AnonymousAttempt> {
+  const ftp = ctx.detected.ftp;
   let session;
   try {
     session = await openSession(ctx, { purpose: 'anonymous', tls });

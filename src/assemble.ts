@@ -13,7 +13,8 @@ import {
   protection,
   sessionReuseRequired,
 } from './derive/ftp.js';
-import { dataChannelTls } from './derive/tls.js';
+import { dataChannelTls, effectiveService } from './derive/tls.js';
+import { sftpOnlyFrom } from './derive/ssh.js';
 
 /** One probe's run, as the scheduler hands it over. */
 export interface ProbeRun {
@@ -83,7 +84,7 @@ export function assembleFtp(detected: Detected, runs: ProbeRun[]): FtpFacts | nu
   ftp.anonymousLogin = anonymousLoginWorks(ftp.anonymous);
   ftp.sessionReuseRequired = sessionReuseRequired(ftp.sessionReuse);
   ftp.passivePortsSeen = passivePortsSeen(ftp.dataChannels, ftp.passiveSamples);
-  if (ftp.anonymous) ftp.anonymous = { ...ftp.anonymous, canWrite: anonymousCanWrite(ftp.login, ftp.writeTest) };
+  if (ftp.anonymous) ftp.anonymous = { ...ftp.anonymous, canWrite: anonymousCanWrite(ftp) };
   if (gaps.length) {
     ftp.gaps = gaps;
     ftp.notes = gaps.map((g) => g.detail);
@@ -129,6 +130,7 @@ export function assembleSsh(detected: Detected, runs: ProbeRun[]): SshFacts | nu
     sftp: null,
   };
   const ssh: SshFacts = any ? { ...base, ...(parts as Partial<SshFacts>), preBanner: detected.ssh.preBanner } : base;
+  if (ssh.hardening) ssh.sftpOnly = sftpOnlyFrom(ssh.hardening);
   if (gaps.length) ssh.gaps = gaps;
   return ssh;
 }
@@ -151,16 +153,17 @@ export function assembleFacts(
     outcome = firstFailure.attempt.outcome;
     error = firstFailure.attempt.detail;
   }
+  const tls = assembleTls(detected, runs, ftp);
   return {
     address: detected.address,
     state: detected.state,
     connectMs: detected.connectMs,
-    service: detected.service,
+    service: effectiveService(detected.service, !!detected.tlsNegotiated, tls),
     banner: detected.banner,
     outcome,
     error,
     ftp,
-    tls: assembleTls(detected, runs, ftp),
+    tls,
     ssh: assembleSsh(detected, runs),
     probeRuns: runs.map((r) => ({
       probe: r.id,

@@ -15,6 +15,7 @@ import { TOOL_VERSION } from './version.js';
 import { probeEndpoint } from './scheduler.js';
 import { assembleFacts } from './assemble.js';
 import { emptySummary, tally } from './knowledge/summary.js';
+import { SCHEME_SERVICES } from './knowledge/services.js';
 
 export interface ScanOptions extends ProbeOptions {
   /** endpoints scanned at once */
@@ -55,6 +56,7 @@ export function emptyEndpoint(e: Endpoint): EndpointReport {
     connectMs: null,
     service: null,
     expectedService: e.expectedService,
+    ...(e.scheme ? { expectedServices: [...SCHEME_SERVICES[e.scheme]] } : {}),
     banner: null,
     outcome: null,
     error: null,

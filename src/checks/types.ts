@@ -21,6 +21,8 @@ export interface CheckOutcome {
 export interface CheckOptions {
   /** whether active mode (PORT/EPRT) was asked for (--active) */
   activeRequested?: boolean;
+  /** whether --write-test was given */
+  writeTestRequested?: boolean;
   /** e.g. [50000, 50100] from --expect-passive-range */
   expectPassiveRange?: [number, number] | null;
   /** days before expiry that count as "expiring" */

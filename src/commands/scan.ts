@@ -236,6 +236,7 @@ function scanOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[], sockets: Soc
       expectPassiveRange: p.expectPassiveRange ?? range ?? null,
       policy: pol,
       activeRequested: a.active,
+      writeTestRequested: a['write-test'],
     };
   };
   return {
@@ -261,6 +262,7 @@ function scanOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[], sockets: Soc
       expectPassiveRange: p.expectPassiveRange,
       policy: p.policy,
       activeRequested: a.active,
+      writeTestRequested: a['write-test'],
     },
     checkOptionsFor: p.policy || p.targetPolicies.size ? checkOptionsFor : undefined,
     credentialsFor: p.credentialsFor,

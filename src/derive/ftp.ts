@@ -27,7 +27,7 @@ const PROTECTION_STEPS: Step[] = ['pbsz', 'prot-c', 'prot-p'];
 
 /**
  * The PBSZ/PROT round that decides the reply-level facts: the one sent after login when the
- * server asked for a login first (530 before login), else the one before login.
+ * server asked for a login first (530 or 503 before login), else the one before login.
  */
 function protectionRound(replies: FtpCommandReply[]): Map<Step, FtpCommandReply> | null {
   const round = (loggedIn: boolean) =>
@@ -38,7 +38,8 @@ function protectionRound(replies: FtpCommandReply[]): Map<Step, FtpCommandReply>
   if (after.has('prot-p')) return after;
   const before = round(false);
   if (!before.has('prot-p')) return null;
-  return [...before.values()].some((r) => r.code === 530) ? null : before;
+  // 530 (not logged in) and 503 (bad sequence) before login are sequence errors, not refusals
+  return [...before.values()].some((r) => r.code === 530 || r.code === 503) ? null : before;
 }
 
 /** PBSZ 0 and PROT P accepted (200), and PROT C as far as the transfers (or, without them, the reply) show. */
@@ -80,8 +81,8 @@ export function passivePortsSeen(dataChannels: FtpDataChannel[], samples: FtpPas
   return [...new Set(ports.filter((p): p is number => p !== null))];
 }
 
-/** Whether anonymous users can upload: known only when the write test ran as anonymous. */
-export function anonymousCanWrite(login: FtpFacts['login'] | undefined, writeTest: FtpFacts['writeTest'] | undefined): boolean | null {
-  if (!login?.anonymous || !writeTest) return null;
-  return writeTest.uploaded;
+/** Whether anonymous users can upload: known only when a write test ran as anonymous. */
+export function anonymousCanWrite(ftp: Pick<FtpFacts, 'login' | 'writeTest' | 'anonymousWriteTest'>): boolean | null {
+  if (ftp.login?.anonymous && ftp.writeTest) return ftp.writeTest.uploaded;
+  return ftp.anonymousWriteTest ? ftp.anonymousWriteTest.uploaded : null;
 }

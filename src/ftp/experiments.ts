@@ -18,6 +18,7 @@ export interface ChannelsResult {
   cccDetail?: FtpFacts['cccDetail'];
   sessionReuse?: FtpFacts['sessionReuse'];
   writeTest?: FtpFacts['writeTest'];
+  anonymousWriteTest?: FtpFacts['anonymousWriteTest'];
 }
 
 /** One run of the channel probe: its context, the result it builds and the steps it could not complete. */
@@ -50,6 +51,7 @@ export function toDataChannel(r: DataResult, protection: 'P' | 'C', reuse: boole
     connectAddress: r.connectAddress,
     failedStep: r.failedStep,
     connectState: r.connectState ?? null,
+    ...(r.mode === 'PORT' || r.mode === 'EPRT' ? { activeSourcePort: r.activeSourcePort ?? null } : {}),
     replies: { setup: r.setupReply?.code ?? null, start: r.startReply?.code ?? null, end: r.endReply?.code ?? null },
     tls: r.tls,
     notTls: r.notTls,
@@ -136,6 +138,27 @@ export function bounceAddress(local: string): string {
   return plainAddress(local).startsWith('127.') ? '127.0.0.2' : '192.0.2.1';
 }
 
+/**
+ * On loopback, a listener of ours at the "foreign" address tells a server that tried to connect
+ * there from one that refused (elsewhere only the reply can: a 425 means it tried). It only ever
+ * accepts and closes: no data is sent to or from it.
+ */
+async function bounceListener(address: string): Promise<{ port: number; connections: () => number; close: () => void } | null> {
+  if (!address.startsWith('127.')) return null;
+  let connections = 0;
+  const server = net.createServer((s) => {
+    connections++;
+    s.destroy();
+  });
+  server.on('error', () => {});
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(0, address, () => resolve(true));
+  });
+  if (!ok) return null;
+  return { port: (server.address() as net.AddressInfo).port, connections: () => connections, close: () => server.close() };
+}
+
 /** FTP bounce: PORT/EPRT naming an address other than ours. Reply only; never a transfer. */
 export async function bounceTest(run: ChannelRun, control: FtpControl): Promise<void> {
   const local = control.localAddress;
@@ -144,22 +167,35 @@ export async function bounceTest(run: ChannelRun, control: FtpControl): Promise<
     return;
   }
   const foreign = bounceAddress(local);
+  const listener = await bounceListener(foreign);
+  const port = listener?.port ?? 2121;
   const bounce: NonNullable<FtpFacts['bounce']> = [];
   run.out.bounce = bounce;
-  for (const [command, arg] of [
-    ['PORT', portArgument(foreign, 2121)],
-    ['EPRT', eprtArgument(foreign, 2121)],
-  ] as const) {
-    const reply = await control.command(`${command} ${arg}`, { step: 'bounce' });
-    bounce.push({
-      command: `${command} ${arg}`,
-      code: reply.code,
-      text: reply.text.slice(0, 200),
-      accepted: reply.code >= 200 && reply.code < 300,
-    });
+  try {
+    for (const [command, arg] of [
+      ['PORT', portArgument(foreign, port)],
+      ['EPRT', eprtArgument(foreign, port)],
+    ] as const) {
+      const before = listener?.connections() ?? 0;
+      const reply = await control.command(`${command} ${arg}`, { step: 'bounce' });
+      // a server that connects at PORT time has done so by its reply; give a late one a moment
+      if (listener && listener.connections() === before) await new Promise((r) => setTimeout(r, 50));
+      // counted per command: a connection PORT caused must not be credited to EPRT
+      const connected = listener ? listener.connections() > before : null;
+      const accepted = reply.code >= 200 && reply.code < 300;
+      bounce.push({
+        command: `${command} ${arg}`,
+        code: reply.code,
+        text: reply.text.slice(0, 200),
+        accepted,
+        connected,
+      });
+    }
+    // Cancel any accepted PORT before anything else can use it.
+    await control.command('PASV', { step: 'bounce' }).catch(() => undefined);
+  } finally {
+    listener?.close();
   }
-  // Cancel any accepted PORT before anything else can use it.
-  await control.command('PASV', { step: 'bounce' }).catch(() => undefined);
 }
 
 /** Where to try writing: the login directory, then the usual upload directories. */
@@ -171,11 +207,17 @@ type WriteTest = NonNullable<FtpFacts['writeTest']>;
  * --write-test: upload a uniquely named file, read it back, compare SHA-256, delete it — and try
  * to delete it whatever failed in between. Reports exactly what is left behind, if anything.
  */
-export async function writeTest(run: ChannelRun, control: FtpControl, mode: DataMode, protection: 'P' | 'C'): Promise<void> {
+export async function writeTest(
+  run: ChannelRun,
+  control: FtpControl,
+  mode: DataMode,
+  protection: 'P' | 'C',
+  slot: 'writeTest' | 'anonymousWriteTest' = 'writeTest',
+): Promise<void> {
   const file = `xferscan-write-test-${Date.now()}-${crypto.randomBytes(6).toString('hex')}.tmp`;
   const content = Buffer.from(`xferscan write test ${new Date().toISOString()} ${crypto.randomBytes(16).toString('hex')}\n`);
   const result: WriteTest = { file, uploaded: false, verified: null, deleted: false, leftBehind: null, error: null };
-  run.out.writeTest = result;
+  run.out[slot] = result;
   const pwd = await control.command('PWD', { step: 'write-test' });
   const home = /"((?:[^"]|"")*)"/.exec(pwd.text)?.[1]?.replace(/""/g, '"') ?? null;
   await control.command('TYPE I', { step: 'write-test' });
@@ -247,7 +289,7 @@ export async function cccTest(run: ChannelRun, control: FtpControl, loggedIn: bo
   const asked = performance.now();
   const reply = await recorded(run, control, 'CCC', loggedIn, 'ccc');
   const replyMs = performance.now() - asked;
-  if (reply.code === 530 && !loggedIn) {
+  if ((reply.code === 530 || reply.code === 503) && !loggedIn) {
     gap(run, 'ccc', 'needs-login', 'CCC needs a login on this server; give --user/--password-env to test it');
     return;
   }

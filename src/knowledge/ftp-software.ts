@@ -33,6 +33,12 @@ export const FTP_SOFTWARE_RULES: FtpSoftwareRule[] = [
   { product: 'glFTPd', pattern: /glFTPd\s*([0-9][\w.]*)?/i },
   { product: 'IBM z/OS FTP', pattern: /IBM FTP CS\s*(V[\w.]+)?/i },
   { product: 'Node ftp-srv', pattern: /\bftp-srv\b()/i },
+  { product: 'GNU inetutils ftpd', pattern: /GNU inetutils\s+([0-9][\w.]*)/i },
+  { product: 'netkit ftpd (Linux-ftpd)', pattern: /Linux-ftpd-([0-9][\w.]*)/i },
+  { product: 'pyftpdlib', pattern: /\bpyftpdlib\b(?:\s+v?([0-9][\w.]*))?/i },
+  { product: 'Twisted FTP', pattern: /\bTwisted\s+([0-9][\w.]*)\s+FTP/i },
+  // BSD-derived servers: "FTP server (Version 6.4/OpenBSD…) ready."
+  { product: 'BSD ftpd', pattern: /FTP server \(Version ([^)\s/]+)/i },
 ];
 
 /** Compares dotted versions numerically ("3.0.10" > "3.0.3"); letters after digits are ignored. */

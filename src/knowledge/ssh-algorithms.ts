@@ -177,8 +177,16 @@ const MAC: Table = {
   'hmac-sha2-256': { rating: 'acceptable', reason: 'encrypt-and-MAC with SHA-256 (EtM variant preferred)', source: 'RFC 6668' },
   'hmac-sha2-512': { rating: 'acceptable', reason: 'encrypt-and-MAC with SHA-512 (EtM variant preferred)', source: 'RFC 6668' },
   'umac-128@openssh.com': { rating: 'acceptable', reason: 'encrypt-and-MAC, 128-bit UMAC (EtM variant preferred)', source: 'RFC 4418' },
-  'hmac-sha1': { rating: 'weak', reason: 'SHA-1 MAC', source: 'RFC 4253; Mozilla OpenSSH guidelines' },
-  'hmac-sha1-etm@openssh.com': { rating: 'weak', reason: 'SHA-1 MAC (encrypt-then-MAC)', source: 'Mozilla OpenSSH guidelines' },
+  'hmac-sha1': {
+    rating: 'weak',
+    reason: 'SHA-1 MAC: not broken (NIST SP 800-131A allows HMAC-SHA-1 until 2030), being phased out',
+    source: 'NIST SP 800-131A Rev. 2; ssh-audit (warn)',
+  },
+  'hmac-sha1-etm@openssh.com': {
+    rating: 'weak',
+    reason: 'SHA-1 MAC (encrypt-then-MAC): not broken, being phased out',
+    source: 'NIST SP 800-131A Rev. 2; ssh-audit (warn)',
+  },
   'umac-64@openssh.com': { rating: 'weak', reason: '64-bit tag', source: 'RFC 4418; BSI TR-02102-4' },
   'umac-64-etm@openssh.com': { rating: 'weak', reason: '64-bit tag', source: 'RFC 4418; BSI TR-02102-4' },
   'hmac-md5': { rating: 'fail', reason: 'MD5 MAC', source: 'RFC 6151' },

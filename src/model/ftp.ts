@@ -20,6 +20,7 @@ export const FtpDataChannelSchema = obj({
   connectAddress: Opt(nullable(Str('where we connected (passive) or listened (active)'))),
   failedStep: Opt(nullable(strEnum(['setup', 'connect', 'tls', 'transfer', 'reply'] as const))),
   connectState: Opt(nullable(PortStateSchema)),
+  activeSourcePort: Opt(nullable(Port('active mode: the port the server data connection came from (20/989 by convention, or ephemeral)'))),
   replies: Opt(
     obj(
       { setup: nullable(Int()), start: nullable(Int()), end: nullable(Int()) },
@@ -75,6 +76,16 @@ export const FtpCommandReplySchema = obj({
 });
 export type FtpCommandReply = Static<typeof FtpCommandReplySchema>;
 
+/** --write-test: upload a uniquely named file, read it back, delete it; what is left, if anything. */
+const WriteTestSchema = obj({
+  file: Str(),
+  uploaded: Bool(),
+  verified: nullable(Bool()),
+  deleted: Bool(),
+  leftBehind: nullable(Str()),
+  error: nullable(Str()),
+});
+
 const ReuseRun = obj({ ok: Bool(), code: nullable(Int()), error: nullable(Str()) });
 
 export const FtpFactsSchema = obj({
@@ -117,7 +128,17 @@ export const FtpFactsSchema = obj({
       ),
     ),
   ),
-  bounce: Opt(List(obj({ command: Str(), code: Int(), text: Str(), accepted: Bool() }))),
+  bounce: Opt(
+    List(
+      obj({
+        command: Str(),
+        code: Int(),
+        text: Str(),
+        accepted: Bool('the reply accepted the foreign address (2xx)'),
+        connected: Opt(nullable(Bool('our listener at the foreign address saw the server connect (loopback scans only)'))),
+      }),
+    ),
+  ),
   cccDetail: Opt(nullable(obj({ code: Int(), text: Str(), closeNotify: nullable(Bool()), cleartextAfter: nullable(Reply) }))),
   sessionReuse: Opt(
     keyedBy(
@@ -130,18 +151,8 @@ export const FtpFactsSchema = obj({
     ),
   ),
   passiveSamples: Opt(List(FtpPassiveSampleSchema)),
-  writeTest: Opt(
-    nullable(
-      obj({
-        file: Str(),
-        uploaded: Bool(),
-        verified: nullable(Bool()),
-        deleted: Bool(),
-        leftBehind: nullable(Str()),
-        error: nullable(Str()),
-      }),
-    ),
-  ),
+  writeTest: Opt(nullable(WriteTestSchema)),
+  anonymousWriteTest: Opt(nullable(WriteTestSchema)),
   notes: Opt(StrList('why some experiments could not run, in words (the gaps, rendered)')),
   gaps: Opt(List(GapSchema)),
 });

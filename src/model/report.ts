@@ -24,6 +24,9 @@ export const EndpointReportSchema = obj({
   connectMs: nullable(Type.Number({ description: 'how long the TCP connect took (or how long we waited), ms' })),
   service: nullable(ServiceSchema),
   expectedService: Opt(nullable(ServiceSchema)),
+  expectedServices: Opt(
+    List(ServiceSchema, { description: 'the services the target URL scheme allows (ftp:// means plain or explicit FTP)' }),
+  ),
   banner: nullable(Str()),
   outcome: Opt(nullable(ConnectionOutcomeSchema)),
   error: Opt(nullable(Str())),

@@ -39,9 +39,39 @@ export const SshSftpOnlyFactsSchema = obj(
     forwarding: strEnum(HARDENING_VERDICTS),
     details: obj({ shell: Str(), exec: Str(), forwarding: Str() }),
   },
-  'login-level SSH facts (SFTP-only hardening), gathered with credentials',
+  'derived from hardening: shell, exec and forwarding allowed, refused, or undecided (error)',
 );
 export type SshSftpOnlyFacts = Static<typeof SshSftpOnlyFactsSchema>;
+
+/** One channel request (exec or shell) on a fresh logged-in connection, as it happened. */
+export const SshChannelAttemptSchema = obj({
+  openError: nullable(Str('why the channel or the request was refused, as the server or ssh2 said')),
+  reason: nullable(Int('SSH_MSG_CHANNEL_OPEN_FAILURE reason code, when the channel itself was refused')),
+  stdout: Str('what came back (masked, at most 1 KiB)'),
+  stderr: Str(),
+  exitCode: nullable(Int()),
+  exitSignal: nullable(Str()),
+  closed: Bool('the channel closed (rather than timing out)'),
+  connectionLost: Bool('the connection died under the request: no answer from the server about it'),
+  nonceSeen: Bool('our random marker came back: the command really ran'),
+  tries: Count('connections used (a dead one is tried again on a fresh connection)'),
+});
+export type SshChannelAttempt = Static<typeof SshChannelAttemptSchema>;
+
+export const SshForwardAttemptSchema = obj({
+  opened: Bool('a direct-tcpip channel opened'),
+  openError: nullable(Str()),
+  reason: nullable(Int('1 administratively prohibited, 2 connect failed, 3 unknown channel type, 4 resource shortage')),
+  connectionLost: Bool(),
+  tries: Count(),
+});
+export type SshForwardAttempt = Static<typeof SshForwardAttemptSchema>;
+
+export const SshHardeningSchema = obj(
+  { exec: SshChannelAttemptSchema, shell: SshChannelAttemptSchema, forwarding: SshForwardAttemptSchema },
+  'what a logged-in file-transfer account could do besides SFTP, each tried on a fresh connection',
+);
+export type SshHardening = Static<typeof SshHardeningSchema>;
 
 export const SftpSubsystemFactsSchema = obj({
   opened: Bool(),
@@ -83,6 +113,7 @@ export const SshFactsSchema = obj({
   preLoginBanner: Opt(nullable(Str('SSH_MSG_USERAUTH_BANNER text shown before login'))),
   login: Opt(nullable(obj({ attempted: Bool(), ok: Bool(), method: nullable(Str()), error: nullable(Str()) }))),
   sftpOnly: Opt(nullable(SshSftpOnlyFactsSchema)),
+  hardening: Opt(nullable(SshHardeningSchema)),
   audit: Opt(
     obj({
       connections: Count(),

@@ -175,8 +175,21 @@ export class FtpControl {
 
   /** Sends a command line (redacted in the transcript) and reads its reply. */
   async command(line: string, opts: CommandOptions = {}): Promise<FtpReply> {
+    await this.absorbLateReplies(opts.step);
     this.send(line, opts.step);
     return this.readReply(opts.timeoutMs ?? this.timeoutMs, undefined, opts.step);
+  }
+
+  /**
+   * Replies that arrived before we sent a command cannot be its reply: a late 426 after a
+   * failed transfer, an unsolicited 421. Read and note them, so every later reply answers the
+   * command it follows instead of the one before.
+   */
+  private async absorbLateReplies(step?: Step): Promise<void> {
+    for (let i = 0; i < 5 && this.reader.pendingLines > 0; i++) {
+      const late = await this.readReply(Math.min(this.timeoutMs, 500), undefined, step);
+      this.transcript.note(this.conn, `late reply ${late.code} (it answers an earlier command, not the next one)`, step);
+    }
   }
 
   /** False once the connection is closed, reset, or half-closed by the server (its FIN). */

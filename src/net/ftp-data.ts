@@ -12,7 +12,7 @@ import type { Dialer } from './dialer.js';
 import type { PortState, Step } from '../model.js';
 import { connectTls, summarizePeer } from './tls-upgrade.js';
 import { Relay, looksLikeTls } from './relay.js';
-import { ProbeError, asProbeError } from './outcomes.js';
+import { ProbeError, asProbeError, keepErrorSink } from './outcomes.js';
 import { classifyAdvertised, eprtArgument, parseEpsv, parsePasv, portArgument, plainAddress, type PassiveAddress } from './ftp-passive.js';
 import type { Transcript } from './transcript.js';
 
@@ -73,6 +73,8 @@ export interface DataResult {
   failedStep: 'setup' | 'connect' | 'tls' | 'transfer' | 'reply' | null;
   /** the TCP state of the passive data connect */
   connectState?: PortState | null;
+  /** active mode: the port the server's data connection came from (20/989 by convention, or ephemeral) */
+  activeSourcePort?: number | null;
   error: string | null;
   tls: DataTlsInfo | null;
   /** the data connection was not TLS although TLS was expected (first bytes were not a TLS record) */
@@ -286,47 +288,74 @@ async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult
     r.error = 'cannot tell our own address for PORT/EPRT';
     return;
   }
-  const server = net.createServer();
-  server.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, local, () => resolve());
-  });
-  const port = (server.address() as net.AddressInfo).port;
+  const listener = await listenForServer(control, o, local);
   r.connectAddress = local;
-  r.port = port;
+  r.port = listener.port;
   try {
-    const arg = o.mode === 'PORT' ? portArgument(local, port) : eprtArgument(local, port);
+    const arg = o.mode === 'PORT' ? portArgument(local, listener.port) : eprtArgument(local, listener.port);
     const reply = await control.command(`${o.mode} ${arg}`, { step: o.step ?? (o.mode === 'PORT' ? 'port' : 'eprt') });
     r.setupReply = brief(reply);
+    if (listener.arrived) o.transcript.note(control.conn, `the server connected before replying to ${o.mode}`, o.step ?? 'transfer');
     if (reply.code !== 200) {
       r.failedStep = 'setup';
       r.error = `${o.mode} refused: ${reply.code} ${reply.text.slice(0, 120)}`;
       return;
     }
-    const accepted = new Promise<net.Socket>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new ProbeError('filtered', `the server did not connect back to ${local}:${port} within ${o.timeoutMs} ms`)),
-        o.timeoutMs,
-      );
-      server.on('connection', (s) => {
-        s.on('error', () => {});
-        // Only the target may connect back: anything else is not our transfer.
-        if (plainAddress(s.remoteAddress ?? '') !== plainAddress(o.address)) {
-          o.transcript.note(control.conn, `refused a data connection from ${s.remoteAddress} (not the target)`);
-          s.destroy();
-          return;
-        }
-        clearTimeout(timer);
-        o.dialer.track(s);
-        resolve(s);
-      });
-    });
-    accepted.catch(() => {});
+    const accepted = listener.next(o.timeoutMs);
+    accepted.then((s) => (r.activeSourcePort = s.remotePort ?? null)).catch(() => {});
     await runCommandOverData(control, o, r, () => accepted);
   } finally {
-    server.close();
+    listener.close();
   }
+}
+
+/**
+ * Listens for the server's active-mode data connection, accepting from the moment it listens:
+ * some servers connect as soon as they read PORT/EPRT, before they reply. Only the target may
+ * connect; anything else is refused and noted.
+ */
+async function listenForServer(control: FtpControl, o: DataOptions, local: string) {
+  const server = net.createServer();
+  server.on('error', () => {});
+  let arrived: net.Socket | null = null;
+  let waiting: ((s: net.Socket) => void) | null = null;
+  server.on('connection', (s) => {
+    keepErrorSink(s);
+    if (plainAddress(s.remoteAddress ?? '') !== plainAddress(o.address) || arrived) {
+      if (!arrived) o.transcript.note(control.conn, `refused a data connection from ${s.remoteAddress} (not the target)`);
+      s.destroy();
+      return;
+    }
+    arrived = s;
+    o.dialer.track(s);
+    waiting?.(s);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, local, () => resolve());
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    get arrived() {
+      return arrived !== null;
+    },
+    /** the server's connection: at once if it came already, else within `ms` */
+    next(ms: number): Promise<net.Socket> {
+      if (arrived) return Promise.resolve(arrived);
+      return new Promise<net.Socket>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new ProbeError('filtered', `the server did not connect back to ${local}:${port} within ${ms} ms`)),
+          ms,
+        );
+        waiting = (s) => {
+          clearTimeout(timer);
+          resolve(s);
+        };
+      });
+    },
+    close: () => server.close(),
+  };
 }
 
 /**

@@ -55,7 +55,16 @@ function validateThresholds(v: unknown, where: string): ProfileThresholds {
   if (!isObj(v)) throw new ProfileError(`${where} must be an object`);
   onlyKeys(
     v,
-    ['minTlsVersion', 'allowedSuites', 'minRsaBits', 'minEcBits', 'minDhBits', 'certExpiryWarnDays', 'certMaxLifetimeDays'],
+    [
+      'minTlsVersion',
+      'allowedSuites',
+      'minRsaBits',
+      'minEcBits',
+      'minDhBits',
+      'certExpiryWarnDays',
+      'certMaxLifetimeDays',
+      'strictSshMacs',
+    ],
     where,
   );
   const t: ProfileThresholds = {};
@@ -80,6 +89,10 @@ function validateThresholds(v: unknown, where: string): ProfileThresholds {
   }
   for (const k of ['minRsaBits', 'minEcBits', 'minDhBits', 'certExpiryWarnDays', 'certMaxLifetimeDays'] as const) {
     if (v[k] !== undefined) t[k] = posInt(v[k], `${where}.${k}`);
+  }
+  if (v.strictSshMacs !== undefined) {
+    if (typeof v.strictSshMacs !== 'boolean') throw new ProfileError(`${where}.strictSshMacs must be true or false`);
+    t.strictSshMacs = v.strictSshMacs;
   }
   return t;
 }
@@ -227,5 +240,6 @@ export function profileCheckOptions(p: Profile): CheckOptions {
   if (t.minDhBits !== undefined) o.minDhBits = t.minDhBits;
   if (t.certExpiryWarnDays !== undefined) o.certExpiryWarnDays = t.certExpiryWarnDays;
   if (t.certMaxLifetimeDays !== undefined) o.certMaxLifetimeDays = t.certMaxLifetimeDays;
+  if (t.strictSshMacs !== undefined) o.strictSshMacs = t.strictSshMacs;
   return o;
 }

@@ -32,6 +32,8 @@ export interface ProfileThresholds {
   certExpiryWarnDays?: number;
   /** longest acceptable certificate lifetime (TLS-CERT-LIFETIME) */
   certMaxLifetimeDays?: number;
+  /** strict: SHA-1 and UMAC-64 SSH MACs fail SSH-MAC-WEAK instead of warning */
+  strictSshMacs?: boolean;
 }
 
 export interface Profile {

@@ -278,7 +278,7 @@ export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
     if (opts.credentials) {
       facts.login = auth.login;
       facts.sftp = auth.sftp ? { ...auth.sftp } : null;
-      facts.sftpOnly = auth.sftpOnly;
+      facts.hardening = auth.hardening;
     }
   }
 

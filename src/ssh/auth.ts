@@ -1,36 +1,23 @@
-// Login-level facts with the ssh2 client, on one connection: the auth methods (a `none`
-// attempt), the pre-login banner, and — with credentials — the SFTP subsystem and whether the
-// account can also run commands, get a shell or forward ports (SFTP-only hardening).
+// Login-level facts with the ssh2 client: the auth methods (a `none` attempt), the pre-login
+// banner, and — with credentials — the SFTP subsystem and what the account can do besides SFTP
+// (exec, shell, port forwarding), each tried on a fresh connection: some servers allow one
+// session channel per connection, and a refusal on a second channel would hide a full shell.
+// What happened is recorded raw; src/derive/ssh.ts judges it.
 import type { Client, AuthenticationType, ClientChannel, SFTPWrapper } from 'ssh2';
-import { loadSsh2 } from './ssh2util.js';
+import crypto from 'node:crypto';
+import { loadSsh2, ssh2AlgorithmsFor } from './ssh2util.js';
 import type { Transcript } from '../net/transcript.js';
 import type { KexInit } from './kexinit.js';
-import { ssh2AlgorithmsFor } from './ssh2util.js';
 import type { Dialer } from '../net/dialer.js';
+import type { SftpSubsystemFacts, SshChannelAttempt, SshForwardAttempt, SshHardening } from '../model.js';
+
+export type { HardeningVerdict, SftpSubsystemFacts } from '../model.js';
 
 export interface SshCredentials {
   username: string;
   password?: string;
   privateKey?: string | Buffer;
   passphrase?: string;
-}
-
-export type HardeningVerdict = 'refused' | 'allowed' | 'error';
-
-export interface SftpOnlyFacts {
-  shell: HardeningVerdict;
-  exec: HardeningVerdict;
-  forwarding: HardeningVerdict;
-  details: { shell: string; exec: string; forwarding: string };
-}
-
-export interface SftpSubsystemFacts {
-  opened: boolean;
-  version: number | null;
-  extensions: Record<string, string>;
-  /** realpath('.') answered, proving the subsystem serves requests */
-  realpath?: string | null;
-  error: string | null;
 }
 
 export interface AuthProbeResult {
@@ -42,7 +29,8 @@ export interface AuthProbeResult {
   banner: string | null;
   login: { attempted: boolean; ok: boolean; method: string | null; error: string | null };
   sftp: SftpSubsystemFacts | null;
-  sftpOnly: SftpOnlyFacts | null;
+  /** exec, shell and forwarding as they happened on fresh connections (only with credentials) */
+  hardening: SshHardening | null;
   /** connection-level failure (handshake, timeout) */
   error: string | null;
   connId: string | null;
@@ -65,11 +53,16 @@ export interface AuthProbeOptions {
   forwardTo?: { host: string; port: number };
 }
 
-const SFTP_ONLY_TEXT = /allows sftp connections only|only sftp|sftp[- ]only|not allowed|not available|restricted|denied/i;
+type Note = (dir: 'client' | 'server' | 'note', text: string) => void;
 
-function cut(s: string, n = 300): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > n ? `${t.slice(0, n)}…` : t;
+/** One ssh2 connection and what its authentication showed. */
+interface Session {
+  client: Client | null;
+  authMethods: string[] | null;
+  noneAccepted: boolean;
+  banner: string | null;
+  login: AuthProbeResult['login'];
+  error: string | null;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
@@ -88,140 +81,94 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<
   });
 }
 
-interface ChannelOutcome {
-  openError: string | null;
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  exitSignal: string | null;
-  closed: boolean;
-}
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
-function collectChannel(ch: ClientChannel, ms: number): Promise<ChannelOutcome> {
-  return new Promise((resolve) => {
-    const out: ChannelOutcome = { openError: null, stdout: '', stderr: '', exitCode: null, exitSignal: null, closed: false };
-    const cap = 4096;
-    const timer = setTimeout(() => {
-      ch.destroy();
-      resolve(out);
-    }, ms);
-    ch.on('data', (d: Buffer) => {
-      if (out.stdout.length < cap) out.stdout += d.toString('utf8');
-    });
-    ch.stderr.on('data', (d: Buffer) => {
-      if (out.stderr.length < cap) out.stderr += d.toString('utf8');
-    });
-    ch.on('exit', (code: number | null, signal?: string) => {
-      out.exitCode = typeof code === 'number' ? code : null;
-      out.exitSignal = signal ?? null;
-    });
-    ch.on('close', () => {
-      out.closed = true;
-      clearTimeout(timer);
-      resolve(out);
-    });
-    ch.on('error', () => {});
-  });
-}
-
-function judgeExec(o: ChannelOutcome): { verdict: HardeningVerdict; detail: string } {
-  if (o.openError) return { verdict: 'refused', detail: `exec request refused: ${o.openError}` };
-  const text = cut(`${o.stdout} ${o.stderr}`);
-  if (o.exitCode === 0 && /uid=\d+/.test(o.stdout)) return { verdict: 'allowed', detail: `exec 'id' ran (exit 0): ${text}` };
-  if (o.exitCode !== null && o.exitCode !== 0)
-    return { verdict: 'refused', detail: `exec accepted at channel level but exited ${o.exitCode}${text ? `: ${text}` : ''}` };
-  if (SFTP_ONLY_TEXT.test(text)) return { verdict: 'refused', detail: `exec answered with a refusal: ${text}` };
-  if (o.exitCode === 0) return { verdict: 'allowed', detail: `exec exited 0${text ? `: ${text}` : ''}` };
-  if (!o.closed) return { verdict: 'error', detail: `exec channel neither exited nor closed in time${text ? `: ${text}` : ''}` };
-  return { verdict: 'error', detail: `exec closed without exit status${text ? `: ${text}` : ''}` };
-}
-
-function judgeShell(o: ChannelOutcome, marker: string): { verdict: HardeningVerdict; detail: string } {
-  if (o.openError) return { verdict: 'refused', detail: `shell request refused: ${o.openError}` };
-  const text = cut(`${o.stdout} ${o.stderr}`);
-  if (o.stdout.includes(marker))
-    return { verdict: 'allowed', detail: `shell ran our echo command${o.exitCode !== null ? ` (exit ${o.exitCode})` : ''}` };
-  if (o.exitCode !== null && o.exitCode !== 0)
-    return { verdict: 'refused', detail: `shell accepted at channel level but exited ${o.exitCode}${text ? `: ${text}` : ''}` };
-  if (SFTP_ONLY_TEXT.test(text)) return { verdict: 'refused', detail: `shell answered with a refusal: ${text}` };
-  if (!o.closed) return { verdict: 'error', detail: `shell stayed open without running our command${text ? `: ${text}` : ''}` };
-  return { verdict: 'error', detail: `shell closed without running our command (exit ${o.exitCode ?? 'none'})${text ? `: ${text}` : ''}` };
-}
-
-/** Runs the auth/SFTP probe on one ssh2 connection. Never throws. */
-export async function probeAuth(opts: AuthProbeOptions): Promise<AuthProbeResult> {
-  const started = Date.now();
-  const t = opts.transcript;
-  const connId = t ? t.conn('ssh-auth') : null;
-  const noteT = (dir: 'client' | 'server' | 'note', text: string) => {
-    if (t && connId) t.add(connId, dir, text);
+/** The `none` attempt first (it lists the methods), then the credentials' methods in order. */
+function authHandler(s: Session, username: string, creds: SshCredentials | null, note: Note) {
+  const queue: string[] = [];
+  let calls = 0;
+  return (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: (m: unknown) => void) => {
+    calls += 1;
+    if (calls === 1) {
+      note('client', `USERAUTH_REQUEST user=${username} method=none`);
+      next({ type: 'none', username });
+      return;
+    }
+    if (calls === 2) {
+      s.authMethods = [...(methodsLeft ?? [])];
+      note('server', `USERAUTH_FAILURE methods=${s.authMethods.join(',')}`);
+      if (creds?.privateKey && s.authMethods.includes('publickey')) queue.push('publickey');
+      if (creds?.password && s.authMethods.includes('password')) queue.push('password');
+      if (creds?.password && s.authMethods.includes('keyboard-interactive')) queue.push('keyboard-interactive');
+    }
+    const m = queue.shift();
+    if (!m) {
+      if (creds && !s.login.attempted)
+        s.login.error = `no usable method for the given credentials (server offers ${(s.authMethods ?? []).join(',')})`;
+      next(false);
+      return;
+    }
+    s.login.attempted = true;
+    s.login.method = m;
+    note('client', `USERAUTH_REQUEST user=${username} method=${m}`);
+    if (m === 'publickey') next({ type: 'publickey', username, key: creds!.privateKey!, passphrase: creds!.passphrase });
+    else if (m === 'password') next({ type: 'password', username, password: creds!.password! });
+    else
+      next({
+        type: 'keyboard-interactive',
+        username,
+        prompt: (_n: string, _i: string, _l: string, prompts: unknown[], finish: (answers: string[]) => void) =>
+          finish(prompts.map(() => creds!.password!)),
+      });
   };
-  const creds = opts.credentials ?? null;
-  if (creds?.password) t?.addSecret(creds.password);
-  if (creds?.passphrase) t?.addSecret(creds.passphrase);
-  const username = creds?.username ?? opts.probeUsername ?? 'xferscan';
-  const res: AuthProbeResult = {
+}
+
+/** Connects through the dialer and authenticates; resolves with a ready client, or none and why. */
+async function openSession(opts: AuthProbeOptions, creds: SshCredentials | null, note: Note): Promise<Session> {
+  const s: Session = {
+    client: null,
     authMethods: null,
     noneAccepted: false,
     banner: null,
     login: { attempted: false, ok: false, method: null, error: null },
-    sftp: null,
-    sftpOnly: null,
     error: null,
-    connId,
-    ms: 0,
   };
   const plan = ssh2AlgorithmsFor(opts.kexinit);
   if (plan.missing.length) {
-    res.error = `ssh2 cannot negotiate with this server (no common ${plan.missing.join(', ')})`;
-    noteT('note', res.error);
-    res.ms = Date.now() - started;
-    return res;
+    s.error = `ssh2 cannot negotiate with this server (no common ${plan.missing.join(', ')})`;
+    return s;
   }
-
   // ssh2 gets its socket from the endpoint's dialer (budget, cap, deadline).
   const dialled = await opts.dialer.dial(opts.port, opts.timeoutMs);
   if (!dialled.socket) {
-    res.error = dialled.code === 'ECANCELED' ? 'the endpoint deadline has passed' : `connect ${dialled.state}`;
-    res.ms = Date.now() - started;
-    return res;
+    s.error = dialled.code === 'ECANCELED' ? 'the endpoint deadline has passed' : `connect ${dialled.state}`;
+    return s;
   }
   const sock = dialled.socket;
   const { Client: Ssh2Client } = await loadSsh2();
   const client = new Ssh2Client();
+  client.on('error', () => {});
   client.once('close', () => sock.destroy());
-  const connected = await new Promise<boolean>((resolve) => {
+  const username = creds?.username ?? opts.probeUsername ?? 'xferscan';
+  const ready = await new Promise<boolean>((resolve) => {
     let settled = false;
     const settle = (ok: boolean, err?: string) => {
       if (settled) return;
       settled = true;
-      if (err && !res.error) res.error = err;
+      if (err && !s.error) s.error = err;
       resolve(ok);
     };
-    // Which methods remain to try with the credentials (publickey first, then password).
-    const queue: string[] = [];
-    let calls = 0;
     client.on('banner', (msg: string) => {
-      res.banner = msg.length > 4096 ? `${msg.slice(0, 4096)}…` : msg;
-      noteT('server', `USERAUTH_BANNER: ${cut(msg, 1000)}`);
+      s.banner = clip(opts.transcript?.mask(msg) ?? msg, 4096);
+      note('server', `USERAUTH_BANNER: ${clip(s.banner.replace(/\s+/g, ' '), 1000)}`);
     });
-    client.on('ready', () => {
-      if (!res.login.attempted) {
-        res.noneAccepted = true;
-        res.authMethods = res.authMethods ?? ['none'];
-        noteT('note', 'server accepted authentication method none');
-      }
-      res.login.ok = true;
-      noteT('note', `logged in${res.login.method ? ` with ${res.login.method}` : ''}`);
-      settle(true);
+    client.on('ready', () => settle(true));
+    client.on('error', (err: Error) => {
+      if (s.login.attempted) s.login.error = err.message;
+      note('note', `ssh2: ${err.message}`);
+      settle(false, s.authMethods ? undefined : err.message);
     });
-    client.on('error', (err: Error & { level?: string }) => {
-      const msg = err.message;
-      if (res.login.attempted) res.login.error = msg;
-      noteT('note', `ssh2: ${msg}`);
-      settle(false, res.authMethods ? undefined : msg);
-    });
-    client.on('close', () => settle(false, res.authMethods ? undefined : 'connection closed before authentication'));
+    client.on('close', () => settle(false, s.authMethods ? undefined : 'connection closed before authentication'));
     try {
       client.connect({
         sock,
@@ -232,97 +179,81 @@ export async function probeAuth(opts: AuthProbeOptions): Promise<AuthProbeResult
         algorithms: plan.algorithms,
         hostVerifier: () => true,
         tryKeyboard: false,
-        authHandler: (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: (m: unknown) => void) => {
-          calls += 1;
-          if (calls === 1) {
-            noteT('client', `USERAUTH_REQUEST user=${username} method=none`);
-            next({ type: 'none', username });
-            return;
-          }
-          if (calls === 2) {
-            res.authMethods = [...(methodsLeft ?? [])];
-            noteT('server', `USERAUTH_FAILURE methods=${res.authMethods.join(',')}`);
-            if (creds) {
-              if (creds.privateKey && res.authMethods.includes('publickey')) queue.push('publickey');
-              if (creds.password && res.authMethods.includes('password')) queue.push('password');
-              if (creds.password && res.authMethods.includes('keyboard-interactive')) queue.push('keyboard-interactive');
-            }
-          }
-          const m = queue.shift();
-          if (!m) {
-            if (creds && !res.login.attempted)
-              res.login.error = `no usable method for the given credentials (server offers ${(res.authMethods ?? []).join(',')})`;
-            next(false);
-            return;
-          }
-          res.login.attempted = true;
-          res.login.method = m;
-          noteT('client', `USERAUTH_REQUEST user=${username} method=${m}`);
-          if (m === 'publickey') next({ type: 'publickey', username, key: creds!.privateKey!, passphrase: creds!.passphrase });
-          else if (m === 'password') next({ type: 'password', username, password: creds!.password! });
-          else {
-            next({
-              type: 'keyboard-interactive',
-              username,
-              prompt: (_n: string, _i: string, _l: string, prompts: unknown[], finish: (answers: string[]) => void) =>
-                finish(prompts.map(() => creds!.password!)),
-            });
-          }
-        },
+        authHandler: authHandler(s, username, creds, note),
       } as Parameters<Client['connect']>[0]);
     } catch (err) {
       settle(false, (err as Error).message);
     }
   });
+  if (!ready) {
+    client.end();
+    return s;
+  }
+  if (!s.login.attempted) {
+    s.noneAccepted = true;
+    s.authMethods = s.authMethods ?? ['none'];
+    note('note', 'server accepted authentication method none');
+  }
+  s.login.ok = true;
+  note('note', `logged in${s.login.method ? ` with ${s.login.method}` : ''}`);
+  s.client = client;
+  return s;
+}
 
-  if (!connected) {
+/** Runs the auth probe, and with credentials the SFTP subsystem and the hardening tests. Never throws. */
+export async function probeAuth(opts: AuthProbeOptions): Promise<AuthProbeResult> {
+  const started = Date.now();
+  const t = opts.transcript;
+  const connId = t ? t.conn('ssh-auth') : null;
+  const note: Note = (dir, text) => {
+    if (t && connId) t.add(connId, dir, text, 'ssh-auth');
+  };
+  const creds = opts.credentials ?? null;
+  if (creds?.password) t?.addSecret(creds.password);
+  if (creds?.passphrase) t?.addSecret(creds.passphrase);
+  const s = await openSession(opts, creds, note);
+  const res: AuthProbeResult = {
+    authMethods: s.authMethods,
+    noneAccepted: s.noneAccepted,
+    banner: s.banner,
+    login: s.login,
+    sftp: null,
+    hardening: null,
+    error: s.error,
+    connId,
+    ms: 0,
+  };
+  if (!s.client) {
     // "All configured authentication methods failed" after the none attempt is the normal end
     // of an anonymous probe; it is not an error when we learned the methods.
-    if (res.authMethods && !creds) res.error = null;
-    if (res.authMethods && creds && !res.login.ok) {
-      res.error = null;
-      res.login.error = res.login.error ?? 'login failed';
-    }
-    client.end();
+    if (res.authMethods) res.error = null;
+    if (res.authMethods && creds && !res.login.ok) res.login.error = res.login.error ?? 'login failed';
+    if (res.error) note('note', res.error);
     res.ms = Date.now() - started;
     return res;
   }
-
-  if (creds && res.login.ok) {
-    const step = Math.max(2000, Math.min(opts.timeoutMs, 8000));
-    res.sftp = await withTimeout(probeSftp(client), step, () => ({
+  if (creds) {
+    const step = stepMs(opts);
+    res.sftp = await withTimeout(probeSftp(s.client), step, () => ({
       opened: false,
       version: null,
       extensions: {},
       error: 'timed out opening the SFTP subsystem',
     }));
-    noteT(
+    note(
       'note',
       res.sftp.opened
         ? `SFTP subsystem version ${res.sftp.version} extensions ${Object.keys(res.sftp.extensions).join(',')}`
         : `SFTP subsystem: ${res.sftp.error}`,
     );
-    const exec = await execOutcome(client, step);
-    const ej = judgeExec(exec);
-    noteT('note', `exec('id'): ${ej.verdict} — ${ej.detail}`);
-    const marker = `XFS_SHELL_${Math.random().toString(36).slice(2, 10)}`;
-    const shell = await shellOutcome(client, marker, step);
-    const sj = judgeShell(shell, marker);
-    noteT('note', `shell(): ${sj.verdict} — ${sj.detail}`);
-    const fwdTo = opts.forwardTo ?? { host: '127.0.0.1', port: opts.port };
-    const fj = await forwardOutcome(client, fwdTo, step);
-    noteT('note', `forwardOut(${fwdTo.host}:${fwdTo.port}): ${fj.verdict} — ${fj.detail}`);
-    res.sftpOnly = {
-      shell: sj.verdict,
-      exec: ej.verdict,
-      forwarding: fj.verdict,
-      details: { shell: sj.detail, exec: ej.detail, forwarding: fj.detail },
-    };
   }
-  client.end();
+  s.client.end();
+  if (creds) res.hardening = await testHardening(opts, creds);
   res.ms = Date.now() - started;
   return res;
 }
+
+const stepMs = (opts: AuthProbeOptions) => Math.max(2000, Math.min(opts.timeoutMs, 8000));
 
 function probeSftp(client: Client): Promise<SftpSubsystemFacts> {
   return new Promise((resolve) => {
@@ -348,76 +279,182 @@ function probeSftp(client: Client): Promise<SftpSubsystemFacts> {
   });
 }
 
-function execOutcome(client: Client, ms: number): Promise<ChannelOutcome> {
+// ---------------------------------------------------------------- hardening, on fresh connections
+
+/** A marker only a shell joins: echoing the command line back shows `XFS_ab""cd`, never `XFS_abcd`. */
+function marker(): { command: string; expect: string } {
+  const n = `XFS${crypto.randomBytes(6).toString('hex')}`;
+  const half = Math.floor(n.length / 2);
+  return { command: `echo "${n.slice(0, half)}""${n.slice(half)}"`, expect: n };
+}
+
+/** exec, shell and forwarding, each on a fresh logged-in connection (a dead one tried once more). */
+async function testHardening(opts: AuthProbeOptions, creds: SshCredentials): Promise<SshHardening> {
+  const note = (purpose: string) => {
+    const t = opts.transcript;
+    const conn = t ? t.conn(purpose) : null;
+    return (dir: 'client' | 'server' | 'note', text: string) => {
+      if (t && conn) t.add(conn, dir, text, 'ssh-hardening');
+    };
+  };
+  const [exec, shell, forwarding] = await Promise.all([
+    retryOnDeath(() => channelAttempt(opts, creds, 'exec', note('ssh-exec'))),
+    retryOnDeath(() => channelAttempt(opts, creds, 'shell', note('ssh-shell'))),
+    retryOnDeath(() => forwardAttempt(opts, creds, note('ssh-forward'))),
+  ]);
+  return { exec, shell, forwarding };
+}
+
+/** A connection that died is no answer: try once more on a fresh one (some servers abort when a channel opens right after another closed). */
+async function retryOnDeath<T extends { connectionLost: boolean; tries: number }>(attempt: () => Promise<T>): Promise<T> {
+  const first = await attempt();
+  if (!first.connectionLost) return first;
+  await new Promise((r) => setTimeout(r, 200));
+  const second = await attempt();
+  return { ...second, tries: first.tries + second.tries };
+}
+
+const deadConnection = (msg: string) =>
+  /not connected|no response|connection (lost|closed|reset)|socket|ECONNRESET|EPIPE|timed out/i.test(msg);
+
+function emptyAttempt(): SshChannelAttempt {
+  return {
+    openError: null,
+    reason: null,
+    stdout: '',
+    stderr: '',
+    exitCode: null,
+    exitSignal: null,
+    closed: false,
+    connectionLost: false,
+    nonceSeen: false,
+    tries: 1,
+  };
+}
+
+async function channelAttempt(
+  opts: AuthProbeOptions,
+  creds: SshCredentials,
+  kind: 'exec' | 'shell',
+  note: Note,
+): Promise<SshChannelAttempt> {
+  const a = emptyAttempt();
+  const s = await openSession(opts, creds, note);
+  if (!s.client) {
+    a.openError = s.error ?? s.login.error ?? 'could not log in again';
+    a.connectionLost = !s.login.attempted || deadConnection(a.openError);
+    return a;
+  }
+  const client = s.client;
+  let lost = false;
+  client.once('close', () => (lost = true));
+  const m = marker();
+  note('client', kind === 'exec' ? `exec ${m.command}` : `shell, then: ${m.command}; exit 0`);
+  const outcome = await withTimeout(runChannel(client, kind, m.command, stepMs(opts), a), stepMs(opts) + 500, () => a);
+  outcome.stdout = clip(opts.transcript?.mask(outcome.stdout) ?? outcome.stdout, 1024);
+  outcome.stderr = clip(opts.transcript?.mask(outcome.stderr) ?? outcome.stderr, 1024);
+  outcome.nonceSeen = outcome.stdout.includes(m.expect);
+  outcome.connectionLost =
+    !outcome.nonceSeen && (lost || (!!outcome.openError && deadConnection(outcome.openError))) && outcome.exitCode === null;
+  note('server', `${kind}: ${outcome.openError ?? `exit ${outcome.exitCode ?? 'none'}${outcome.nonceSeen ? ', marker seen' : ''}`}`);
+  client.end();
+  return outcome;
+}
+
+function runChannel(client: Client, kind: 'exec' | 'shell', command: string, ms: number, a: SshChannelAttempt): Promise<SshChannelAttempt> {
   return new Promise((resolve) => {
+    const onChannel = (err: (Error & { reason?: unknown }) | undefined, ch: ClientChannel) => {
+      if (err) {
+        a.openError = err.message;
+        a.reason = typeof err.reason === 'number' ? err.reason : null;
+        a.closed = true;
+        resolve(a);
+        return;
+      }
+      if (kind === 'shell') ch.write(`${command}; exit 0\n`);
+      ch.end();
+      void collectChannel(ch, ms, a).then(resolve);
+    };
     try {
-      client.exec('id', (err: Error | undefined, ch: ClientChannel) => {
-        if (err) {
-          resolve({ openError: err.message, stdout: '', stderr: '', exitCode: null, exitSignal: null, closed: true });
-          return;
-        }
-        ch.end();
-        void collectChannel(ch, ms).then(resolve);
-      });
+      if (kind === 'exec') client.exec(command, onChannel);
+      else client.shell(false, onChannel);
     } catch (err) {
-      resolve({ openError: (err as Error).message, stdout: '', stderr: '', exitCode: null, exitSignal: null, closed: true });
+      a.openError = (err as Error).message;
+      resolve(a);
     }
   });
 }
 
-function shellOutcome(client: Client, marker: string, ms: number): Promise<ChannelOutcome> {
+function collectChannel(ch: ClientChannel, ms: number, out: SshChannelAttempt): Promise<SshChannelAttempt> {
   return new Promise((resolve) => {
-    try {
-      client.shell(false, (err: Error | undefined, ch: ClientChannel) => {
-        if (err) {
-          resolve({ openError: err.message, stdout: '', stderr: '', exitCode: null, exitSignal: null, closed: true });
-          return;
-        }
-        // Split the marker so that an echoing terminal cannot fake it: only a shell joins it.
-        const half = Math.floor(marker.length / 2);
-        ch.write(`echo "${marker.slice(0, half)}""${marker.slice(half)}"; exit 0\n`);
-        ch.end();
-        void collectChannel(ch, ms).then(resolve);
-      });
-    } catch (err) {
-      resolve({ openError: (err as Error).message, stdout: '', stderr: '', exitCode: null, exitSignal: null, closed: true });
-    }
+    const cap = 8192;
+    const timer = setTimeout(() => {
+      ch.destroy();
+      resolve(out);
+    }, ms);
+    ch.on('data', (d: Buffer) => {
+      if (out.stdout.length < cap) out.stdout += d.toString('utf8');
+    });
+    ch.stderr.on('data', (d: Buffer) => {
+      if (out.stderr.length < cap) out.stderr += d.toString('utf8');
+    });
+    ch.on('exit', (code: number | null, signal?: string) => {
+      out.exitCode = typeof code === 'number' ? code : null;
+      out.exitSignal = signal ?? null;
+    });
+    ch.on('close', () => {
+      out.closed = true;
+      clearTimeout(timer);
+      resolve(out);
+    });
+    ch.on('error', () => {});
   });
 }
 
-function forwardOutcome(
-  client: Client,
-  to: { host: string; port: number },
-  ms: number,
-): Promise<{ verdict: HardeningVerdict; detail: string }> {
-  return withTimeout(
-    new Promise((resolve) => {
+async function forwardAttempt(opts: AuthProbeOptions, creds: SshCredentials, note: Note): Promise<SshForwardAttempt> {
+  const f: SshForwardAttempt = { opened: false, openError: null, reason: null, connectionLost: false, tries: 1 };
+  const s = await openSession(opts, creds, note);
+  if (!s.client) {
+    f.openError = s.error ?? s.login.error ?? 'could not log in again';
+    f.connectionLost = !s.login.attempted || deadConnection(f.openError);
+    return f;
+  }
+  const client = s.client;
+  let lost = false;
+  client.once('close', () => (lost = true));
+  const to = opts.forwardTo ?? { host: '127.0.0.1', port: opts.port };
+  note('client', `direct-tcpip to ${to.host}:${to.port}`);
+  await withTimeout(
+    new Promise<void>((resolve) => {
       try {
         client.forwardOut('127.0.0.1', 0, to.host, to.port, (err: (Error & { reason?: unknown }) | undefined, ch: ClientChannel) => {
           if (err) {
-            const reason = typeof err.reason === 'number' ? err.reason : null;
-            if (reason === 1 || /prohibited/i.test(err.message)) {
-              resolve({
-                verdict: 'refused',
-                detail: `direct-tcpip refused${reason !== null ? ` (reason ${reason})` : ''}: ${err.message}`,
-              });
-            } else if (reason === 2 || reason === 3) {
-              // The server tried to connect: forwarding is permitted, the target was not there.
-              resolve({ verdict: 'allowed', detail: `direct-tcpip permitted (server tried to connect, target failed: ${err.message})` });
-            } else {
-              resolve({ verdict: 'error', detail: `direct-tcpip failed: ${err.message}` });
-            }
-            return;
+            f.openError = err.message;
+            f.reason = typeof err.reason === 'number' ? err.reason : null;
+          } else {
+            f.opened = true;
+            ch.on('error', () => {});
+            ch.destroy();
           }
-          ch.on('error', () => {});
-          ch.destroy();
-          resolve({ verdict: 'allowed', detail: `direct-tcpip channel to ${to.host}:${to.port} opened` });
+          resolve();
         });
       } catch (err) {
-        resolve({ verdict: 'error', detail: (err as Error).message });
+        f.openError = (err as Error).message;
+        resolve();
       }
     }),
-    ms,
-    () => ({ verdict: 'error' as const, detail: 'timed out waiting for the direct-tcpip answer' }),
+    stepMs(opts),
+    () => {
+      f.openError = 'timed out waiting for the direct-tcpip answer';
+    },
   );
+  f.connectionLost = !f.opened && f.reason === null && (lost || (!!f.openError && deadConnection(f.openError)));
+  note(
+    'server',
+    f.opened
+      ? 'direct-tcpip channel opened'
+      : `direct-tcpip: ${f.openError ?? 'no answer'}${f.reason !== null ? ` (reason ${f.reason})` : ''}`,
+  );
+  client.end();
+  return f;
 }

@@ -40,47 +40,10 @@ interface Known {
 
 // prettier-ignore
 const KNOWN_DISAGREEMENTS: Known[] = [
-  // SSH-MAC-WEAK severity (issue 13): hmac-sha1, hmac-sha1-etm and umac-64 are a warning by
-  // default (HMAC-SHA-1 is not broken; NIST SP 800-131A allows it to 2030); xferscan fails them.
-  { endpoint: 'sshd-modern', fact: 'SSH-MAC-WEAK', xferscan: 'fail', oracle: 'warn', cause: 'hmac-sha1(-etm)/umac-64 (OpenSSH defaults) rated weak→fail; reference: warn by default' },
-  { endpoint: 'sshd-sftponly', fact: 'SSH-MAC-WEAK', xferscan: 'fail', oracle: 'warn', cause: 'hmac-sha1(-etm)/umac-64 (OpenSSH defaults) rated weak→fail; reference: warn by default' },
-  { endpoint: 'dropbear', fact: 'SSH-MAC-WEAK', xferscan: 'fail', oracle: 'warn', cause: 'hmac-sha1 (beside hmac-sha2-256) rated weak→fail; reference: warn by default' },
-  { endpoint: 'dropbear-forcedcmd', fact: 'SSH-MAC-WEAK', xferscan: 'fail', oracle: 'warn', cause: 'hmac-sha1 (beside hmac-sha2-256) rated weak→fail; reference: warn by default' },
-  // (c) exit status 0 is not execution: a forced command (dropbear -c sftp-server) or a server
-  // that answers exec with exit-status 0 and no output runs nothing; the oracle's nonce never came back.
-  { endpoint: 'paramiko-fakeexec', fact: 'exec', xferscan: 'allowed', oracle: 'refused', cause: 'exec exit-status 0 with no output judged "allowed" (judgeExec); the nonce proves nothing ran' },
-  { endpoint: 'paramiko-fakeexec', fact: 'SSH-SFTP-ONLY', xferscan: 'fail', oracle: 'pass', cause: 'follows from exec "allowed" on exit 0 without output' },
-  // dropbear 2022.83 answers an exec on a session channel opened while the SFTP channel is still
-  // closing with EOF+CLOSE and no reply ("Unable to exec"): xferscan then says refused (right, by luck).
-  { endpoint: 'dropbear-forcedcmd', fact: 'exec', xferscan: 'allowed', oracle: 'refused', flaky: true, cause: 'forced command sftp-server exits 0 on EOF: exit 0 judged "allowed"; flips with the dropbear close race' },
-  { endpoint: 'dropbear-forcedcmd', fact: 'SSH-SFTP-ONLY', xferscan: 'fail', oracle: 'pass', flaky: true, cause: 'follows from exec (flips with it)' },
-  { endpoint: 'dropbear-forcedcmd', fact: 'determinism:SSH-SFTP-ONLY', xferscan: 'fail|pass', oracle: 'one status', flaky: true, cause: 'exec on the SFTP connection: closed unanswered by dropbear sometimes ("refused"), else exit 0 ("allowed")' },
-  // (d) real dropbear 2022.83: a channel opened right after another closed either gets closed
-  // unanswered or the server process dies (log: Failed assertion common-channel.c:705
-  // `!channel->sent_close`); in about 4 scans of 10 exec/shell/forwarding are then judged on a
-  // dead connection. Fresh connections (the oracle) always get a full shell.
-  { endpoint: 'dropbear', fact: 'exec', xferscan: 'refused', oracle: 'allowed', flaky: true, cause: 'exec channel closed unanswered / connection aborted by dropbear after the SFTP channel closed; counted as refused' },
-  { endpoint: 'dropbear', fact: 'shell', xferscan: 'refused', oracle: 'allowed', flaky: true, cause: 'shell asked on a connection dropbear had aborted ("No response from server"); counted as refused' },
-  { endpoint: 'dropbear', fact: 'forwarding', xferscan: 'inconclusive', oracle: 'allowed', flaky: true, cause: 'dead connection ("Not connected"), not retried on a fresh one' },
-  { endpoint: 'dropbear', fact: 'SSH-SFTP-ONLY', xferscan: 'warn', oracle: 'fail', flaky: true, cause: 'a full shell account reported as inconclusive when the connection died' },
-  { endpoint: 'dropbear', fact: 'determinism:SSH-SFTP-ONLY', xferscan: 'fail|warn', oracle: 'one status', flaky: true, cause: 'the dropbear close race decides whether exec/shell/forwarding are judged on a live or a dead connection' },
-  // (a) direct-tcpip answered "unknown channel type" (reason 3) means no forwarding exists
-  { endpoint: 'proftpd-sftp', fact: 'forwarding', xferscan: 'allowed', oracle: 'refused', cause: 'open failure reason 3 (mod_sftp: unsupported channel type) counted as "server tried to connect"' },
-  { endpoint: 'proftpd-sftp', fact: 'SSH-SFTP-ONLY', xferscan: 'fail', oracle: 'pass', cause: 'follows from forwarding reason 3 → "allowed"' },
-  // (b) one session channel per connection: exec and shell on the SFTP connection are refused,
-  // a fresh connection gets them
-  { endpoint: 'paramiko-onechan', fact: 'shell', xferscan: 'refused', oracle: 'allowed', cause: 'shell tried on the connection that already used its one session channel for SFTP' },
-  { endpoint: 'paramiko-onechan', fact: 'exec', xferscan: 'refused', oracle: 'allowed', cause: 'exec tried on the connection that already used its one session channel for SFTP' },
-  { endpoint: 'paramiko-onechan', fact: 'SSH-SFTP-ONLY', xferscan: 'pass', oracle: 'fail', cause: 'false pass: a full shell account missed (one channel per connection)' },
-  { endpoint: 'tinysshd', fact: 'shell', xferscan: 'refused', oracle: 'allowed', cause: "tinysshd: \"only one 'session' channel allowed\"; xferscan asks on the SFTP connection" },
-  { endpoint: 'tinysshd', fact: 'exec', xferscan: 'refused', oracle: 'allowed', cause: "tinysshd: \"only one 'session' channel allowed\"; xferscan asks on the SFTP connection" },
-  { endpoint: 'tinysshd', fact: 'SSH-SFTP-ONLY', xferscan: 'pass', oracle: 'fail', cause: 'false pass: a full shell account missed (one channel per connection)' },
-  // (d) a connection the server drops when a channel opens right after another closed: no answer
-  // is not a refusal
-  { endpoint: 'paramiko-abort', fact: 'exec', xferscan: 'refused', oracle: 'allowed', cause: 'the server dropped the connection at CHANNEL_OPEN ("No response from server") and that counted as refused' },
-  { endpoint: 'paramiko-abort', fact: 'shell', xferscan: 'refused', oracle: 'allowed', cause: 'dead connection ("Not connected") counted as refused' },
-  { endpoint: 'paramiko-abort', fact: 'forwarding', xferscan: 'inconclusive', oracle: 'allowed', cause: 'dead connection, not retried on a fresh one' },
-  { endpoint: 'paramiko-abort', fact: 'SSH-SFTP-ONLY', xferscan: 'warn', oracle: 'fail', cause: 'exec/shell/forwarding all work on fresh connections: a full shell account reported as merely inconclusive' },
+  // Fixed (issue 13): SSH-MAC-WEAK warns on hmac-sha1/umac-64; exec/shell are proven by a marker
+  // that comes back, each on a fresh connection (one session channel per connection, forced
+  // commands that exit 0, dropbear's close race, connections that die under a request); reason 3
+  // means no forwarding at all.
   // a connection reset in answer to a group-exchange request is not rate limiting
   { endpoint: 'paramiko-fwd-allow', fact: 'host keys', xferscan: 'ssh-ed25519/256', oracle: 'ecdsa-sha2-nistp256/256 ssh-ed25519/256 ssh-rsa/3072', cause: 'GEX request answered by a reset (paramiko without moduli) read as "server stopped accepting our connections": ecdsa and RSA keys never fetched' },
 ];

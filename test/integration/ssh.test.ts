@@ -1,6 +1,7 @@
 // SSH/SFTP audit against the lab's real OpenSSH servers (test/lab): every fact is compared with
 // what OpenSSH itself says (`sshd -T -f <config>`, `ssh-keygen -lf <hostkey>.pub`).
 import { execFileSync } from 'node:child_process';
+import { sftpOnlyFrom } from '../../src/derive/ssh.js';
 import { testDialer } from '../helpers/fixtures.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -56,7 +57,8 @@ function report(r: SshAuditResult, port: number): EndpointReport {
     service: 'sftp',
     banner: r.facts?.banner ?? null,
     tls: null,
-    ssh: r.facts,
+    // as the scan's assembly does: the derive layer judges the hardening attempts
+    ssh: r.facts ? { ...r.facts, ...(r.facts.hardening ? { sftpOnly: sftpOnlyFrom(r.facts.hardening) } : {}) } : null,
     ftp: null,
     findings: [],
     transcript: [],
@@ -176,8 +178,9 @@ describe.skipIf(!endpoints)('auditSsh against the lab sshd endpoints', () => {
       gex: false,
     });
     timings.push(`sshd-sftponly (xfsuser, auth only): ${b.ms} ms, ${b.connections} connections`);
-    const fa = a.facts!;
-    const fb = b.facts!;
+    // the engine records what happened; the derive layer judges it (as the scan's assembly does)
+    const fa = { ...a.facts!, sftpOnly: sftpOnlyFrom(a.facts!.hardening!) };
+    const fb = { ...b.facts!, sftpOnly: b.facts!.hardening ? sftpOnlyFrom(b.facts!.hardening) : null };
     expect(fa.login).toMatchObject({ ok: true, method: 'password' });
     expect(fa.sftp).toMatchObject({ opened: true, version: 3 });
     expect(Object.keys((fa.sftp as { extensions: Record<string, string> }).extensions)).toContain('posix-rename@openssh.com');

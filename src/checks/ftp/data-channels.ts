@@ -3,6 +3,10 @@ import { defineCheck } from '../types.js';
 import { stepEvidence } from '../evidence.js';
 import { channelLine, isFtp, isTls, noLoginReason, normalChannels, refused } from './support.js';
 
+/** The server refused the mode's command as not implemented or not understood (500/502), at setup. */
+const notImplemented = (d: { failedStep?: string | null; replies?: { setup: number | null } }) =>
+  d.failedStep === 'setup' && (d.replies?.setup === 500 || d.replies?.setup === 502);
+
 export const ftpDataPassive = defineCheck({
   id: 'FTP-DATA-PASSIVE',
   family: 'ftp',
@@ -21,7 +25,10 @@ export const ftpDataPassive = defineCheck({
     if (preferred.length === 0) return { status: 'skipped', detail: noLoginReason(ftp) };
     const evidence = preferred.map((d) => ({ label: 'data channel', value: channelLine(d), conn: d.conn }));
     const byMode = (m: string) => preferred.filter((d) => d.mode === m);
-    const failedModes = ['PASV', 'EPSV'].filter((m) => byMode(m).length > 0 && !byMode(m).some((d) => d.ok));
+    // EPSV (RFC 2428) is optional: a server that does not implement it (500/502) has not failed it
+    const unsupported = ['PASV', 'EPSV'].filter((m) => byMode(m).length > 0 && byMode(m).every(notImplemented));
+    const failedModes = ['PASV', 'EPSV'].filter((m) => byMode(m).length > 0 && !byMode(m).some((d) => d.ok) && !unsupported.includes(m));
+    const unsupportedNote = unsupported.length ? ` (${unsupported.join(' and ')} not implemented by the server)` : '';
     const blockedPorts = [...new Set(preferred.filter((d) => d.failedStep === 'connect' && d.port !== null).map((d) => d.port!))];
     const fwNote =
       blockedPorts.length > 0
@@ -35,7 +42,7 @@ export const ftpDataPassive = defineCheck({
         detail: `${failedModes.join(' and ')} failed while the other worked: ${preferred.map(channelLine).join('; ')}${fwNote}`,
         evidence,
       };
-    return { status: 'pass', detail: preferred.map(channelLine).join('; '), evidence };
+    return { status: 'pass', detail: `${preferred.map(channelLine).join('; ')}${unsupportedNote}`, evidence };
   },
 });
 
@@ -79,6 +86,19 @@ export const ftpDataActive = defineCheck({
   },
 });
 
+/**
+ * What a reply to PORT/EPRT naming a foreign address means (RFC 959): 2xx took it; a 425/426
+ * ("can't open data connection") means the server tried to connect there, so it took it too; our
+ * listener seeing the connection proves it; 530 needs a login; any other 5xx refused the command.
+ */
+function bounceVerdict(x: { code: number; accepted: boolean; connected?: boolean | null }): string {
+  if (x.accepted) return 'accepted';
+  if (x.connected === true || x.code === 425 || x.code === 426) return 'tried to connect';
+  if (x.code === 530) return 'needs a login';
+  if (x.code >= 500) return 'refused';
+  return 'undecided';
+}
+
 export const ftpBounce = defineCheck({
   id: 'FTP-BOUNCE',
   family: 'ftp',
@@ -94,17 +114,20 @@ export const ftpBounce = defineCheck({
     const b = ep.ftp!.bounce;
     if (!b || b.length === 0) return { status: 'skipped', detail: noLoginReason(ep.ftp!) };
     const evidence = stepEvidence(ep, 'bounce', { steps: ['bounce'], max: 4 });
-    const accepted = b.filter((x) => x.accepted);
-    if (accepted.length > 0)
+    const judged = b.map((x) => ({ x, verdict: bounceVerdict(x) }));
+    const say = (list: typeof judged) =>
+      list.map(({ x, verdict }) => `${x.command.split(' ')[0]} → ${x.code} ${x.text} (${verdict})`).join('; ');
+    const allowed = judged.filter((j) => j.verdict === 'accepted' || j.verdict === 'tried to connect');
+    if (allowed.length > 0)
       return {
         status: 'fail',
-        detail: `the server accepts a data address that is not ours: ${accepted.map((x) => `${x.command} → ${x.code}`).join('; ')} (no transfer was started)`,
+        detail: `the server lets a client point its data connection at another host: ${say(allowed)} (no transfer was started)`,
         evidence,
       };
-    return {
-      status: 'pass',
-      detail: `PORT/EPRT to another address refused: ${b.map((x) => `${x.command.split(' ')[0]} → ${x.code} ${x.text}`).join('; ')}`,
-      evidence,
-    };
+    if (judged.some((j) => j.verdict === 'needs a login'))
+      return { status: 'skipped', detail: `${say(judged)}: ${noLoginReason(ep.ftp!)}`, evidence };
+    if (judged.every((j) => j.verdict === 'refused'))
+      return { status: 'pass', detail: `PORT/EPRT to another address refused: ${say(judged)}`, evidence };
+    return { status: 'warn', detail: `the replies do not decide whether a bounce is possible: ${say(judged)}`, evidence };
   },
 });

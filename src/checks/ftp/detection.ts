@@ -24,9 +24,17 @@ export const ftpCleartextService = defineCheck({
     const ftp = ep.ftp!;
     if (ftp.authTls === null && ftp.authSsl === null) return { status: 'skipped', detail: 'AUTH TLS/SSL could not be tried' };
     const evidence = stepEvidence(ep, 'AUTH', { steps: ['auth-tls', 'auth-ssl'] });
-    if (ftp.authTls || ftp.authSsl) {
-      return { status: 'pass', detail: `the server offers TLS (${ftp.authTls ? 'AUTH TLS' : 'AUTH SSL'} accepted)`, evidence };
-    }
+    const via = ftp.authTls ? 'AUTH TLS' : 'AUTH SSL';
+    // 234 without a TLS handshake that completes (with a current client or at the hello level):
+    // clients can only carry on in cleartext, or not at all
+    const anyTls = !!ep.tls?.negotiated || Object.values(ep.tls?.protocols ?? {}).some(Boolean);
+    if ((ftp.authTls || ftp.authSsl) && !anyTls)
+      return {
+        status: 'fail',
+        detail: `${via} is accepted (234), but no TLS handshake completes${ep.error ? ` (${ep.error})` : ''}: logins and files can only cross in cleartext`,
+        evidence: [...greetingEvidence(ep), ...evidence],
+      };
+    if (ftp.authTls || ftp.authSsl) return { status: 'pass', detail: `the server offers TLS (${via} accepted)`, evidence };
     return {
       status: 'fail',
       detail: 'FTP answers and refuses both AUTH TLS and AUTH SSL: logins and files cross the network in cleartext',

@@ -30,7 +30,7 @@ export const ftpCleartextLogin = defineCheck({
       `USER ${p.kind === 'random' ? '<made-up name>' : p.user} → ${p.userReply.code}${p.passReply ? `, PASS → ${p.passReply.code} ${p.passReply.text}` : ` ${p.userReply.text}`}`;
     const open = probes.filter((p) => p.verdict === 'accepted' || p.verdict === 'password-requested');
     if (open.length > 0) {
-      const plain = ep.service === 'ftp' ? 'this is cleartext FTP: every login crosses the network readable. ' : '';
+      const plain = ep.service === 'ftp' ? 'this is cleartext FTP: every login crosses the network readable; ' : '';
       return { status: 'fail', detail: `${plain}the server takes credentials without TLS: ${open.map(say).join('; ')}`, evidence };
     }
     const late = probes.filter((p) => p.verdict === 'refused-at-password');
@@ -54,7 +54,7 @@ export const ftpAnonymous = defineCheck({
   severity: 'high',
   remediation:
     'Disable anonymous FTP unless it is a deliberate public download service: vsftpd anonymous_enable=NO; ProFTPD remove the <Anonymous> block; Pure-FTPd -E (--noanonymous). Never allow anonymous writes.',
-  run: ({ endpoint: ep }) => {
+  run: ({ endpoint: ep, options }) => {
     if (!isFtp(ep)) return null;
     const r = refused(ep);
     if (r) return r;
@@ -62,10 +62,20 @@ export const ftpAnonymous = defineCheck({
     if (!a || !a.tried) return { status: 'skipped', detail: gapDetail(ep.ftp!, 'anonymous') ?? 'anonymous login was not tried' };
     // the login exchange, not the greeting (other findings carry that)
     const evidence = a.conn ? stepEvidence(ep, 'anonymous login', { steps: ['anonymous'], conn: a.conn, max: 8 }) : [];
+    if (!a.accepted && ep.ftp!.anonymousLogin === null)
+      return {
+        status: 'skipped',
+        detail: `the anonymous login attempt got no answer that decides it (USER ${a.userCode ?? '?'}${a.passCode ? `, PASS ${a.passCode}` : ''})${gapDetail(ep.ftp!, 'anonymous') ? `: ${gapDetail(ep.ftp!, 'anonymous')}` : ''}`,
+        evidence,
+      };
     if (!a.accepted)
       return {
         status: 'pass',
-        detail: `anonymous login refused (USER ${a.userCode ?? '?'}${a.passCode ? `, PASS ${a.passCode}` : ''})${a.decidedBy ? `: ${a.decidedBy}` : ''}`,
+        detail: `anonymous login refused (USER ${a.userCode ?? '?'}${a.passCode ? `, PASS ${a.passCode}` : ''})${a.decidedBy ? `: ${a.decidedBy}` : ''}${
+          !a.overTls && ep.service === 'ftps-explicit' && gapDetail(ep.ftp!, 'anonymous')
+            ? ` in cleartext; over TLS the attempt could not be made (${gapDetail(ep.ftp!, 'anonymous')})`
+            : ''
+        }`,
         evidence,
       };
     if (a.canWrite)
@@ -77,7 +87,13 @@ export const ftpAnonymous = defineCheck({
       };
     return {
       status: 'fail',
-      detail: `anonymous login accepted${a.overTls ? ' (over TLS)' : ''}${a.canWrite === false ? '; uploads were refused' : '; writing was not tested (use --write-test)'}`,
+      detail: `anonymous login accepted${a.overTls ? ' (over TLS)' : ''}${
+        a.canWrite === false
+          ? '; uploads were refused'
+          : options.writeTestRequested
+            ? `; whether anonymous users can upload could not be tested${gapDetail(ep.ftp!, 'write-test') ? ` (${gapDetail(ep.ftp!, 'write-test')})` : ''}`
+            : '; writing was not tested (use --write-test)'
+      }`,
       evidence,
     };
   },

@@ -118,14 +118,19 @@ export const ftpsCccAllowed = defineCheck({
   remediation:
     'Refuse CCC unless a firewall ALG truly needs it: ProFTPD TLSOptions without AllowClearCommandChannel... (mod_tls accepts CCC by default: restrict with <Limit CCC> DenyAll </Limit>); Pure-FTPd accepts CCC — block it at the server build or in front; vsftpd does not implement CCC.',
   run: ({ endpoint: ep }) => {
-    if (!isFtp(ep) || ep.service !== 'ftps-explicit') return null;
+    if (!isFtp(ep) || !isTls(ep)) return null;
     const r = refused(ep);
     if (r) return r;
     const ftp = ep.ftp!;
     const evidence = stepEvidence(ep, 'CCC', { steps: ['ccc'], max: 6 });
     if (ftp.ccc === null) return { status: 'skipped', detail: gapDetail(ftp, 'ccc') ?? 'CCC was not tried', evidence };
-    if (!ftp.ccc)
-      return { status: 'pass', detail: `CCC refused (${ftp.cccDetail?.code ?? '?'} ${ftp.cccDetail?.text ?? ''})`.trim(), evidence };
+    const code = ftp.cccDetail?.code ?? null;
+    const said = `${code ?? '?'} ${ftp.cccDetail?.text ?? ''}`.trim();
+    // 530/503 say "not now" (not logged in, bad sequence): a sequence error, not a refusal
+    if (!ftp.ccc && (code === 530 || code === 503))
+      return { status: 'skipped', detail: `CCC answered ${said}: a sequence error, not a refusal; ${noLoginReason(ftp)}`, evidence };
+    if (!ftp.ccc && code !== null && code >= 500) return { status: 'pass', detail: `CCC refused (${said})`, evidence };
+    if (!ftp.ccc) return { status: 'warn', detail: `the reply to CCC does not say whether it is allowed (${said})`, evidence };
     const after = ftp.cccDetail?.cleartextAfter;
     return {
       status: 'fail',

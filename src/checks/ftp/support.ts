@@ -21,7 +21,12 @@ const NEEDS_LOGIN = 'needs a login: give --user with --password-env/--password-f
 /** Why login-level facts are missing, in the user's terms. */
 export function noLoginReason(ftp: FtpFacts, fallback = NEEDS_LOGIN): string {
   if (ftp.login && !ftp.login.ok) return `login as ${ftp.login.user} failed (${ftp.login.code ?? ''} ${ftp.login.error ?? ''})`.trim();
-  return gapDetail(ftp, 'login') ?? fallback;
+  const login = ftp.gaps?.find((g) => g.step === 'login');
+  // --allow-cleartext-login cannot help when the server already refuses logins without TLS
+  const refusesCleartext = (ftp.loginPolicy ?? []).some((p) => p.verdict === 'refused' || p.verdict === 'refused-at-password');
+  if (login?.reason === 'withheld' && refusesCleartext)
+    return 'the server refuses logins without TLS, and no TLS session could be used for a login here';
+  return login?.detail ?? fallback;
 }
 
 export function channelLine(d: FtpDataChannel): string {

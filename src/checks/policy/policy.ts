@@ -22,14 +22,15 @@ export const policyExpectedService = defineCheck({
     'Make the endpoint offer the agreed service (e.g. ftpes:// means explicit FTPS with TLS required; sftp:// means SSH on this port), or correct the target/policy.',
   run: ({ endpoint: ep, options }) => {
     const fromPolicy = policyPortFor(options.policy, ep)?.service ?? null;
-    const expected = fromPolicy ?? ep.expectedService ?? null;
-    if (!expected) return null;
+    const allowed = fromPolicy ? [fromPolicy] : (ep.expectedServices ?? (ep.expectedService ? [ep.expectedService] : []));
+    if (allowed.length === 0) return null;
+    const expected = allowed.join(' or ');
     const source = fromPolicy ? 'the policy' : 'the target URL';
     if (ep.state !== 'open') {
       if (fromPolicy) return { status: 'fail', detail: `${source} expects ${expected} on port ${ep.port}, but the port is ${ep.state}` };
       return { status: 'skipped', detail: `port is ${ep.state}; nothing to compare` };
     }
-    if (ep.service === expected) return { status: 'pass', detail: `found ${ep.service}, as ${source} expects` };
+    if (ep.service && allowed.includes(ep.service)) return { status: 'pass', detail: `found ${ep.service}, as ${source} expects` };
     return { status: 'fail', detail: `${source} expects ${expected}, found ${ep.service ?? 'nothing recognisable'}` };
   },
 });
@@ -171,7 +172,8 @@ export const cryptoInventory = defineCheck({
         .filter(([, on]) => on)
         .map(([p]) => p);
       if (protos.length === 0 && t.negotiated?.protocol) protos.push(t.negotiated.protocol);
-      ev.push({ label: 'TLS protocols', value: protos.join(', ') || '(not enumerated)' });
+      const noneLabel = t.probe ? '(none negotiable)' : '(not enumerated)';
+      ev.push({ label: 'TLS protocols', value: protos.join(', ') || noneLabel });
       const suiteCount = Object.values(t.cipherSuites ?? {}).reduce((n, l) => n + (l?.length ?? 0), 0);
       for (const [v, list] of Object.entries(t.cipherSuites ?? {}))
         if (list?.length) ev.push({ label: `TLS suites ${v}`, value: list.join(', ') });
@@ -180,7 +182,7 @@ export const cryptoInventory = defineCheck({
       const chain = t.chain?.length ? t.chain : t.certificate ? [t.certificate] : [];
       chain.forEach((c, i) => ev.push(certLine(c, i)));
       parts.push(
-        `TLS: ${protos.join('/') || 'versions not enumerated'}, ${suiteCount || (t.negotiated?.cipher ? 1 : 0)} suite(s), ${chain.length} certificate(s)`,
+        `TLS: ${protos.join('/') || (t.probe ? 'no version negotiable' : 'versions not enumerated')}, ${suiteCount || (t.negotiated?.cipher ? 1 : 0)} suite(s), ${chain.length} certificate(s)`,
       );
     }
     if (ep.ssh) {

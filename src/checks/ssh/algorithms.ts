@@ -118,7 +118,7 @@ export const sshMacWeak = defineCheck({
   severity: 'medium',
   remediation:
     'In sshd_config: `MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com` (encrypt-then-MAC only; no MD5, SHA-1, -96 or UMAC-64).',
-  run: withLists((s) => {
+  run: withLists((s, _ep, options) => {
     const all = macsOf(s);
     const bad = offenders('mac', all);
     const evidence: Evidence[] = [listEvidence('server MACs (server→client)', s.macs)];
@@ -129,8 +129,11 @@ export const sshMacWeak = defineCheck({
     const tail = aeadOnly ? ' (all offered ciphers are AEAD, so MACs are never used)' : '';
     if (bad.length) {
       evidence.push({ label: 'offending MACs', value: bad.map((b) => b.name).join(',') });
+      // SHA-1 and UMAC-64 MACs are weak, not broken (NIST SP 800-131A allows HMAC-SHA-1 until
+      // 2030): a warning, unless the profile is strict; MD5, -96 and the like fail.
+      const broken = bad.some((b) => b.info.rating === 'fail') || (options.strictSshMacs ?? false);
       return {
-        status: aeadOnly ? 'warn' : 'fail',
+        status: aeadOnly || !broken ? 'warn' : 'fail',
         detail: `weak MACs offered: ${describe(bad)}${nonEtm.length ? `; encrypt-and-MAC where an EtM variant exists: ${nonEtm.join(', ')}` : ''}${tail}`,
         evidence,
       };

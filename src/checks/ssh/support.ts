@@ -2,7 +2,7 @@
 import type { AlgCategory, AlgInfo } from '../../knowledge/ssh-algorithms.js';
 import { classify } from '../../knowledge/ssh-algorithms.js';
 import type { EndpointReport, Evidence, SshFacts } from '../../model.js';
-import type { Check, CheckOutcome } from '../types.js';
+import type { Check, CheckOptions, CheckOutcome } from '../types.js';
 
 /** null: not an SSH endpoint; a skipped outcome: SSH but no facts; otherwise the facts. */
 export function sshFacts(ep: EndpointReport): SshFacts | CheckOutcome | null {
@@ -49,12 +49,14 @@ export const ciphersOf = (s: SshFacts) => union(s.ciphers, s.ciphersClientToServ
 export const macsOf = (s: SshFacts) => union(s.macs, s.macsClientToServer);
 export const compressionOf = (s: SshFacts) => union(s.compression, s.compressionClientToServer);
 
-export function withLists(run: (s: SshFacts, ep: EndpointReport) => CheckOutcome | CheckOutcome[] | null): Check['run'] {
-  return ({ endpoint }) => {
+export function withLists(
+  run: (s: SshFacts, ep: EndpointReport, options: CheckOptions) => CheckOutcome | CheckOutcome[] | null,
+): Check['run'] {
+  return ({ endpoint, options }) => {
     const s = sshFacts(endpoint);
     if (s === null) return null;
     if (isOutcome(s)) return s;
-    return noLists(s) ?? run(s, endpoint);
+    return noLists(s) ?? run(s, endpoint, options);
   };
 }
 

@@ -113,6 +113,8 @@ export const tlsFallbackScsv = defineCheck({
         status: 'skipped',
         detail: `the fallback test was inconclusive${tls.probe?.errors.length ? `: ${tls.probe.errors.filter((e) => /fallback/.test(e)).join('; ')}` : ''}`,
       };
+    if (Object.values(tls.protocols).filter(Boolean).length === 0)
+      return { status: 'skipped', detail: 'no protocol version could be negotiated: there is no downgrade to test' };
     if (f === 'n/a') return { status: 'pass', detail: 'only one protocol version is accepted: there is nothing to fall back to' };
     const ev = [
       {
