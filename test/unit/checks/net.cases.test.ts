@@ -93,7 +93,8 @@ checkCases(netPasvFiltered, [
     endpoint: ftpEndpoint(vsftpdStrict()),
     expect: {
       status: 'pass',
-      detail: /^every advertised passive port was reachable at 127\.0\.0\.1: 40001, 40002, 40006, 40009, 40012, 40013, 40018 \(7 dial\(s\), sampled\)$/,
+      detail:
+        /^every advertised passive port was reachable at 127\.0\.0\.1: 40001, 40002, 40006, 40009, 40012, 40013, 40018 \(7 dial\(s\), sampled\)$/,
       remediation: 'none',
       evidence: { some: [{ label: /^passive ports dialled at the control address$/, value: /40001 open/ }] },
     },
