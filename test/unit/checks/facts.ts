@@ -7,6 +7,7 @@
 import { assembleFacts, type ProbeRun } from '../../../src/assemble.js';
 import { completed, type Detected } from '../../../src/probe.js';
 import type { ChannelsResult } from '../../../src/ftp/experiments.js';
+import type { CheckCase } from './harness.js';
 import { judgeUserReply } from '../../../probes/ftp-login-policy.js';
 import { validatePolicy, type Policy } from '../../../src/policy/index.js';
 import type { FtpReply } from '../../../src/net/ftp-reply.js';
@@ -577,6 +578,19 @@ export function tlsEndpoint(tls: TlsFacts | null, spec: EndpointSpec = {}): Endp
   ep.tls = tls;
   if (!tls) ep.error ??= 'TLS handshake failed: wrong version number';
   return ep;
+}
+
+/** What every TLS check does on endpoints it does not judge. */
+export function notTlsRows(): CheckCase[] {
+  return [
+    { name: 'an SFTP endpoint is not its concern', endpoint: sshEndpoint(hardenedSsh()), expect: null },
+    { name: 'plain FTP is not its concern', endpoint: ftpEndpoint(plainFtp()), expect: null },
+    {
+      name: 'a TLS service whose handshake failed: skipped with the error',
+      endpoint: tlsEndpoint(null),
+      expect: { status: 'skipped', detail: /^no TLS facts were gathered \(TLS handshake failed: wrong version number\)$/ },
+    },
+  ];
 }
 
 // ---- SSH -------------------------------------------------------------------------------------
