@@ -656,6 +656,45 @@ export function sshEndpoint(ssh: SshFacts | null, spec: EndpointSpec = {}): Endp
   return ep;
 }
 
+/** The lab's sshd-legacy: SHA-1 key exchanges, CBC and 3DES, MD5 MACs, RSA-1024 and DSA host keys. */
+export const LEGACY_SSH: Partial<SshFacts> = {
+  kex: [
+    'curve25519-sha256',
+    'diffie-hellman-group14-sha256',
+    'diffie-hellman-group1-sha1',
+    'diffie-hellman-group14-sha1',
+    'diffie-hellman-group-exchange-sha1',
+  ],
+  hostKeyAlgorithms: ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-dss'],
+  ciphers: ['chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes128-cbc', 'aes256-cbc', '3des-cbc'],
+  macs: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha1', 'hmac-sha1-96', 'hmac-md5', 'hmac-md5-96'],
+  hostKeys: [
+    { type: 'ssh-rsa', bits: 1024, fingerprintSha256: 'SHA256:mNXKvgB1cJfxvbl2QGTvBR/f94XxLs1R/cd3249vDXo', algorithm: 'rsa-sha2-512' },
+    { type: 'ssh-dss', bits: 1024, fingerprintSha256: 'SHA256:Nqz00aBotIcjx/jna7el6yRVpGhmLzejC/NpAWVFp3Q', algorithm: 'ssh-dss' },
+  ],
+};
+
+/** What every SSH check does on endpoints it does not judge. */
+export function notSshRows(lists = false): CheckCase[] {
+  return [
+    { name: 'an FTP endpoint is not its concern', endpoint: ftpEndpoint(vsftpdStrict()), expect: null },
+    {
+      name: 'SSH, but the audit gathered nothing: skipped',
+      endpoint: sshEndpoint(null, { error: 'connection reset before the identification line' }),
+      expect: { status: 'skipped', detail: /^no SSH facts were gathered \(connection reset before the identification line\)$/ },
+    },
+    ...(lists
+      ? [
+          {
+            name: 'no KEXINIT read: skipped',
+            endpoint: sshEndpoint(hardenedSsh({ kex: [], ciphers: [], macs: [], hostKeyAlgorithms: [], compression: [] })),
+            expect: { status: 'skipped' as const, detail: /no SSH-2 KEXINIT was read/ },
+          },
+        ]
+      : []),
+  ];
+}
+
 // ---- policy ----------------------------------------------------------------------------------
 
 /** A partner policy, validated (and so normalised) as --policy FILE is. */
