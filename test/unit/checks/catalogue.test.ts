@@ -14,6 +14,7 @@ import { profileCheckOptions, profileSelection } from '../../../src/profiles/ind
 import { computeCompliance } from '../../../src/profiles/compliance.js';
 import { CATALOGUE_CONTROLS } from '../../../src/knowledge/control-catalogue.js';
 import { loadPolicy } from '../../../src/policy/index.js';
+import { validateEndpoint } from '../../../src/model/validate.js';
 import { judgeEndpoint } from '../../../src/scan.js';
 import { SEVERITIES, type EndpointReport, type Report } from '../../../src/model.js';
 import { endpoint } from './facts.js';
@@ -102,6 +103,18 @@ describe('every check: table-driven rows', () => {
     const files = fs.readdirSync(HERE).filter((f) => f.endsWith('.cases.test.ts'));
     const imported = fs.readFileSync(path.join(HERE, 'all-cases.ts'), 'utf8');
     for (const f of files) expect(imported, f).toContain(`'./${f.replace(/\.ts$/, '.js')}'`);
+  });
+
+  it("every row's facts are a valid endpoint of the report schema (closed: no field a scan would not write)", () => {
+    const invalid: string[] = [];
+    for (const [id, { rows }] of cases) {
+      for (const row of rows) {
+        // JSON round trip: the schema describes the report as written (undefined fields dropped)
+        const v = validateEndpoint(JSON.parse(JSON.stringify(row.endpoint)));
+        if (!v.ok) invalid.push(`${id} / ${row.name}: ${v.error}`);
+      }
+    }
+    expect(invalid).toEqual([]);
   });
 
   it('rows exist only for registered checks', () => {
