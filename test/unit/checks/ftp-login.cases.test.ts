@@ -123,6 +123,21 @@ checkCases(ftpCleartextLogin, [
     expect: { status: 'warn', detail: /still sends its password in cleartext/ },
   },
   {
+    name: 'the password asked for, then 530 "must use encryption": a refusal for lack of TLS, warn',
+    bug: "the probe's TLS_REQUIRED_TEXT matches \\bencrypt\\b, so 'encryption'/'encrypted' read as a judged login (fail, critical)",
+    endpoint: ftpEndpoint({
+      ...vsftpdStrict(),
+      loginPolicy: [
+        loginObservation(
+          'random',
+          { code: 331, text: 'Password required' },
+          { code: 530, text: 'Non-anonymous sessions must use encryption.' },
+        ),
+      ],
+    }),
+    expect: { status: 'warn' },
+  },
+  {
     name: 'USER answered with something no rule decides (200): not a pass',
     bug: 'a verdict of "unknown" falls through to pass ("USER before AUTH is refused"): the evidence decides nothing',
     endpoint: ftpEndpoint({ ...vsftpdStrict(), loginPolicy: [loginObservation('random', { code: 200, text: 'OK' })] }),
