@@ -17,7 +17,7 @@ import { loadPolicy } from '../../../src/policy/index.js';
 import { validateEndpoint } from '../../../src/model/validate.js';
 import { judgeEndpoint } from '../../../src/scan.js';
 import { SEVERITIES, type EndpointReport, type Report } from '../../../src/model.js';
-import { endpoint } from './facts.js';
+import { NOW, endpoint } from './facts.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const HERE = import.meta.dirname;
@@ -115,6 +115,15 @@ describe('every check: table-driven rows', () => {
       }
     }
     expect(invalid).toEqual([]);
+  });
+
+  it("no check throws on any row's facts (every check × every fixture, whatever its service)", () => {
+    const endpoints = [...cases.values()].flatMap((r) => r.rows.map((row) => row.endpoint));
+    const broken = new Set<string>();
+    for (const ep of endpoints)
+      for (const f of runChecks(ep, ALL_CHECKS, { now: NOW }))
+        if (f.status === 'error' && f.detail.startsWith('internal error in check')) broken.add(`${f.id}: ${f.detail}`);
+    expect([...broken]).toEqual([]);
   });
 
   it('rows exist only for registered checks', () => {
