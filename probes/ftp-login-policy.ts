@@ -10,7 +10,7 @@ import { asProbeError } from '../src/net/outcomes.js';
 import type { FtpReply } from '../src/net/ftp-reply.js';
 
 /** A refusal that names TLS as the reason (vsftpd, ProFTPD, Pure-FTPd, IIS, FileZilla wording). */
-export const TLS_REQUIRED_TEXT = /\b(TLS|SSL|encrypt|secure|AUTH|protection|FTPS)\b/i;
+export const TLS_REQUIRED_TEXT = /\b(TLS|SSL|encrypt\w*|secur\w*|AUTH|protection|FTPS)\b/i;
 
 const brief = (r: FtpReply) => ({ code: r.code, text: r.text.slice(0, 200) });
 

@@ -107,7 +107,7 @@ async function gatherEndpoint(target: Endpoint, address: string, opts: ScanOptio
 
 /** Judges an endpoint's facts: the checks, under the profile's selection and thresholds. */
 export function judgeEndpoint(ep: EndpointReport, checkOptions: CheckOptions, selection?: ProfileSelection): Finding[] {
-  return [...runChecks(ep, ALL_CHECKS, checkOptions, selection), ...probeErrorFindings(ep)];
+  return runChecks(ep, ALL_CHECKS, checkOptions, selection);
 }
 
 export async function scanEndpoint(
@@ -158,22 +158,6 @@ export function redactDeep<T>(value: T, secrets: string[]): T {
     return v;
   };
   return walk(value) as T;
-}
-
-/** Probes that broke (and a passed deadline) as error findings. */
-function probeErrorFindings(ep: EndpointReport): Finding[] {
-  return (ep.probeRuns ?? [])
-    .filter((r) => r.status === 'error')
-    .map((r) => ({
-      id: 'PROBE-ERROR',
-      status: 'error' as const,
-      severity: 'info' as const,
-      title: r.probe === 'scheduler' ? 'Endpoint deadline reached' : `Probe ${r.probe} could not finish`,
-      detail: r.detail ?? '',
-      remediation: '',
-      controls: [],
-      evidence: [],
-    }));
 }
 
 export function summarize(endpoints: EndpointReport[]): ReportSummary {

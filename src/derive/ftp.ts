@@ -20,7 +20,10 @@ export function cleartextLoginPossible(service: Service | null, loginPolicy: Ftp
   // TLS from the first byte: nothing, not even USER, crosses in cleartext.
   if (service === 'ftps-implicit') return false;
   if (!loginPolicy || loginPolicy.length === 0) return null;
-  return loginPolicy.some((p) => p.verdict === 'password-requested' || p.verdict === 'accepted');
+  // a password asked for and only then refused for lack of TLS has crossed in cleartext all the same
+  if (loginPolicy.some((p) => p.verdict === 'password-requested' || p.verdict === 'accepted' || p.verdict === 'refused-at-password'))
+    return true;
+  return loginPolicy.some((p) => p.verdict === 'unknown') ? null : false;
 }
 
 const PROTECTION_STEPS: Step[] = ['pbsz', 'prot-c', 'prot-p'];
@@ -29,7 +32,7 @@ const PROTECTION_STEPS: Step[] = ['pbsz', 'prot-c', 'prot-p'];
  * The PBSZ/PROT round that decides the reply-level facts: the one sent after login when the
  * server asked for a login first (530 or 503 before login), else the one before login.
  */
-function protectionRound(replies: FtpCommandReply[]): Map<Step, FtpCommandReply> | null {
+export function protectionRound(replies: FtpCommandReply[]): Map<Step, FtpCommandReply> | null {
   const round = (loggedIn: boolean) =>
     new Map(
       replies.filter((r) => r.loggedIn === loggedIn && r.step && PROTECTION_STEPS.includes(r.step)).map((r) => [r.step!, r] as const),
@@ -42,6 +45,14 @@ function protectionRound(replies: FtpCommandReply[]): Map<Step, FtpCommandReply>
   return [...before.values()].some((r) => r.code === 530 || r.code === 503) ? null : before;
 }
 
+/**
+ * The cleartext data connections whose outcome the server decided: one that never connected
+ * (a firewall dropped it) says nothing about what the server allows.
+ */
+export function decisiveCleartext(dataChannels: FtpDataChannel[]): FtpDataChannel[] {
+  return dataChannels.filter((d) => d.protection === 'C' && (d.ok || d.failedStep !== 'connect'));
+}
+
 /** PBSZ 0 and PROT P accepted (200), and PROT C as far as the transfers (or, without them, the reply) show. */
 export function protection(
   replies: FtpCommandReply[] | undefined,
@@ -49,12 +60,12 @@ export function protection(
 ): Pick<FtpFacts, 'pbsz' | 'protP' | 'protC'> {
   const round = protectionRound(replies ?? []);
   if (!round) return { pbsz: null, protP: null, protC: null };
-  const clear = dataChannels.filter((d) => d.protection === 'C');
   return {
     pbsz: round.get('pbsz')?.code === 200,
     protP: round.get('prot-p')?.code === 200,
     // What PROT C really allows is decided by cleartext transfers, not by the 200 reply.
-    protC: clear.length > 0 ? clear.some((d) => d.ok) : round.get('prot-c')?.code === 200,
+    protC:
+      decisiveCleartext(dataChannels).length > 0 ? decisiveCleartext(dataChannels).some((d) => d.ok) : round.get('prot-c')?.code === 200,
   };
 }
 
@@ -85,4 +96,19 @@ export function passivePortsSeen(dataChannels: FtpDataChannel[], samples: FtpPas
 export function anonymousCanWrite(ftp: Pick<FtpFacts, 'login' | 'writeTest' | 'anonymousWriteTest'>): boolean | null {
   if (ftp.login?.anonymous && ftp.writeTest) return ftp.writeTest.uploaded;
   return ftp.anonymousWriteTest ? ftp.anonymousWriteTest.uploaded : null;
+}
+
+/**
+ * What a reply to PORT/EPRT naming a foreign address means (RFC 959): 2xx took it; a 425/426
+ * ("can't open data connection") means the server tried to connect there, so it took it too; our
+ * listener seeing the connection proves it; 530 needs a login; any other 5xx refused the command.
+ */
+export type BounceVerdict = 'accepted' | 'tried to connect' | 'needs a login' | 'refused' | 'undecided';
+
+export function bounceVerdict(x: { code: number; accepted: boolean; connected?: boolean | null }): BounceVerdict {
+  if (x.accepted) return 'accepted';
+  if (x.connected === true || x.code === 425 || x.code === 426) return 'tried to connect';
+  if (x.code === 530) return 'needs a login';
+  if (x.code >= 500) return 'refused';
+  return 'undecided';
 }

@@ -197,24 +197,30 @@ function maskAll(text: string, s: string): string {
  * the text, a suffix right after a marker or at its very start. Text cut before it was redacted
  * (by code that did not know better) would otherwise show the first characters of a password.
  */
-function maskFragments(text: string, form: string): string {
-  if (form.length <= MIN_FRAGMENT || /^\*+$/.test(form)) return text;
+function maskFragments(text: string, allForms: readonly string[]): string {
+  const forms = allForms.filter((form) => form.length > MIN_FRAGMENT && !/^\*+$/.test(form));
+  if (forms.length === 0) return text;
   let out = text;
+  // The longest piece any form leaves at a cut: masking a shorter one first would leave the rest.
   const prefixBefore = (at: number, min: number) => {
-    for (let k = Math.min(form.length - 1, at); k >= min; k--) {
-      if (out.slice(at - k, at) === form.slice(0, k)) {
-        out = `${out.slice(0, at - k)}${MASK}${out.slice(at)}`;
-        return;
-      }
-    }
+    let best = 0;
+    for (const form of forms)
+      for (let k = Math.min(form.length - 1, at); k >= Math.max(min, best + 1); k--)
+        if (out.slice(at - k, at) === form.slice(0, k)) {
+          best = k;
+          break;
+        }
+    if (best) out = `${out.slice(0, at - best)}${MASK}${out.slice(at)}`;
   };
   const suffixAfter = (at: number, min: number) => {
-    for (let k = Math.min(form.length - 1, out.length - at); k >= min; k--) {
-      if (out.slice(at, at + k) === form.slice(form.length - k)) {
-        out = `${out.slice(0, at)}${MASK}${out.slice(at + k)}`;
-        return;
-      }
-    }
+    let best = 0;
+    for (const form of forms)
+      for (let k = Math.min(form.length - 1, out.length - at); k >= Math.max(min, best + 1); k--)
+        if (out.slice(at, at + k) === form.slice(form.length - k)) {
+          best = k;
+          break;
+        }
+    if (best) out = `${out.slice(0, at)}${MASK}${out.slice(at + best)}`;
   };
   for (const marker of CUT_MARKERS) {
     for (let i = out.indexOf(marker); i >= 0; i = out.indexOf(marker, i + 1)) {
@@ -239,9 +245,7 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
   for (const s of secrets) {
     if (!s) continue;
     for (const form of secretForms(s)) if (out.includes(form)) out = maskAll(out, form);
-    out = maskFragments(out, s);
-    const collapsed = s.replace(/\s+/g, ' ');
-    if (collapsed !== s) out = maskFragments(out, collapsed);
+    out = maskFragments(out, [s, s.replace(/\s+/g, ' ')]);
   }
   return out;
 }

@@ -115,6 +115,12 @@ describe('maskSecrets: every form a server may echo', () => {
     );
   });
 
+  it('a cut piece that matches the folded password further than the raw one is masked whole (found by the property above)', () => {
+    const pw = 'Ω\\ Ω\\\tΩ  Ω  Ω  Ω  Ω  Ω %';
+    const cut = 'output: Ω\\ Ω\\ Ω Ω Ω Ω Ω Ω % and Ω\\ Ω\\ …';
+    expect(maskSecrets(cut, [pw])).toBe('output: ******** and ********…');
+  });
+
   it('masks the password in raw bytes, also when a sample ends inside it', () => {
     fc.assert(
       fc.property(password, fc.uint8Array({ maxLength: 40 }), fc.integer({ min: 0, max: 80 }), (pw, pre, cutAt) => {

@@ -1,7 +1,8 @@
 // Data channels: passive and active transfers that really carried a listing, and FTP bounce.
 import { defineCheck } from '../types.js';
 import { stepEvidence } from '../evidence.js';
-import { channelLine, isFtp, isTls, noLoginReason, normalChannels, refused } from './support.js';
+import { bounceVerdict } from '../../derive/ftp.js';
+import { channelLine, gapDetail, isFtp, isTls, noLoginReason, normalChannels, refused } from './support.js';
 
 /** The server refused the mode's command as not implemented or not understood (500/502), at setup. */
 const notImplemented = (d: { failedStep?: string | null; replies?: { setup: number | null } }) =>
@@ -86,19 +87,6 @@ export const ftpDataActive = defineCheck({
   },
 });
 
-/**
- * What a reply to PORT/EPRT naming a foreign address means (RFC 959): 2xx took it; a 425/426
- * ("can't open data connection") means the server tried to connect there, so it took it too; our
- * listener seeing the connection proves it; 530 needs a login; any other 5xx refused the command.
- */
-function bounceVerdict(x: { code: number; accepted: boolean; connected?: boolean | null }): string {
-  if (x.accepted) return 'accepted';
-  if (x.connected === true || x.code === 425 || x.code === 426) return 'tried to connect';
-  if (x.code === 530) return 'needs a login';
-  if (x.code >= 500) return 'refused';
-  return 'undecided';
-}
-
 export const ftpBounce = defineCheck({
   id: 'FTP-BOUNCE',
   family: 'ftp',
@@ -112,11 +100,16 @@ export const ftpBounce = defineCheck({
     const r = refused(ep);
     if (r) return r;
     const b = ep.ftp!.bounce;
-    if (!b || b.length === 0) return { status: 'skipped', detail: noLoginReason(ep.ftp!) };
+    if (!b || b.length === 0) return { status: 'skipped', detail: gapDetail(ep.ftp!, 'bounce') ?? noLoginReason(ep.ftp!) };
     const evidence = stepEvidence(ep, 'bounce', { steps: ['bounce'], max: 4 });
     const judged = b.map((x) => ({ x, verdict: bounceVerdict(x) }));
-    const say = (list: typeof judged) =>
-      list.map(({ x, verdict }) => `${x.command.split(' ')[0]} → ${x.code} ${x.text} (${verdict})`).join('; ');
+    const say = (list: typeof judged, labelled = true) =>
+      list
+        .map(
+          ({ x, verdict }) =>
+            `${x.command} → ${x.code} ${x.text}${labelled ? ` (${verdict}${x.connected ? ': it connected to our listener' : ''})` : ''}`,
+        )
+        .join('; ');
     const allowed = judged.filter((j) => j.verdict === 'accepted' || j.verdict === 'tried to connect');
     if (allowed.length > 0)
       return {
@@ -127,7 +120,7 @@ export const ftpBounce = defineCheck({
     if (judged.some((j) => j.verdict === 'needs a login'))
       return { status: 'skipped', detail: `${say(judged)}: ${noLoginReason(ep.ftp!)}`, evidence };
     if (judged.every((j) => j.verdict === 'refused'))
-      return { status: 'pass', detail: `PORT/EPRT to another address refused: ${say(judged)}`, evidence };
+      return { status: 'pass', detail: `PORT/EPRT to another address refused: ${say(judged, false)}`, evidence };
     return { status: 'warn', detail: `the replies do not decide whether a bounce is possible: ${say(judged)}`, evidence };
   },
 });

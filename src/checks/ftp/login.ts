@@ -42,6 +42,13 @@ export const ftpCleartextLogin = defineCheck({
         evidence,
       };
     }
+    const undecided = probes.filter((p) => p.verdict === 'unknown');
+    if (undecided.length > 0)
+      return {
+        status: 'warn',
+        detail: `the replies to USER before AUTH do not say whether a login would be taken without TLS: ${undecided.map(say).join('; ')}`,
+        evidence,
+      };
     return { status: 'pass', detail: `USER before AUTH is refused: ${probes.map(say).join('; ')}`, evidence };
   },
 });

@@ -3,6 +3,7 @@
 import { defineCheck } from '../types.js';
 import { stepEvidence } from '../evidence.js';
 import { channelLine, gapDetail, isFtp, isTls, noLoginReason, normalChannels, refused } from './support.js';
+import { decisiveCleartext, protectionRound } from '../../derive/ftp.js';
 
 export const ftpsProtP = defineCheck({
   id: 'FTPS-PROT-P',
@@ -53,29 +54,37 @@ export const ftpsProtCAllowed = defineCheck({
     const r = refused(ep);
     if (r) return r;
     const ftp = ep.ftp!;
-    const reply = ftp.commandReplies?.find((c) => c.command === 'PROT C');
-    const evidence = [...stepEvidence(ep, 'PROT C', { steps: ['prot-c'], max: 2 })];
+    // the reply of the round that decided (after login when the first was a sequence error)
+    const reply = protectionRound(ftp.commandReplies ?? [])?.get('prot-c') ?? ftp.commandReplies?.find((c) => c.command === 'PROT C');
+    const evidence = [...stepEvidence(ep, 'PROT C', { steps: ['prot-c'], max: 4 })];
     const clear = ftp.dataChannels.filter((d) => d.protection === 'C');
+    const decisive = decisiveCleartext(ftp.dataChannels);
     evidence.push(...clear.slice(0, 2).map((d) => ({ label: 'PROT C transfer', value: channelLine(d), conn: d.conn })));
     if (ftp.protC === null || !reply) return { status: 'skipped', detail: 'PROT C could not be tried', evidence };
-    if (clear.length > 0) {
-      if (clear.some((d) => d.ok))
-        return {
-          status: 'fail',
-          detail: `files can move in cleartext: PROT C → ${reply.code}, and cleartext listings worked (${clear
-            .filter((d) => d.ok)
-            .map((d) => d.mode)
-            .join(', ')})`,
-          evidence,
-        };
+    if (decisive.some((d) => d.ok))
       return {
-        status: 'pass',
-        detail: `PROT C → ${reply.code} ${reply.text}, but every cleartext data connection was refused (${clear.map((d) => d.error).join('; ')})`,
+        status: 'fail',
+        detail: `files can move in cleartext: PROT C → ${reply.code}, and cleartext listings worked (${decisive
+          .filter((d) => d.ok)
+          .map((d) => d.mode)
+          .join(', ')})`,
         evidence,
       };
-    }
+    if (decisive.length > 0)
+      return {
+        status: 'pass',
+        detail: `PROT C → ${reply.code} ${reply.text}, but the server refused every cleartext data connection (${decisive.map((d) => d.error).join('; ')})`,
+        evidence,
+      };
     if (reply.code === 200)
-      return { status: 'warn', detail: `PROT C accepted (200); not verified with a transfer: ${noLoginReason(ftp)}`, evidence };
+      return {
+        status: 'warn',
+        detail:
+          clear.length > 0
+            ? `PROT C accepted (200); not verified: no cleartext data connection could be made (${clear.map((d) => d.error).join('; ')}), which is the network's doing, not the server's`
+            : `PROT C accepted (200); not verified with a transfer: ${noLoginReason(ftp)}`,
+        evidence,
+      };
     return { status: 'pass', detail: `PROT C refused (${reply.code} ${reply.text})`, evidence };
   },
 });

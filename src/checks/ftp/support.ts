@@ -21,6 +21,12 @@ const NEEDS_LOGIN = 'needs a login: give --user with --password-env/--password-f
 /** Why login-level facts are missing, in the user's terms. */
 export function noLoginReason(ftp: FtpFacts, fallback = NEEDS_LOGIN): string {
   if (ftp.login && !ftp.login.ok) return `login as ${ftp.login.user} failed (${ftp.login.code ?? ''} ${ftp.login.error ?? ''})`.trim();
+  // logged in, yet the step left nothing: what broke the session says why
+  if (ftp.login?.ok)
+    return (
+      ftp.gaps?.find((g) => g.reason === 'connection-failed')?.detail ??
+      `logged in as ${ftp.login.user}, but the session ended before this step`
+    );
   const login = ftp.gaps?.find((g) => g.step === 'login');
   // --allow-cleartext-login cannot help when the server already refuses logins without TLS
   const refusesCleartext = (ftp.loginPolicy ?? []).some((p) => p.verdict === 'refused' || p.verdict === 'refused-at-password');

@@ -1,4 +1,5 @@
 // The FTP data channel's TLS compared with the control channel's.
+import { suiteWeaknesses } from '../../derive/tls.js';
 import type { Evidence } from '../../model.js';
 import { defineCheck } from '../types.js';
 import { RANK, withTls } from './support.js';
@@ -27,10 +28,25 @@ export const tlsDataChannelDiffers = defineCheck({
     const rc = ctl?.protocol ? RANK[ctl.protocol] : undefined;
     const rd = d.protocol ? RANK[d.protocol] : undefined;
     if (rc !== undefined && rd !== undefined && rd < rc) diffs.push(`version ${d.protocol} < ${ctl!.protocol}`);
-    if (ctl?.cipher && d.cipher && ctl.cipher !== d.cipher) diffs.push(`cipher ${d.cipher} instead of ${ctl.cipher}`);
+    const notes: string[] = [];
+    if (ctl?.cipher && d.cipher && ctl.cipher !== d.cipher) {
+      const weaker = suiteWeaknesses(ctl.cipher, d.cipher);
+      if (weaker === null) notes.push(`cipher ${d.cipher} instead of ${ctl.cipher} (strength not comparable: unknown suite name)`);
+      else if (weaker.length) diffs.push(`cipher ${d.cipher} instead of ${ctl.cipher} (${weaker.join(', ')})`);
+      else notes.push(`an equally strong suite (${d.cipher} instead of ${ctl.cipher})`);
+    }
     if (d.fingerprintSha256 && tls.certificate?.fingerprintSha256 && d.fingerprintSha256 !== tls.certificate.fingerprintSha256)
       diffs.push('a different certificate');
-    if (!diffs.length) return { status: 'pass', detail: 'the data channel negotiates the same TLS as the control channel', evidence: ev };
+    if (!diffs.length && notes.some((n) => n.includes('not comparable')))
+      return { status: 'warn', detail: `the data channel negotiates ${notes.join('; ')}`, evidence: ev };
+    if (!diffs.length)
+      return {
+        status: 'pass',
+        detail: notes.length
+          ? `the data channel is no weaker than the control channel: ${notes.join('; ')}`
+          : 'the data channel negotiates the same TLS as the control channel',
+        evidence: ev,
+      };
     return { status: 'fail', detail: `the data channel differs: ${diffs.join(', ')}`, evidence: ev };
   }),
 });

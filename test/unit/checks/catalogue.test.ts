@@ -253,7 +253,7 @@ describe('scan level: every control a finding cites is a compliance row that lis
     });
   }
 
-  it.fails('a probe that broke is reported once [known defect: judgeEndpoint adds PROBE-ERROR again after the check did]', () => {
+  it('a probe that broke is reported once', () => {
     const ep = endpoint();
     ep.probeRuns = [{ probe: 'ftp-channels', status: 'error', detail: 'internal: boom' }];
     expect(judgeEndpoint(ep, {}).filter((f) => f.id === 'PROBE-ERROR')).toHaveLength(1);

@@ -90,7 +90,6 @@ checkCases(ftpDataPassive, [
   },
   {
     name: 'logged in, the session broke before any transfer: skipped with what broke, not "needs a login"',
-    bug: 'noLoginReason falls back to "needs a login" whenever there is no login gap, even though the login worked',
     endpoint: ftpEndpoint(
       withChannels(vsftpdStrict(), { dataChannels: [], bounce: undefined }, [
         { step: 'transfer', reason: 'connection-failed', detail: 'main FTP session ended early: connection reset by peer' },
@@ -169,7 +168,8 @@ checkCases(ftpBounce, [
     endpoint: ftpEndpoint(vsftpdStrict()),
     expect: {
       status: 'pass',
-      detail: /^PORT\/EPRT to another address refused: PORT → 500 Illegal PORT command\.; EPRT → 500 Illegal EPRT command\.$/,
+      detail:
+        /^PORT\/EPRT to another address refused: PORT 127,0,0,2,8,73 → 500 Illegal PORT command\.; EPRT \|1\|127\.0\.0\.2\|2121\| → 500 Illegal EPRT command\.$/,
       remediation: 'none',
       evidence: { steps: ['bounce'], count: 4, some: [{ value: /^> PORT 127,0,0,2,8,73$/ }] },
     },
@@ -209,19 +209,64 @@ checkCases(ftpBounce, [
     expect: {
       status: 'fail',
       severity: 'high',
-      detail: /^the server accepts a data address that is not ours: PORT 127,0,0,2,8,73 → 200 \(no transfer was started\)$/,
+      detail:
+        /^the server lets a client point its data connection at another host: PORT 127,0,0,2,8,73 → 200 PORT command successful\. Consider using PASV\. \(accepted\) \(no transfer was started\)$/,
       remediation: /port_promiscuous=NO/,
       evidence: { steps: ['bounce'] },
     },
   },
   {
     name: 'over IPv6 the test cannot run: skipped with that reason, not "needs a login"',
-    bug: "FTP-BOUNCE explains a missing bounce result with the login reason, never with the probe's bounce gap",
     endpoint: ftpEndpoint(
       withChannels(vsftpdStrict({ address: '::1' }), { bounce: undefined }, [
         { step: 'bounce', reason: 'unsupported', detail: 'bounce test skipped: it needs an IPv4 control connection' },
       ]),
     ),
     expect: { status: 'skipped', detail: /IPv4/ },
+  },
+  {
+    name: '425 to PORT (Twisted): the server tried to connect there, fail',
+    endpoint: ftpEndpoint(
+      withChannels(plainFtp(), {
+        bounce: [
+          { command: 'PORT 127,0,0,2,8,73', code: 425, text: "Can't open data connection.", accepted: false, connected: true },
+          { command: 'EPRT |1|127.0.0.2|2121|', code: 502, text: "Command 'EPRT' not implemented", accepted: false, connected: false },
+        ],
+      }),
+    ),
+    expect: {
+      status: 'fail',
+      detail: /PORT 127,0,0,2,8,73 → 425 Can't open data connection\. \(tried to connect: it connected to our listener\)/,
+    },
+  },
+  {
+    name: 'a 425 with no listener to prove it: still tried (RFC 959: it could not open the connection it attempted)',
+    endpoint: ftpEndpoint(
+      withChannels(plainFtp(), {
+        bounce: [{ command: 'PORT 192,0,2,1,8,73', code: 425, text: "Can't build data connection.", accepted: false, connected: null }],
+      }),
+    ),
+    expect: { status: 'fail', detail: /\(tried to connect\)/ },
+  },
+  {
+    name: 'PORT answered 530 after the login broke: skipped, never pass',
+    endpoint: ftpEndpoint(
+      withChannels(plainFtp(), {
+        bounce: [
+          { command: 'PORT 127,0,0,2,8,73', code: 530, text: 'Please login with USER and PASS.', accepted: false, connected: false },
+          { command: 'EPRT |1|127.0.0.2|2121|', code: 530, text: 'Please login with USER and PASS.', accepted: false, connected: false },
+        ],
+      }),
+    ),
+    expect: { status: 'skipped' },
+  },
+  {
+    name: 'a 1xx/3xx reply decides nothing: warn',
+    endpoint: ftpEndpoint(
+      withChannels(plainFtp(), {
+        bounce: [{ command: 'PORT 127,0,0,2,8,73', code: 350, text: 'Pending further information.', accepted: false, connected: false }],
+      }),
+    ),
+    expect: { status: 'warn', detail: /do not decide/ },
   },
 ]);

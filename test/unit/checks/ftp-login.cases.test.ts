@@ -96,7 +96,7 @@ checkCases(ftpCleartextLogin, [
   {
     name: 'plain FTP says so first',
     endpoint: ftpEndpoint(plainFtp()),
-    expect: { status: 'fail', detail: /^this is cleartext FTP: every login crosses the network readable\. the server takes credentials/ },
+    expect: { status: 'fail', detail: /^this is cleartext FTP: every login crosses the network readable; the server takes credentials/ },
   },
   {
     name: 'a made-up password accepted (230): fail',
@@ -124,7 +124,6 @@ checkCases(ftpCleartextLogin, [
   },
   {
     name: 'the password asked for, then 530 "must use encryption": a refusal for lack of TLS, warn',
-    bug: "the probe's TLS_REQUIRED_TEXT matches \\bencrypt\\b, so 'encryption'/'encrypted' read as a judged login (fail, critical)",
     endpoint: ftpEndpoint({
       ...vsftpdStrict(),
       loginPolicy: [
@@ -139,7 +138,6 @@ checkCases(ftpCleartextLogin, [
   },
   {
     name: 'USER answered with something no rule decides (200): not a pass',
-    bug: 'a verdict of "unknown" falls through to pass ("USER before AUTH is refused"): the evidence decides nothing',
     endpoint: ftpEndpoint({ ...vsftpdStrict(), loginPolicy: [loginObservation('random', { code: 200, text: 'OK' })] }),
     expect: { status: ['skipped', 'warn'] },
   },
@@ -237,7 +235,6 @@ checkCases(ftpAnonymous, [
   },
   {
     name: 'the connection dropped after USER 331: undecided, never "refused"',
-    bug: 'reads anonymous.accepted, not the derived verdict: an attempt that ended before PASS passes as "refused (USER 331)"',
     endpoint: ftpEndpoint({
       ...vsftpdStrict(),
       anonymous: anonymousAttempt({ userCode: 331 }),
@@ -247,7 +244,6 @@ checkCases(ftpAnonymous, [
   },
   {
     name: 'the connection dropped before the USER reply: undecided',
-    bug: 'an attempt with no reply at all passes as "anonymous login refused (USER ?)"',
     endpoint: ftpEndpoint({
       ...vsftpdStrict(),
       anonymous: anonymousAttempt({ userCode: null }),

@@ -127,7 +127,8 @@ checkCases(ftpsProtCAllowed, [
     endpoint: ftpEndpoint(vsftpdStrict()),
     expect: {
       status: 'pass',
-      detail: /PROT C → 200 PROT now Clear\., but every cleartext data connection was refused \(522 Data connections must be encrypted\./,
+      detail:
+        /PROT C → 200 PROT now Clear\., but the server refused every cleartext data connection \(522 Data connections must be encrypted\./,
     },
   },
   {
@@ -142,7 +143,6 @@ checkCases(ftpsProtCAllowed, [
   },
   {
     name: 'PROT C answered 200, the cleartext data connections dropped by a firewall: not verified, never "refused"',
-    bug: 'a cleartext transfer that failed at TCP connect counts as a refusal (derive protection() and the check): the server accepted PROT C and was never tested',
     endpoint: ftpEndpoint(
       withChannels(vsftpdStrict(), {
         dataChannels: [
@@ -156,7 +156,6 @@ checkCases(ftpsProtCAllowed, [
   },
   {
     name: 'PROT C 530 before login and 534 after: the detail cites the reply that decided',
-    bug: 'the detail quotes the first PROT C reply (530 before login), not the round after login that decided',
     endpoint: ftpEndpoint(
       withChannels(vsftpdStrict(), {
         commandReplies: [...protRound(false, { pbsz: 530, protC: 530, protP: 530 }), ...protRound(true, { protC: 534 })],
@@ -210,7 +209,11 @@ checkCases(ftpsDataNotTls, [
 ]);
 
 checkCases(ftpsCccAllowed, [
-  { name: 'implicit FTPS is not its concern', endpoint: ftpEndpoint({ ...vsftpdStrict(), service: 'ftps-implicit' }), expect: null },
+  {
+    name: 'implicit FTPS refuses CCC too (500): pass — a TLS-from-connect port can still be asked to drop it',
+    endpoint: ftpEndpoint({ ...vsftpdStrict(), service: 'ftps-implicit' }),
+    expect: { status: 'pass', detail: /^CCC refused \(500 Unknown command\.\)$/ },
+  },
   { name: 'plain FTP is not its concern', endpoint: ftpEndpoint(plainFtp()), expect: null },
   { name: 'a 421 at the greeting: skipped', endpoint: ftpEndpoint({ ...vsftpdStrict(), ...refused421 }), expect: { status: 'skipped' } },
   {
@@ -243,6 +246,22 @@ checkCases(ftpsCccAllowed, [
       remediation: /Limit CCC/,
       evidence: { steps: ['ccc'], some: [{ value: /^> PWD$/ }] },
     },
+  },
+  {
+    name: 'CCC answered 503 (bad sequence) after login: a sequence error, not a refusal: skipped',
+    endpoint: ftpEndpoint(
+      withChannels(vsftpdStrict(), {
+        cccDetail: { code: 503, text: 'Bad sequence of commands.', closeNotify: null, cleartextAfter: null },
+      }),
+    ),
+    expect: { status: 'skipped', detail: /^CCC answered 503 Bad sequence of commands\.: a sequence error, not a refusal/ },
+  },
+  {
+    name: 'a reply that is neither 2xx nor 5xx (334): warn',
+    endpoint: ftpEndpoint(
+      withChannels(vsftpdStrict(), { cccDetail: { code: 334, text: 'Continue.', closeNotify: null, cleartextAfter: null } }),
+    ),
+    expect: { status: 'warn', detail: /does not say whether it is allowed \(334 Continue\.\)/ },
   },
   {
     name: 'CCC accepted with close_notify, no cleartext command confirmed: still fail',

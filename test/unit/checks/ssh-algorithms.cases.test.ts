@@ -121,7 +121,7 @@ sshCases(sshCipherWeak, [
 sshCases(sshMacWeak, [
   { name: 'encrypt-then-MAC SHA-2 only: pass', endpoint: ssh(), expect: { status: 'pass', detail: /^no weak MAC offered$/ } },
   {
-    name: 'OpenSSH 9.2 defaults (umac-64, hmac-sha1): fail, medium',
+    name: 'OpenSSH 9.2 defaults (umac-64, hmac-sha1): weak, not broken: warn',
     endpoint: ssh({
       macs: [
         'umac-128-etm@openssh.com',
@@ -133,10 +133,33 @@ sshCases(sshMacWeak, [
       ],
     }),
     expect: {
+      status: 'warn',
+      detail: /^weak MACs offered: hmac-sha1-etm@openssh\.com .*; encrypt-and-MAC where an EtM variant exists: hmac-sha2-256/,
+    },
+  },
+  {
+    name: 'the same under a profile with strictSshMacs: fail, medium',
+    endpoint: ssh({
+      macs: [
+        'umac-128-etm@openssh.com',
+        'hmac-sha2-256-etm@openssh.com',
+        'hmac-sha1-etm@openssh.com',
+        'umac-64@openssh.com',
+        'hmac-sha2-256',
+        'hmac-sha1',
+      ],
+    }),
+    options: { strictSshMacs: true },
+    expect: {
       status: 'fail',
       severity: 'medium',
       detail: /^weak MACs offered: hmac-sha1-etm@openssh\.com .*; encrypt-and-MAC where an EtM variant exists: hmac-sha2-256/,
     },
+  },
+  {
+    name: 'hmac-md5 with CBC/CTR ciphers: broken, fail without a strict profile',
+    endpoint: ssh({ ciphers: ['aes128-ctr'], macs: ['hmac-sha2-256-etm@openssh.com', 'hmac-md5'] }),
+    expect: { status: 'fail', severity: 'medium', detail: /^weak MACs offered: hmac-md5/ },
   },
   {
     name: 'weak MACs beside AEAD-only ciphers are never used: warn',

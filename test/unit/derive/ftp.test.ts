@@ -1,6 +1,7 @@
 // The FTP derive layer, table-driven from fact fixtures shaped as the probes record them.
 import {
   anonymousCanWrite,
+  bounceVerdict,
   anonymousLoginWorks,
   cccAccepted,
   cleartextLoginPossible,
@@ -60,7 +61,6 @@ table<PolicyInput, boolean | null>('cleartextLoginPossible', (i) => cleartextLog
   },
   {
     name: 'the password asked for, then refused for lack of TLS: the password has crossed in cleartext',
-    defect: 'derived cleartextLogin is false, while FTP-CLEARTEXT-LOGIN warns that a client sends its password in cleartext',
     input: {
       service: 'ftps-explicit',
       probes: [loginObservation('random', { code: 331, text: 'Password required' }, { code: 534, text: 'Policy requires SSL.' })],
@@ -69,7 +69,6 @@ table<PolicyInput, boolean | null>('cleartextLoginPossible', (i) => cleartextLog
   },
   {
     name: 'USER answered with nothing a rule decides (200): undecided',
-    defect: "a verdict of 'unknown' counts as refused",
     input: { service: 'ftps-explicit', probes: [loginObservation('random', { code: 200, text: 'OK' })] },
     want: null,
   },
@@ -144,7 +143,6 @@ table<ProtInput, Pick<FtpFacts, 'pbsz' | 'protP' | 'protC'>>('protection', (i) =
   },
   {
     name: 'PROT C 200, the cleartext data connections dropped by a firewall: the reply stands',
-    defect: 'a cleartext transfer that failed at TCP connect (the network, not the server) makes protC false',
     input: { replies: protRound(false), channels: [channel('EPSV', 'P'), failedChannel('EPSV', 'C', 'connect')] },
     want: all,
   },
@@ -217,35 +215,56 @@ table<{ channels: FtpDataChannel[]; samples: Parameters<typeof passivePortsSeen>
   ],
 );
 
-table<{ login: FtpFacts['login'] | undefined; write: FtpFacts['writeTest'] | undefined }, boolean | null>(
-  'anonymousCanWrite',
-  (i) => anonymousCanWrite(i.login, i.write),
-  [
-    { name: 'no login', input: { login: undefined, write: undefined }, want: null },
-    {
-      name: 'the write test ran as a named user: says nothing about anonymous',
-      input: {
-        login: loginAs('xfsuser'),
-        write: { file: 'f', uploaded: true, verified: true, deleted: true, leftBehind: null, error: null },
-      },
-      want: null,
-    },
-    { name: 'anonymous, no --write-test', input: { login: loginAs('anonymous'), write: undefined }, want: null },
-    {
-      name: 'anonymous, upload stored',
-      input: {
-        login: loginAs('anonymous'),
-        write: { file: 'incoming/f', uploaded: true, verified: true, deleted: true, leftBehind: null, error: null },
-      },
-      want: true,
-    },
-    {
-      name: 'anonymous, every upload refused',
-      input: {
-        login: loginAs('anonymous'),
-        write: { file: 'f', uploaded: false, verified: null, deleted: false, leftBehind: null, error: 'no upload accepted' },
-      },
-      want: false,
-    },
-  ],
-);
+type WriteInput = Pick<FtpFacts, 'login' | 'writeTest' | 'anonymousWriteTest'>;
+const stored = (file: string): NonNullable<FtpFacts['writeTest']> => ({
+  file,
+  uploaded: true,
+  verified: true,
+  deleted: true,
+  leftBehind: null,
+  error: null,
+});
+const refusedUpload: NonNullable<FtpFacts['writeTest']> = {
+  file: 'f',
+  uploaded: false,
+  verified: null,
+  deleted: false,
+  leftBehind: null,
+  error: 'no upload accepted',
+};
+
+table<WriteInput, boolean | null>('anonymousCanWrite', anonymousCanWrite, [
+  { name: 'no login', input: {}, want: null },
+  {
+    name: 'the write test ran as a named user: says nothing about anonymous',
+    input: { login: loginAs('xfsuser'), writeTest: stored('f') },
+    want: null,
+  },
+  { name: 'anonymous, no --write-test', input: { login: loginAs('anonymous') }, want: null },
+  { name: 'anonymous main session, upload stored', input: { login: loginAs('anonymous'), writeTest: stored('incoming/f') }, want: true },
+  { name: 'anonymous main session, every upload refused', input: { login: loginAs('anonymous'), writeTest: refusedUpload }, want: false },
+  {
+    name: 'a named user wrote; anonymous on its own session stored a file too',
+    input: { login: loginAs('xfsuser'), writeTest: stored('f'), anonymousWriteTest: stored('incoming/g') },
+    want: true,
+  },
+  {
+    name: 'a named user wrote; anonymous on its own session was refused',
+    input: { login: loginAs('xfsuser'), writeTest: stored('f'), anonymousWriteTest: refusedUpload },
+    want: false,
+  },
+]);
+
+table<{ code: number; accepted: boolean; connected?: boolean | null }, ReturnType<typeof bounceVerdict>>('bounceVerdict', bounceVerdict, [
+  { name: '200 to PORT: accepted', input: { code: 200, accepted: true, connected: false }, want: 'accepted' },
+  { name: '425: the server tried to connect (RFC 959)', input: { code: 425, accepted: false, connected: false }, want: 'tried to connect' },
+  { name: '426: the same', input: { code: 426, accepted: false, connected: null }, want: 'tried to connect' },
+  {
+    name: 'our listener saw it connect, whatever the reply',
+    input: { code: 500, accepted: false, connected: true },
+    want: 'tried to connect',
+  },
+  { name: '530: needs a login', input: { code: 530, accepted: false, connected: false }, want: 'needs a login' },
+  { name: '500/501/502/504: refused', input: { code: 501, accepted: false, connected: false }, want: 'refused' },
+  { name: '350: undecided', input: { code: 350, accepted: false, connected: false }, want: 'undecided' },
+]);
