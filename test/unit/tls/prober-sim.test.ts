@@ -160,6 +160,8 @@ describe('prober enumeration strategy (simulated server)', () => {
       expect(r.fallbackScsv).toBe('protected');
       // (the server may see one more for a moment: it notices a close after we opened the next)
       expect(o.maxHeld()).toBeLessThanOrEqual(connections);
+      // the server may accept the last connection (opened ahead, then closed) a moment after we return
+      await new Promise((res) => setTimeout(res, 50));
       expect(r.connections).toBe(stats.connections);
       // no TLS 1.2-only suite below TLS 1.2, no TLS 1.3 suite below TLS 1.3
       for (const h of stats.hellos) {
