@@ -33,7 +33,17 @@ const DIST = path.join(ROOT, 'dist/src/cli.js');
 const LAB_MANIFEST = path.join(process.env.XFS_LAB_RUN ?? path.join(ROOT, 'test/lab/.run'), 'endpoints.json');
 
 function parseArgs(argv) {
-  const o = { runs: 3, only: null, peers: true, fleet: true, wan: true, delays: null, wanRuns: null, wanRunsSlow: null, out: path.join(ROOT, 'bench/results/latest.json') };
+  const o = {
+    runs: 3,
+    only: null,
+    peers: true,
+    fleet: true,
+    wan: true,
+    delays: null,
+    wanRuns: null,
+    wanRunsSlow: null,
+    out: path.join(ROOT, 'bench/results/latest.json'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Math.max(1, Number(argv[++i]) || 1);

@@ -76,8 +76,25 @@ async function xferscanRun(port) {
     ms: r.ms,
     code: r.code,
     service: ep?.service ?? null,
-    part: tp ? { ms: tp.ms, handshakes: tp.handshakes, connections: tp.connections ?? null, rttMs: tp.rttMs ?? null, lowerBoundMs: tp.lowerBoundMs ?? null, plan: tp.plan ?? null } : null,
-    audit: audit ? { ms: audit.ms, connections: audit.connections, rttMs: audit.rttMs ?? null, lowerBoundMs: audit.lowerBoundMs ?? null, plan: audit.plan ?? null } : null,
+    part: tp
+      ? {
+          ms: tp.ms,
+          handshakes: tp.handshakes,
+          connections: tp.connections ?? null,
+          rttMs: tp.rttMs ?? null,
+          lowerBoundMs: tp.lowerBoundMs ?? null,
+          plan: tp.plan ?? null,
+        }
+      : null,
+    audit: audit
+      ? {
+          ms: audit.ms,
+          connections: audit.connections,
+          rttMs: audit.rttMs ?? null,
+          lowerBoundMs: audit.lowerBoundMs ?? null,
+          plan: audit.plan ?? null,
+        }
+      : null,
     authMethods: ep?.ssh?.authMethods ?? null,
   };
 }
@@ -219,10 +236,26 @@ export async function benchWan(o, eps, results) {
 }
 
 function printWan(w) {
-  console.log('\nWAN TLS: whole xferscan scan vs testssl -p -E, through the relay (ratio = testssl / xferscan; conns/handshakes as the relay counted them)');
+  console.log(
+    '\nWAN TLS: whole xferscan scan vs testssl -p -E, through the relay (ratio = testssl / xferscan; conns/handshakes as the relay counted them)',
+  );
   console.log(
     table(
-      ['endpoint', 'one way', 'xferscan', 'tls inv.', 'lower bound', 'scan/LB', 'rtt', 'testssl', 'ratio', 'conns x/t', 'hs x/t', 'inv. pipelined', 'its LB'],
+      [
+        'endpoint',
+        'one way',
+        'xferscan',
+        'tls inv.',
+        'lower bound',
+        'scan/LB',
+        'rtt',
+        'testssl',
+        'ratio',
+        'conns x/t',
+        'hs x/t',
+        'inv. pipelined',
+        'its LB',
+      ],
       w.tls.map((r) => [
         `${r.endpoint} ${r.port}`,
         `${r.oneWayMs} ms`,
@@ -241,7 +274,9 @@ function printWan(w) {
     ),
   );
   if (w.tls.some((r) => r.testssl?.mode === 'ssl-native'))
-    console.log('* testssl --ssl-native (its own STARTTLS gave up: vsftpd does not list AUTH TLS in FEAT); the abandoned attempt is not counted');
+    console.log(
+      '* testssl --ssl-native (its own STARTTLS gave up: vsftpd does not list AUTH TLS in FEAT); the abandoned attempt is not counted',
+    );
   console.log('\nWAN SSH: whole xferscan scan vs ssh-audit, through the relay (ratio = ssh-audit / xferscan; kex = key exchanges started)');
   console.log(
     table(

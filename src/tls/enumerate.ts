@@ -154,7 +154,9 @@ export async function enumerateVersion(
   try {
     const all = v.candidates;
     if (all.length > ctx.opts.maxSuitesPerHello) return await enumerateChunked(ctx, v, ctx.opts.maxSuitesPerHello, detect);
-    const first = await pickOnce(ctx, v, all, 'enumerate', 0, PRIO.critical);
+    // TLS 1.2 and 1.3 hold the long chains; an old version's first hello is usually a refusal
+    const firstPriority = v.label === 'TLSv1.2' || v.label === 'TLSv1.3' ? PRIO.critical : PRIO.chain;
+    const first = await pickOnce(ctx, v, all, 'enumerate', 0, firstPriority);
     if (first.kind !== 'pick') {
       if (first.kind === 'end' && all.length > 64 && choked(first.flight)) {
         ctx.errors.push(`${v.label}: no answer to a ${all.length}-suite hello (${describe(first.flight)}); retried in chunks of 64`);

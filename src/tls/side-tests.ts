@@ -51,7 +51,7 @@ export async function probeSSLv2(ctx: Ctx): Promise<{ supported: boolean; kinds:
     version: 'SSLv2',
     offered: offered.length,
     after: 0,
-    priority: PRIO.critical,
+    priority: PRIO.chain,
   });
   if (f.kind === 'sslv2-server-hello' && f.sslv2) {
     const kinds = f.sslv2.cipherKinds.filter((k) => offered.includes(k));
