@@ -387,8 +387,22 @@ async function main() {
     if (fs.existsSync(fleet)) {
       console.log('\nbench: node bench/fleet.mjs');
       const t0 = Date.now();
-      const r = spawnSync(process.execPath, [fleet], { cwd: ROOT, stdio: 'inherit' });
-      results.fleet = { exitCode: r.status, wallMs: Date.now() - t0 };
+      const r = spawnSync(process.execPath, [fleet, '--json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      let f = null;
+      try {
+        f = JSON.parse(r.stdout);
+      } catch {
+        process.stdout.write(r.stdout ?? '');
+      }
+      results.fleet = { exitCode: r.status, wallMs: Date.now() - t0, ...(f ?? {}) };
+      if (f)
+        console.log(
+          `fleet: ${f.endpoints} endpoints (${Object.entries(f.mix)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(
+              ', ',
+            )}): ${f.wallSeconds.toFixed(1)} s (target ≤ 60 s), peak RSS ${f.peakRssMB} MB (≤ 400 MB), CPU scanner ${f.cpuSeconds.scanner} s + fleet servers ${f.cpuSeconds.fleetServers} s, reported right ${f.reportedRight}/${f.endpoints}: ${f.pass ? 'PASS' : 'MISS'}${f.problems.length ? `\n  ${f.problems.slice(0, 5).join('\n  ')}` : ''}`,
+        );
       if (r.status !== 0) process.exitCode = 1;
     } else console.log('bench: bench/fleet.mjs not present: fleet benchmark skipped');
   }

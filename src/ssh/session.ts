@@ -281,25 +281,48 @@ async function groupExchange(s: Session, g: GexRequest, kex: string, goOn: boole
   out.gexGroup = { ...g, kex, pBits, generator: genBig.toString() };
   note(s, 'server', `KEX_DH_GEX_GROUP p=${pBits} bits g=${genBig.toString()}`);
   if (!goOn) return 'stop';
-  const pBig = mpintToBigInt(p);
-  if (pBig < 7n) return { ok: false, error: 'group modulus too small to continue' };
-  const x = mpintToBigInt(randomBytes(32)) | 2n;
-  const e = modPow(genBig, x, pBig);
-  s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEX_DH_GEX_INIT]), encString(bigIntToMpint(e))])));
+  if (mpintToBigInt(p) < 7n) return { ok: false, error: 'group modulus too small to continue' };
+  s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEX_DH_GEX_INIT]), encString(gexPublicValue(p, gen))])));
   return { ok: true };
 }
 
-/** KEXDH_INIT (or KEX_ECDH_INIT) with a fresh key of the chosen exchange. */
+/**
+ * Our public value for a key exchange we never finish: it only has to be valid for the server to
+ * answer with its host key, and no secret is ever derived from it. So one per kind is made per
+ * process and reused (a fleet scan would otherwise spend seconds of CPU making fresh ones).
+ */
+const publicValues = new Map<string, Buffer>();
+function publicValueFor(kex: string): Buffer | null {
+  const kind = kex.startsWith('curve25519-') ? 'x25519' : (ECDH_CURVES[kex] ?? MODP_GROUPS[kex] ?? null);
+  if (!kind) return null;
+  let pub = publicValues.get(kind);
+  if (!pub) {
+    if (kind === 'x25519') pub = generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+    else if (ECDH_CURVES[kex]) pub = createECDH(kind).generateKeys();
+    else pub = bytesToMpint(getDiffieHellman(kind).generateKeys());
+    publicValues.set(kind, pub);
+  }
+  return pub;
+}
+
+/** The same for a group-exchange group: g^x mod p, per group (servers hand out a few groups). */
+const gexPublic = new Map<string, Buffer>();
+function gexPublicValue(p: Buffer, gen: Buffer): Buffer {
+  const key = `${p.toString('hex')}/${gen.toString('hex')}`;
+  let e = gexPublic.get(key);
+  if (!e) {
+    const x = mpintToBigInt(randomBytes(32)) | 2n;
+    e = bigIntToMpint(modPow(mpintToBigInt(gen), x, mpintToBigInt(p)));
+    if (gexPublic.size >= 32) gexPublic.clear();
+    gexPublic.set(key, e);
+  }
+  return e;
+}
+
+/** KEXDH_INIT (or KEX_ECDH_INIT) with a public value of the chosen exchange. */
 function sendKexInit(s: Session, kex: string): Step {
-  let pub: Buffer;
-  if (kex.startsWith('curve25519-')) {
-    const { publicKey } = generateKeyPairSync('x25519');
-    pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-  } else if (ECDH_CURVES[kex]) pub = createECDH(ECDH_CURVES[kex]!).generateKeys();
-  else if (MODP_GROUPS[kex]) {
-    const dh = getDiffieHellman(MODP_GROUPS[kex]!);
-    pub = bytesToMpint(dh.generateKeys());
-  } else return { ok: false, error: `internal: no handler for ${kex}` };
+  const pub = publicValueFor(kex);
+  if (!pub) return { ok: false, error: `internal: no handler for ${kex}` };
   s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEXDH_INIT]), encString(pub)])));
   return { ok: true };
 }

@@ -24,8 +24,11 @@ export function legacyHello(
   return buildClientHello({ version, suites, serverName, ...extra });
 }
 
+/** One x25519 key share per process: no handshake is ever finished, so it only has to be valid. */
+let x25519Share: ReturnType<typeof makeKeyShare> | undefined;
+
 export function tls13Hello(suites: readonly number[], serverName: string | undefined, extra: Partial<ClientHelloOptions> = {}): Buffer {
-  const share = makeKeyShare(29);
+  const share = (x25519Share ??= makeKeyShare(29));
   return buildClientHello({
     version: 0x0304,
     suites,
