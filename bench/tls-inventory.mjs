@@ -5,7 +5,8 @@
 //              234 and hands the socket over (4 round trips per handshake);
 //   pipelined: the prober gets `transport: { dial, starttls }` and pipelines the preamble itself.
 //
-//   node bench/tls-inventory.mjs [--port 21024] [--implicit] [--delay 25] [--connections 4] [--mode pipelined|caller] [--runs 3] [--json]
+//   node bench/tls-inventory.mjs [--port 21024] [--implicit] [--delay 25] [--connections 4] [--mode pipelined|caller]
+//                                [--rtt-hint MS (as detection would pass it)] [--runs 3] [--json]
 //
 // `measureInventory` is used by bench/run.mjs.
 import net from 'node:net';
@@ -86,7 +87,7 @@ function callerOpen(port) {
  * One inventory of 127.0.0.1:`port` through a relay with `delay` ms each way. Returns the
  * prober's result figures and what the relay counted.
  */
-export async function measureInventory({ port, implicit = false, delay = 25, connections = 4, mode = 'pipelined' }) {
+export async function measureInventory({ port, implicit = false, delay = 25, connections = 4, mode = 'pipelined', rttHint = null }) {
   const { probeTls } = await import(pathToFileURL(path.join(ROOT, 'dist/src/tls/prober.js')).href);
   const relay = await startRelay({ target: port, delayMs: delay });
   try {
@@ -100,7 +101,8 @@ export async function measureInventory({ port, implicit = false, delay = 25, con
             `  ${String(Math.round(performance.now() - t0)).padStart(5)} ms  ${e.version.padEnd(7)} ${e.purpose.padEnd(13)} ${String(e.offered).padStart(3)} → ${e.outcome} (${e.ms} ms)`,
           )
       : undefined;
-    const r = await probeTls(open, { timeoutMs: 8000, serverName: 'localhost', connections, transport, onExchange: trace });
+    const known = rttHint ? { rttMs: rttHint } : undefined;
+    const r = await probeTls(open, { timeoutMs: 8000, serverName: 'localhost', connections, transport, onExchange: trace, known });
     const ms = Math.round(performance.now() - t0);
     await new Promise((res) => setTimeout(res, 50 + 3 * delay));
     const counted = relay.stats();
@@ -133,7 +135,7 @@ export async function measureInventory({ port, implicit = false, delay = 25, con
 }
 
 async function main() {
-  const o = { port: 21024, implicit: false, delay: 25, connections: 4, mode: 'pipelined', runs: 1, json: false };
+  const o = { port: 21024, implicit: false, delay: 25, connections: 4, mode: 'pipelined', runs: 1, json: false, 'rtt-hint': 0 };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i].replace(/^--/, '');
@@ -143,7 +145,7 @@ async function main() {
     else throw new Error(`unknown option ${argv[i]}`);
   }
   for (let i = 0; i < o.runs; i++) {
-    const r = await measureInventory(o);
+    const r = await measureInventory({ ...o, rttHint: o['rtt-hint'] || null });
     if (o.json) console.log(JSON.stringify(r));
     else
       console.log(

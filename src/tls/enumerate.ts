@@ -112,16 +112,25 @@ function choked(f: FlightResult | null): boolean {
 
 /**
  * How many parallel removal chains the client-order rest gets. On loopback two, as before (the
- * server's CPU sets the pace; each chain ends with one refused hello). On a WAN as many as keep the
- * connection cap busy: a chain step waits one round trip, a connection serves a hello every
- * `perHandshake` round trips, so cap / perHandshake chains run at full speed — never more than
- * there are suites to find.
+ * server's CPU sets the pace; each chain ends with one refused hello). On a WAN the number that
+ * finishes first by the round-trip model: k chains finding `accepted` more suites (unknown until
+ * done: 16 is assumed, a typical server's count, never more than the candidates left) take
+ *   max((accepted + k) × perHandshake / cap,  (accepted / k + 1) × stepRtts)
+ * round trips: the cap can serve a hello every perHandshake round trips per connection, and a
+ * chain step waits one round trip on a transport opened ahead (stepRtts 1), or a whole connection
+ * when the hello goes out with the preamble (stepRtts = perHandshake).
  */
-export function laneCount(ctx: Ctx, rest: number, perHandshake: number): number {
+export function laneCount(ctx: Ctx, rest: number, perHandshake: number, tls13 = false): number {
   const rtt = rttOf(ctx) ?? 0;
   const cap = ctx.pool.cap;
   if (rtt < WAN_RTT_MS) return Math.max(1, Math.min(2, cap));
-  return Math.max(1, Math.min(Math.max(2, Math.round(cap / Math.max(1, perHandshake - 1))), Math.ceil(rest / 2), 8));
+  // TLS 1.3 has five suites in all, two of which are known by now
+  const accepted = Math.max(1, Math.min(rest, tls13 ? 3 : 16));
+  const step = ctx.pool.pipelineHello ? perHandshake : 1;
+  const cost = (k: number) => Math.max(((accepted + k) * perHandshake) / cap, (accepted / k + 1) * step);
+  let best = 1;
+  for (let k = 2; k <= Math.min(8, accepted); k++) if (cost(k) < cost(best) - 1e-9) best = k;
+  return best;
 }
 
 /** Deals `arr` round-robin into n lists (accepted suites cluster by code: this spreads them). */
@@ -142,13 +151,13 @@ export async function enumerateVersion(
   ctx: Ctx,
   v: VersionPlan,
   perHandshake: () => number,
-  onDetected?: (supported: boolean) => void,
+  onDetected?: (supported: boolean, first?: FlightResult) => void,
 ): Promise<VersionFacts> {
   let detected = false;
-  const detect = (ok: boolean) => {
+  const detect = (ok: boolean, first?: FlightResult) => {
     if (!detected) {
       detected = true;
-      onDetected?.(ok);
+      onDetected?.(ok, first);
     }
   };
   try {
@@ -164,7 +173,7 @@ export async function enumerateVersion(
       }
       return NONE;
     }
-    detect(true);
+    detect(true, first.flight);
     return await enumerateRest(ctx, v, first.suite, first.flight, perHandshake);
   } finally {
     detect(false);
@@ -221,9 +230,11 @@ async function enumerateRest(ctx: Ctx, v: VersionPlan, p1: number, f1: FlightRes
     remaining.splice(remaining.indexOf(p.suite), 1);
   }
   await prefJob;
+  // the number of chains depends on whether hellos may go out with the preamble: learn that first
+  if (ctx.helloPipelining === 'trying') await ctx.trialDone;
   if (!exhausted && remaining.length) {
     // the client's order rules: the rest only needs its set, in parallel chains
-    const lanes = deal(remaining, laneCount(ctx, remaining.length, perHandshake()));
+    const lanes = deal(remaining, laneCount(ctx, remaining.length, perHandshake(), v.label === 'TLSv1.3'));
     const rs = await Promise.all(lanes.map((l) => pickLoop(ctx, v, l, 'enumerate', Math.max(level, 3))));
     for (const r of rs) {
       picks.push(...r.picks);

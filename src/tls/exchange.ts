@@ -53,6 +53,9 @@ export interface Ctx {
   preamble: PreambleMode;
   /** may the ClientHello go out with AUTH TLS? learned once, on a side test */
   helloPipelining: 'untried' | 'trying' | 'yes' | 'no';
+  /** settles when the pipelining trial is over (planning waits for it rather than guess) */
+  trialDone: Promise<void>;
+  endTrial: () => void;
   /** request → reply times with nothing else in them (hello on a ready transport; AUTH in 'wait' mode) */
   rttSamples: number[];
   rttHintMs: number | null;
@@ -74,6 +77,8 @@ export function makeCtx(open: OpenTransport, caps: TlsTransportCapabilities | nu
     perIpLimit: null,
     preamble: 'auth',
     helloPipelining: caps?.starttls ? 'untried' : 'no',
+    trialDone: Promise.resolve(),
+    endTrial: () => {},
     rttSamples: [],
     rttHintMs,
     setupSamples: [],
@@ -177,14 +182,23 @@ export async function exchange(ctx: Ctx, hello: Buffer, meta: ExchangeMeta): Pro
   const level = meta.after + 1;
   ctx.depth = Math.max(ctx.depth, level);
   let flight: FlightResult;
+  let trials = 0;
   for (let attempt = 0; ; attempt++) {
-    const trial = ctx.helloPipelining === 'untried' && meta.priority >= PRIO.side && (rttOf(ctx) ?? 0) >= WAN_RTT_MS;
-    if (trial) ctx.helloPipelining = 'trying';
+    const trial = trials === 0 && ctx.helloPipelining === 'untried' && meta.priority >= PRIO.side && (rttOf(ctx) ?? 0) >= WAN_RTT_MS;
+    if (trial) {
+      ctx.helloPipelining = 'trying';
+      ctx.trialDone = new Promise<void>((r) => (ctx.endTrial = r));
+    }
     flight = await exchangeOnce(ctx, hello, meta.priority, trial);
     if (trial) {
       const seen = flight.bytes > 0 && flight.kind !== 'not-tls';
-      ctx.helloPipelining = seen ? 'yes' : 'no';
+      // closed without a byte: it may have read the hello and hung up: inconclusive, another side
+      // test tries again; silence after the 234 means it dropped the hello
+      trials++;
+      const unsure = !seen && /connection closed/.test(flight.error ?? '');
+      ctx.helloPipelining = seen ? 'yes' : unsure ? 'untried' : 'no';
       ctx.pool.pipelineHello = seen;
+      ctx.endTrial();
       // the server never read that hello (it was counted: it crossed the wire): ask again the ordinary way
       if (!seen) continue;
     }

@@ -225,16 +225,22 @@ function startInventory(ctx: Ctx, want: Set<ProtocolName>): { done: Promise<Inve
   const per = () => rttsPerHandshake(ctx);
   const tls13Codes = tls13Suites().map((s) => s.code);
 
+  // the first TLS 1.3 hello offered every group: a HelloRetryRequest to it already names the first
+  let t13First: FlightResult | undefined;
+  const onT13 = (ok: boolean, first?: FlightResult) => {
+    t13First = first;
+    settle.get('TLSv1.3')!(ok);
+  };
   const ssl2Job = want.has('SSLv2') ? probeSSLv2(ctx) : Promise.resolve({ supported: false, kinds: [] as number[], cert: null });
   const t13Job = want.has('TLSv1.3')
     ? enumerateVersion(
         ctx,
         { label: 'TLSv1.3', candidates: tls13Codes, mk: (s) => tls13Hello(s, sn), isVersion: (f) => f.serverHello!.version === 0x0304 },
         per,
-        settle.get('TLSv1.3'),
+        onT13,
       )
     : (settle.get('TLSv1.3')!(false), Promise.resolve(NONE));
-  const groupsJob = known.get('TLSv1.3')!.then((ok) => (ok ? tls13Groups(ctx, tls13Codes, 1) : []));
+  const groupsJob = known.get('TLSv1.3')!.then((ok) => (ok ? tls13Groups(ctx, tls13Codes, 1, t13First) : []));
   const legacyJobs = legacyLabels.map((l) =>
     enumerateVersion(
       ctx,

@@ -10,6 +10,7 @@ import {
   PROTOCOL_VERSIONS,
   TLS13_GROUPS,
   type ClientHelloOptions,
+  type FlightResult,
   type ProtocolName,
 } from './hello.js';
 import { groupByCodeInfo, groupName, legacySuites, SSLV2_KINDS } from './registry.js';
@@ -63,10 +64,20 @@ export async function probeSSLv2(ctx: Ctx): Promise<{ supported: boolean; kinds:
   return { supported: false, kinds: [], cert: null };
 }
 
-/** Empty key_share: a server that supports an offered group must answer with a HelloRetryRequest naming it. */
-export async function tls13Groups(ctx: Ctx, suites: number[], after: number): Promise<number[]> {
+/**
+ * Empty key_share: a server that supports an offered group must answer with a HelloRetryRequest
+ * naming it; then the same without that group, until it refuses. When the enumeration's first
+ * hello (every group offered, an x25519 share it could not use) already drew a HelloRetryRequest,
+ * the server chose among the same groups with no usable share, as here: its group is the first.
+ */
+export async function tls13Groups(ctx: Ctx, suites: number[], after: number, first?: FlightResult): Promise<number[]> {
   const r: number[] = [];
   const remaining = [...TLS13_GROUPS];
+  const hrr = first?.serverHello?.isHelloRetryRequest ? first.serverHello.keyShareGroup : null;
+  if (hrr !== null && hrr !== undefined && remaining.includes(hrr)) {
+    r.push(hrr);
+    remaining.splice(remaining.indexOf(hrr), 1);
+  }
   let level = after;
   while (remaining.length) {
     const hello = buildClientHello({

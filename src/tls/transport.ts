@@ -71,7 +71,8 @@ class ReplyReader {
     return this.buf;
   }
 
-  next(): Promise<FtpReply> {
+  /** The next reply; `withinMs` bounds this one wait (else the deadline). */
+  next(withinMs?: number): Promise<FtpReply> {
     return new Promise((resolve, reject) => {
       const s = this.socket;
       const done = (err: Error | null, reply?: FtpReply) => {
@@ -97,7 +98,8 @@ class ReplyReader {
       };
       const onEnd = () => done(new TransportError(`connection closed before an FTP reply (${this.preview()})`, 'closed'));
       const onError = (e: NodeJS.ErrnoException) => done(new TransportError(`socket error ${e.code ?? e.message}`, 'closed'));
-      const timer = setTimeout(() => done(new TransportError('no FTP reply in time', 'timeout')), Math.max(1, this.deadline - Date.now()));
+      const wait = Math.max(1, Math.min(this.deadline - Date.now(), withinMs ?? Infinity));
+      const timer = setTimeout(() => done(new TransportError('no FTP reply in time', 'timeout')), wait);
       const r = this.parse();
       if (r instanceof Error) return done(r);
       if (r) return done(null, r);
@@ -167,7 +169,14 @@ export async function ftpsPreamble(
   if (greeting.code !== 220) throw new TransportError(`greeting ${greeting.code}`, 'protocol-error');
   const asked = performance.now();
   if (mode === 'wait') socket.write(`${command}\r\n`);
-  const auth = await reader.next();
+  // A pipelined command is answered at most a round trip after the greeting: a server that threw
+  // it away (input flushed before the greeting) would leave us waiting for the whole timeout.
+  const greetedAfter = asked - started;
+  const auth = await reader.next(mode === 'wait' ? undefined : Math.max(1000, 3 * greetedAfter)).catch((err: unknown) => {
+    if (mode !== 'wait' && err instanceof TransportError && err.code === 'timeout')
+      throw new TransportError(`no reply to a pipelined ${command}`, 'pipeline-refused');
+    throw err;
+  });
   if (mode === 'wait') onRtt(performance.now() - asked);
   if (auth.code === 421) throw new TransportError(`421 from server: ${auth.text.slice(0, 200)}`, 'refused-by-server');
   if (auth.code !== 234) {
