@@ -7,8 +7,9 @@
 //   #2, #3 raw: DH group exchange 'default' and 'small', each carrying one more host-key family;
 //      our identification goes out with the connect                            (4 round trips)
 //   #4 ssh2: auth methods (`none`), pre-login banner; with credentials SFTP + hardening (5+)
-//   #2–#4 start together as soon as #1's KEXINIT is in, ssh2 loading while #1 waits for it; only
-//   host-key families left over after that cost one more connection each (3 round trips).
+//   #2–#4 start together as soon as #1's KEXINIT is in (on a WAN, with a round-trip hint, ssh2
+//   loads while #1 waits for it); only host-key families left over after that cost one more
+//   connection each (3 round trips).
 //
 // The result says how long it took, the round-trip time it measured and the plan's lower bound:
 //   lowerBoundMs = rttMs × (round trips to the first KEXINIT + the longest branch after it
@@ -49,6 +50,12 @@ export interface AuditSshOptions {
   auth?: boolean;
   /** username for the anonymous `none` probe (default 'xferscan') */
   probeUsername?: string;
+  /**
+   * a round-trip time measured before (detection): from 5 ms on, ssh2 is loaded while #1 waits for
+   * the KEXINIT (its tens of ms of CPU then cost no round trip); on loopback it loads once the
+   * exchanges are under way, as they then wait for the server's CPU rather than the network
+   */
+  rttHintMs?: number | null;
 }
 
 /** How the audit was planned and what the round trips allow. */
@@ -362,8 +369,8 @@ function failedResult(a: Audit, first: Extract<Awaited<ReturnType<typeof openSes
 
 export async function auditSsh(opts: AuditSshOptions): Promise<SshAuditResult> {
   const a = newAudit(opts);
-  // ssh2 takes tens of ms of CPU to load: spend them while #1 waits for the server's KEXINIT
-  if (opts.auth !== false) void loadSsh2().catch(() => {});
+  // ssh2 takes tens of ms of CPU to load: on a WAN, spend them while #1 waits for the KEXINIT
+  if (opts.auth !== false && (opts.rttHintMs ?? 0) >= 5) void loadSsh2().catch(() => {});
   a.connections += 1;
   const first = await openSession(opts.socket ? { socket: opts.socket, preread: opts.preread } : { host: a.address, port: opts.port }, {
     timeoutMs: a.timeoutMs,
