@@ -114,7 +114,13 @@ async function openOnce(ctx: Ctx, hello: Buffer | null): Promise<Transport> {
     ctx.setupSamples.push(performance.now() - started);
     return { socket, pending: null, helloSent: false, readyAt: performance.now() };
   }
-  const socket = await ctx.caps.dial();
+  const socket = await ctx.caps.dial().catch((err: unknown) => {
+    // refused or reset at connect where connections worked before: a limit, not a closed port
+    const code = (err as { code?: string })?.code ?? '';
+    if (ctx.handshakes > 0 && /^(closed|ECONNREFUSED|ECONNRESET)$/.test(code))
+      throw Object.assign(new Error(`connect refused after ${ctx.handshakes} handshakes`), { code: 'refused-by-server' });
+    throw err;
+  });
   const st = ctx.caps.starttls;
   if (!st) return { socket, pending: null, helloSent: false, readyAt: performance.now() };
   const mode: PreambleMode = ctx.preamble === 'wait' ? 'wait' : hello ? 'hello' : 'auth';

@@ -162,7 +162,13 @@ export async function ftpsPreamble(
   socket.setNoDelay?.(true);
   if (mode !== 'wait') socket.write(mode === 'hello' && hello ? Buffer.concat([Buffer.from(`${command}\r\n`), hello]) : `${command}\r\n`);
   const reader = new ReplyReader(socket, Date.now() + timeoutMs);
-  let greeting = await reader.next();
+  // closed or reset before any greeting: the server turned the connection away (a per-IP or
+  // total limit that does not say 421)
+  let greeting = await reader.next().catch((err: unknown) => {
+    if (err instanceof TransportError && err.code === 'closed' && reader.rest().length === 0)
+      throw new TransportError(`${err.message} (turned away before the greeting)`, 'refused-by-server');
+    throw err;
+  });
   while (greeting.code >= 100 && greeting.code < 200) greeting = await reader.next();
   onGreeting?.(performance.now() - started);
   if (greeting.code === 421) throw new TransportError(`421 from server: ${greeting.text.slice(0, 200)}`, 'refused-by-server');

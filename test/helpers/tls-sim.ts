@@ -25,6 +25,8 @@ export interface FtpsSimOptions {
   losesEarlyCommands?: boolean;
   /** answer 421 to connections beyond this many open at once */
   perIpLimit?: number;
+  /** how connections beyond the limit are turned away: 421 (default) or a close without a word */
+  refuseBy?: '421' | 'close';
 }
 
 export function parseClientHello(buf: Buffer): { version: number; suites: number[]; scsvFallback: boolean } | null {
@@ -134,7 +136,8 @@ export function ftpsSim(cfg: SimConfig, o: FtpsSimOptions, stats: SimStats): net
     if (o.perIpLimit !== undefined && active() > o.perIpLimit) {
       stats.refused++;
       sock.resume(); // read, or the client's close would never be seen
-      sock.end('421 Too many connections from your IP\r\n');
+      if (o.refuseBy === 'close') sock.end();
+      else sock.end('421 Too many connections from your IP\r\n');
       return;
     }
     let tls = false;

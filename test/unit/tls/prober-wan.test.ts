@@ -129,6 +129,15 @@ describe('prober: pipelined explicit-FTPS preamble (simulated servers)', () => {
     expect(r.cipherSuites['TLSv1.2']).toHaveLength(5);
     expect(r.cipherSuites['TLSv1.3']).toHaveLength(2);
   });
+
+  it('takes a close before the greeting for a limit too', async () => {
+    const { port, stats } = await sim({ readsPipelinedHello: false, perIpLimit: 2, refuseBy: 'close' });
+    const r = await probe(port, { connections: 6 });
+    expect(stats.refused).toBeGreaterThan(0);
+    expect(r.limited).toBe(true);
+    expect(r.cipherSuites['TLSv1.2']).toHaveLength(5);
+    expect(r.cipherSuites['TLSv1.3']).toHaveLength(2);
+  });
 });
 
 describe('prober: round-trip time and lower bound', () => {
