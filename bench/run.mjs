@@ -9,9 +9,13 @@
 //   SSH: `xferscan scan` of 22022 and 22023 (each, and both in one run) next to `ssh-audit` on each;
 //        ratio = ssh-audit wall / xferscan wall (target ≥ 1: xferscan no slower).
 //   Peak RSS of every xferscan run (/usr/bin/time -v when installed, else /proc/PID/status VmHWM).
+//   WAN: the same peers side by side through bench/relay.mjs at 0, 25 and 100 ms one way
+//        (bench/wan.mjs): ratios, connections and handshakes counted at the relay, xferscan's
+//        time against the round-trip lower bound it reports.
 //   Then bench/fleet.mjs when it exists (the fleet benchmark; its own output).
 //
-//   node bench/run.mjs [--runs 3] [--only tls|ssh|fleet] [--no-peers] [--no-fleet] [--out FILE]
+//   node bench/run.mjs [--runs 3] [--only tls|ssh|wan|fleet] [--no-peers] [--no-wan] [--no-fleet]
+//                      [--delays 0,25,100] [--wan-runs N] [--wan-runs-slow N (at ≥ 100 ms; default 1)] [--out FILE]
 //
 // Writes machine-readable results to bench/results/latest.json (or --out). A missing peer or a lab
 // endpoint that does not answer is skipped with a message, never an error.
@@ -21,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { benchWan } from './wan.mjs';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/xferscan.js');
@@ -28,16 +33,32 @@ const DIST = path.join(ROOT, 'dist/src/cli.js');
 const LAB_MANIFEST = path.join(process.env.XFS_LAB_RUN ?? path.join(ROOT, 'test/lab/.run'), 'endpoints.json');
 
 function parseArgs(argv) {
-  const o = { runs: 3, only: null, peers: true, fleet: true, out: path.join(ROOT, 'bench/results/latest.json') };
+  const o = {
+    runs: 3,
+    only: null,
+    peers: true,
+    fleet: true,
+    wan: true,
+    delays: null,
+    wanRuns: null,
+    wanRunsSlow: null,
+    out: path.join(ROOT, 'bench/results/latest.json'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Math.max(1, Number(argv[++i]) || 1);
     else if (a === '--only') o.only = argv[++i];
     else if (a === '--no-peers') o.peers = false;
     else if (a === '--no-fleet') o.fleet = false;
+    else if (a === '--no-wan') o.wan = false;
+    else if (a === '--delays') o.delays = argv[++i].split(',').map(Number);
+    else if (a === '--wan-runs') o.wanRuns = Math.max(1, Number(argv[++i]) || 1);
+    else if (a === '--wan-runs-slow') o.wanRunsSlow = Math.max(1, Number(argv[++i]) || 1);
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '-h' || a === '--help') {
-      console.log('node bench/run.mjs [--runs 3] [--only tls|ssh|fleet] [--no-peers] [--no-fleet] [--out FILE]');
+      console.log(
+        'node bench/run.mjs [--runs 3] [--only tls|ssh|wan|fleet] [--no-peers] [--no-wan] [--no-fleet] [--delays 0,25,100] [--wan-runs N] [--wan-runs-slow N] [--out FILE]',
+      );
       process.exit(0);
     } else {
       console.error(`bench: unknown argument ${a}`);
@@ -343,7 +364,7 @@ async function main() {
   }
   const eps = labEndpoints();
   const results = {
-    benchVersion: 1,
+    benchVersion: 2,
     startedAt: new Date().toISOString(),
     host: {
       node: process.version,
@@ -360,13 +381,28 @@ async function main() {
   await run(process.execPath, [BIN, '--version']);
   if (!o.only || o.only === 'tls') await benchTls(o, eps.tls, results);
   if (!o.only || o.only === 'ssh') await benchSsh(o, eps.ssh, results);
+  if (o.wan && (!o.only || o.only === 'wan')) await benchWan(o, eps, results);
   const fleet = path.join(ROOT, 'bench/fleet.mjs');
   if (o.fleet && (!o.only || o.only === 'fleet')) {
     if (fs.existsSync(fleet)) {
       console.log('\nbench: node bench/fleet.mjs');
       const t0 = Date.now();
-      const r = spawnSync(process.execPath, [fleet], { cwd: ROOT, stdio: 'inherit' });
-      results.fleet = { exitCode: r.status, wallMs: Date.now() - t0 };
+      const r = spawnSync(process.execPath, [fleet, '--json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      let f = null;
+      try {
+        f = JSON.parse(r.stdout);
+      } catch {
+        process.stdout.write(r.stdout ?? '');
+      }
+      results.fleet = { exitCode: r.status, wallMs: Date.now() - t0, ...(f ?? {}) };
+      if (f)
+        console.log(
+          `fleet: ${f.endpoints} endpoints (${Object.entries(f.mix)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(
+              ', ',
+            )}): ${f.wallSeconds.toFixed(1)} s (target ≤ 60 s), peak RSS ${f.peakRssMB} MB (≤ 400 MB), CPU scanner ${f.cpuSeconds.scanner} s + fleet servers ${f.cpuSeconds.fleetServers} s, reported right ${f.reportedRight}/${f.endpoints}: ${f.pass ? 'PASS' : 'MISS'}${f.problems.length ? `\n  ${f.problems.slice(0, 5).join('\n  ')}` : ''}`,
+        );
       if (r.status !== 0) process.exitCode = 1;
     } else console.log('bench: bench/fleet.mjs not present: fleet benchmark skipped');
   }

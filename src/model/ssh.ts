@@ -82,6 +82,19 @@ export const SftpSubsystemFactsSchema = obj({
 });
 export type SftpSubsystemFacts = Static<typeof SftpSubsystemFactsSchema>;
 
+export const SshAuditPlanSchema = obj(
+  {
+    rttMs: nullable(Type.Number({ description: 'the smallest request → reply time measured (null: no clean sample)' })),
+    toKexinit: Count("round trips until the first KEXINIT (1 on detection's connection, 2 on a new one)"),
+    branch: Count('the longest branch started once the KEXINIT is in (auth with ssh2: 5)'),
+    extraHostKeys: Count('host-key families fetched on connections of their own, 3 round trips each'),
+    lowerBoundRtts: Count(),
+    lowerBoundMs: nullable(Type.Number()),
+  },
+  'how the audit was planned and the round trips it cannot do without',
+);
+export type SshAuditPlan = Static<typeof SshAuditPlanSchema>;
+
 export const SshFactsSchema = obj({
   banner: Str(),
   preBanner: Opt(StrList('lines the server sent before its identification line')),
@@ -122,6 +135,7 @@ export const SshFactsSchema = obj({
       notes: StrList(),
       rttMs: Opt(nullable(Type.Number())),
       lowerBoundMs: Opt(nullable(Type.Number())),
+      plan: Opt(SshAuditPlanSchema),
     }),
   ),
   gaps: Opt(List(GapSchema)),

@@ -41,6 +41,24 @@ export type TlsValidation = Static<typeof TlsValidationSchema>;
 
 const LabelValue = obj({ label: Str(), value: Str() });
 
+export const TlsProbePlanSchema = obj(
+  {
+    rttMs: nullable(Type.Number({ description: 'the smallest request → reply time measured (null: no clean sample)' })),
+    rttsPerHandshake: Count('round trips one handshake holds a connection: set-up (TCP, FTPS preamble) + hello'),
+    preamble: strEnum(
+      ['none', 'wait', 'auth', 'hello', 'caller'] as const,
+      "how the explicit-FTPS preamble was sent ('caller': by the caller's opener)",
+    ),
+    parallel: Count('connections used side by side (the cap, after what refusals taught)'),
+    handshakes: Count(),
+    depth: Count('the longest chain of hellos that each waited for the one before'),
+    lowerBoundRtts: Count(),
+    lowerBoundMs: nullable(Type.Number()),
+  },
+  'how the inventory was planned and what the round trips allow',
+);
+export type TlsProbePlan = Static<typeof TlsProbePlanSchema>;
+
 export const TlsProbeBookkeepingSchema = obj(
   {
     handshakes: Count(),
@@ -52,6 +70,8 @@ export const TlsProbeBookkeepingSchema = obj(
     connections: Opt(Count('TCP connections the inventory opened')),
     rttMs: Opt(nullable(Type.Number({ description: 'round-trip time the prober measured' }))),
     lowerBoundMs: Opt(nullable(Type.Number({ description: 'least time the inventory could take at that round-trip time' }))),
+    perIpLimit: Opt(nullable(Count('connections the server allowed side by side, when it refused more'))),
+    plan: Opt(TlsProbePlanSchema),
   },
   "the prober's bookkeeping",
 );

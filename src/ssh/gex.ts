@@ -18,6 +18,10 @@ export interface GexProbe {
   hostKeyBlob: Buffer | null;
   hostKeyAlgorithm: string | null;
   connId: string | null;
+  /** request → reply times on the connection (ms) */
+  rttSamples: number[];
+  /** identification and KEXINIT were exchanged: a failure after that answers the GEX request */
+  sessionOpened: boolean;
 }
 
 export function offersGex(kex: readonly string[]): boolean {
@@ -37,7 +41,17 @@ export async function probeGex(
 ): Promise<GexProbe> {
   const s = await openSession(target, { ...opts, purpose: opts.purpose ?? 'ssh-gex' });
   if (!s.ok)
-    return { label, request, group: null, error: `${s.stage}: ${s.error}`, hostKeyBlob: null, hostKeyAlgorithm: null, connId: s.connId };
+    return {
+      label,
+      request,
+      group: null,
+      error: `${s.stage}: ${s.error}`,
+      hostKeyBlob: null,
+      hostKeyAlgorithm: null,
+      connId: s.connId,
+      rttSamples: [],
+      sessionOpened: false,
+    };
   const r = await continueKex(s.session, { gex: request, hostKeyAlgorithm: opts.hostKeyAlgorithm ?? null });
   return {
     label,
@@ -47,5 +61,7 @@ export async function probeGex(
     hostKeyBlob: r.hostKeyBlob,
     hostKeyAlgorithm: r.hostKeyBlob ? (opts.hostKeyAlgorithm ?? null) : null,
     connId: s.session.connId,
+    rttSamples: s.session.rttSamples,
+    sessionOpened: true,
   };
 }

@@ -31,6 +31,8 @@ export interface Session {
   sentKexinit: boolean;
   deadline: number;
   transcript?: Transcript;
+  /** request → reply times on this connection (ms): our identification → the server's KEXINIT, GEX request → group, … */
+  rttSamples: number[];
 }
 
 export type SessionStage = 'connect' | 'identification' | 'kexinit';
@@ -96,13 +98,18 @@ export async function openSession(target: SshTarget, opts: SessionOptions): Prom
     return { ok: false, stage, kind, error, ident, connId, bytesReceived: conn.received };
   };
 
+  // Both sides may send their identification at once (RFC 4253 §4.2); OpenSSH sends its KEXINIT
+  // only after it has ours, so ours goes out with the connection: one round trip less.
+  const ours = clientIdentification();
+  conn.write(`${ours}\r\n`);
+  const identSentAt = performance.now();
   const id = await readIdentification(conn, deadline);
   if (!id.ok) return fail('identification', id.kind, id.message);
   const ident = id.value;
+  // the server's line was already there (detection read it): our line → its KEXINIT is a clean round trip
+  const identWasWaiting = 'socket' in target && (target.preread?.length ?? 0) > 0;
   for (const l of ident.preBanner) note(ctx, 'server', l);
   note(ctx, 'server', ident.raw);
-  const ours = clientIdentification();
-  conn.write(`${ours}\r\n`);
   note(ctx, 'client', ours);
   if (!ident.protoVersion.startsWith('2.') && ident.protoVersion !== '1.99') {
     // SSH-1 only: there is no KEXINIT to read.
@@ -120,11 +127,12 @@ export async function openSession(target: SshTarget, opts: SessionOptions): Prom
     m = await nextMessage(conn, deadline);
   }
   if (!m.ok) return fail('kexinit', m.kind, m.error, ident);
+  const rttSamples = identWasWaiting && !sentKexinit ? [performance.now() - identSentAt] : [];
   const k = parseKexinit(m.payload);
   if (!k.ok) return fail('kexinit', 'protocol-error', k.error, ident);
   for (const line of summarizeKexinit(k.kexinit)) note(ctx, 'server', line);
   for (const w of k.kexinit.warnings) note(ctx, 'note', `KEXINIT: ${w}`);
-  return { ok: true, session: { conn, connId, ident, kexinit: k.kexinit, sentKexinit, deadline, transcript: t } };
+  return { ok: true, session: { conn, connId, ident, kexinit: k.kexinit, sentKexinit, deadline, transcript: t, rttSamples } };
 }
 
 export type KexinitReadResult =
@@ -224,6 +232,102 @@ function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
   return result;
 }
 
+/** Our KEXINIT, limited to one key exchange and the host-key algorithm(s) we want. */
+function sendLimitedKexinit(s: Session, kex: string, hostKeyAlgorithm: string | null): void {
+  const k = s.kexinit;
+  const hk = hostKeyAlgorithm ? [hostKeyAlgorithm] : k.hostKeyAlgorithms;
+  s.conn.write(
+    framePacket(
+      buildKexinit({
+        kex: [kex],
+        hostKey: hk,
+        ciphersCtoS: k.ciphersCtoS,
+        ciphersStoC: k.ciphersStoC,
+        macsCtoS: k.macsCtoS,
+        macsStoC: k.macsStoC,
+        compressionCtoS: k.compressionCtoS,
+        compressionStoC: k.compressionStoC,
+      }),
+    ),
+  );
+  note(s, 'client', `KEXINIT kex=${kex} hostkey=${hk.join(',')}`);
+}
+
+/** The next message, timed as a round trip from now (the request has just been written). */
+async function reply(s: Session): Promise<Msg> {
+  const asked = performance.now();
+  const m = await nextMessage(s.conn, s.deadline);
+  if (m.ok) s.rttSamples.push(performance.now() - asked);
+  return m;
+}
+
+type Step = { ok: true } | { ok: false; error: string; kind?: ConnErrorKind };
+
+/**
+ * KEX_DH_GEX_REQUEST → KEX_DH_GEX_GROUP (recorded in `out`); with `goOn`, KEX_DH_GEX_INIT so that
+ * the reply brings the host key.
+ */
+async function groupExchange(s: Session, g: GexRequest, kex: string, goOn: boolean, out: KexContinueResult): Promise<Step | 'stop'> {
+  s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEX_DH_GEX_REQUEST]), encUint32(g.min), encUint32(g.n), encUint32(g.max)])));
+  note(s, 'client', `KEX_DH_GEX_REQUEST min=${g.min} n=${g.n} max=${g.max}`);
+  const m = await reply(s);
+  if (!m.ok) return { ok: false, error: `no KEX_DH_GEX_GROUP: ${m.error}`, kind: m.kind };
+  if (m.payload[0] !== MSG.KEX_DH_GEX_GROUP) return { ok: false, error: `expected KEX_DH_GEX_GROUP (31), got message ${m.payload[0]}` };
+  const r = new Reader(m.payload.subarray(1));
+  const p = r.mpint();
+  const gen = r.mpint();
+  if (!p || !gen) return { ok: false, error: 'malformed KEX_DH_GEX_GROUP' };
+  const pBits = mpintBits(p);
+  const genBig = mpintToBigInt(gen);
+  out.gexGroup = { ...g, kex, pBits, generator: genBig.toString() };
+  note(s, 'server', `KEX_DH_GEX_GROUP p=${pBits} bits g=${genBig.toString()}`);
+  if (!goOn) return 'stop';
+  if (mpintToBigInt(p) < 7n) return { ok: false, error: 'group modulus too small to continue' };
+  s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEX_DH_GEX_INIT]), encString(gexPublicValue(p, gen))])));
+  return { ok: true };
+}
+
+/**
+ * Our public value for a key exchange we never finish: it only has to be valid for the server to
+ * answer with its host key, and no secret is ever derived from it. So one per kind is made per
+ * process and reused (a fleet scan would otherwise spend seconds of CPU making fresh ones).
+ */
+const publicValues = new Map<string, Buffer>();
+function publicValueFor(kex: string): Buffer | null {
+  const kind = kex.startsWith('curve25519-') ? 'x25519' : (ECDH_CURVES[kex] ?? MODP_GROUPS[kex] ?? null);
+  if (!kind) return null;
+  let pub = publicValues.get(kind);
+  if (!pub) {
+    if (kind === 'x25519') pub = generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+    else if (ECDH_CURVES[kex]) pub = createECDH(kind).generateKeys();
+    else pub = bytesToMpint(getDiffieHellman(kind).generateKeys());
+    publicValues.set(kind, pub);
+  }
+  return pub;
+}
+
+/** The same for a group-exchange group: g^x mod p, per group (servers hand out a few groups). */
+const gexPublic = new Map<string, Buffer>();
+function gexPublicValue(p: Buffer, gen: Buffer): Buffer {
+  const key = `${p.toString('hex')}/${gen.toString('hex')}`;
+  let e = gexPublic.get(key);
+  if (!e) {
+    const x = mpintToBigInt(randomBytes(32)) | 2n;
+    e = bigIntToMpint(modPow(mpintToBigInt(gen), x, mpintToBigInt(p)));
+    if (gexPublic.size >= 32) gexPublic.clear();
+    gexPublic.set(key, e);
+  }
+  return e;
+}
+
+/** KEXDH_INIT (or KEX_ECDH_INIT) with a public value of the chosen exchange. */
+function sendKexInit(s: Session, kex: string): Step {
+  const pub = publicValueFor(kex);
+  if (!pub) return { ok: false, error: `internal: no handler for ${kex}` };
+  s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEXDH_INIT]), encString(pub)])));
+  return { ok: true };
+}
+
 /**
  * Continues an open session: sends a KEXINIT limited to one key exchange (a group exchange
  * when `gex` is given) and one host-key algorithm, then runs the exchange until the server's
@@ -252,72 +356,23 @@ export async function continueKex(
   };
   try {
     if (s.sentKexinit) return done('the server waited for our KEXINIT; no key exchange on this connection');
-    const k = s.kexinit;
-    const kex = chooseDoableKex(k.kex, !!want.gex);
+    const kex = chooseDoableKex(s.kexinit.kex, !!want.gex);
     if (!kex)
       return done(
-        want.gex ? 'server offers no group exchange' : `no key exchange in common that xferscan can run (server: ${k.kex.join(',')})`,
+        want.gex
+          ? 'server offers no group exchange'
+          : `no key exchange in common that xferscan can run (server: ${s.kexinit.kex.join(',')})`,
       );
     out.kex = kex;
-    const hk = want.hostKeyAlgorithm ? [want.hostKeyAlgorithm] : k.hostKeyAlgorithms;
-    s.conn.write(
-      framePacket(
-        buildKexinit({
-          kex: [kex],
-          hostKey: hk,
-          ciphersCtoS: k.ciphersCtoS,
-          ciphersStoC: k.ciphersStoC,
-          macsCtoS: k.macsCtoS,
-          macsStoC: k.macsStoC,
-          compressionCtoS: k.compressionCtoS,
-          compressionStoC: k.compressionStoC,
-        }),
-      ),
-    );
-    note(s, 'client', `KEXINIT kex=${kex} hostkey=${hk.join(',')}`);
-    let replyType: number = MSG.KEXDH_REPLY;
-    if (want.gex) {
-      const g = want.gex;
-      s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEX_DH_GEX_REQUEST]), encUint32(g.min), encUint32(g.n), encUint32(g.max)])));
-      note(s, 'client', `KEX_DH_GEX_REQUEST min=${g.min} n=${g.n} max=${g.max}`);
-      const m = await nextMessage(s.conn, s.deadline);
-      if (!m.ok) return done(`no KEX_DH_GEX_GROUP: ${m.error}`, m.kind);
-      if (m.payload[0] !== MSG.KEX_DH_GEX_GROUP) return done(`expected KEX_DH_GEX_GROUP (31), got message ${m.payload[0]}`);
-      const r = new Reader(m.payload.subarray(1));
-      const p = r.mpint();
-      const gen = r.mpint();
-      if (!p || !gen) return done('malformed KEX_DH_GEX_GROUP');
-      const pBits = mpintBits(p);
-      const genBig = mpintToBigInt(gen);
-      out.gexGroup = { ...g, kex, pBits, generator: genBig.toString() };
-      note(s, 'server', `KEX_DH_GEX_GROUP p=${pBits} bits g=${genBig.toString()}`);
-      if (!want.hostKeyAlgorithm) return done();
-      const pBig = mpintToBigInt(p);
-      if (pBig < 7n) return done('group modulus too small to continue');
-      const x = mpintToBigInt(randomBytes(32)) | 2n;
-      const e = modPow(genBig, x, pBig);
-      s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEX_DH_GEX_INIT]), encString(bigIntToMpint(e))])));
-      replyType = MSG.KEX_DH_GEX_REPLY;
-    } else if (kex.startsWith('curve25519-')) {
-      const { publicKey } = generateKeyPairSync('x25519');
-      const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-      s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEXDH_INIT]), encString(raw)])));
-    } else if (ECDH_CURVES[kex]) {
-      const ecdh = createECDH(ECDH_CURVES[kex]!);
-      const q = ecdh.generateKeys();
-      s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEXDH_INIT]), encString(q)])));
-    } else if (MODP_GROUPS[kex]) {
-      const dh = getDiffieHellman(MODP_GROUPS[kex]!);
-      const pub = dh.generateKeys();
-      s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEXDH_INIT]), encString(bytesToMpint(pub))])));
-    } else {
-      return done(`internal: no handler for ${kex}`);
-    }
-    const m = await nextMessage(s.conn, s.deadline);
+    sendLimitedKexinit(s, kex, want.hostKeyAlgorithm ?? null);
+    const step = want.gex ? await groupExchange(s, want.gex, kex, !!want.hostKeyAlgorithm, out) : sendKexInit(s, kex);
+    if (step === 'stop') return done();
+    if (!step.ok) return done(step.error, step.kind);
+    const replyType: number = want.gex ? MSG.KEX_DH_GEX_REPLY : MSG.KEXDH_REPLY;
+    const m = await reply(s);
     if (!m.ok) return done(`no key-exchange reply: ${m.error}`, m.kind);
     if (m.payload[0] !== replyType) return done(`expected key-exchange reply (${replyType}), got message ${m.payload[0]}`);
-    const r = new Reader(m.payload.subarray(1));
-    const ks = r.string();
+    const ks = new Reader(m.payload.subarray(1)).string();
     if (!ks) return done('malformed key-exchange reply (K_S)');
     out.hostKeyBlob = Buffer.from(ks);
     note(s, 'server', `KEX reply: host key blob ${ks.length} bytes`);

@@ -4,7 +4,15 @@ import type { TlsFacts, TlsValidation } from '../model.js';
 import { analyzeChain, type AnalyzeOptions, type ChainAnalysis } from './certs.js';
 import { probeTls, type OpenTransport, type TlsProbeOptions, type TlsProbeResult } from './prober.js';
 
-export { probeTls, type OpenTransport, type TlsProbeOptions, type TlsProbeResult } from './prober.js';
+export {
+  probeTls,
+  type OpenTransport,
+  type TlsKnownFacts,
+  type TlsProbeOptions,
+  type TlsProbePlan,
+  type TlsProbeResult,
+  type TlsTransportCapabilities,
+} from './prober.js';
 export { analyzeChain, parseCertificate, readCaFile, pemToDer, derToPem, type ChainAnalysis, type CertificateFacts } from './certs.js';
 export { suiteByCode, suiteByName, suiteName, CIPHER_SUITES, SSLV2_KINDS, NAMED_GROUPS, type CipherSuiteInfo } from './registry.js';
 
@@ -37,14 +45,25 @@ export function toTlsFacts(probe: TlsProbeResult, chain: ChainAnalysis, others: 
     compression: probe.compression,
     validation: probe.chainDer.length ? validationOf(chain) : null,
     ...(others.length ? { otherCertificates: others.map((o) => ({ chain: o.certificates, validation: validationOf(o) })) } : {}),
-    probe: {
-      handshakes: probe.handshakes,
-      ms: probe.durationMs,
-      limited: probe.limited,
-      errors: probe.errors,
-      chainSource: probe.chainSource,
-      evidence: probe.evidence,
-    },
+    probe: probeBookkeeping(probe),
+  };
+}
+
+type TlsProbeBookkeeping = NonNullable<TlsFacts['probe']>;
+
+function probeBookkeeping(probe: TlsProbeResult): TlsProbeBookkeeping {
+  return {
+    handshakes: probe.handshakes,
+    ms: probe.durationMs,
+    limited: probe.limited,
+    errors: probe.errors,
+    chainSource: probe.chainSource,
+    evidence: probe.evidence,
+    connections: probe.connections,
+    rttMs: probe.rttMs,
+    lowerBoundMs: probe.lowerBoundMs,
+    perIpLimit: probe.perIpLimit,
+    plan: probe.plan,
   };
 }
 

@@ -44,8 +44,6 @@ const KNOWN_DISAGREEMENTS: Known[] = [
   // that comes back, each on a fresh connection (one session channel per connection, forced
   // commands that exit 0, dropbear's close race, connections that die under a request); reason 3
   // means no forwarding at all.
-  // a connection reset in answer to a group-exchange request is not rate limiting
-  { endpoint: 'paramiko-fwd-allow', fact: 'host keys', xferscan: 'ssh-ed25519/256', oracle: 'ecdsa-sha2-nistp256/256 ssh-ed25519/256 ssh-rsa/3072', cause: 'GEX request answered by a reset (paramiko without moduli) read as "server stopped accepting our connections": ecdsa and RSA keys never fetched' },
 ];
 
 function lab(): LabEndpoint[] {
