@@ -13,6 +13,11 @@ interface VulnMeta {
   observes: string;
   severity: Severity;
   remediation: string;
+  /**
+   * the flaw needs more than the offered suites show (an unpatched library, an old client): a
+   * derived "vulnerable" is then a warning (potentially vulnerable), never a proven fail
+   */
+  potential?: boolean;
 }
 
 function evidenceOf(r: TlsVulnResult): Evidence[] {
@@ -24,14 +29,28 @@ function evidenceOf(r: TlsVulnResult): Evidence[] {
   ];
 }
 
-/** The verdict of one result: vulnerable fails, not vulnerable (or not applicable) passes, inconclusive warns. */
-export function vulnOutcome(r: TlsVulnResult, title: string): CheckOutcome {
+/** The evidence lines that say why, for the detail (the full list is in the evidence). */
+function why(r: TlsVulnResult): string {
+  const text = r.evidence
+    .filter((e) => !/^derived from the offered suites/.test(e))
+    .slice(0, 3)
+    .join('; ');
+  return text.length > 500 ? `${text.slice(0, 497)}…` : text;
+}
+
+/**
+ * The verdict of one result: vulnerable fails (warns when `potential`), not vulnerable (or not
+ * applicable) passes, inconclusive warns.
+ */
+export function vulnOutcome(r: TlsVulnResult, title: string, potential = false): CheckOutcome {
   const how = r.derived ? ` (${DERIVED_WORDS})` : '';
-  const first = r.evidence.find((e) => !/^derived from the offered suites/.test(e)) ?? '';
+  const first = why(r);
   const evidence = evidenceOf(r);
   switch (r.status) {
     case 'vulnerable':
-      return { status: 'fail', detail: `${title}: vulnerable — ${first}${how}`, evidence };
+      return potential
+        ? { status: 'warn', detail: `${title}: potentially vulnerable — ${first}${how}`, evidence }
+        : { status: 'fail', detail: `${title}: vulnerable — ${first}${how}`, evidence };
     case 'not-vulnerable':
       return { status: 'pass', detail: `${title}: not vulnerable — ${first}${how}`, evidence };
     case 'not-applicable':
@@ -46,11 +65,11 @@ export function vulnOutcome(r: TlsVulnResult, title: string): CheckOutcome {
   }
 }
 
-function judge(tls: TlsFacts, id: VulnIdFact, title: string): CheckOutcome {
+function judge(tls: TlsFacts, id: VulnIdFact, title: string, potential: boolean): CheckOutcome {
   const v = tls.vulnerabilities;
   if (!v) return { status: 'skipped', detail: 'the TLS vulnerability battery did not run on this endpoint' };
   const r = [...v.active, ...v.derived].find((x) => x.id === id);
-  if (r) return vulnOutcome(r, title);
+  if (r) return vulnOutcome(r, title, potential);
   const skipped = v.skipped.find((s) => s.id === id);
   return { status: 'skipped', detail: skipped ? `not tested: ${skipped.reason}` : 'not tested' };
 }
@@ -63,7 +82,7 @@ function vulnCheck<const Id extends string>(id: Id, vuln: VulnIdFact, m: VulnMet
     observes: m.observes,
     severity: m.severity,
     remediation: m.remediation,
-    run: withTls((tls) => judge(tls, vuln, m.title)),
+    run: withTls((tls) => judge(tls, vuln, m.title, m.potential === true)),
   });
 }
 
@@ -131,15 +150,18 @@ export const tlsVulnPoodle = vulnCheck('TLS-VULN-POODLE', 'poodle', {
 
 export const tlsVulnBeast = vulnCheck('TLS-VULN-BEAST', 'beast', {
   title: 'BEAST (CVE-2011-3389)',
-  observes: 'CBC suites offered at TLS 1.0 or SSLv3 (derived from the offered suites)',
+  observes: 'CBC suites offered at TLS 1.0 or SSLv3 (derived from the offered suites; a warning: current clients split records against it)',
   severity: 'low',
+  potential: true,
   remediation: 'Disable TLS 1.0 and SSLv3 (vsftpd ssl_tlsv1=NO, ssl_sslv3=NO; ProFTPD TLSProtocol TLSv1.2 TLSv1.3).',
 });
 
 export const tlsVulnLucky13 = vulnCheck('TLS-VULN-LUCKY13', 'lucky13', {
   title: 'LUCKY13 (CVE-2013-0169)',
-  observes: 'CBC (MAC-then-encrypt) suites offered (derived from the offered suites)',
+  observes:
+    'CBC (MAC-then-encrypt) suites offered (derived from the offered suites; a warning: a patched library decodes CBC in constant time, which no scan can see)',
   severity: 'low',
+  potential: true,
   remediation: `Prefer AEAD suites and drop CBC ones (${SUITES}); keep the TLS library current (constant-time CBC decoding).`,
 });
 
