@@ -312,7 +312,9 @@ export async function flawShim(
     const b = net.connect({ host: '127.0.0.1', port });
     b.on('error', () => client.destroy());
     const c: Conn = { stats, client, backend: b, ch: null, tls13: false, clientHandshakes: 0, earlyCcs: 0, done: false };
-    const fromClient = splitter((t, body, raw) => clientRecord(c, set, t, body, raw));
+    const records = splitter((t, body, raw) => clientRecord(c, set, t, body, raw));
+    // an SSLv2 CLIENT-HELLO is no TLS record: this server does not speak SSLv2
+    const fromClient = (d: Buffer) => (c.ch === null && d[0]! & 0x80 ? client.destroy() : records(d));
     const fromServer = splitter((t, body, raw) => serverRecord(c, set, t, body, raw));
     client.on('data', fromClient);
     b.on('data', fromServer);

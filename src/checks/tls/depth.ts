@@ -163,7 +163,8 @@ export const tlsCertChain = defineCheck({
   id: 'TLS-CERT-CHAIN',
   family: 'tls',
   title: 'Certificate chain incomplete or out of order',
-  observes: 'intermediates the server does not send (named with their AIA caIssuers URL), and certificates sent out of order or unrelated',
+  observes:
+    'intermediates the server does not send (named with their AIA caIssuers URL; a fail once --check-revocation fetched one and it completes the chain), and certificates sent out of order or unrelated',
   severity: 'medium',
   remediation:
     'Send the full chain, leaf first, each certificate followed by its issuer (ProFTPD TLSCertificateChainFile; vsftpd and Pure-FTPd: append the intermediates to the certificate file in that order).',
@@ -183,9 +184,18 @@ export const tlsCertChain = defineCheck({
           label: 'fetched (--check-revocation)',
           value: m.fetched.ok ? `${m.fetched.subject} from ${m.fetched.url}` : `${m.fetched.url}: ${m.fetched.error}`,
         });
+      const aia = m.caIssuersUrls.length ? `; AIA names it at ${m.caIssuersUrls.join(', ')}` : '';
+      // proved missing: with the certificate AIA names, a store that refused the chain accepts it
+      const proved = t.storesWithFetched?.some((w) => w.trusted && !t.stores.find((s) => s.store === w.store)?.trusted);
+      if (proved)
+        return {
+          status: 'fail',
+          detail: `the server does not send the intermediate ${m.fetched!.subject} that issued ${m.subject}: with it (fetched from AIA) the chain verifies, without it clients that do not fetch it fail`,
+          evidence,
+        };
       return {
-        status: 'fail',
-        detail: `the server does not send the issuer of ${m.subject} (${m.issuer}), and no store has it${m.caIssuersUrls.length ? `; AIA names it at ${m.caIssuersUrls.join(', ')}` : ''}: clients that do not fetch it fail`,
+        status: 'warn',
+        detail: `the issuer of ${m.subject} (${m.issuer}) is neither sent nor in any store${aia}: a missing intermediate, or a root this scan was not given (--ca-file); --check-revocation fetches it from AIA to tell which`,
         evidence,
       };
     }
