@@ -4,7 +4,10 @@
 // a TLS server at all. Facts: tls.clientAuth, tls.ocsp, tls.revocation, tls.trust (tls-vulns probe).
 import type { Evidence, TlsFacts } from '../../model.js';
 import { defineCheck, type CheckOutcome } from '../types.js';
-import { withTls } from './support.js';
+import { noCert, withTls } from './support.js';
+
+/** Certificate checks: none without a certificate, an error when it could not be parsed. */
+const withCert = (fn: (tls: TlsFacts) => CheckOutcome) => withTls((tls) => noCert(tls) ?? fn(tls));
 
 const lines = (label: string, values: readonly string[]): Evidence[] => values.map((value) => ({ label, value }));
 const notRun: CheckOutcome = { status: 'skipped', detail: 'the TLS depth probe (tls-vulns) gathered no such facts on this endpoint' };
@@ -118,7 +121,7 @@ export const tlsCertMustStaple = defineCheck({
   severity: 'high',
   remediation:
     'Turn OCSP stapling on (ProFTPD TLSStapling on), or use a certificate without the Must-Staple extension: clients that honour it refuse the connection.',
-  run: withTls((tls) => {
+  run: withCert((tls) => {
     const o = tls.ocsp;
     if (!o) return notRun;
     const evidence = ocspEvidence(tls);
@@ -136,7 +139,7 @@ export const tlsCertRevoked = defineCheck({
   observes: "the certificate's status from its CA's OCSP responder and CRL (only with --check-revocation: it contacts third parties)",
   severity: 'critical',
   remediation: 'Install a new certificate (with a new key if the old one was compromised) and restart the server.',
-  run: withTls((tls) => {
+  run: withCert((tls) => {
     const r = tls.revocation;
     if (r === undefined || r === null)
       return { status: 'skipped', detail: 'revocation was not checked: --check-revocation asks the CA (OCSP, CRL), a third party' };
@@ -168,7 +171,7 @@ export const tlsCertChain = defineCheck({
   severity: 'medium',
   remediation:
     'Send the full chain, leaf first, each certificate followed by its issuer (ProFTPD TLSCertificateChainFile; vsftpd and Pure-FTPd: append the intermediates to the certificate file in that order).',
-  run: withTls((tls) => {
+  run: withCert((tls) => {
     const t = tls.trust;
     if (!t) return tls.certificate ? notRun : { status: 'skipped', detail: 'no certificate was obtained from the server' };
     const evidence = [
@@ -218,7 +221,7 @@ export const tlsCertUsage = defineCheck({
   severity: 'medium',
   remediation:
     'Issue the server certificate with extendedKeyUsage serverAuth and keyUsage digitalSignature (plus keyEncipherment for RSA key transport).',
-  run: withTls((tls) => {
+  run: withCert((tls) => {
     const u = tls.trust?.usage;
     if (!u) return tls.trust ? { status: 'skipped', detail: 'no leaf certificate to judge' } : notRun;
     const evidence: Evidence[] = [

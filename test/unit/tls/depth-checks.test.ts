@@ -17,6 +17,18 @@ const base: TlsFacts = {
   certificate: null,
   chain: [],
 };
+const leaf: NonNullable<TlsFacts['certificate']> = {
+  subject: 'CN=localhost',
+  issuer: 'CN=issuing CA',
+  notBefore: '2025-01-01T00:00:00Z',
+  notAfter: '2030-01-01T00:00:00Z',
+  subjectAltNames: ['DNS:localhost'],
+  keyType: 'RSA',
+  keyBits: 2048,
+  signatureAlgorithm: 'sha256WithRSAEncryption',
+  selfSigned: false,
+  fingerprintSha256: 'AA:BB',
+};
 
 function ep(tls: Partial<TlsFacts> | null, service: EndpointReport['service'] = 'ftps-explicit'): EndpointReport {
   return {
@@ -27,7 +39,7 @@ function ep(tls: Partial<TlsFacts> | null, service: EndpointReport['service'] = 
     connectMs: 1,
     service,
     banner: null,
-    tls: tls ? { ...base, ...tls } : null,
+    tls: tls ? { ...base, certificate: leaf, chain: [leaf], ...tls } : null,
     ssh: null,
     ftp: null,
     findings: [],
@@ -263,6 +275,11 @@ describe('TLS-CERT-CHAIN and TLS-CERT-USAGE', () => {
       missing.caIssuersUrls[0],
     );
   });
+  it('an unparsable certificate makes them errors, never a pass', () => {
+    const broken = { ...leaf, parseError: 'bad DER' };
+    for (const id of ['TLS-CERT-CHAIN', 'TLS-CERT-USAGE', 'TLS-CERT-MUST-STAPLE', 'TLS-CERT-REVOKED'])
+      expect([id, judge(ep({ ...trust({}), certificate: broken, chain: [broken] }), id)!.status]).toEqual([id, 'error']);
+  });
   it('usage: fit passes, unfit fails with the problem, no facts skipped', () => {
     expect(judge(ep(trust({})), 'TLS-CERT-USAGE')!.status).toBe('pass');
     const bad = trust({
@@ -302,6 +319,8 @@ describe('the probe’s pure parts', () => {
     const withKey = (port: number, sslv2: boolean, key: string): EndpointReport => ({
       ...ep({
         protocols: { SSLv2: sslv2, 'TLSv1.2': true },
+        certificate: null,
+        chain: [],
         vulnerabilities: { ...vulns([drownOf(sslv2)]), publicKeySha256: key },
       }),
       port,
