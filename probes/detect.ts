@@ -203,7 +203,11 @@ async function handleFtpGreeting(ctx: ConnectContext, d: Detection, control: Ftp
 async function completeTls(ctx: ConnectContext, d: Detection, control: FtpControl, via: string): Promise<void> {
   let t: TLSSocket;
   try {
-    t = await control.upgradeToTls({ host: ctx.target.host, step: via === 'AUTH SSL' ? 'auth-ssl' : 'auth-tls' });
+    t = await control.upgradeToTls({
+      host: ctx.target.host,
+      step: via === 'AUTH SSL' ? 'auth-ssl' : 'auth-tls',
+      clientCert: ctx.options.clientCert?.tlsOptions,
+    });
   } catch (err) {
     const e = asProbeError(err, 'tls-handshake-failed');
     d.outcome = e.outcome;
@@ -234,7 +238,7 @@ async function tryAuthSslSeparately(ctx: ConnectContext, ftp: DetectedFtp): Prom
     const reply = await control.command('AUTH SSL', { step: 'auth-ssl' });
     ftp.authReplies!.push({ command: 'AUTH SSL', code: reply.code, text: reply.text });
     accepted = reply.code === 234;
-    if (accepted) await control.upgradeToTls({ host: ctx.target.host, step: 'auth-ssl' });
+    if (accepted) await control.upgradeToTls({ host: ctx.target.host, step: 'auth-ssl', clientCert: ctx.options.clientCert?.tlsOptions });
     return accepted;
   } catch (err) {
     // 234 was the answer to AUTH SSL: it is accepted, whatever the handshake did after
@@ -258,6 +262,7 @@ async function tryImplicitTls(ctx: ConnectContext, d: Detection, control: FtpCon
       host: ctx.target.host,
       timeoutMs: Math.max(500, options.timeoutMs - waitedMs),
       step: 'implicit-tls',
+      clientCert: options.clientCert?.tlsOptions,
     });
   } catch (err) {
     implicitTlsFailed(ctx, d, control, err);

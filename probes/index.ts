@@ -2,8 +2,9 @@
 // A probe's needs must come before it in this list (a test checks it).
 import type { AnyProbe } from '../src/probe.js';
 import { tlsProbe } from './tls.js';
+import { tlsVulnsProbe } from './tls-vulns.js';
 import { ftpAnonymousProbe, ftpLoginPolicyProbe } from './ftp-login-policy.js';
 import { ftpChannelsProbe } from './ftp-channels.js';
 import { sshProbe } from './ssh.js';
 
-export const PROBES: readonly AnyProbe[] = [sshProbe, tlsProbe, ftpAnonymousProbe, ftpLoginPolicyProbe, ftpChannelsProbe];
+export const PROBES: readonly AnyProbe[] = [sshProbe, tlsProbe, tlsVulnsProbe, ftpAnonymousProbe, ftpLoginPolicyProbe, ftpChannelsProbe];

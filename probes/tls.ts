@@ -63,7 +63,8 @@ export const tlsProbe: Probe<TlsInventory | null> = {
     // failed (e.g. an SSLv3-only server), the hello-level prober still sees what is offered.
     if (detected.service === 'ftps-explicit' && !ftp?.authTls && !ftp?.authSsl) return completed(null);
     const conn = ctx.transcript.conn('tls-enum');
-    const caPem = ctx.options.caFile ? fs.readFileSync(ctx.options.caFile, 'utf8') : null;
+    const caFiles = ctx.options.caFiles ?? (ctx.options.caFile ? [ctx.options.caFile] : []);
+    const caPem = caFiles.length ? caFiles.map((f) => fs.readFileSync(f, 'utf8')).join('\n') : null;
     const greetingMs: number[] = [];
     const authCommand = ftp?.authTls === false && ftp?.authSsl ? 'AUTH SSL' : 'AUTH TLS';
     const { facts, probe } = await scanTls(tlsTransport(ctx, detected.service === 'ftps-explicit', authCommand, greetingMs), {

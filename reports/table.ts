@@ -145,7 +145,7 @@ function findingLine(out: Out, f: Finding, idWidth: number, verbose: boolean): v
   if (f.controls.length) out.text(`controls: ${f.controls.join('; ')}`, ' '.repeat(Math.min(headW, 10)));
   for (const e of f.evidence.slice(0, 6)) out.text(`${e.label}: ${capText(e.value, 300)}`, ' '.repeat(Math.min(headW, 10)) + '· ');
   if (f.evidence.length > 6)
-    out.push(`${' '.repeat(Math.min(headW, 10))}… ${f.evidence.length - 6} more evidence item(s) in the JSON report`);
+    out.text(`… ${f.evidence.length - 6} more evidence item(s) in the JSON report`, ' '.repeat(Math.min(headW, 10)));
 }
 
 function sortByWorst(findings: Finding[]): Finding[] {

@@ -18,7 +18,13 @@ const EPILOG = `Targets:
   every port of --ports is tried and what really listens on each is reported.
 
 Credentials never go on the command line: --password-env NAME reads the environment variable
-NAME, --password-file F reads a file. Passwords are redacted from every output.
+NAME, --password-file F reads a file. Passwords are redacted from every output. A server that
+requires a client certificate: --client-cert FILE --client-key FILE (an encrypted key's passphrase
+via --client-key-passphrase-env NAME or --client-key-passphrase-file F), used on every connection.
+
+TLS depth: the vulnerability battery runs on every TLS endpoint (--no-intrusive skips Heartbleed,
+CCS injection and ROBOT, which send malformed records or padding). --check-revocation asks the
+certificate's CA (OCSP, CRL, missing intermediates): without it no third party is contacted.
 
 Output: a table when stdout is a terminal, JSON otherwise (--format table|json|html|markdown|junit|
 sarif|ndjson). Every JSON report carries a per-control view for the profile and a SHA-256 digest
@@ -98,7 +104,26 @@ function scanOptions<T>(y: Argv<T>) {
     })
     .option('allow-foreign-pasv', { type: 'boolean', default: false, describe: 'follow a PASV reply to an address other than the target' })
     .option('allow-cleartext-login', { type: 'boolean', default: false, describe: 'allow sending a real password without TLS' })
-    .option('ca-file', { type: 'string', describe: 'extra trusted CA certificates (PEM) for certificate checks' })
+    .option('ca-file', {
+      type: 'string',
+      array: true,
+      describe: 'trusted CA certificates (PEM) for certificate checks; repeat for several stores (each is judged on its own)',
+    })
+    .option('client-cert', { type: 'string', describe: 'our client certificate (PEM, chain allowed) for servers that require one' })
+    .option('client-key', { type: 'string', describe: 'the private key (PEM) of --client-cert' })
+    .option('client-key-passphrase-env', { type: 'string', describe: "read --client-key's passphrase from the environment variable NAME" })
+    .option('client-key-passphrase-file', { type: 'string', describe: "read --client-key's passphrase from FILE (first line)" })
+    .option('client-key-passphrase', { type: 'string', hidden: true })
+    .option('check-revocation', {
+      type: 'boolean',
+      default: false,
+      describe: "ask the certificate's CA (OCSP responder, CRL, AIA issuer): contacts those third parties",
+    })
+    .option('intrusive', {
+      type: 'boolean',
+      default: true,
+      describe: 'run the TLS tests that send malformed records or padding (Heartbleed, CCS injection, ROBOT); --no-intrusive skips them',
+    })
     .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' })
     .option('progress', {
       type: 'boolean',

@@ -8,6 +8,7 @@ import type { ConnectionOutcome, FtpFacts, Gap, PortState, Service, SshFacts } f
 import type { Endpoint } from './targets.js';
 import type { Transcript } from './net/transcript.js';
 import type { Dialer } from './net/dialer.js';
+import type { LoadedClientCredentials } from './tls/client-auth.js';
 
 export interface Credentials {
   user: string;
@@ -29,6 +30,17 @@ export interface ProbeOptions {
   passiveSamples?: number;
   allowCleartextLogin: boolean;
   caFile: string | null;
+  /** every --ca-file (the trust analysis judges each as a store of its own); default [caFile] */
+  caFiles?: string[];
+  /**
+   * the partner's client certificate and key (--client-cert/--client-key): presented on every
+   * TLS connection (control, data, detection) and given to the TLS tests that complete handshakes
+   */
+  clientCert?: LoadedClientCredentials | null;
+  /** --check-revocation: ask the CA (OCSP, CRL, AIA issuers); contacts third parties */
+  checkRevocation?: boolean;
+  /** false (--no-intrusive): skip the tests that send malformed records or padding */
+  intrusive?: boolean;
 }
 
 /**

@@ -9,6 +9,7 @@ import { Transcript, maskSecrets } from './net/transcript.js';
 import { EndpointDialer, SocketBudget } from './net/dialer.js';
 import { isLocalResourceError } from './net/outcomes.js';
 import { PROBES } from '../probes/index.js';
+import { drownAcrossEndpoints } from '../probes/tls-vulns.js';
 import { runChecks, type CheckOptions, type ProfileSelection } from './checks/engine.js';
 import { ALL_CHECKS } from './checks/registry.js';
 import { TOOL_VERSION } from './version.js';
@@ -260,6 +261,24 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, in
   return out;
 }
 
+/**
+ * What one endpoint's facts cannot say alone: DROWN (the same key served with SSLv2 on another
+ * endpoint of this scan). The cross-endpoint result becomes a fact of each endpoint
+ * (probes/tls-vulns.ts drownAcrossEndpoints, pure) and the endpoints it changed are judged again,
+ * so the check stays a pure function of one endpoint's facts and its finding stays in one place.
+ * A streamed scan (NDJSON) has already written its endpoints: there each says it was not compared.
+ * `results` holds every endpoint, in the order of `targets`. True when a finding may have changed.
+ */
+function relinkAcrossEndpoints(results: EndpointReport[], targets: Endpoint[], opts: ScanOptions): boolean {
+  const changed = drownAcrossEndpoints(results);
+  for (const ep of changed) {
+    const target = targets[results.indexOf(ep)]!;
+    const checkOptions = opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions;
+    ep.findings = judgeEndpoint(ep, checkOptions, opts.selection);
+  }
+  return changed.length > 0;
+}
+
 export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Report> {
   const startedAt = new Date().toISOString();
   const resolved = new Map<string, Promise<{ address: string | null; error: string | null }>>();
@@ -287,6 +306,7 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
     return keep ? ep : null;
   });
   const results = kept.filter((e): e is EndpointReport => e !== null);
+  if (keep && relinkAcrossEndpoints(results, endpoints, opts)) Object.assign(summary, summarize(results));
   return {
     schemaVersion: 1,
     tool: { name: 'xferscan', version: TOOL_VERSION },

@@ -15,6 +15,8 @@ import { tlsDhWeak, tlsExtEms, tlsExtRenegotiation, tlsFallbackScsv, tlsServerPr
 import { tlsCertExpired, tlsCertExpiring, tlsCertNameMismatch, tlsCertNotYetValid, tlsCertUntrusted } from './tls/cert-validity.js';
 import { tlsCertLifetime, tlsCertWeakKey, tlsCertWeakSignature } from './tls/cert-strength.js';
 import { tlsDataChannelDiffers } from './tls/data-channel.js';
+import * as vulns from './tls/vulns.js';
+import * as depth from './tls/depth.js';
 import { sshProto1, sshSoftware } from './ssh/identity.js';
 import { sshCipherWeak, sshCompression, sshHostkeyWeak, sshKexWeak, sshMacWeak, sshNoPqKex, sshTerrapin } from './ssh/algorithms.js';
 import { sshAuthMethods, sshSftpOnly, sshSftpSubsystem } from './ssh/login.js';
@@ -74,6 +76,28 @@ export const ALL_CHECKS = [
   tlsCertWeakSignature,
   tlsCertLifetime,
   tlsDataChannelDiffers,
+  depth.tlsCertChain,
+  depth.tlsCertUsage,
+  depth.tlsCertMustStaple,
+  depth.tlsOcspStapling,
+  depth.tlsCertRevoked,
+  depth.tlsClientCert,
+  vulns.tlsVulnHeartbleed,
+  vulns.tlsVulnCcsInjection,
+  vulns.tlsVulnRobot,
+  vulns.tlsVulnInsecureRenegotiation,
+  vulns.tlsVulnClientRenegotiation,
+  vulns.tlsVulnTicketbleed,
+  vulns.tlsVulnDowngradeSentinel,
+  vulns.tlsVulnPoodle,
+  vulns.tlsVulnBeast,
+  vulns.tlsVulnLucky13,
+  vulns.tlsVulnSweet32,
+  vulns.tlsVulnFreak,
+  vulns.tlsVulnLogjam,
+  vulns.tlsVulnDrown,
+  vulns.tlsVulnRc4,
+  vulns.tlsVulnCrime,
   sshProto1,
   sshKexWeak,
   sshHostkeyWeak,

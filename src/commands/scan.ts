@@ -1,6 +1,8 @@
 // xferscan scan: from parsed arguments to a rendered report and an exit code. Input is checked
 // before the first connection (one clear line on bad input, exit 1).
 import type { KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import { ClientCredentialError, loadClientCredentials, type LoadedClientCredentials } from '../tls/client-auth.js';
 import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from '../targets.js';
 import { scan, type ScanOptions } from '../scan.js';
 import { render, FORMATS, type Format } from '../../reports/index.js';
@@ -46,7 +48,14 @@ export interface ScanArgs {
   shard?: string;
   'allow-foreign-pasv': boolean;
   'allow-cleartext-login': boolean;
-  'ca-file'?: string;
+  'ca-file'?: string | string[];
+  'client-cert'?: string;
+  'client-key'?: string;
+  'client-key-passphrase-env'?: string;
+  'client-key-passphrase-file'?: string;
+  'client-key-passphrase'?: string;
+  'check-revocation'?: boolean;
+  intrusive?: boolean;
   color?: boolean;
   progress?: boolean;
   'sign-key'?: string;
@@ -142,6 +151,8 @@ interface ScanPlan {
   maxSockets: number;
   endpointTimeoutMs: number;
   concurrency: number;
+  caFiles: string[];
+  clientCert: LoadedClientCredentials | null;
 }
 
 function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[]): ScanPlan {
@@ -196,7 +207,51 @@ function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[
     maxSockets,
     endpointTimeoutMs: positiveInt('endpoint-timeout', a['endpoint-timeout'] ?? 60 * timeoutMs, 86_400_000, 0),
     concurrency,
+    caFiles: caFilesFrom(a),
+    clientCert: clientCertFrom(a),
   };
+}
+
+/** --ca-file, repeatable: each must be a readable PEM file with at least one certificate. */
+function caFilesFrom(a: ScanArgs): string[] {
+  const files = ([] as string[]).concat(a['ca-file'] ?? []);
+  for (const f of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(f, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--ca-file ${f}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file ${f}: no PEM certificate in it`);
+  }
+  return files;
+}
+
+/** --client-cert/--client-key: loaded and checked before the first connection; the passphrase only from env or a file. */
+function clientCertFrom(a: ScanArgs): LoadedClientCredentials | null {
+  if (a['client-key-passphrase'] !== undefined)
+    throw new UsageError(
+      '--client-key-passphrase is refused: a passphrase on the command line leaks into shell history and process lists. Use --client-key-passphrase-env NAME or --client-key-passphrase-file FILE.',
+    );
+  const cert = a['client-cert'];
+  const key = a['client-key'];
+  if (!cert && !key) {
+    if (a['client-key-passphrase-env'] || a['client-key-passphrase-file'])
+      throw new UsageError('a client key passphrase was given without --client-cert and --client-key');
+    return null;
+  }
+  if (!cert || !key) throw new UsageError('--client-cert and --client-key go together');
+  try {
+    return loadClientCredentials({
+      certFile: cert,
+      keyFile: key,
+      passphraseEnv: a['client-key-passphrase-env'],
+      passphraseFile: a['client-key-passphrase-file'],
+    });
+  } catch (err) {
+    if (err instanceof ClientCredentialError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** What the report says about the options the scan ran with; never credentials. */
@@ -218,6 +273,10 @@ function reportOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[]): Report['o
     user: p.credentials ? p.credentials.user : null,
     credentials: p.credentials ? (p.credentials.password !== undefined ? 'password (redacted)' : 'key') : 'none',
     expectPassiveRange: p.expectPassiveRange,
+    caFiles: p.caFiles,
+    clientCertificate: p.clientCert ? p.clientCert.leaf.subject : null,
+    checkRevocation: a['check-revocation'] === true,
+    intrusive: a.intrusive !== false,
     active: a.active,
     writeTest: a['write-test'],
     profile: p.profile.id,
@@ -254,7 +313,11 @@ function scanOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[], sockets: Soc
     // More PASV samples when a range is to be checked: half a range dropped is missed with (1/2)^n.
     passiveSamples:
       a['passive-samples'] !== undefined ? positiveInt('passive-samples', a['passive-samples'], 200) : p.expectPassiveRange ? 12 : 6,
-    caFile: a['ca-file'] ?? null,
+    caFile: p.caFiles[0] ?? null,
+    caFiles: p.caFiles,
+    clientCert: p.clientCert,
+    checkRevocation: a['check-revocation'] === true,
+    intrusive: a.intrusive !== false,
     profile: p.profile.id,
     selection: profileSelection(p.profile),
     checkOptions: {

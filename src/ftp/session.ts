@@ -45,7 +45,10 @@ export async function openSession(ctx: ConnectContext, plan: SessionPlan): Promi
     if (!d.socket) throw new ProbeError(d.state, `TCP connect: ${d.state}`);
     const control = new FtpControl(d.socket, transcript, conn, options.timeoutMs);
     try {
-      const pin = plan.tlsVersion ? { minVersion: plan.tlsVersion, maxVersion: plan.tlsVersion } : {};
+      const pin = {
+        ...(plan.tlsVersion ? { minVersion: plan.tlsVersion, maxVersion: plan.tlsVersion } : {}),
+        clientCert: options.clientCert?.tlsOptions,
+      };
       if (plan.tls === 'implicit') await control.upgradeToTls({ host: target.host, ...pin, step: 'implicit-tls' });
       const greeting = await control.readReply(undefined, undefined, 'greeting');
       if (greeting.code === 421 && attempt < RETRY_421_DELAYS_MS.length) {

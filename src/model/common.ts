@@ -57,6 +57,7 @@ export const STEPS = [
   'session-reuse',
   'quit',
   'tls-inventory',
+  'tls-vulns',
   'ssh-ident',
   'ssh-kex',
   'ssh-gex',

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { LineReader } from './line-reader.js';
 import { FtpReplyAssembler, FtpReplyError, parseReply, type FtpReply } from './ftp-reply.js';
 import { ProbeError, keepErrorSink } from './outcomes.js';
-import { connectTls, type TlsUpgradeOptions } from './tls-upgrade.js';
+import { connectTls, type ClientTlsCredentials, type TlsUpgradeOptions } from './tls-upgrade.js';
 import { Relay } from './relay.js';
 import type { Transcript } from './transcript.js';
 import type { Step } from '../model.js';
@@ -40,6 +40,8 @@ export class FtpControl {
   tls: tls.TLSSocket | null = null;
   /** the newest resumable TLS session (TLS 1.3 tickets are single-use: keep the latest) */
   private session: Buffer | null = null;
+  /** the client certificate the control channel presented: data connections present it too */
+  clientCert: ClientTlsCredentials | null = null;
   /** the TCP connection now belongs to someone else (handOver): close() leaves it alone */
   private handedOver = false;
   /** why we closed the connection ourselves, if we did */
@@ -229,6 +231,7 @@ export class FtpControl {
       throw err;
     }
     t.on('session', (s: Buffer) => (this.session = s));
+    this.clientCert = opts.clientCert ?? null;
     this.tls = t;
     this.socket = t;
     this.reader = this.newReader();

@@ -204,6 +204,7 @@ async function dataTls(control: FtpControl, sock: net.Socket, o: DataOptions, r:
       session: o.reuse ? control.resumableSession() : undefined,
       minVersion: control.tls ? (control.tls.getProtocol() as tls.SecureVersion) : undefined,
       maxVersion: control.tls ? (control.tls.getProtocol() as tls.SecureVersion) : undefined,
+      clientCert: control.clientCert,
     });
     // TLS 1.3 tickets are single-use: keep the newest for the next data connection.
     t.on('session', (s: Buffer) => control.rememberSession(s));

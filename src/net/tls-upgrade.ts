@@ -13,6 +13,15 @@ export interface TlsUpgradeOptions {
   session?: Buffer;
   minVersion?: tls.SecureVersion;
   maxVersion?: tls.SecureVersion;
+  /** our client certificate and key (--client-cert/--client-key) for servers that require one */
+  clientCert?: ClientTlsCredentials | null;
+}
+
+/** A client certificate chain and key (PEM) as tls.connect takes them. */
+export interface ClientTlsCredentials {
+  cert: string;
+  key: string;
+  passphrase?: string;
 }
 
 export interface TlsPeerSummary {
@@ -39,6 +48,7 @@ export function connectTls(socket: Duplex, opts: TlsUpgradeOptions): Promise<tls
       // Level 0 lets us complete handshakes with 1024-bit keys and SHA-1 so we can report them.
       ciphers: 'ALL:@SECLEVEL=0',
       session: opts.session,
+      ...(opts.clientCert ?? {}),
     });
     keepErrorSink(t);
     const finish = (err: ProbeError | null) => {

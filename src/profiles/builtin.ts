@@ -21,6 +21,30 @@ const TLS_CERT = [
   'TLS-CERT-WEAK-KEY',
   'TLS-CERT-WEAK-SIGNATURE',
 ];
+// the named TLS vulnerabilities (src/checks/tls/vulns.ts): implementation flaws a patch fixes, and
+// weaknesses read off the offered suites (derived)
+const TLS_VULN_IMPL = [
+  'TLS-VULN-HEARTBLEED',
+  'TLS-VULN-CCS-INJECTION',
+  'TLS-VULN-ROBOT',
+  'TLS-VULN-TICKETBLEED',
+  'TLS-VULN-RENEG-INSECURE',
+  'TLS-VULN-RENEG-CLIENT',
+  'TLS-VULN-DOWNGRADE',
+];
+const TLS_VULN_DERIVED = [
+  'TLS-VULN-POODLE',
+  'TLS-VULN-BEAST',
+  'TLS-VULN-LUCKY13',
+  'TLS-VULN-SWEET32',
+  'TLS-VULN-FREAK',
+  'TLS-VULN-LOGJAM',
+  'TLS-VULN-DROWN',
+  'TLS-VULN-RC4',
+  'TLS-VULN-CRIME',
+];
+const TLS_VULN = [...TLS_VULN_IMPL, ...TLS_VULN_DERIVED];
+const TLS_STATUS = ['TLS-OCSP-STAPLING', 'TLS-CERT-MUST-STAPLE'];
 const SSH_CRYPTO = ['SSH-PROTO-1', 'SSH-KEX-WEAK', 'SSH-HOSTKEY-WEAK', 'SSH-CIPHER-WEAK', 'SSH-MAC-WEAK'];
 const FTPS_CHANNELS = [
   'FTP-CLEARTEXT-SERVICE',
@@ -61,7 +85,7 @@ function c(
 const P = 'PCI DSS 4.0.1';
 export const PCI_DSS_4_0_1: Profile = {
   id: 'pci-dss-4.0.1',
-  version: '2025.1',
+  version: '2025.2',
   title: 'PCI DSS v4.0.1',
   standard: 'PCI DSS v4.0.1 (June 2024)',
   description:
@@ -184,12 +208,15 @@ export const PCI_DSS_4_0_1: Profile = {
         'TLS-CIPHER-PROFILE',
         'TLS-DH-WEAK',
         ...TLS_CERT,
+        'TLS-CERT-REVOKED',
+        'TLS-CERT-CHAIN',
+        ...TLS_VULN,
         'TLS-DATA-CHANNEL-DIFFERS',
         ...FTPS_CHANNELS,
         ...SSH_CRYPTO,
         'POLICY-KEY-PIN',
       ],
-      'Tested on the wire: protocol versions, cipher suites, key sizes, certificates (validity, trust, name), FTPS data-channel protection and SSH algorithms. The requirement applies where the endpoint carries PAN over open, public networks; whether it does is for the assessor to scope. Revocation status is not checked.',
+      'Tested on the wire: protocol versions, cipher suites, key sizes, certificates (validity, trust, name, chain), named TLS implementation vulnerabilities (no insecure implementations; the suite-derived ones say so), FTPS data-channel protection and SSH algorithms. Revocation is asked of the CA only with --check-revocation (it contacts a third party); otherwise TLS-CERT-REVOKED is skipped. The requirement applies where the endpoint carries PAN over open, public networks; whether it does is for the assessor to scope.',
     ),
     c(
       P,
@@ -204,8 +231,8 @@ export const PCI_DSS_4_0_1: Profile = {
       '6.3.3',
       'Security patches are installed within one month of release',
       'partial',
-      ['FTP-SOFTWARE', 'SSH-SOFTWARE', 'SSH-TERRAPIN'],
-      'Only software that discloses its version is compared with known advisories; a hidden or back-ported version cannot be judged.',
+      ['FTP-SOFTWARE', 'SSH-SOFTWARE', 'SSH-TERRAPIN', ...TLS_VULN_IMPL],
+      'Software that discloses its version is compared with known advisories (a hidden or back-ported version cannot be judged); TLS implementation flaws (Heartbleed, CCS injection, ROBOT, Ticketbleed, renegotiation, downgrade protection) are tested on the wire, whatever the version says.',
     ),
     c(
       P,
@@ -247,6 +274,14 @@ export const PCI_DSS_4_0_1: Profile = {
       ['CRYPTO-INVENTORY'],
       'The report is the documentation of what is in use on these endpoints; the yearly review is a process.',
     ),
+    c(
+      P,
+      '11.3.1',
+      'Internal vulnerability scans at least every three months; high-risk and critical vulnerabilities resolved and rescanned',
+      'partial',
+      [...TLS_VULN, 'SSH-TERRAPIN'],
+      'The named TLS vulnerabilities (active tests and those derived from the offered suites) and Terrapin are tested on this endpoint and can be part of internal-scan evidence; scope, cadence, risk ranking and rescans are a process the scan cannot prove. --no-intrusive skips Heartbleed, CCS injection and ROBOT.',
+    ),
     c(P, '3.5.1', 'Stored PAN is rendered unreadable (storage encryption)', 'not-testable', [], CANNOT_STORAGE),
     c(
       P,
@@ -282,7 +317,7 @@ export const PCI_DSS_4_0_1: Profile = {
 const H = 'HIPAA 45 CFR 164.312';
 export const HIPAA: Profile = {
   id: 'hipaa',
-  version: '2025.1',
+  version: '2025.2',
   title: 'HIPAA Security Rule (technical safeguards)',
   standard: 'HIPAA Security Rule, 45 CFR 164.312',
   description:
@@ -328,9 +363,14 @@ export const HIPAA: Profile = {
         'TLS-CERT-EXPIRED',
         'TLS-CERT-UNTRUSTED',
         'TLS-CERT-NAME-MISMATCH',
+        'TLS-CERT-REVOKED',
+        'TLS-VULN-HEARTBLEED',
+        'TLS-VULN-CCS-INJECTION',
+        'TLS-VULN-ROBOT',
+        'TLS-VULN-DROWN',
         'POLICY-KEY-PIN',
       ],
-      'Tested on the wire: whether logins and files can cross the network unencrypted, and whether the server proves its identity (valid, trusted certificate for the name; pinned host key), without which the channel can be intercepted.',
+      'Tested on the wire: whether logins and files can cross the network unencrypted, whether the server proves its identity (valid, trusted, unrevoked certificate for the name — revocation only with --check-revocation; pinned host key), and TLS implementation flaws through which the channel can be intercepted or its keys read.',
     ),
     c(
       H,
@@ -353,6 +393,7 @@ export const HIPAA: Profile = {
         'TLS-CIPHER-PROFILE',
         'TLS-DH-WEAK',
         'TLS-CERT-WEAK-KEY',
+        ...TLS_VULN_DERIVED.filter((id) => id !== 'TLS-VULN-DROWN'),
         'SSH-CIPHER-WEAK',
         'SSH-KEX-WEAK',
       ],
@@ -385,7 +426,7 @@ export const HIPAA: Profile = {
 const N = 'NIST SP 800-52r2';
 export const NIST_800_52R2: Profile = {
   id: 'nist-800-52r2',
-  version: '2025.1',
+  version: '2025.2',
   title: 'NIST SP 800-52 Rev. 2 (TLS servers)',
   standard: 'NIST SP 800-52 Revision 2 (August 2019)',
   description:
@@ -421,8 +462,8 @@ export const NIST_800_52R2: Profile = {
       '§3.2',
       'Server certificates: X.509 v3, RSA ≥ 2048 or P-256/P-384, SHA-256+ signature, valid, matching name',
       'automated',
-      [...TLS_CERT, 'TLS-CERT-LIFETIME'],
-      'The certificate chain the server sends is examined. Revocation (OCSP/CRL) is not checked.',
+      [...TLS_CERT, 'TLS-CERT-LIFETIME', 'TLS-CERT-CHAIN', 'TLS-CERT-USAGE', 'TLS-CERT-REVOKED'],
+      'The certificate chain the server sends is examined: validity, keys, signatures, the chain as sent (missing intermediates with their AIA URL), serverAuth key usage. Revocation (OCSP/CRL) is asked of the CA only with --check-revocation; otherwise it is reported as not checked.',
     ),
     c(
       N,
@@ -435,10 +476,10 @@ export const NIST_800_52R2: Profile = {
     c(
       N,
       '§3.4',
-      'TLS extensions: renegotiation indication, extended master secret, downgrade protection',
+      'TLS extensions: renegotiation indication, extended master secret, certificate status request (OCSP stapling), downgrade protection',
       'partial',
-      ['TLS-EXT-RENEGOTIATION', 'TLS-EXT-EMS', 'TLS-FALLBACK-SCSV'],
-      'Renegotiation indication, extended master secret and fallback protection are tested; SNI, status_request and signature-algorithm support are not.',
+      ['TLS-EXT-RENEGOTIATION', 'TLS-EXT-EMS', 'TLS-FALLBACK-SCSV', ...TLS_STATUS, 'TLS-VULN-RENEG-INSECURE', 'TLS-VULN-DOWNGRADE'],
+      'Renegotiation indication, extended master secret, the status_request extension (a stapled OCSP response, and Must-Staple honoured) and downgrade protection (fallback SCSV, the TLS 1.3 sentinel) are tested; SNI and signature-algorithm support are not.',
     ),
     c(N, '§3.2 keys', 'Server private keys are protected and managed (SP 800-57)', 'not-testable', [], CANNOT_KEYMGMT),
   ],
@@ -495,7 +536,14 @@ function mozilla(version: '6.0' | '5.7'): Profile {
         ['TLS-DH-WEAK'],
         'Measured from the DHE key exchange when a DHE suite is accepted.',
       ),
-      c(M, 'ocsp', 'OCSP stapling', 'not-testable', [], 'xferscan does not request OCSP stapling; check the server configuration.'),
+      c(
+        M,
+        'ocsp',
+        'OCSP stapling',
+        'automated',
+        TLS_STATUS,
+        'status_request is sent; whether a response is stapled, and what it says, is reported.',
+      ),
     ],
     source: 'built-in',
   };
@@ -508,7 +556,7 @@ export const MOZILLA_INTERMEDIATE_57 = mozilla('5.7');
 const B = 'xferscan baseline';
 export const BASELINE: Profile = {
   id: 'baseline',
-  version: '2025.1',
+  version: '2025.2',
   title: 'xferscan baseline',
   standard: 'xferscan baseline good practice (no external standard)',
   description:
@@ -550,6 +598,7 @@ export const BASELINE: Profile = {
         'TLS-EXT-EMS',
         'TLS-FALLBACK-SCSV',
         'TLS-DATA-CHANNEL-DIFFERS',
+        ...TLS_VULN,
         ...SSH_CRYPTO,
         'SSH-TERRAPIN',
         'SSH-NO-PQ-KEX',
@@ -562,7 +611,17 @@ export const BASELINE: Profile = {
       'B3',
       'Server identity can be verified (certificates, host keys)',
       'automated',
-      [...TLS_CERT, 'TLS-CERT-EXPIRING', 'TLS-CERT-LIFETIME', 'POLICY-KEY-PIN', 'CRYPTO-INVENTORY'],
+      [
+        ...TLS_CERT,
+        'TLS-CERT-EXPIRING',
+        'TLS-CERT-LIFETIME',
+        'TLS-CERT-CHAIN',
+        'TLS-CERT-USAGE',
+        'TLS-CERT-REVOKED',
+        ...TLS_STATUS,
+        'POLICY-KEY-PIN',
+        'CRYPTO-INVENTORY',
+      ],
       'Tested on the wire.',
     ),
     c(

@@ -99,6 +99,8 @@ export interface VulnBatteryResult {
     stapledOcsp: Buffer | null;
     dhGroup: DhGroupFact | null;
     sessionTicketIssued: boolean | null;
+    /** the certificates as sent in hello A's flight (else the full handshake's), leaf first */
+    chainDer: Buffer[];
   };
   connections: number;
   /** the server refused connections (FTP 421) and we backed off */
@@ -234,6 +236,7 @@ function applyHelloA(c: BatteryCtx, a: HelloA): { fr: FlightRead | null; rfc5746
     out.handshake.version = f.serverHello ? versionName(f.serverHello.version) : null;
     out.handshake.certificateRequest = f.certificateRequest ?? null;
     out.handshake.stapledOcsp = f.certificateStatus ?? null;
+    if (f.certificates?.length) out.handshake.chainDer = f.certificates;
     if (f.dhPrime) out.handshake.dhGroup = identifyDhPrime(f.dhPrime);
   }
   if (run.has('heartbleed')) out.results.heartbleed = heartbleedFrom(a, fr, aError);
@@ -259,6 +262,7 @@ async function fullHandshakeJob(
   const t = performance.now();
   const f = await full;
   if (f.hs?.ocspResponse && !out.handshake.stapledOcsp) out.handshake.stapledOcsp = f.hs.ocspResponse;
+  if (f.hs?.peerChain.length && !out.handshake.chainDer.length) out.handshake.chainDer = f.hs.peerChain;
   out.handshake.sessionTicketIssued = f.hs?.ok ? !!f.hs.ticket?.length : null;
   if (run.has('client-renegotiation')) {
     const base = {
@@ -288,7 +292,7 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
   const out: VulnBatteryResult = {
     results: {},
     skipped: [],
-    handshake: { version: null, certificateRequest: null, stapledOcsp: null, dhGroup: null, sessionTicketIssued: null },
+    handshake: { version: null, certificateRequest: null, stapledOcsp: null, dhGroup: null, sessionTicketIssued: null, chainDer: [] },
     connections: 0,
     limited: false,
     ms: 0,

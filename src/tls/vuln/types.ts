@@ -72,7 +72,7 @@ export const VULN_TESTS: Record<VulnId, VulnTestInfo> = {
     kind: 'active',
     intrusive: false,
     connections: '1 (shared with Heartbleed in the battery)',
-    checkId: 'TLS-VULN-INSECURE-RENEGOTIATION',
+    checkId: 'TLS-VULN-RENEG-INSECURE',
   },
   'client-renegotiation': {
     id: 'client-renegotiation',
@@ -81,7 +81,7 @@ export const VULN_TESTS: Record<VulnId, VulnTestInfo> = {
     kind: 'active',
     intrusive: false,
     connections: '1 (a full TLS 1.2 handshake; in the battery it also yields the Ticketbleed ticket and an OCSP staple)',
-    checkId: 'TLS-VULN-CLIENT-RENEGOTIATION',
+    checkId: 'TLS-VULN-RENEG-CLIENT',
   },
   ticketbleed: {
     id: 'ticketbleed',
@@ -99,7 +99,7 @@ export const VULN_TESTS: Record<VulnId, VulnTestInfo> = {
     kind: 'active',
     intrusive: false,
     connections: '1-3 alone; 0-2 in the battery (the TLS 1.2 hello is shared, the inventory answers the rest)',
-    checkId: 'TLS-VULN-DOWNGRADE-SENTINEL',
+    checkId: 'TLS-VULN-DOWNGRADE',
   },
   poodle: {
     id: 'poodle',
