@@ -221,7 +221,7 @@ const TLS_SHORT: Record<string, string> = {
 };
 
 /** "TLS 1.0–1.2", "TLS 1.2, 1.3", "SSL 3, TLS 1.0–1.2": accepted versions, runs joined. */
-export function tlsVersionsText(protocols: Partial<Record<string, boolean>>): string | null {
+export function tlsVersionsText(protocols: Partial<Record<string, boolean | null>>): string | null {
   const on = TLS_ORDER.filter((v) => protocols[v] === true);
   if (!on.length) return null;
   const ssl = on.filter((v) => v.startsWith('SSL')).map((v) => TLS_SHORT[v]);

@@ -274,7 +274,7 @@ export const TlsDhGroupSchema = obj(
 );
 
 export const TlsFactsSchema = obj({
-  protocols: keyedBy(PROTOCOL_VERSIONS, Bool()),
+  protocols: keyedBy(PROTOCOL_VERSIONS, nullable(Bool('true: accepted; false: refused; null: not tested, or no answer decided it'))),
   cipherSuites: keyedBy(PROTOCOL_VERSIONS, StrList(), 'accepted suites per version, IANA names'),
   serverPreference: nullable(Bool()),
   groups: StrList(),

@@ -17,6 +17,12 @@ import { describe, exchange, PRIO, rttOf, WAN_RTT_MS, type Ctx } from './exchang
 
 export interface VersionFacts {
   supported: boolean;
+  /**
+   * false when a version looks unsupported only because nothing decided it: a timeout, bytes that
+   * are not TLS, a transport that could not be opened. A refusal is an alert, another version's
+   * answer, or the server closing the connection on our hello.
+   */
+  decided: boolean;
   /** accepted suites; in server preference order when `preference` is true, else by code */
   suites: number[];
   flights: FlightResult[];
@@ -24,7 +30,17 @@ export interface VersionFacts {
   preference: boolean | null;
 }
 
-export const NONE: VersionFacts = { supported: false, suites: [], flights: [], preference: null };
+export const NONE: VersionFacts = { supported: false, decided: true, suites: [], flights: [], preference: null };
+const UNDECIDED: VersionFacts = { ...NONE, decided: false };
+
+/** Whether a hello that drew no pick was refused (decided) or only not answered (not decided). */
+export function refusalDecides(f: FlightResult): boolean {
+  if (f.kind === 'alert' || f.kind === 'sslv2-error') return true;
+  if (f.kind === 'server-hello' || f.kind === 'hello-retry-request') return true;
+  // closed or reset in answer to the hello; a timeout, a transport failure or garbage is not an answer
+  const e = f.error ?? '';
+  return f.kind === 'incomplete' && /connection closed|ECONNRESET/.test(e) && !/timeout|^transport failed/.test(e);
+}
 
 export type Mk = (suites: number[]) => Buffer;
 export type IsVersion = (f: FlightResult) => boolean;
@@ -73,6 +89,8 @@ async function pickOnce(
 interface LoopResult {
   picks: number[];
   versionRejected: boolean;
+  /** the loop ended on a refusal that decides (not a timeout or garbage) */
+  refused: boolean;
   flights: FlightResult[];
   /** level of the chain's last hello */
   level: number;
@@ -84,15 +102,19 @@ interface LoopResult {
  */
 async function pickLoop(ctx: Ctx, v: VersionPlan, list: readonly number[], purpose: string, after: number): Promise<LoopResult> {
   const remaining = [...list];
-  const out: LoopResult = { picks: [], versionRejected: false, flights: [], level: after };
+  const out: LoopResult = { picks: [], versionRejected: false, refused: false, flights: [], level: after };
   while (remaining.length) {
     const p = await pickOnce(ctx, v, remaining, purpose, out.level, PRIO.chain);
     out.level++;
     if (p.kind === 'other-version') {
       out.versionRejected = out.picks.length === 0;
+      out.refused = true;
       return out;
     }
-    if (p.kind === 'end') break;
+    if (p.kind === 'end') {
+      out.refused = refusalDecides(p.flight);
+      break;
+    }
     out.flights.push(p.flight);
     out.picks.push(p.suite);
     remaining.splice(remaining.indexOf(p.suite), 1);
@@ -171,7 +193,7 @@ export async function enumerateVersion(
         ctx.errors.push(`${v.label}: no answer to a ${all.length}-suite hello (${describe(first.flight)}); retried in chunks of 64`);
         return await enumerateChunked(ctx, v, 64, detect);
       }
-      return NONE;
+      return first.kind === 'other-version' || refusalDecides(first.flight) ? NONE : UNDECIDED;
     }
     detect(true, first.flight);
     return await enumerateRest(ctx, v, first.suite, first.flight, perHandshake);
@@ -186,9 +208,9 @@ async function enumerateRest(ctx: Ctx, v: VersionPlan, p1: number, f1: FlightRes
   const picks = [p1];
   const flights = [f1];
   const remaining = all.filter((c) => c !== p1);
-  if (!remaining.length) return { supported: true, suites: picks, flights, preference: null };
+  if (!remaining.length) return { supported: true, decided: true, suites: picks, flights, preference: null };
   const second = await pickOnce(ctx, v, remaining, 'enumerate', 1, PRIO.critical);
-  if (second.kind !== 'pick') return { supported: true, suites: picks, flights, preference: null };
+  if (second.kind !== 'pick') return { supported: true, decided: true, suites: picks, flights, preference: null };
   const p2 = second.suite;
   picks.push(p2);
   flights.push(second.flight);
@@ -245,7 +267,7 @@ async function enumerateRest(ctx: Ctx, v: VersionPlan, p1: number, f1: FlightRes
   const suites = pref === true ? picks : [...picks].sort((x, y) => x - y);
   // flights in the order of the result (the first hello's first), whatever the number of chains
   const at = (f: FlightResult) => suites.indexOf(f.serverHello!.cipherSuite);
-  return { supported: true, suites, flights: [f1, ...flights.slice(1).sort((a, b) => at(a) - at(b))], preference: pref };
+  return { supported: true, decided: true, suites, flights: [f1, ...flights.slice(1).sort((a, b) => at(a) - at(b))], preference: pref };
 }
 
 /** Offers [a, b] then [b, a]: the same pick twice means the server enforces its order. */
@@ -274,7 +296,7 @@ async function enumerateChunked(ctx: Ctx, v: VersionPlan, size: number, detect: 
   const rest = await Promise.all(chunks.slice(1).map((c) => pickLoop(ctx, v, c, 'enumerate', 0)));
   const results = [first, ...rest];
   const suites = results.flatMap((r) => r.picks);
-  if (!suites.length) return NONE;
+  if (!suites.length) return results.every((r) => r.refused) ? NONE : UNDECIDED;
   const flights = results.flatMap((r) => r.flights);
   const level = Math.max(...results.map((r) => r.level));
   const preference = await preferenceTest(ctx, v, suites, level);
@@ -287,5 +309,5 @@ async function enumerateChunked(ctx: Ctx, v: VersionPlan, size: number, detect: 
       else ctx.errors.push(`${v.label}: ordering pass incomplete; order is partial`);
     } else order = suites;
   }
-  return { supported: true, suites: order, flights, preference };
+  return { supported: true, decided: true, suites: order, flights, preference };
 }

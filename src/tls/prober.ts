@@ -84,7 +84,7 @@ import type { TlsProbePlan } from '../model.js';
 export type { TlsProbePlan };
 
 export interface TlsProbeResult {
-  protocols: Record<ProtocolName, boolean>;
+  protocols: Record<ProtocolName, boolean | null>;
   /** IANA names per version; in server preference order when the server enforces one */
   cipherSuites: Partial<Record<ProtocolName, string[]>>;
   serverPreference: boolean | null;
@@ -186,7 +186,9 @@ function planOf(ctx: Ctx): TlsProbePlan {
 }
 
 interface Inventory {
-  ssl2: { supported: boolean; kinds: number[]; cert: Buffer | null };
+  ssl2: { supported: boolean; decided: boolean; kinds: number[]; cert: Buffer | null };
+  ssl2Tested: boolean;
+  t13Tested: boolean;
   facts: Map<ProtocolName, VersionFacts>;
   t13groups: number[];
   legacyLabels: ProtocolName[];
@@ -217,7 +219,9 @@ function startInventory(ctx: Ctx, want: Set<ProtocolName>): { done: Promise<Inve
     t13First = first;
     settle.get('TLSv1.3')!(ok);
   };
-  const ssl2Job = want.has('SSLv2') ? probeSSLv2(ctx) : Promise.resolve({ supported: false, kinds: [] as number[], cert: null });
+  const ssl2Job = want.has('SSLv2')
+    ? probeSSLv2(ctx)
+    : Promise.resolve({ supported: false, decided: false, kinds: [] as number[], cert: null });
   const t13Job = want.has('TLSv1.3')
     ? enumerateVersion(
         ctx,
@@ -244,7 +248,7 @@ function startInventory(ctx: Ctx, want: Set<ProtocolName>): { done: Promise<Inve
     const facts = new Map<ProtocolName, VersionFacts>();
     facts.set('TLSv1.3', t13);
     legacyLabels.forEach((l, i) => facts.set(l, legacy[i]!));
-    return { ssl2, facts, t13groups, legacyLabels };
+    return { ssl2, ssl2Tested: want.has('SSLv2'), t13Tested: want.has('TLSv1.3'), facts, t13groups, legacyLabels };
   });
   return { done, known };
 }
@@ -350,15 +354,17 @@ function evidenceOf(facts: Map<ProtocolName, VersionFacts>, labels: ProtocolName
 /** Protocols, suites in order, preference per version and overall, from the inventory. */
 function suitesOf(inv: Inventory) {
   const t13 = inv.facts.get('TLSv1.3')!;
-  const protocols: Record<ProtocolName, boolean> = {
-    SSLv2: inv.ssl2.supported,
-    SSLv3: false,
-    'TLSv1.0': false,
-    'TLSv1.1': false,
-    'TLSv1.2': false,
-    'TLSv1.3': t13.supported,
+  // null: not tested, or no answer that decides it (a timeout is not a refusal)
+  const verdict = (v: { supported: boolean; decided: boolean }) => (v.supported ? true : v.decided ? false : null);
+  const protocols: Record<ProtocolName, boolean | null> = {
+    SSLv2: inv.ssl2Tested ? verdict(inv.ssl2) : null,
+    SSLv3: null,
+    'TLSv1.0': null,
+    'TLSv1.1': null,
+    'TLSv1.2': null,
+    'TLSv1.3': inv.t13Tested ? verdict(t13) : null,
   };
-  for (const l of inv.legacyLabels) protocols[l] = inv.facts.get(l)!.supported;
+  for (const l of inv.legacyLabels) protocols[l] = verdict(inv.facts.get(l)!);
   const supportedLegacy = inv.legacyLabels.filter((l) => protocols[l]);
   const listed = [...supportedLegacy, ...(t13.supported ? (['TLSv1.3'] as const) : [])] as ProtocolName[];
   const prefByVersion: Partial<Record<ProtocolName, boolean | null>> = {};

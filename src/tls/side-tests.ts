@@ -15,6 +15,7 @@ import {
 } from './hello.js';
 import { groupByCodeInfo, groupName, legacySuites, SSLV2_KINDS } from './registry.js';
 import { describe, exchange, PRIO, type Ctx } from './exchange.js';
+import { refusalDecides } from './enumerate.js';
 
 export function legacyHello(
   version: number,
@@ -48,7 +49,7 @@ export function legacyCandidates(label: ProtocolName): number[] {
     .map((s) => s.code);
 }
 
-export async function probeSSLv2(ctx: Ctx): Promise<{ supported: boolean; kinds: number[]; cert: Buffer | null }> {
+export async function probeSSLv2(ctx: Ctx): Promise<{ supported: boolean; decided: boolean; kinds: number[]; cert: Buffer | null }> {
   const offered = SSLV2_KINDS.map((k) => k.code);
   const f = await exchange(ctx, buildSSLv2ClientHello(offered), {
     purpose: 'detect',
@@ -59,9 +60,9 @@ export async function probeSSLv2(ctx: Ctx): Promise<{ supported: boolean; kinds:
   });
   if (f.kind === 'sslv2-server-hello' && f.sslv2) {
     const kinds = f.sslv2.cipherKinds.filter((k) => offered.includes(k));
-    return { supported: f.sslv2.version === 0x0002, kinds, cert: f.sslv2.certificate };
+    return { supported: f.sslv2.version === 0x0002, decided: true, kinds, cert: f.sslv2.certificate };
   }
-  return { supported: false, kinds: [], cert: null };
+  return { supported: false, decided: refusalDecides(f), kinds: [], cert: null };
 }
 
 /**

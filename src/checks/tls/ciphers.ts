@@ -25,7 +25,18 @@ function suiteCheck<const Id extends string>(
       if (!enumerated(tls)) return { status: 'skipped', detail: 'cipher suites were not enumerated' };
       const all = acceptedSuites(tls);
       const bad = all.filter((s) => s.info && pred(s.info));
-      if (!bad.length) return { status: 'pass', detail: `no ${what} accepted (${all.length} suites accepted in all)` };
+      if (!bad.length) {
+        // none seen is a pass only when every version was decided
+        const undecided = Object.entries(tls.protocols)
+          .filter(([, v]) => v === null)
+          .map(([k]) => k);
+        if (undecided.length)
+          return {
+            status: 'warn',
+            detail: `no ${what} seen (${all.length} suites accepted in all), but ${undecided.join(', ')} could not be decided: its suites are unknown`,
+          };
+        return { status: 'pass', detail: `no ${what} accepted (${all.length} suites accepted in all)` };
+      }
       const versions = [...new Set(bad.map((b) => b.version))].join(', ');
       return { status, detail: `${bad.length} ${what} accepted (${versions})`, evidence: suiteEvidence(bad, what) };
     }),

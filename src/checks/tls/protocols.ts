@@ -1,7 +1,18 @@
 // Protocol versions: SSL 2.0/3.0, TLS 1.0/1.1 accepted; TLS 1.2/1.3 not offered.
-import type { Check } from '../types.js';
+import type { Check, CheckOutcome } from '../types.js';
+import type { TlsFacts } from '../../model.js';
 import { defineCheck } from '../types.js';
 import { PROFTPD_PROTOS, PUREFTPD_PROTOS, VSFTPD_PROTOS, protoEvidence, withTls, type Proto } from './support.js';
+
+/** A version no answer decided (timeouts, bytes that are not TLS): never a pass, never a fail. */
+function undecided(tls: TlsFacts, p: Proto): CheckOutcome {
+  const why = (tls.probe?.errors ?? []).filter((e) => e.startsWith(`${p}:`) || e.startsWith('transport failed'));
+  return {
+    status: 'warn',
+    detail: `whether ${p} is accepted could not be decided: ${why.slice(0, 3).join('; ') || 'no answer to our hellos'}`,
+    evidence: protoEvidence(tls, p),
+  };
+}
 
 function protocolCheck<const Id extends string>(
   id: Id,
@@ -21,6 +32,7 @@ function protocolCheck<const Id extends string>(
     run: withTls((tls) => {
       const v = tls.protocols[p];
       if (v === undefined) return { status: 'skipped', detail: `${p} was not tested` };
+      if (v === null) return undecided(tls, p);
       return v
         ? { status: 'fail', detail: `${p} is accepted: ${why}`, evidence: protoEvidence(tls, p) }
         : { status: 'pass', detail: `${p} is refused`, evidence: [{ label: `${p} accepted`, value: 'false' }] };
@@ -75,6 +87,7 @@ export const tlsNoTls12 = defineCheck({
   run: withTls((tls) => {
     const v = tls.protocols['TLSv1.2'];
     if (v === undefined) return { status: 'skipped', detail: 'TLS 1.2 was not tested' };
+    if (v === null) return undecided(tls, 'TLSv1.2');
     return v
       ? { status: 'pass', detail: 'TLS 1.2 is accepted', evidence: protoEvidence(tls, 'TLSv1.2') }
       : { status: 'fail', detail: 'TLS 1.2 is not accepted', evidence: protoEvidence(tls, 'TLSv1.2') };
@@ -92,6 +105,7 @@ export const tlsNoTls13 = defineCheck({
   run: withTls((tls) => {
     const v = tls.protocols['TLSv1.3'];
     if (v === undefined) return { status: 'skipped', detail: 'TLS 1.3 was not tested' };
+    if (v === null) return undecided(tls, 'TLSv1.3');
     return v
       ? { status: 'pass', detail: 'TLS 1.3 is accepted', evidence: protoEvidence(tls, 'TLSv1.3') }
       : { status: 'warn', detail: 'TLS 1.3 is not accepted', evidence: protoEvidence(tls, 'TLSv1.3') };

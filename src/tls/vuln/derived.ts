@@ -6,7 +6,7 @@ import { suiteByName, type CipherSuiteInfo } from '../registry.js';
 import { DERIVED_NOTE, type DerivedVulnId, type VulnResultBase, type VulnStatus } from './types.js';
 
 export interface DerivedInput {
-  protocols: Partial<Record<'SSLv2' | 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', boolean>>;
+  protocols: Partial<Record<'SSLv2' | 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', boolean | null>>;
   /** IANA names per version, as in TlsFacts.cipherSuites */
   cipherSuites: Record<string, string[] | undefined>;
   /** TLS compression chosen when offered ('none', 'DEFLATE', …); null = untested */
@@ -189,7 +189,7 @@ export function deriveVulns(f: DerivedInput | null | undefined, others: OtherEnd
     >;
   }
   const all = offers(f);
-  return {
+  const derived: Record<DerivedVulnId, DerivedVulnResult> = {
     poodle: poodle(f, all),
     beast: beast(f, all),
     lucky13: lucky13(all),
@@ -200,4 +200,19 @@ export function deriveVulns(f: DerivedInput | null | undefined, others: OtherEnd
     rc4: rc4(all),
     crime: crime(f),
   };
+  // "not offered" is only as good as the inventory: a version nothing decided may hold the suites
+  const undecided = Object.entries(f.protocols)
+    .filter(([, v]) => v === null)
+    .map(([k]) => k);
+  if (undecided.length === 0) return derived;
+  for (const id of ids) {
+    const r = derived[id];
+    if (r.status === 'not-vulnerable')
+      derived[id] = {
+        ...r,
+        status: 'inconclusive',
+        evidence: [`not seen, but ${undecided.join(', ')} could not be decided (no answer)`, ...r.evidence],
+      };
+  }
+  return derived;
 }

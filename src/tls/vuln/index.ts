@@ -64,7 +64,13 @@ export type ActiveVulnResult =
   | TicketbleedResult
   | DowngradeResult;
 
-type Protocols = Partial<Record<'SSLv2' | 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', boolean>>;
+/** true if any is true, false if all are false, else null (something undecided). */
+function anyOf(values: (boolean | null | undefined)[]): boolean | null {
+  if (values.some((v) => v === true)) return true;
+  return values.every((v) => v === false) ? false : null;
+}
+
+type Protocols = Partial<Record<'SSLv2' | 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', boolean | null>>;
 
 export interface VulnBatteryOptions {
   serverName?: string;
@@ -348,8 +354,9 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
       applied.then(async ({ fr }) => {
         out.results['downgrade-sentinel'] = await testDowngradeSentinel(open, {
           ...common,
-          tls13: inv ? !!inv.protocols['TLSv1.3'] : null,
-          legacyBelow12: inv ? !!(inv.protocols['TLSv1.1'] || inv.protocols['TLSv1.0'] || inv.protocols.SSLv3) : null,
+          // null (undecided in the inventory) makes the test ask the server itself
+          tls13: inv ? (inv.protocols['TLSv1.3'] ?? null) : null,
+          legacyBelow12: inv ? anyOf([inv.protocols['TLSv1.1'], inv.protocols['TLSv1.0'], inv.protocols.SSLv3]) : null,
           tls12Flight: fr && fr.flight.serverHello?.version === 0x0303 ? fr : null,
         });
       }),

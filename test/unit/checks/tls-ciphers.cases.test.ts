@@ -26,6 +26,11 @@ function suiteRows(check: Check, bad: string, what: RegExp, severity: Severity, 
       expect: { status: 'pass', detail: /accepted \(6 suites accepted in all\)$/, remediation: 'none', evidence: 'none' },
     },
     {
+      name: 'none seen, but TLS 1.0 drew no answer: warn (its suites are unknown), never a pass',
+      endpoint: tlsEndpoint(modernTls({ protocols: { ...modernTls().protocols, 'TLSv1.0': null } })),
+      expect: { status: 'warn', detail: /but TLSv1\.0 could not be decided/ },
+    },
+    {
       name: `${bad} accepted: ${status}, ${severity}, naming the suite and its OpenSSL name`,
       endpoint: accepting(bad),
       expect: {

@@ -19,6 +19,16 @@ function legacyVersion(check: Check, p: ProtocolVersion, severity: Severity, why
       expect: { status: 'skipped', detail: /was not tested$/ },
     },
     {
+      name: `${p} drew no answer (timeouts): warn, undecided — never a pass`,
+      endpoint: tlsEndpoint(
+        modernTls({
+          protocols: { ...offering('TLSv1.2', 'TLSv1.3'), [p]: null },
+          probe: { ...modernTls().probe!, errors: [`${p}: enumerate: timeout`] },
+        }),
+      ),
+      expect: { status: 'warn', detail: new RegExp(`could not be decided: ${p.replace('.', '\\.')}: enumerate: timeout`) },
+    },
+    {
       name: `${p} refused: pass`,
       endpoint: tlsEndpoint(modernTls()),
       expect: { status: 'pass', detail: new RegExp(`^${p.replace('.', '\\.')} is refused$`), remediation: 'none', evidence: { count: 1 } },

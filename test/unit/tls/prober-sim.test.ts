@@ -102,4 +102,28 @@ describe('prober enumeration strategy (simulated server)', () => {
     expect(r.cipherSuites['TLSv1.2']).toEqual(names([0xc02f]));
     for (const h of stats.hellos) if (h.version === 0x0304) expect(h.suites.every((s) => suiteByCode(s)?.tls13Only)).toBe(true);
   });
+
+  it('a version that draws no answer is undecided (null), never "refused"; one refused by an alert is false', async () => {
+    const cfg: SimConfig = { versions: { 0x0303: [0xc02f] }, serverPreference: true };
+    const stats = newStats();
+    // TLS 1.0 hellos are read and never answered (a middlebox that swallows them); the rest as usual
+    const srv = simServer(stats, (sock) => {
+      let buf = Buffer.alloc(0);
+      sock.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length >= 11 && buf[0] === 22 && buf.readUInt16BE(9) === 0x0301) return;
+        const r = answer(buf, cfg, stats);
+        if (r === 'close') sock.destroy();
+        else if (r) sock.end(r);
+      });
+    });
+    servers.push(srv);
+    const port = await listen(srv);
+    const r = await probeTls(open(port), { timeoutMs: 400, connections: 4, backoffMs: 10, nodeTlsChain: false });
+    expect(r.protocols['TLSv1.2']).toBe(true);
+    expect(r.protocols['TLSv1.0']).toBeNull();
+    expect(r.protocols['TLSv1.1']).toBe(false);
+    expect(r.protocols.SSLv3).toBe(false);
+    expect(r.errors.some((e) => e.startsWith('TLSv1.0:'))).toBe(true);
+  });
 });

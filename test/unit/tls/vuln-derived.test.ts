@@ -189,6 +189,14 @@ describe('derived rules (pure)', () => {
     );
   });
 
+  it('a version the inventory could not decide makes "not vulnerable" inconclusive; vulnerable stays vulnerable', () => {
+    const undecided = { ...base, protocols: { ...base.protocols, SSLv3: null } };
+    const r = deriveVulns(undecided);
+    expect(r.poodle.status).toBe('inconclusive');
+    expect(r.poodle.evidence[0]).toMatch(/SSLv3 could not be decided/);
+    expect(deriveVulns(base).poodle.status).toBe('not-vulnerable');
+  });
+
   it('LOGJAM: DHE offered but no prime seen is inconclusive; 1024-bit Oakley group 2 is vulnerable', () => {
     const dhe: DerivedInput = { ...base, cipherSuites: { 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'] } };
     expect(deriveVulns(dhe).logjam.status).toBe('inconclusive');
