@@ -12,9 +12,10 @@
 //   WAN: the same peers side by side through bench/relay.mjs at 0, 25 and 100 ms one way
 //        (bench/wan.mjs): ratios, connections and handshakes counted at the relay, xferscan's
 //        time against the round-trip lower bound it reports.
-//   Then bench/fleet.mjs when it exists (the fleet benchmark; its own output).
+//   Then bench/fleet.mjs when it exists (the fleet benchmark; its own output), and bench/cluster.mjs
+//   (a 3-node group against its nodes one by one, on the lab module `cluster`; target ≤ 1.5×).
 //
-//   node bench/run.mjs [--runs 3] [--only tls|ssh|wan|fleet] [--no-peers] [--no-wan] [--no-fleet]
+//   node bench/run.mjs [--runs 3] [--only tls|ssh|wan|fleet|cluster] [--no-peers] [--no-wan] [--no-fleet]
 //                      [--delays 0,25,100] [--wan-runs N] [--wan-runs-slow N (at ≥ 100 ms; default 1)] [--out FILE]
 //
 // Writes machine-readable results to bench/results/latest.json (or --out). A missing peer or a lab
@@ -57,7 +58,7 @@ function parseArgs(argv) {
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '-h' || a === '--help') {
       console.log(
-        'node bench/run.mjs [--runs 3] [--only tls|ssh|wan|fleet] [--no-peers] [--no-wan] [--no-fleet] [--delays 0,25,100] [--wan-runs N] [--wan-runs-slow N] [--out FILE]',
+        'node bench/run.mjs [--runs 3] [--only tls|ssh|wan|fleet|cluster] [--no-peers] [--no-wan] [--no-fleet] [--delays 0,25,100] [--wan-runs N] [--wan-runs-slow N] [--out FILE]',
       );
       process.exit(0);
     } else {
@@ -405,6 +406,13 @@ async function main() {
         );
       if (r.status !== 0) process.exitCode = 1;
     } else console.log('bench: bench/fleet.mjs not present: fleet benchmark skipped');
+  }
+  const cluster = path.join(ROOT, 'bench/cluster.mjs');
+  if ((!o.only || o.only === 'cluster') && fs.existsSync(cluster)) {
+    console.log('\nbench: node bench/cluster.mjs');
+    const r = spawnSync(process.execPath, [cluster, '--runs', String(Math.max(3, o.runs))], { cwd: ROOT, stdio: 'inherit' });
+    results.cluster = { exitCode: r.status };
+    if (r.status !== 0) process.exitCode = 1;
   }
   results.finishedAt = new Date().toISOString();
   results.host.loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import type { EndpointReport, Finding, Report } from '../src/model.js';
 import type { ComplianceView, ControlResult } from '../src/profiles/compliance.js';
 import { durationText, endpointName, escapeHtml as h, inlineSpans, remediationBlocks, sortedFindings, STATUS_LABEL } from './common.js';
+import { clusterSectionHtml } from './cluster.js';
 
 // Opens the evidence of what needs action for printing (passes and transcripts stay folded: they
 // are in the JSON report, and printing them made 55 pages of 7 endpoints).
@@ -83,6 +84,16 @@ a.ref{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;white-spa
 
 const badge = (cls: string, text: string) => `<span class="badge b-${h(cls)}">${h(text)}</span>`;
 const findingAnchor = (ei: number, fi: number) => `f-${ei}-${fi}`;
+
+/** A control's failing, erring or warning cluster findings, linked to the cluster section. */
+function clusterRefsHtml(ctl: ControlResult): string[] {
+  return (ctl.clusterFindings ?? [])
+    .filter((f) => f.status === 'fail' || f.status === 'error' || f.status === 'warn')
+    .map(
+      (f) =>
+        `${badge(f.status, STATUS_LABEL[f.status])} <a class="ref" href="#clusters">${h(f.id)}</a> <span class="muted">${h(f.group === null ? 'whole scan' : `group ${f.group}`)}</span>`,
+    );
+}
 
 const CONTROL_LABEL: Record<ControlResult['status'], string> = {
   satisfied: 'satisfied',
@@ -176,6 +187,7 @@ function controlsSection(c: ComplianceView): string {
       (f) =>
         `${badge(f.status, STATUS_LABEL[f.status])} <a class="ref" href="#${findingAnchor(f.endpointIndex, f.findingIndex)}">${h(f.id)}</a> <span class="muted">${h(f.endpoint)}</span>`,
     );
+    refs.push(...clusterRefsHtml(ctl));
     const restCount = (st: string) => rest.filter((f) => f.status === st).length;
     const restText = ['pass', 'info', 'skipped']
       .filter((st) => restCount(st))
@@ -235,9 +247,9 @@ export function remediationHtml(text: string): string {
     .join('');
 }
 
-function findingBlock(f: Finding, ei: number, fi: number): string {
+function findingBlock(f: Finding, anchor: string): string {
   return (
-    `<div class="finding ${h(f.status)}" id="${findingAnchor(ei, fi)}"><div class="head">${badge(f.status, STATUS_LABEL[f.status])}<span class="sev sev-${h(f.severity)}">${h(f.severity)}</span><span class="title">${h(f.title)}</span><span class="id">${h(f.id)}</span></div>` +
+    `<div class="finding ${h(f.status)}" id="${h(anchor)}"><div class="head">${badge(f.status, STATUS_LABEL[f.status])}<span class="sev sev-${h(f.severity)}">${h(f.severity)}</span><span class="title">${h(f.title)}</span><span class="id">${h(f.id)}</span></div>` +
     `<div>${h(f.detail)}</div>` +
     (f.remediation ? `<div class="fix"><b>How to fix:</b>${remediationHtml(f.remediation)}</div>` : '') +
     (f.controls.length ? `<div class="ctl">Controls: ${f.controls.map(h).join('; ')}</div>` : '') +
@@ -254,10 +266,10 @@ function endpointSection(ep: EndpointReport, ei: number, c: ComplianceView | und
   const sorted = sortedFindings(ep.findings);
   const important = sorted.filter(({ f }) => f.status !== 'pass' && f.status !== 'skipped');
   const quiet = sorted.filter(({ f }) => f.status === 'pass' || f.status === 'skipped');
-  out += important.map(({ f, i }) => findingBlock(f, ei, i)).join('');
+  out += important.map(({ f, i }) => findingBlock(f, findingAnchor(ei, i))).join('');
   if (quiet.length)
     out +=
-      `<details class="passes"><summary>${quiet.length} passed or skipped check(s)</summary>${quiet.map(({ f, i }) => findingBlock(f, ei, i)).join('')}</details>` +
+      `<details class="passes"><summary>${quiet.length} passed or skipped check(s)</summary>${quiet.map(({ f, i }) => findingBlock(f, findingAnchor(ei, i))).join('')}</details>` +
       `<p class="print-only muted">${quiet.length} passed or skipped check(s), not printed (on screen and in the JSON report): ${h(quiet.map(({ f }) => `${f.id} ${f.status}`).join(', '))}</p>`;
   if (!ep.findings.length) out += '<p class="muted">No findings.</p>';
   return out;
@@ -302,6 +314,7 @@ function toc(r: Report): string {
     c ? `<li><a href="#controls">Controls: ${h(c.profile.title)}</a></li>` : '',
     c?.controls.some((x) => x.status === 'not-testable') ? '<li><a href="#cannot">What this scan cannot prove</a></li>' : '',
     r.firewall ? '<li><a href="#firewall">Firewall</a></li>' : '',
+    r.clusters ? '<li><a href="#clusters">Clusters</a></li>' : '',
     `<li><a href="#findings">Findings by endpoint</a><ol>${r.endpoints
       .slice(0, 50)
       .map((ep, i) => `<li><a href="#ep-${i}">${h(endpointName(ep))}</a></li>`)
@@ -321,6 +334,7 @@ export function renderHtml(report: Report): string {
     summarySection(report),
     c ? controlsSection(c) : '',
     firewallSection(report),
+    clusterSectionHtml(report, findingBlock, badge),
     `<h2 id="findings">Findings by endpoint</h2>${report.endpoints.map((ep, i) => endpointSection(ep, i, c)).join('')}`,
     transcriptAppendix(report),
     report.integrity

@@ -1,6 +1,7 @@
 // Markdown: the same story as the HTML report, for tickets, wikis and pull requests.
-import type { Finding, Report } from '../src/model.js';
+import type { ControlResult, Finding, Report } from '../src/model.js';
 import { durationText, endpointName, inlineSpans, remediationBlocks, sortedFindings, STATUS_LABEL, visible } from './common.js';
+import { clusterSectionMarkdown } from './cluster.js';
 
 /** Inline text: inert in Markdown and in renderers that pass HTML through. */
 export function md(s: unknown): string {
@@ -49,6 +50,13 @@ const CONTROL_LABEL = {
   'not-testable': '⬜ not testable by scan',
   'not-assessed': '❔ not assessed',
 } as const;
+
+/** A control's deciding cluster findings (fail, error, warn), as the controls table lists them. */
+function clusterRefsMd(ctl: ControlResult): string[] {
+  return (ctl.clusterFindings ?? [])
+    .filter((f) => f.status === 'fail' || f.status === 'error' || f.status === 'warn')
+    .map((f) => `\`${f.id}\` ${md(f.group === null ? 'whole scan' : `group ${f.group}`)} ${STATUS_LABEL[f.status]}`);
+}
 
 function finding(f: Finding): string {
   const lines = [`- **${STATUS_LABEL[f.status]}** (${f.severity}) \`${f.id}\` — ${md(f.title)}: ${md(f.detail)}`];
@@ -108,7 +116,7 @@ export function renderMarkdown(report: Report): string {
     for (const ctl of c.controls) {
       // only what decides the result (fail, error, warn) by name; the rest as counts
       const decisive = ctl.findings.filter((f) => f.status === 'fail' || f.status === 'error' || f.status === 'warn');
-      const refs = [...new Set(decisive.map((f) => `\`${f.id}\` ${md(f.endpoint)} ${STATUS_LABEL[f.status]}`))];
+      const refs = [...new Set([...decisive.map((f) => `\`${f.id}\` ${md(f.endpoint)} ${STATUS_LABEL[f.status]}`), ...clusterRefsMd(ctl)])];
       const rest = (['pass', 'info', 'skipped'] as const)
         .map((st) => [st, ctl.findings.filter((f) => f.status === st).length] as const)
         .filter(([, n]) => n > 0)
@@ -150,6 +158,7 @@ export function renderMarkdown(report: Report): string {
     const missing = fw.endpoints.flatMap((e) => e.missing.map((r) => `${e.endpoint}: ${r.text}\n    why: ${r.evidence}`));
     if (missing.length) out.push('### Missing rules (for the firewall team)', '', fence(missing.join('\n')), '');
   }
+  out.push(...clusterSectionMarkdown(report, finding, md));
   out.push('## Findings', '');
   for (const ep of report.endpoints) {
     out.push(`### ${md(endpointName(ep))}`, '');

@@ -11,11 +11,13 @@ export function renderNdjson(report: Report): string {
     profile: report.profile,
     ...(report.integrity ? { reportDigest: report.integrity.digest } : {}),
   };
-  return report.endpoints
+  const lines = report.endpoints
     .map((endpoint, i) => {
       const verdict = report.compliance?.endpoints[i];
       const firewall = report.firewall?.endpoints.find((e) => e.endpointIndex === i);
       return `${safeJson({ type: 'endpoint', index: i, scan, ...(verdict ? { verdict: verdict.verdict, counts: verdict.counts } : {}), ...(firewall ? { firewall } : {}), endpoint })}\n`;
     })
     .join('');
+  // the cluster section (src/cluster), as the streaming scan writes it after its endpoints
+  return report.clusters ? `${lines}${safeJson({ type: 'clusters', scan, clusters: report.clusters })}\n` : lines;
 }

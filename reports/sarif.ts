@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import type { EndpointReport, Finding, Report, Severity } from '../src/model.js';
 import { endpointName, endpointUri, safeJson, visible } from './common.js';
+import { clusterFindings } from '../src/knowledge/summary.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const REPOSITORY_URL = 'https://github.com/xferscan/xferscan';
@@ -156,9 +157,51 @@ function sarifResults(
   return { results, notifications };
 }
 
+/** Results for the cluster section: one logical location per group ("cluster NAME"), and one for the whole scan. */
+function clusterResults(report: Report, keep: (f: Finding) => boolean, ruleIndex: Map<string, number>): object[] {
+  const v = report.clusters;
+  if (!v) return [];
+  const where = [
+    ...v.groups.map((g) => ({ name: `cluster ${g.name}`, findings: g.findings, nodes: g.nodes.map((n) => n.endpoint) })),
+    { name: 'cluster (whole scan)', findings: v.findings, nodes: [] as string[] },
+  ];
+  return where.flatMap((w) =>
+    w.findings.filter(keep).map((f) => {
+      const { kind, level } = resultKindLevel(f);
+      const uri = `xferscan-cluster:${encodeURIComponent(w.name)}`;
+      return {
+        ruleId: f.id,
+        ruleIndex: ruleIndex.get(f.id),
+        kind,
+        level,
+        message: {
+          text: `${visible(w.name)}: ${visible(f.title)}: ${visible(f.detail)}${f.remediation && ACTIONABLE.has(f.status) ? ` Fix: ${visible(f.remediation)}` : ''}`,
+        },
+        locations: [
+          {
+            logicalLocations: [{ name: visible(w.name), fullyQualifiedName: visible(uri), kind: 'resource' }],
+            message: { text: `nodes: ${visible(w.nodes.join(', ') || 'every endpoint of the scan')}` },
+          },
+        ],
+        partialFingerprints: {
+          'xferscanFinding/v1': crypto.createHash('sha256').update(`${w.name}|${f.id}|${f.title}`).digest('hex').slice(0, 32),
+        },
+        properties: {
+          cluster: w.name,
+          status: f.status,
+          severity: f.severity,
+          controls: f.controls,
+          remediation: f.remediation,
+          evidence: f.evidence,
+        },
+      };
+    }),
+  );
+}
+
 export function renderSarif(report: Report, opts: SarifOptions = {}): string {
   const keep = (f: Finding) => opts.sarifAll || ACTIONABLE.has(f.status);
-  const all = report.endpoints.flatMap((ep) => ep.findings);
+  const all = [...report.endpoints.flatMap((ep) => ep.findings), ...clusterFindings(report.clusters)];
   const rules: object[] = [];
   const ruleIndex = new Map<string, number>();
   for (const f of all) {
@@ -167,6 +210,7 @@ export function renderSarif(report: Report, opts: SarifOptions = {}): string {
     rules.push(ruleFor(f, all));
   }
   const { results, notifications } = sarifResults(report, keep, ruleIndex);
+  results.push(...clusterResults(report, keep, ruleIndex));
   // Missing firewall rules (report.firewall) as notifications; the whole view as a run property.
   for (const e of report.firewall?.endpoints ?? []) {
     for (const r of e.missing)

@@ -9,6 +9,7 @@ import type { EndpointReport, Finding, FindingStatus, Report } from '../src/mode
 import type { EndpointOverview } from '../src/report-meta.js';
 import { endpointName, groupFixes, inlineSpans, SEVERITY_ORDER, STATUS_ORDER, type FixUnit } from './common.js';
 import { capText, cellWidth, inert, truncate, wrap, wrapCode } from './text.js';
+import { groupLine, groupVerdict } from './cluster.js';
 
 export type TableLevel = 'fail' | 'warn' | 'info' | 'all';
 
@@ -53,6 +54,7 @@ const AREAS: [RegExp, string][] = [
   [/^TLS-CERT-/, 'Certificate'],
   [/^TLS-/, 'TLS cipher suites and extensions'],
   [/^SSH-/, 'SSH and SFTP'],
+  [/^(CLUSTER-|HOSTKEY-SHARED)/, 'Clusters'],
   [/./, 'Other'],
 ];
 const areaOf = (id: string) => AREAS.find(([re]) => re.test(id))![1];
@@ -249,6 +251,42 @@ function endpointBlock(
   }
 }
 
+/** One verdict line per group (and the scan-wide cluster findings), then its findings as for an endpoint. */
+function clustersOut(
+  out: Out,
+  report: Report,
+  o: Required<Pick<TableOptions, 'level' | 'verbose'>> & { quiet: boolean },
+  seen: SeenFixes,
+): void {
+  const v = report.clusters;
+  if (!v) return;
+  const blocks: { head: string; verdict: string; findings: Finding[]; where: string }[] = [
+    ...v.groups.map((g) => ({
+      head: `group ${g.name}  ${groupLine(g)}`,
+      verdict: groupVerdict(g),
+      findings: g.findings,
+      where: `group ${g.name}`,
+    })),
+    ...(v.findings.length ? [{ head: 'across the scan', verdict: groupVerdict(v), findings: v.findings, where: 'the scan' }] : []),
+  ];
+  for (const b of blocks) {
+    if (!o.quiet) out.push('');
+    const label = b.verdict.toUpperCase();
+    const lines = wrap(inert(`${label}${' '.repeat(Math.max(1, 6 - label.length))}${b.head}`), out.width, '', '      ');
+    lines[0] = lines[0].replace(label, out.paint(label, b.verdict));
+    for (const l of lines) out.push(l);
+    if (o.quiet) continue;
+    const shown = sortByWorst(b.findings.filter((f) => LEVEL_STATUSES[o.level].includes(f.status)));
+    const idWidth = Math.min(30, Math.max(10, ...shown.map((f) => f.id.length)), Math.max(10, out.width - 34));
+    for (const f of shown) {
+      findingLine(out, f, idWidth, o.verbose);
+      // a difference is only useful with the nodes and values it names: the detail in full
+      if (!o.verbose && f.status !== 'pass') out.text(capText(f.detail, MAX_DETAIL), '      ');
+    }
+    if (shown.length) fixesOut(out, shown, inert(b.where), o.verbose ? null : seen);
+  }
+}
+
 function summaryOut(out: Out, report: Report): void {
   const s = report.summary;
   out.push('');
@@ -289,15 +327,17 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   const out = new Out(width, opts.color ?? false);
   const level = opts.level ?? 'warn';
   const verbose = opts.verbose ?? false;
+  const seen: SeenFixes = new Map();
   if (opts.quiet) {
     report.endpoints.forEach((ep, i) => verdictLine(out, report, ep, i));
+    clustersOut(out, report, { level, verbose, quiet: true }, seen);
     return `${out.lines.join('\n')}\n`;
   }
-  const seen: SeenFixes = new Map();
   report.endpoints.forEach((ep, i) => {
     if (i > 0) out.push('');
     endpointBlock(out, report, ep, i, { level, verbose }, seen);
   });
+  clustersOut(out, report, { level, verbose, quiet: false }, seen);
   summaryOut(out, report);
   return `${out.lines.join('\n')}\n`;
 }

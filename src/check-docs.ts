@@ -1,6 +1,6 @@
 // What docs/checks.md says of each check: its metadata, and the controls each built-in profile
 // (and the default catalogue) maps it to.
-import { ALL_CHECKS } from './checks/registry.js';
+import { ALL_CHECKS, CLUSTER_CHECKS } from './checks/registry.js';
 import { BUILTIN_PROFILES } from './profiles/builtin.js';
 import { CATALOGUE_CONTROLS, controlsByCheck } from './knowledge/control-catalogue.js';
 import type { CheckDoc } from '../reports/checks-doc.js';
@@ -10,7 +10,7 @@ export function checkDocs(): CheckDoc[] {
     ['catalogue', controlsByCheck(CATALOGUE_CONTROLS)] as const,
     ...BUILTIN_PROFILES.map((p) => [p.id, controlsByCheck(p.controls)] as const),
   ];
-  return ALL_CHECKS.map((c) => ({
+  return [...ALL_CHECKS, ...CLUSTER_CHECKS].map((c) => ({
     id: c.id,
     title: c.title,
     observes: c.observes,

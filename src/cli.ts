@@ -43,6 +43,23 @@ environment-variable name (passwordEnv), never a password. --concurrency targets
 --format ndjson streams one line per endpoint as it finishes, then a summary line. --shard I/N
 scans one of N stable slices (hash of host:port); "xferscan merge" combines the shards' reports.
 
+Groups (one service on several nodes, e.g. behind a load balancer): in a YAML/JSON inventory,
+  groups:
+    - name: partner-sftp          # the service the nodes serve
+      service: sftp               # optional: sftp|ftps-explicit|ftps-implicit|ftp
+      vip: sftp.example.com:22    # optional: the virtual address partners use
+      nodes: [10.0.0.1:22, 10.0.0.2:22, 10.0.0.3:22]
+      standby: [10.0.0.3:22]      # optional: nodes that should be closed/filtered now
+      samples: 21                 # optional: connections through the vip
+or per entry (CSV columns, or fields) group=NAME and role=node|standby|vip. Every node is scanned,
+the vip is sampled with N connections (default: enough to see each of up to max(3, nodes) nodes
+behind round-robin or random balancing with probability >= 99%: 15 for 3 nodes, 21 for 4; for
+SSH with the first host-key type, then each type whose keys differ between the nodes until every
+one was seen), and nodes are compared: host keys, certificates, TLS versions
+and suites, SSH algorithms, software, passive ranges and PASV addresses, login policy, FEAT.
+Host keys shared by endpoints at different addresses that are not one group are reported too.
+--expect-standby HOST:PORT (repeatable) marks a node that should not answer now.
+
 Exit codes:
   0  no failing finding          2  warnings, no failure
   1  scan error: bad input, a target that could not be reached at all, or a probe that broke
@@ -128,6 +145,15 @@ function scanOptions<T>(y: Argv<T>) {
     .option('progress', {
       type: 'boolean',
       describe: 'progress on stderr: a live line on a terminal, a heartbeat every ~10 s elsewhere (--no-progress: none)',
+    })
+    .option('expect-standby', {
+      type: 'string',
+      array: true,
+      describe: 'a node (host:port) that should be standby now: closed or filtered; one that answers is a finding (repeatable)',
+    })
+    .option('vip-samples', {
+      type: 'number',
+      describe: "connections through each group's virtual address; default: enough to see every node with >= 99% probability",
     })
     .option('sign-key', {
       type: 'string',

@@ -13,7 +13,7 @@ import type { Profile } from './profiles/types.js';
 import { computeCompliance } from './profiles/compliance.js';
 import { computeFirewall } from './firewall/index.js';
 import { identifyFtpSoftware } from './knowledge/ftp-software.js';
-import { countFindings } from './knowledge/summary.js';
+import { clusterFindings, countFindings } from './knowledge/summary.js';
 import { endpointName } from './knowledge/services.js';
 
 /**
@@ -283,7 +283,7 @@ function endpointTiming(ep: EndpointReport): EndpointOverview['timing'] {
 }
 
 /** The overview of a report: pure, from the endpoints' facts and findings. */
-export function computeOverview(report: Pick<Report, 'endpoints'>): ReportOverview {
+export function computeOverview(report: Pick<Report, 'endpoints' | 'clusters'>): ReportOverview {
   const worst = new Map<string, number>();
   const endpoints = report.endpoints.map((ep) => {
     const c = countFindings(ep.findings);
@@ -299,6 +299,8 @@ export function computeOverview(report: Pick<Report, 'endpoints'>): ReportOvervi
             : 'pass';
     return { endpoint: endpointName(ep), verdict, counts: c, ...endpointFacts(ep), timing: endpointTiming(ep) };
   });
+  for (const f of clusterFindings(report.clusters))
+    if (f.status === 'fail') worst.set(f.id, Math.min(worst.get(f.id) ?? 9, SEV_RANK[f.severity] ?? 5));
   const failingChecks = [...worst.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([id]) => id);
   return { endpoints, failingChecks };
 }

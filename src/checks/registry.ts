@@ -21,6 +21,8 @@ import { sshProto1, sshSoftware } from './ssh/identity.js';
 import { sshCipherWeak, sshCompression, sshHostkeyWeak, sshKexWeak, sshMacWeak, sshNoPqKex, sshTerrapin } from './ssh/algorithms.js';
 import { sshAuthMethods, sshSftpOnly, sshSftpSubsystem } from './ssh/login.js';
 import { probeError } from './scan/probe-error.js';
+import { CLUSTER_DRIFT } from './cluster/drift.js';
+import { CLUSTER_SCAN } from './cluster/vip.js';
 
 export const ALL_CHECKS = [
   netPortState,
@@ -113,10 +115,13 @@ export const ALL_CHECKS = [
   probeError,
 ] as const;
 
-export type CheckId = (typeof ALL_CHECKS)[number]['id'];
+/** Checks over a group of nodes (and over the whole scan): src/checks/cluster. */
+export const CLUSTER_CHECKS = [...CLUSTER_DRIFT, ...CLUSTER_SCAN] as const;
+
+export type CheckId = (typeof ALL_CHECKS)[number]['id'] | (typeof CLUSTER_CHECKS)[number]['id'];
 
 /** Every check id, in report order. */
-export const CHECK_IDS: readonly CheckId[] = ALL_CHECKS.map((c) => c.id);
+export const CHECK_IDS: readonly CheckId[] = [...ALL_CHECKS.map((c) => c.id), ...CLUSTER_CHECKS.map((c) => c.id)];
 
 const KNOWN = new Set<string>(CHECK_IDS);
 export function isKnownCheckId(id: string): id is CheckId {

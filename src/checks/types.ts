@@ -1,7 +1,7 @@
 // What a check is: metadata and one pure function over an endpoint's facts (and the facts
 // derived from them, src/derive). A check never does I/O, never reads free text to decide, and
 // says 'skipped' with the reason when the facts it needs were not gathered.
-import type { EndpointReport, Evidence, FindingStatus, Severity } from '../model.js';
+import type { ClusterGroup, EndpointReport, Evidence, FindingStatus, Severity, SharedHostKey } from '../model.js';
 import type { Policy } from '../policy/index.js';
 
 export interface CheckOutcome {
@@ -54,7 +54,7 @@ export interface CheckContext {
 }
 
 /** Which part of the catalogue a check belongs to (report order, documentation). */
-export type CheckFamily = 'net' | 'policy' | 'ftp' | 'firewall' | 'tls' | 'ssh' | 'scan';
+export type CheckFamily = 'net' | 'policy' | 'ftp' | 'firewall' | 'tls' | 'ssh' | 'scan' | 'cluster';
 
 export interface Check<Id extends string = string> {
   /** stable id from the catalogue (docs/checks.md); never renamed */
@@ -75,5 +75,25 @@ export interface Check<Id extends string = string> {
 
 /** Declares a check, keeping its id as a literal type (the registry derives CheckId from it). */
 export function defineCheck<const Id extends string>(check: Check<Id>): Check<Id> {
+  return check;
+}
+
+/** What a cluster check reads: one group of the inventory, or the whole scan (scope 'scan'). */
+export interface ClusterCheckContext {
+  /** the group judged (scope 'group'); null for a check over the whole scan */
+  group: ClusterGroup | null;
+  /** host keys presented at several addresses by endpoints not all in one group, and how many were compared (scope 'scan') */
+  shared: { keys: SharedHostKey[]; endpoints: number; addresses: number } | null;
+  options: CheckOptions;
+}
+
+/** A check over a group of nodes (or over every endpoint of the scan): metadata and one pure function. */
+export interface ClusterCheck<Id extends string = string> extends Omit<Check<Id>, 'run' | 'family'> {
+  family: 'cluster';
+  scope: 'group' | 'scan';
+  run(ctx: ClusterCheckContext): CheckOutcome | CheckOutcome[] | null;
+}
+
+export function defineClusterCheck<const Id extends string>(check: ClusterCheck<Id>): ClusterCheck<Id> {
   return check;
 }

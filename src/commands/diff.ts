@@ -2,8 +2,10 @@
 // status, TLS protocols and suites, certificates, SSH algorithms and host keys. "Worse" (exit 3)
 // means: a new failing or warning finding, a finding whose status got worse, a port that is
 // newly open, or an SSH host key that was replaced. Changed suites, protocols and certificates
-// are reported; whether they are bad is what the findings say.
-import type { EndpointReport, Finding, FindingStatus, Report } from '../model.js';
+// are reported; whether they are bad is what the findings say. For groups of nodes (report.clusters)
+// a new difference between the nodes (drift) and a host key newly shared by unrelated endpoints
+// are worse; a difference that went away, or whose values moved, is reported.
+import type { ClusterDifference, ClusterGroup, EndpointReport, Finding, FindingStatus, Report } from '../model.js';
 
 export type DiffKind =
   | 'endpoint-added'
@@ -17,7 +19,13 @@ export type DiffKind =
   | 'tls-suites'
   | 'certificate'
   | 'ssh-algorithms'
-  | 'ssh-host-key';
+  | 'ssh-host-key'
+  | 'cluster-added'
+  | 'cluster-removed'
+  | 'cluster-drift'
+  | 'cluster-drift-gone'
+  | 'cluster-drift-changed'
+  | 'shared-host-key';
 
 export interface DiffEntry {
   kind: DiffKind;
@@ -68,31 +76,12 @@ function listChange(
   });
 }
 
-function endpointDiff(a: EndpointReport, b: EndpointReport, out: DiffEntry[]): void {
-  const ep = name(b);
-  if (a.state !== b.state)
-    out.push({
-      kind: 'state-changed',
-      endpoint: ep,
-      before: a.state,
-      after: b.state,
-      worse: b.state === 'open',
-      text: `port state ${a.state} → ${b.state}`,
-    });
-  if (a.service !== b.service)
-    out.push({
-      kind: 'service-changed',
-      endpoint: ep,
-      before: a.service,
-      after: b.service,
-      worse: false,
-      text: `service ${a.service ?? 'none'} → ${b.service ?? 'none'}`,
-    });
-
+/** New, gone and changed findings of one endpoint (or cluster group). */
+function findingsDiff(aFindings: Finding[], bFindings: Finding[], ep: string, out: DiffEntry[]): void {
   const before = new Map<string, Finding>();
-  for (const f of a.findings) before.set(fkey(f), f);
+  for (const f of aFindings) before.set(fkey(f), f);
   const after = new Map<string, Finding>();
-  for (const f of b.findings) after.set(fkey(f), f);
+  for (const f of bFindings) after.set(fkey(f), f);
   for (const [k, f] of after) {
     const o = before.get(k);
     if (!o) {
@@ -129,6 +118,30 @@ function endpointDiff(a: EndpointReport, b: EndpointReport, out: DiffEntry[]): v
         text: `finding gone: ${o.id} [${o.status}] ${o.title}`,
       });
   }
+}
+
+function endpointDiff(a: EndpointReport, b: EndpointReport, out: DiffEntry[]): void {
+  const ep = name(b);
+  if (a.state !== b.state)
+    out.push({
+      kind: 'state-changed',
+      endpoint: ep,
+      before: a.state,
+      after: b.state,
+      worse: b.state === 'open',
+      text: `port state ${a.state} → ${b.state}`,
+    });
+  if (a.service !== b.service)
+    out.push({
+      kind: 'service-changed',
+      endpoint: ep,
+      before: a.service,
+      after: b.service,
+      worse: false,
+      text: `service ${a.service ?? 'none'} → ${b.service ?? 'none'}`,
+    });
+
+  findingsDiff(a.findings, b.findings, ep, out);
 
   const protos = (e: EndpointReport) =>
     Object.entries(e.tls?.protocols ?? {})
@@ -159,6 +172,97 @@ function endpointDiff(a: EndpointReport, b: EndpointReport, out: DiffEntry[]): v
   }
 }
 
+/** "value: nodes" per value of a difference, for comparing two runs. */
+const holders = (d: ClusterDifference) =>
+  d.values
+    .map((v) => `${v.value}: ${v.nodes.join(', ') || 'virtual address only'}`)
+    .sort()
+    .join(' | ');
+
+function groupDiff(a: ClusterGroup, b: ClusterGroup, out: DiffEntry[]): void {
+  const where = `cluster ${b.name}`;
+  const key = (d: ClusterDifference) => `${d.check}|${d.key}`;
+  const before = new Map(a.differences.map((d) => [key(d), d]));
+  const after = new Map(b.differences.map((d) => [key(d), d]));
+  for (const [k, d] of after) {
+    const o = before.get(k);
+    if (!o)
+      out.push({
+        kind: 'cluster-drift',
+        endpoint: where,
+        id: d.check,
+        before: null,
+        after: holders(d),
+        worse: true,
+        text: `nodes now differ in ${d.item}: ${holders(d)}`,
+      });
+    else if (holders(o) !== holders(d))
+      out.push({
+        kind: 'cluster-drift-changed',
+        endpoint: where,
+        id: d.check,
+        before: holders(o),
+        after: holders(d),
+        worse: false,
+        text: `${d.item} still differs, now: ${holders(d)} (was: ${holders(o)})`,
+      });
+  }
+  for (const [k, o] of before)
+    if (!after.has(k))
+      out.push({
+        kind: 'cluster-drift-gone',
+        endpoint: where,
+        id: o.check,
+        before: holders(o),
+        after: null,
+        worse: false,
+        text: `nodes agree again on ${o.item} (was: ${holders(o)})`,
+      });
+  findingsDiff(a.findings, b.findings, where, out);
+}
+
+/** Cluster drift between two runs: groups, what differs between their nodes, and shared host keys. */
+function clusterDiff(oldR: Report, newR: Report, out: DiffEntry[]): void {
+  const olds = new Map((oldR.clusters?.groups ?? []).map((g) => [g.name, g]));
+  const news = new Map((newR.clusters?.groups ?? []).map((g) => [g.name, g]));
+  for (const [n, g] of news) {
+    const o = olds.get(n);
+    if (o) groupDiff(o, g, out);
+    else
+      out.push({
+        kind: 'cluster-added',
+        endpoint: `cluster ${n}`,
+        before: null,
+        after: `${g.differences.length} difference(s)`,
+        worse: g.differences.length > 0,
+        text: `group added (${g.nodes.length} node(s), ${g.differences.length} difference(s))`,
+      });
+  }
+  for (const n of olds.keys())
+    if (!news.has(n))
+      out.push({
+        kind: 'cluster-removed',
+        endpoint: `cluster ${n}`,
+        before: 'present',
+        after: null,
+        worse: false,
+        text: 'group not in the new scan',
+      });
+  const oldKeys = new Set((oldR.clusters?.sharedHostKeys ?? []).map((k) => k.fingerprintSha256));
+  for (const k of newR.clusters?.sharedHostKeys ?? [])
+    if (!oldKeys.has(k.fingerprintSha256))
+      out.push({
+        kind: 'shared-host-key',
+        endpoint: 'cluster (whole scan)',
+        id: 'HOSTKEY-SHARED',
+        before: null,
+        after: k.endpoints.join(', '),
+        worse: true,
+        text: `${k.type} host key ${k.fingerprintSha256} now answers at ${k.endpoints.join(', ')}`,
+      });
+  findingsDiff(oldR.clusters?.findings ?? [], newR.clusters?.findings ?? [], 'cluster (whole scan)', out);
+}
+
 export function diffReports(oldR: Report, newR: Report): ReportDiff {
   const entries: DiffEntry[] = [];
   const olds = new Map(oldR.endpoints.map((e) => [name(e), e]));
@@ -177,6 +281,7 @@ export function diffReports(oldR: Report, newR: Report): ReportDiff {
       });
     } else endpointDiff(o, e, entries);
   }
+  clusterDiff(oldR, newR, entries);
   for (const [k, o] of olds)
     if (!news.has(k))
       entries.push({

@@ -4,15 +4,17 @@
 // the input that finished last wins (ties: the later argument). The summary, the per-control
 // compliance view (for the inputs' profile), the firewall view and the SHA-256 digest are
 // recomputed, as a fresh scan's would be.
-import type { EndpointReport, Report } from '../model.js';
+import type { ClusterView, EndpointReport, Report } from '../model.js';
+import { clusterFindings, tally } from '../knowledge/summary.js';
+import { mergeClusterViews } from '../cluster/view.js';
 import { UsageError } from '../targets.js';
 import { readReportFile } from './read-report.js';
 import { summarize } from '../scan.js';
 import { finalizeReport } from '../report-meta.js';
-import { builtinProfile, ProfileError, resolveProfile, type Profile } from '../profiles/index.js';
+import { builtinProfile, ProfileError, profileCheckOptions, profileSelection, resolveProfile, type Profile } from '../profiles/index.js';
 import { endpointName } from '../profiles/compliance.js';
 import { readTextFile } from '../files.js';
-import { validateEndpoint } from '../model/validate.js';
+import { validateClusters, validateEndpoint } from '../model/validate.js';
 
 export interface MergeInput {
   file: string;
@@ -25,10 +27,11 @@ export interface MergeInput {
 export function readNdjsonReport(file: string, text: string): Report {
   const endpoints: { index: number; ep: EndpointReport }[] = [];
   let meta: { tool?: Report['tool']; startedAt?: string; finishedAt?: string; profile?: string; options?: Record<string, unknown> } = {};
+  let clusters: ClusterView | undefined;
   let sawSummary = false;
   text.split('\n').forEach((l, i) => {
     if (l.trim() === '') return;
-    let o: { type?: string; index?: number; scan?: typeof meta; endpoint?: EndpointReport };
+    let o: { type?: string; index?: number; scan?: typeof meta; endpoint?: EndpointReport; clusters?: ClusterView };
     try {
       o = JSON.parse(l);
     } catch (err) {
@@ -39,6 +42,10 @@ export function readNdjsonReport(file: string, text: string): Report {
       if (!valid.ok) throw new UsageError(`${file}:${i + 1}: not a valid xferscan endpoint: ${valid.error}`);
       endpoints.push({ index: typeof o.index === 'number' ? o.index : endpoints.length, ep: o.endpoint });
       meta = { ...o.scan, ...meta };
+    } else if (o.type === 'clusters') {
+      const valid = validateClusters(o.clusters);
+      if (!valid.ok) throw new UsageError(`${file}:${i + 1}: not a valid xferscan clusters line: ${valid.error}`);
+      clusters = valid.value;
     } else if (o.type === 'summary') {
       sawSummary = true;
       meta = { ...meta, ...o.scan };
@@ -58,7 +65,8 @@ export function readNdjsonReport(file: string, text: string): Report {
     profile: meta.profile ?? 'baseline',
     ...(meta.options ? { options: meta.options } : {}),
     endpoints: eps,
-    summary: summarize(eps),
+    summary: tally(summarize(eps), clusterFindings(clusters)),
+    ...(clusters ? { clusters } : {}),
   };
 }
 
@@ -187,6 +195,15 @@ export function mergeReports(inputs: MergeInput[], profileFile?: string): MergeR
     endpoints,
     summary: summarize(endpoints),
   };
+  const clusters = mergeClusterViews(
+    inputs.flatMap((i) => (i.report.clusters ? [i.report.clusters] : [])),
+    endpoints,
+    { checkOptions: profileCheckOptions(profile), selection: profileSelection(profile) },
+  );
+  if (clusters) {
+    merged.clusters = clusters;
+    tally(merged.summary, clusterFindings(clusters));
+  }
   const scanner = first.scanner ? { ...first.scanner, sourceAddresses: uniqueSources } : null;
   return { report: finalizeReport(merged, profile, scanner), duplicates };
 }

@@ -4,7 +4,8 @@ import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { ClientCredentialError, loadClientCredentials, type LoadedClientCredentials } from '../tls/client-auth.js';
 import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from '../targets.js';
-import { scan, type ScanOptions } from '../scan.js';
+import type { ScanOptions } from '../scan.js';
+import { clusterFindings } from '../knowledge/summary.js';
 import { render, FORMATS, type Format } from '../../reports/index.js';
 import type { Credentials } from '../probe.js';
 import type { EndpointReport, Report } from '../model.js';
@@ -14,7 +15,10 @@ import { loadPolicy, policyHostFor, PolicyError, type Policy } from '../policy/i
 import { finalizeReport, scannerInfo } from '../report-meta.js';
 import { loadTargetsFile, type InventoryEntry } from '../fleet/targets-file.js';
 import { commandLineEntry, entryCredentials, expandInventory, policyHostCredentials, type Inventory } from '../fleet/inventory.js';
-import { inShard, parseShard, type Shard } from '../fleet/shard.js';
+import { inShard, parseShard, shardOfGroup, type Shard } from '../fleet/shard.js';
+import { planGroups, type GroupPlan } from '../cluster/plan.js';
+import { scanWithClusters } from '../cluster/run.js';
+import { MAX_VIP_SAMPLES } from '../fleet/targets-file.js';
 import { SocketBudget } from '../net/dialer.js';
 import { Progress } from '../fleet/progress.js';
 import { NdjsonStream } from '../fleet/stream.js';
@@ -59,6 +63,8 @@ export interface ScanArgs {
   color?: boolean;
   progress?: boolean;
   'sign-key'?: string;
+  'expect-standby'?: string[];
+  'vip-samples'?: number;
 }
 
 export interface RunResult {
@@ -153,6 +159,8 @@ interface ScanPlan {
   concurrency: number;
   caFiles: string[];
   clientCert: LoadedClientCredentials | null;
+  /** groups of nodes to compare (src/cluster) */
+  groups: GroupPlan[];
 }
 
 function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[]): ScanPlan {
@@ -163,7 +171,11 @@ function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[
     throw new UsageError(a['targets-file'] ? `${a['targets-file']}: no targets in it` : 'no target given: xferscan scan HOST (see --help)');
   const inventory = expandInventory(entries, ports);
   const shard = a.shard ? parseShard(a.shard) : null;
-  const endpoints = inShard(inventory.endpoints, shard);
+  // a group's nodes are compared with each other: they stay together in one shard
+  const endpoints = inShard(inventory.endpoints, shard, (e) => inventory.entryOf.get(e)?.group ?? null);
+  const vipSamples = a['vip-samples'] !== undefined ? positiveInt('vip-samples', a['vip-samples'], MAX_VIP_SAMPLES) : null;
+  const owns = (g: string) => !shard || shard.count === 1 || shardOfGroup(g, shard.count) === shard.index;
+  const groups = planGroups(entries, endpoints, a['expect-standby'] ?? [], vipSamples, owns);
   const policy = a.policy ? asUsage(() => loadPolicy(a.policy!)) : null;
   const profile = asUsage(() => resolveProfile(a.profile ?? policy?.profile ?? 'baseline'));
   // Per-target policy files (inventory column "policy"), each read once.
@@ -209,6 +221,7 @@ function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[
     concurrency,
     caFiles: caFilesFrom(a),
     clientCert: clientCertFrom(a),
+    groups,
   };
 }
 
@@ -283,6 +296,9 @@ function reportOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[]): Report['o
     profileVersion: p.profile.version,
     profileSource: p.profile.source,
     policy: a.policy ? { file: a.policy, name: p.policy?.name ?? null, hosts: p.policy?.hosts.map((h) => h.host) ?? [] } : null,
+    ...(p.groups.length ? { groups: p.groups.map((g) => g.name) } : {}),
+    ...(a['expect-standby']?.length ? { expectStandby: a['expect-standby'] } : {}),
+    ...(a['vip-samples'] !== undefined ? { vipSamples: a['vip-samples'] } : {}),
   };
 }
 
@@ -379,6 +395,8 @@ export async function runScan(
   const progress = new Progress({ total: plan.endpoints.length, sockets: () => sockets.open });
   if (a.progress !== false) progress.start();
   const exit = new ExitTracker();
+  // a standby node that is closed is as it should be, not a target that could not be reached
+  const standby = new Set(plan.groups.flatMap((g) => g.nodes.filter((n) => n.standby).map((n) => n.endpoint)));
   const ndjson = stream
     ? new NdjsonStream(
         { tool: { name: 'xferscan', version: TOOL_VERSION }, startedAt: new Date().toISOString(), profile: plan.profile.id },
@@ -387,12 +405,17 @@ export async function runScan(
     : null;
   options.onStep = (target, step) => progress.onStep(target, step);
   options.onEndpointDone = (ep, _done, _total, index) => {
-    exit.add(ep, plan.endpoints[index]!.input);
+    exit.add(ep, plan.endpoints[index]!.input, standby.has(plan.endpoints[index]!));
     ndjson?.endpoint(ep, index);
     progress.update(ep);
   };
-  const scanned = await scan(plan.endpoints, options).finally(() => progress.stop());
+  const scanned = await scanWithClusters(plan.endpoints, options, {
+    groups: plan.groups,
+    vipCredentials: (g) => (g.vip ? entryCredentials(g.vip.entry) : null) ?? plan.credentials,
+  }).finally(() => progress.stop());
+  if (scanned.clusters) exit.addFindings(clusterFindings(scanned.clusters));
   if (ndjson) {
+    if (scanned.clusters) ndjson.clusters(scanned.clusters);
     // NDJSON streams: one line per endpoint as it finishes; finished endpoints are not kept.
     const { targets: _t, ...opts } = scanned.options ?? {};
     ndjson.finish({
@@ -405,5 +428,11 @@ export async function runScan(
     return { report: scanned, exitCode: exit.code() };
   }
   const report = await writeReport(a, plan, scanned, out);
-  return { report, exitCode: exitCodeFor(report, plan.endpoints) };
+  return {
+    report,
+    exitCode: exitCodeFor(
+      report,
+      plan.endpoints.map((e) => ({ input: e.input, expectedDown: standby.has(e) })),
+    ),
+  };
 }

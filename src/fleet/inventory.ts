@@ -32,6 +32,8 @@ export function expandInventory(entries: InventoryEntry[], ports: number[]): Inv
   const entryOf = new Map<Endpoint, InventoryEntry>();
   const seen = new Set<string>();
   for (const e of entries) {
+    // a group's virtual address is sampled (src/cluster), not scanned as an endpoint
+    if (e.role === 'vip') continue;
     const t = e.target;
     for (const port of t.port !== null ? [t.port] : ports) {
       const key = `${t.host}|${port}|${t.scheme ?? ''}`;

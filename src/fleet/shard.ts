@@ -48,7 +48,24 @@ export function shardOf(host: string, port: number, count: number): number {
   return (h.readUIntBE(0, 6) % count) + 1;
 }
 
-export function inShard<T extends { host: string; port: number }>(items: T[], shard: Shard | null): T[] {
+/**
+ * The items of one shard. `groupOf` names the group an item belongs to: a group's nodes are
+ * compared with each other, so they all land in the shard of the group's name.
+ */
+export function inShard<T extends { host: string; port: number }>(
+  items: T[],
+  shard: Shard | null,
+  groupOf?: (item: T) => string | null,
+): T[] {
   if (!shard || shard.count === 1) return items;
-  return items.filter((e) => shardOf(e.host, e.port, shard.count) === shard.index);
+  return items.filter((e) => {
+    const g = groupOf?.(e);
+    return (g ? shardOfGroup(g, shard.count) : shardOf(e.host, e.port, shard.count)) === shard.index;
+  });
+}
+
+/** The shard (1-based) a group belongs to: SHA-256 of "group:NAME", as a number mod n. */
+export function shardOfGroup(name: string, count: number): number {
+  const h = crypto.createHash('sha256').update(`group:${name}`).digest();
+  return (h.readUIntBE(0, 6) % count) + 1;
 }

@@ -4,7 +4,8 @@
 // (type "endpoint", index = position in the input, scan, verdict, counts, endpoint).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { EndpointReport, PortState, ReportSummary } from '../model.js';
+import type { ClusterView, EndpointReport, PortState, ReportSummary } from '../model.js';
+import { clusterFindings } from '../knowledge/summary.js';
 import { endpointVerdict, type EndpointVerdict } from '../profiles/compliance.js';
 import { safeJson } from '../../reports/common.js';
 
@@ -63,6 +64,14 @@ export class NdjsonStream {
     for (const f of ep.findings) this.summary[f.status] += 1;
   }
 
+  /** The cluster section (src/cluster), one line after the endpoints; its findings count in the summary. */
+  clusters(view: ClusterView): void {
+    const line = `${safeJson({ type: 'clusters', scan: this.meta, clusters: view })}\n`;
+    this.hash.update(line, 'utf8');
+    this.emit(line);
+    for (const f of clusterFindings(view)) this.summary[f.status] += 1;
+  }
+
   finish(extra: {
     finishedAt: string;
     options?: Record<string, unknown>;
@@ -81,7 +90,7 @@ export class NdjsonStream {
       ...(extra.shard !== undefined ? { shard: extra.shard } : {}),
       integrity: {
         algorithm: 'sha256',
-        description: 'SHA-256 over the bytes (UTF-8) of the endpoint lines above, in the order written, newlines included',
+        description: 'SHA-256 over the bytes (UTF-8) of the endpoint (and clusters) lines above, in the order written, newlines included',
         digest: this.hash.digest('hex'),
       },
     };

@@ -5,6 +5,11 @@
 // (user + passwordEnv, or keyFile; never a literal password) and a per-target policy file. Other
 // columns or fields (Notes, owner, …) are ignored and named in one warning. The file is read with
 // a size limit, parsing is linear, and every error is one line: "FILE:LINE: …".
+//
+// Groups (one service on several nodes, src/cluster): an entry may name its `group` and `role`
+// (node | standby | vip; CSV columns of the same names), or a YAML/JSON document may hold
+// `groups:`, each with name, service, vip, nodes (host:port each), standby, samples and the
+// credentials fields, which apply to its nodes and its virtual address.
 import { createRequire } from 'node:module';
 import type * as CsvSync from 'csv-parse/sync';
 import path from 'node:path';
@@ -36,10 +41,21 @@ export interface InventoryEntry {
   keyFile?: string;
   /** per-target partner policy file, resolved against the inventory file's folder */
   policy?: string;
+  /** the group (one service on several nodes) this entry belongs to */
+  group?: string;
+  /** its part in the group: a node, a node that should be standby (closed) now, or the virtual address */
+  role?: GroupRole;
+  /** connections through the group's virtual address (src/cluster) */
+  samples?: number;
   /** where it came from, for error messages */
   file: string;
   line: number;
 }
+
+export const GROUP_ROLES = ['node', 'standby', 'vip'] as const;
+export type GroupRole = (typeof GROUP_ROLES)[number];
+/** Most connections one virtual address may be sampled with. */
+export const MAX_VIP_SAMPLES = 500;
 
 /** Field names accepted in every format (and their spellings in CSV headers). */
 const FIELD_ALIASES: Record<string, keyof RawEntry> = {
@@ -55,6 +71,11 @@ const FIELD_ALIASES: Record<string, keyof RawEntry> = {
   keyfile: 'keyFile',
   key: 'keyFile',
   policy: 'policy',
+  group: 'group',
+  cluster: 'group',
+  role: 'role',
+  samples: 'samples',
+  vipsamples: 'samples',
 };
 const PASSWORD_FIELDS = ['password', 'pass', 'passwd', 'pw', 'secret'];
 
@@ -66,6 +87,9 @@ interface RawEntry {
   passwordEnv?: unknown;
   keyFile?: unknown;
   policy?: unknown;
+  group?: unknown;
+  role?: unknown;
+  samples?: unknown;
 }
 
 const normKey = (k: string) =>
@@ -96,7 +120,7 @@ class EntryError extends Error {}
 function fieldString(v: unknown, name: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   // a port may be written as a number; a host never (`host: 5` would resolve to 0.0.0.5)
-  if (typeof v === 'number' && name === 'port') return String(v);
+  if (typeof v === 'number' && (name === 'port' || name === 'samples')) return String(v);
   if (typeof v !== 'string')
     throw new EntryError(
       `${name} must be a string, not ${Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `the ${typeof v} ${String(v)}`}`,
@@ -154,7 +178,31 @@ function toEntry(raw: RawEntry, file: string, line: number, baseDir: string): In
   if (keyFile) e.keyFile = path.resolve(baseDir, keyFile);
   const policy = fieldString(raw.policy, 'policy');
   if (policy) e.policy = path.resolve(baseDir, policy);
+  groupFields(raw, e);
   return e;
+}
+
+/** `group`, `role` and `samples` of an entry; a group's node must name its port. */
+function groupFields(raw: RawEntry, e: InventoryEntry): void {
+  const group = fieldString(raw.group, 'group');
+  const role = fieldString(raw.role, 'role')?.toLowerCase();
+  const samples = fieldString(raw.samples, 'samples');
+  if (!group) {
+    if (role || samples) throw new EntryError(`${role ? 'role' : 'samples'} given without group`);
+    return;
+  }
+  if (!/^[\w.:@-]{1,64}$/.test(group)) throw new EntryError(`group "${group}": use letters, digits and . _ - : @ (at most 64)`);
+  if (role && !(GROUP_ROLES as readonly string[]).includes(role))
+    throw new EntryError(`unknown role "${role}": expected one of ${GROUP_ROLES.join(', ')}`);
+  e.group = group;
+  e.role = (role as GroupRole | undefined) ?? 'node';
+  if (e.target.port === null) throw new EntryError(`"${e.target.input}" in group ${group} needs a port (host:port) or a service`);
+  if (samples !== undefined) {
+    const n = Number(samples);
+    if (!/^\d+$/.test(samples) || n < 1 || n > MAX_VIP_SAMPLES)
+      throw new EntryError(`samples must be a whole number from 1 to ${MAX_VIP_SAMPLES}`);
+    e.samples = n;
+  }
 }
 
 function mapFields(obj: Record<string, unknown>, ignore: (key: string) => void): RawEntry {
@@ -264,6 +312,7 @@ class EntryErrorAt extends Error {
 }
 
 const DEFAULT_COLUMNS: (keyof RawEntry)[] = ['host', 'port', 'service', 'user', 'passwordEnv', 'policy'];
+const READ_FIELDS = 'host, port, service, user, passwordEnv, keyFile, policy, group, role, samples';
 
 function csvEntries(text: string, file: string, baseDir: string, warn: (m: string) => void): InventoryEntry[] {
   const rows = parseCsv(text);
@@ -288,7 +337,7 @@ function csvEntries(text: string, file: string, baseDir: string, warn: (m: strin
     if (new Set(named).size !== named.length) throw new EntryErrorAt('a column is named twice', rows[0].line);
     if (ignored.length)
       warn(
-        `${file}:${rows[0].line}: column(s) ${ignored.map((c) => JSON.stringify(c)).join(', ')} ignored (xferscan reads host, port, service, user, passwordEnv, keyFile, policy)`,
+        `${file}:${rows[0].line}: column(s) ${ignored.map((c) => JSON.stringify(c)).join(', ')} ignored (xferscan reads ${READ_FIELDS})`,
       );
     start = 1;
   }
@@ -321,11 +370,12 @@ function entryList(doc: unknown, warn: (m: string) => void, file: string): { ite
   if (Array.isArray(doc)) return { items: doc };
   if (doc && typeof doc === 'object') {
     const keys = Object.keys(doc);
+    if (keys.includes('groups') && !keys.includes('targets')) return { items: [], key: 'targets' };
     if (!keys.includes('targets'))
       throw new EntryError(
         `expected a list of targets, or "targets:" with one (found ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'an empty mapping'})`,
       );
-    const extra = keys.filter((k) => k !== 'targets');
+    const extra = keys.filter((k) => k !== 'targets' && k !== 'groups');
     if (extra.length) warn(`${file}: top-level field(s) ${extra.map((k) => `"${k}"`).join(', ')} ignored`);
     const t = (doc as { targets?: unknown }).targets;
     if (Array.isArray(t)) return { items: t, key: 'targets' };
@@ -356,7 +406,7 @@ function docEntries(items: unknown[], lines: number[], file: string, baseDir: st
   });
   if (ignored.size)
     warn(
-      `${file}:${[...ignored.values()][0]}: field(s) ${[...ignored.keys()].map((k) => `"${k}"`).join(', ')} ignored (xferscan reads host, port, service, user, passwordEnv, keyFile, policy)`,
+      `${file}:${[...ignored.values()][0]}: field(s) ${[...ignored.keys()].map((k) => `"${k}"`).join(', ')} ignored (xferscan reads ${READ_FIELDS})`,
     );
   return out;
 }
@@ -375,7 +425,61 @@ function listedEntries(
     if (err instanceof EntryError) throw new EntryErrorAt(err.message, 1);
     throw err;
   }
-  return docEntries(list.items, itemLines(list.key), file, baseDir, warn);
+  const groups = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as { groups?: unknown }).groups : undefined;
+  return [...docEntries(list.items, itemLines(list.key), file, baseDir, warn), ...groupEntries(groups, itemLines('groups'), file, baseDir)];
+}
+
+// ---------------------------------------------------------------- groups: (YAML and JSON)
+
+const GROUP_FIELDS = ['name', 'service', 'vip', 'virtual', 'nodes', 'standby', 'samples', 'user', 'passwordenv', 'keyfile', 'policy'];
+
+function stringList(v: unknown, name: string): string[] {
+  if (v === undefined || v === null) return [];
+  const items = Array.isArray(v) ? v : [v];
+  return items.map((x) => {
+    if (typeof x !== 'string' || x.trim() === '') throw new EntryError(`${name} must list host:port strings`);
+    return x.trim();
+  });
+}
+
+/** One `groups:` item: its nodes, standby nodes and virtual address as entries of the group. */
+function groupItem(item: unknown, file: string, line: number, baseDir: string): InventoryEntry[] {
+  if (!item || typeof item !== 'object' || Array.isArray(item))
+    throw new EntryError('each group must be a mapping with name, nodes and optionally vip, standby, service, samples');
+  const g: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) {
+    const n = normKey(k);
+    if (PASSWORD_FIELDS.includes(n))
+      throw new EntryError(`a literal password ("${k}") is refused: name an environment variable with passwordEnv`);
+    if (!GROUP_FIELDS.includes(n)) throw new EntryError(`unknown group field "${k}" (expected ${GROUP_FIELDS.join(', ')})`);
+    g[n === 'virtual' ? 'vip' : n] = v;
+  }
+  const name = fieldString(g.name, 'name');
+  if (!name) throw new EntryError('a group needs a name');
+  const nodes = stringList(g.nodes, 'nodes');
+  const standby = stringList(g.standby, 'standby');
+  const vip = fieldString(g.vip, 'vip');
+  if (nodes.length + standby.length === 0 && !vip) throw new EntryError(`group ${name} names no nodes and no vip`);
+  const common = { service: g.service, user: g.user, passwordEnv: g.passwordenv, keyFile: g.keyfile, policy: g.policy, group: name };
+  const entry = (host: string, role: GroupRole, samples?: unknown) => toEntry({ ...common, host, role, samples }, file, line, baseDir);
+  return [
+    ...nodes.filter((n) => !standby.includes(n)).map((n) => entry(n, 'node')),
+    ...standby.map((n) => entry(n, 'standby')),
+    ...(vip ? [entry(vip, 'vip', g.samples)] : []),
+  ];
+}
+
+function groupEntries(groups: unknown, lines: number[], file: string, baseDir: string): InventoryEntry[] {
+  if (groups === undefined || groups === null) return [];
+  if (!Array.isArray(groups)) throw new EntryErrorAt('"groups:" must hold a list of groups', 1);
+  return groups.flatMap((item, k) => {
+    try {
+      return groupItem(item, file, lines[k] ?? 1, baseDir);
+    } catch (err) {
+      if (err instanceof EntryError) throw new EntryErrorAt(err.message, lines[k] ?? 1);
+      throw err;
+    }
+  });
 }
 
 function yamlEntries(text: string, file: string, baseDir: string, warn: (m: string) => void): InventoryEntry[] {
@@ -409,7 +513,7 @@ function jsonEntries(text: string, file: string, baseDir: string, warn: (m: stri
       line,
     );
   }
-  return listedEntries(doc, () => jsonListItemLines(text, 'targets'), file, baseDir, warn);
+  return listedEntries(doc, (k) => jsonListItemLines(text, k ?? 'targets'), file, baseDir, warn);
 }
 
 function textEntries(text: string, file: string, baseDir: string): InventoryEntry[] {

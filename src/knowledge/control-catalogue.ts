@@ -37,6 +37,24 @@ const TLS_VULN_DERIVED = [
   'TLS-VULN-CRIME',
 ];
 const SSH_CRYPTO = ['SSH-PROTO-1', 'SSH-KEX-WEAK', 'SSH-HOSTKEY-WEAK', 'SSH-CIPHER-WEAK', 'SSH-MAC-WEAK'];
+const CLUSTER_IDENTITY = [
+  'CLUSTER-HOSTKEY-DRIFT',
+  'CLUSTER-CERT-DRIFT',
+  'CLUSTER-VIP-MULTIPLE-KEYS',
+  'CLUSTER-VIP-MULTIPLE-CERTS',
+  'HOSTKEY-SHARED',
+];
+const CLUSTER_CONFIG = [
+  'CLUSTER-HOSTKEY-DRIFT',
+  'CLUSTER-CERT-DRIFT',
+  'CLUSTER-TLS-DRIFT',
+  'CLUSTER-SSH-ALGO-DRIFT',
+  'CLUSTER-SOFTWARE-DRIFT',
+  'CLUSTER-PASV-DRIFT',
+  'CLUSTER-LOGIN-POLICY-DRIFT',
+  'CLUSTER-FEATURES-DRIFT',
+  'CLUSTER-STANDBY-ANSWERS',
+];
 
 export const CATALOGUE_CONTROLS: CatalogueControl[] = [
   pci('1.2.5', 'All allowed services, protocols and ports are identified, approved and have a business need', [
@@ -46,11 +64,14 @@ export const CATALOGUE_CONTROLS: CatalogueControl[] = [
     'FTP-CLEARTEXT-SERVICE',
     'FTP-PASV-RANGE',
     'NET-PASV-FILTERED',
+    'CLUSTER-PASV-DRIFT',
+    'CLUSTER-STANDBY-ANSWERS',
   ]),
   pci('1.2.6', 'Security features are defined and implemented for insecure services', ['FTP-CLEARTEXT-SERVICE']),
   pci('1.3.1', 'Inbound traffic to the CDE is restricted to what is necessary', ['NET-UNEXPECTED-SERVICE']),
   pci('1.4.2', 'Inbound traffic from untrusted networks is restricted', ['FTP-BOUNCE']),
   pci('1.4.5', 'Disclosure of internal IP addresses is limited to authorised parties', ['FTP-PASV-ADDRESS']),
+  pci('2.2.1', 'Configuration standards are developed, implemented and maintained', CLUSTER_CONFIG),
   pci('2.2.2', 'Vendor default accounts are removed or disabled', ['FTP-ANONYMOUS']),
   pci('2.2.4', 'Only necessary services, protocols and functions are enabled', [
     'POLICY-EXPECTED-SERVICE',
@@ -87,11 +108,13 @@ export const CATALOGUE_CONTROLS: CatalogueControl[] = [
     'POLICY-KEY-PIN',
     'CRYPTO-INVENTORY',
     'TLS-CERT-EXPIRING',
+    ...CLUSTER_IDENTITY,
   ]),
   pci('6.3.3', 'Security patches are installed within one month of release', [
     'FTP-SOFTWARE',
     'SSH-SOFTWARE',
     'SSH-TERRAPIN',
+    'CLUSTER-SOFTWARE-DRIFT',
     ...TLS_VULN_IMPL,
   ]),
   pci('8.2.1', 'All users have a unique ID', ['FTP-ANONYMOUS']),
@@ -109,7 +132,7 @@ export const CATALOGUE_CONTROLS: CatalogueControl[] = [
     'SSH-TERRAPIN',
   ]),
   pci('12.3.3', 'Cipher suites and protocols in use are documented and reviewed at least every 12 months', ['CRYPTO-INVENTORY']),
-  hipaa('(d)', 'Person or entity authentication (the party seeking access)', ['FTP-ANONYMOUS', 'SSH-AUTH-METHODS']),
+  hipaa('(d)', 'Person or entity authentication (the party seeking access)', ['FTP-ANONYMOUS', 'SSH-AUTH-METHODS', 'TLS-CLIENT-CERT']),
   hipaa('(e)(1)', 'Transmission security', [
     'FTP-CLEARTEXT-SERVICE',
     'FTP-CLEARTEXT-LOGIN',

@@ -5,4 +5,5 @@ export * from './tls.js';
 export * from './ssh.js';
 export * from './ftp.js';
 export * from './views.js';
+export * from './cluster.js';
 export * from './report.js';

@@ -15,6 +15,7 @@ import {
   ScannerInfoSchema,
   SummarySchema,
 } from './views.js';
+import { ClusterViewSchema } from './cluster.js';
 
 export const EndpointReportSchema = obj({
   host: Str(),
@@ -85,6 +86,9 @@ export const ReportOptionsSchema = obj(
     profileVersion: Opt(Str()),
     profileSource: Opt(Str()),
     policy: Opt(nullable(obj({ file: Str(), name: nullable(Str()), hosts: StrList() }))),
+    groups: Opt(StrList('the groups of nodes compared (src/cluster)')),
+    expectStandby: Opt(StrList('nodes expected to be standby (--expect-standby)')),
+    vipSamples: Opt(Count('--vip-samples as given')),
     merged: Opt(
       List(
         obj({
@@ -117,6 +121,7 @@ export const ReportSchema = obj({
   compliance: Opt(ComplianceViewSchema),
   firewall: Opt(FirewallViewSchema),
   overview: Opt(ReportOverviewSchema),
+  clusters: Opt(ClusterViewSchema),
   integrity: Opt(IntegritySchema),
 });
 export type Report = Static<typeof ReportSchema>;

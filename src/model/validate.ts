@@ -4,6 +4,7 @@
 import { Value } from 'typebox/value';
 import type { TSchema } from 'typebox';
 import { EndpointReportSchema, ReportSchema, type EndpointReport, type Report } from './report.js';
+import { ClusterViewSchema, type ClusterView } from './cluster.js';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -22,4 +23,8 @@ export function validateReport(doc: unknown): Validated<Report> {
 
 export function validateEndpoint(doc: unknown): Validated<EndpointReport> {
   return check<EndpointReport>(EndpointReportSchema, doc);
+}
+
+export function validateClusters(doc: unknown): Validated<ClusterView> {
+  return check<ClusterView>(ClusterViewSchema, doc);
 }

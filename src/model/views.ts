@@ -23,6 +23,16 @@ export const FindingRefSchema = obj({
 });
 export type FindingRef = Static<typeof FindingRefSchema>;
 
+export const ClusterFindingRefSchema = obj({
+  group: nullable(Str('the group (report.clusters.groups[].name); null for a finding over the whole scan')),
+  findingIndex: Count(),
+  id: Str(),
+  status: FindingStatusSchema,
+  severity: SeveritySchema,
+  title: Str(),
+});
+export type ClusterFindingRef = Static<typeof ClusterFindingRefSchema>;
+
 export const ControlResultSchema = obj({
   id: Str(),
   ref: Str(),
@@ -33,6 +43,7 @@ export const ControlResultSchema = obj({
   note: Str('what the scan can and cannot prove for this control'),
   checks: StrList(),
   findings: List(FindingRefSchema),
+  clusterFindings: Opt(List(ClusterFindingRefSchema, { description: 'findings of report.clusters that this control lists' })),
 });
 export type ControlResult = Static<typeof ControlResultSchema>;
 

@@ -55,10 +55,32 @@ const FTPS_CHANNELS = [
   'FTPS-CCC-ALLOWED',
 ];
 const POLICY = ['NET-PORT-STATE', 'NET-UNEXPECTED-SERVICE', 'POLICY-EXPECTED-SERVICE', 'POLICY-KEY-PIN', 'CRYPTO-INVENTORY'];
+// Clusters (src/checks/cluster): the identity a partner pins, and the configuration nodes share.
+const CLUSTER_IDENTITY = [
+  'CLUSTER-HOSTKEY-DRIFT',
+  'CLUSTER-CERT-DRIFT',
+  'CLUSTER-VIP-MULTIPLE-KEYS',
+  'CLUSTER-VIP-MULTIPLE-CERTS',
+  'HOSTKEY-SHARED',
+];
+const CLUSTER_CONFIG = [
+  'CLUSTER-HOSTKEY-DRIFT',
+  'CLUSTER-CERT-DRIFT',
+  'CLUSTER-TLS-DRIFT',
+  'CLUSTER-SSH-ALGO-DRIFT',
+  'CLUSTER-SOFTWARE-DRIFT',
+  'CLUSTER-PASV-DRIFT',
+  'CLUSTER-LOGIN-POLICY-DRIFT',
+  'CLUSTER-FEATURES-DRIFT',
+  'CLUSTER-STANDBY-ANSWERS',
+];
+const CLUSTER_TLS = ['CLUSTER-TLS-DRIFT', 'CLUSTER-CERT-DRIFT', 'CLUSTER-VIP-MULTIPLE-CERTS'];
 const allBut = (...ids: string[]) => CHECK_IDS.filter((id) => !ids.includes(id));
 const tlsOnly = () =>
   CHECK_IDS.filter(
-    (id) => id.startsWith('TLS-') || ['FTPS-AUTH-TLS', 'FTPS-PROT-P', 'FTPS-DATA-NOT-TLS', 'FTP-CLEARTEXT-SERVICE', ...POLICY].includes(id),
+    (id) =>
+      id.startsWith('TLS-') ||
+      ['FTPS-AUTH-TLS', 'FTPS-PROT-P', 'FTPS-DATA-NOT-TLS', 'FTP-CLEARTEXT-SERVICE', ...POLICY, ...CLUSTER_TLS].includes(id),
   );
 
 // What no network scan can prove, said the same way in every profile.
@@ -129,8 +151,10 @@ export const PCI_DSS_4_0_1: Profile = {
         'FTP-CLEARTEXT-SERVICE',
         'FTP-PASV-RANGE',
         'NET-PASV-FILTERED',
+        'CLUSTER-PASV-DRIFT',
+        'CLUSTER-STANDBY-ANSWERS',
       ],
-      'The scan shows which ports and services are exposed and compares them with the partner policy. The approval and business justification are documents the scan cannot see.',
+      'The scan shows which ports and services are exposed and compares them with the partner policy (and, for a group of nodes, whether every node uses the same passive range and a standby node is really idle). The approval and business justification are documents the scan cannot see.',
     ),
     c(
       P,
@@ -163,6 +187,14 @@ export const PCI_DSS_4_0_1: Profile = {
       'automated',
       ['FTP-PASV-ADDRESS'],
       'A PASV reply carrying a private address discloses it to every client.',
+    ),
+    c(
+      P,
+      '2.2.1',
+      'Configuration standards are developed, implemented and maintained for all system components',
+      'partial',
+      CLUSTER_CONFIG,
+      'For a group of nodes that serve one service, the scan compares the nodes with each other: a node whose keys, certificate, TLS or SSH algorithms, software, passive range, login policy or features differ shows that the standard is not applied consistently. Whether the standards exist and are reviewed is documentation.',
     ),
     c(
       P,
@@ -223,16 +255,16 @@ export const PCI_DSS_4_0_1: Profile = {
       '4.2.1.1',
       'An inventory of trusted keys and certificates is maintained',
       'partial',
-      ['CRYPTO-INVENTORY', 'POLICY-KEY-PIN', 'TLS-CERT-EXPIRING'],
-      'The report lists every key and certificate seen, with fingerprints and expiry, as input to the inventory. Keeping the inventory is a process the scan cannot prove.',
+      ['CRYPTO-INVENTORY', 'POLICY-KEY-PIN', 'TLS-CERT-EXPIRING', ...CLUSTER_IDENTITY],
+      'The report lists every key and certificate seen, with fingerprints and expiry, as input to the inventory; for a group of nodes it shows keys and certificates that differ between nodes, or that appear through the virtual address only, and host keys shared by unrelated machines. Keeping the inventory is a process the scan cannot prove.',
     ),
     c(
       P,
       '6.3.3',
       'Security patches are installed within one month of release',
       'partial',
-      ['FTP-SOFTWARE', 'SSH-SOFTWARE', 'SSH-TERRAPIN', ...TLS_VULN_IMPL],
-      'Software that discloses its version is compared with known advisories (a hidden or back-ported version cannot be judged); TLS implementation flaws (Heartbleed, CCS injection, ROBOT, Ticketbleed, renegotiation, downgrade protection) are tested on the wire, whatever the version says.',
+      ['FTP-SOFTWARE', 'SSH-SOFTWARE', 'SSH-TERRAPIN', 'CLUSTER-SOFTWARE-DRIFT', ...TLS_VULN_IMPL],
+      'Software that discloses its version is compared with known advisories (and, within a group, with the other nodes; a hidden or back-ported version cannot be judged); TLS implementation flaws (Heartbleed, CCS injection, ROBOT, Ticketbleed, renegotiation, downgrade protection) are tested on the wire, whatever the version says.',
     ),
     c(
       P,
@@ -369,8 +401,9 @@ export const HIPAA: Profile = {
         'TLS-VULN-ROBOT',
         'TLS-VULN-DROWN',
         'POLICY-KEY-PIN',
+        ...CLUSTER_IDENTITY,
       ],
-      'Tested on the wire: whether logins and files can cross the network unencrypted, whether the server proves its identity (valid, trusted, unrevoked certificate for the name — revocation only with --check-revocation; pinned host key), and TLS implementation flaws through which the channel can be intercepted or its keys read.',
+      'Tested on the wire: whether logins and files can cross the network unencrypted, whether the server proves its identity (valid, trusted, unrevoked certificate for the name — revocation only with --check-revocation; pinned host key; the same key and certificate on every node of a service), and TLS implementation flaws through which the channel can be intercepted or its keys read.',
     ),
     c(
       H,
@@ -396,6 +429,8 @@ export const HIPAA: Profile = {
         ...TLS_VULN_DERIVED.filter((id) => id !== 'TLS-VULN-DROWN'),
         'SSH-CIPHER-WEAK',
         'SSH-KEX-WEAK',
+        'CLUSTER-TLS-DRIFT',
+        'CLUSTER-SSH-ALGO-DRIFT',
       ],
       'Tested against NIST SP 800-52r2 thresholds (TLS 1.2+, approved suites, 2048-bit keys) and SSH algorithm strength. This specification is addressable: a failing finding is a risk to remedy, or to document an equivalent measure for, not by itself a violation.',
     ),
@@ -404,8 +439,8 @@ export const HIPAA: Profile = {
       '(d)',
       'Person or entity authentication: the person or entity seeking access is the one claimed',
       'partial',
-      ['FTP-ANONYMOUS', 'SSH-AUTH-METHODS'],
-      "The scan tests whether the endpoint lets anyone in without identifying them (anonymous FTP, SSH method none) and which methods it offers; how users are enrolled and verified is not visible. (The server's own certificate is transmission security, (e)(1).)",
+      ['FTP-ANONYMOUS', 'SSH-AUTH-METHODS', 'TLS-CLIENT-CERT', 'CLUSTER-LOGIN-POLICY-DRIFT'],
+      "The scan tests whether the endpoint lets anyone in without identifying them (anonymous FTP, SSH method none), which methods it offers and whether it asks for a client certificate (mutual TLS, reported as a fact); how users are enrolled and verified is not visible. (The server's own certificate is transmission security, (e)(1).)",
     ),
     c(H, '(a)(2)(iv)', 'Encryption and decryption of stored ePHI (addressable)', 'not-testable', [], CANNOT_STORAGE),
     c(H, '(b)', 'Audit controls: activity in systems with ePHI is recorded and examined', 'not-testable', [], CANNOT_LOGGING),
@@ -454,7 +489,7 @@ export const NIST_800_52R2: Profile = {
       '§3.1',
       'Protocol version support: TLS 1.2 required, TLS 1.3 supported, SSL 3.0 / TLS 1.0 / 1.1 not used',
       'automated',
-      TLS_PROTO,
+      [...TLS_PROTO, 'CLUSTER-TLS-DRIFT'],
       'Every protocol version is offered to the server and its answer recorded.',
     ),
     c(
@@ -462,15 +497,31 @@ export const NIST_800_52R2: Profile = {
       '§3.2',
       'Server certificates: X.509 v3, RSA ≥ 2048 or P-256/P-384, SHA-256+ signature, valid, matching name',
       'automated',
-      [...TLS_CERT, 'TLS-CERT-LIFETIME', 'TLS-CERT-CHAIN', 'TLS-CERT-USAGE', 'TLS-CERT-REVOKED'],
-      'The certificate chain the server sends is examined: validity, keys, signatures, the chain as sent (missing intermediates with their AIA URL), serverAuth key usage. Revocation (OCSP/CRL) is asked of the CA only with --check-revocation; otherwise it is reported as not checked.',
+      [
+        ...TLS_CERT,
+        'TLS-CERT-LIFETIME',
+        'TLS-CERT-CHAIN',
+        'TLS-CERT-USAGE',
+        'TLS-CERT-REVOKED',
+        'CLUSTER-CERT-DRIFT',
+        'CLUSTER-VIP-MULTIPLE-CERTS',
+      ],
+      'The certificate chain the server sends is examined (on every node of a group, and through its virtual address): validity, keys, signatures, the chain as sent (missing intermediates with their AIA URL), serverAuth key usage. Revocation (OCSP/CRL) is asked of the CA only with --check-revocation; otherwise it is reported as not checked.',
     ),
     c(
       N,
       '§3.3.1',
       'Cipher suites: only the approved ephemeral (EC)DHE suites with AES-GCM/CCM/CBC, server preference',
       'automated',
-      [...TLS_WEAK_SUITES, 'TLS-CIPHER-NO-PFS', 'TLS-CIPHER-PROFILE', 'TLS-SERVER-PREFERENCE', 'TLS-DH-WEAK', 'TLS-DATA-CHANNEL-DIFFERS'],
+      [
+        ...TLS_WEAK_SUITES,
+        'TLS-CIPHER-NO-PFS',
+        'TLS-CIPHER-PROFILE',
+        'TLS-SERVER-PREFERENCE',
+        'TLS-DH-WEAK',
+        'TLS-DATA-CHANNEL-DIFFERS',
+        'CLUSTER-TLS-DRIFT',
+      ],
       'Accepted suites are enumerated per version and compared with the §3.3.1 list.',
     ),
     c(
@@ -511,7 +562,14 @@ function mozilla(version: '6.0' | '5.7'): Profile {
       certMaxLifetimeDays: 366,
     },
     controls: [
-      c(M, 'protocols', 'Protocols: TLS 1.2 and TLS 1.3 only', 'automated', TLS_PROTO, 'Every protocol version is offered to the server.'),
+      c(
+        M,
+        'protocols',
+        'Protocols: TLS 1.2 and TLS 1.3 only',
+        'automated',
+        [...TLS_PROTO, 'CLUSTER-TLS-DRIFT'],
+        'Every protocol version is offered to the server (to every node of a group).',
+      ),
       c(
         M,
         'cipher suites',
@@ -525,7 +583,7 @@ function mozilla(version: '6.0' | '5.7'): Profile {
         'certificate',
         'Certificate: RSA 2048 or ECDSA P-256, SHA-256 signature, lifetime ≤ 366 days',
         'automated',
-        [...TLS_CERT, 'TLS-CERT-LIFETIME', 'TLS-CERT-EXPIRING'],
+        [...TLS_CERT, 'TLS-CERT-LIFETIME', 'TLS-CERT-EXPIRING', 'CLUSTER-CERT-DRIFT', 'CLUSTER-VIP-MULTIPLE-CERTS'],
         'The chain the server sends is examined.',
       ),
       c(
@@ -621,6 +679,7 @@ export const BASELINE: Profile = {
         ...TLS_STATUS,
         'POLICY-KEY-PIN',
         'CRYPTO-INVENTORY',
+        ...CLUSTER_IDENTITY,
       ],
       'Tested on the wire.',
     ),
@@ -654,6 +713,14 @@ export const BASELINE: Profile = {
       'Login-level checks need credentials.',
     ),
     c(B, 'B6', 'Server software is current', 'partial', ['FTP-SOFTWARE', 'SSH-SOFTWARE'], 'Only disclosed versions can be judged.'),
+    c(
+      B,
+      'B10',
+      'Every node of a service is configured alike, and standby nodes are idle',
+      'partial',
+      CLUSTER_CONFIG,
+      'Nodes are compared when the inventory names them as a group; what partners get through the virtual address is sampled.',
+    ),
     c(B, 'B7', 'Files are encrypted at rest', 'not-testable', [], CANNOT_STORAGE),
     c(B, 'B8', 'Transfers are logged and reviewed', 'not-testable', [], CANNOT_LOGGING),
     c(B, 'B9', 'Keys are managed (generation, storage, rotation)', 'not-testable', [], CANNOT_KEYMGMT),

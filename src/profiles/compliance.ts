@@ -3,12 +3,14 @@
 // assessed, with the findings behind each. It goes into the JSON report (`compliance`), so every
 // renderer tells the same story without judging anything itself.
 import type {
+  ClusterFindingRef,
   ComplianceView,
   ControlResult,
   ControlStatus,
   EndpointReport,
   EndpointVerdict,
   EndpointVerdictEntry,
+  Finding,
   FindingRef,
   FindingStatus,
   Report,
@@ -48,7 +50,18 @@ export function endpointVerdict(ep: EndpointReport, i: number): EndpointVerdictE
   return { endpoint: endpointName(ep), endpointIndex: i, state: ep.state, service: ep.service, verdict, counts, failing };
 }
 
-export function computeCompliance(report: Pick<Report, 'endpoints'>, profile: Profile): ComplianceView {
+/** The findings of report.clusters (each group's, then the scan-wide ones) that a control lists. */
+function clusterRefs(report: Pick<Report, 'clusters'>, wanted: Set<string>): ClusterFindingRef[] {
+  const v = report.clusters;
+  if (!v) return [];
+  const ref =
+    (group: string | null) =>
+    (f: Finding, fi: number): ClusterFindingRef[] =>
+      wanted.has(f.id) ? [{ group, findingIndex: fi, id: f.id, status: f.status, severity: f.severity, title: f.title }] : [];
+  return [...v.groups.flatMap((g) => g.findings.flatMap(ref(g.name))), ...v.findings.flatMap(ref(null))];
+}
+
+export function computeCompliance(report: Pick<Report, 'endpoints' | 'clusters'>, profile: Profile): ComplianceView {
   const controls: ControlResult[] = profile.controls.map((c) => {
     const wanted = new Set(c.checks);
     const findings: FindingRef[] = [];
@@ -66,7 +79,17 @@ export function computeCompliance(report: Pick<Report, 'endpoints'>, profile: Pr
           });
       }),
     );
-    const base = { id: c.id, ref: c.ref, title: c.title, testability: c.testability, note: c.note, checks: [...c.checks], findings };
+    const cluster = clusterRefs(report, wanted);
+    const base = {
+      id: c.id,
+      ref: c.ref,
+      title: c.title,
+      testability: c.testability,
+      note: c.note,
+      checks: [...c.checks],
+      findings,
+      ...(cluster.length ? { clusterFindings: cluster } : {}),
+    };
     if (c.testability === 'not-testable') {
       return {
         ...base,
@@ -74,7 +97,8 @@ export function computeCompliance(report: Pick<Report, 'endpoints'>, profile: Pr
         reason: 'A network scan cannot prove this control; it needs documentary or on-system evidence.',
       };
     }
-    const by = (s: FindingStatus) => findings.filter((f) => f.status === s);
+    const all: { id: string; status: FindingStatus }[] = [...findings, ...cluster];
+    const by = (s: FindingStatus) => all.filter((f) => f.status === s);
     const fails = by('fail');
     if (fails.length) {
       const ids = [...new Set(fails.map((f) => f.id))];
@@ -87,7 +111,7 @@ export function computeCompliance(report: Pick<Report, 'endpoints'>, profile: Pr
         status: 'not-assessed' as const,
         reason: `the checks behind it could not finish (${[...new Set(errors.map((f) => f.id))].join(', ')})`,
       };
-    const looked = findings.filter((f) => f.status === 'pass' || f.status === 'warn' || f.status === 'info');
+    const looked = all.filter((f) => f.status === 'pass' || f.status === 'warn' || f.status === 'info');
     if (looked.length === 0) {
       const skipped = by('skipped').length;
       return {

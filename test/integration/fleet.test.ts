@@ -76,7 +76,11 @@ describe('fleet scan', () => {
     // nothing but progress heartbeats (one every ~10 s when stderr is not a terminal)
     expect(r.stderr.replace(/^xferscan: \[\d+\/\d+\] .*\n/gm, '')).toBe('');
     const lines = r.stdout.split('\n').filter(Boolean);
-    expect(lines).toHaveLength(fleet.endpoints.length + 1);
+    // one line per endpoint, the cluster section (the fleet's SSH servers share one host key), the summary
+    expect(lines).toHaveLength(fleet.endpoints.length + 2);
+    const clusters = JSON.parse(lines[lines.length - 2]!) as { type: string; clusters: Report['clusters'] };
+    expect(clusters.type).toBe('clusters');
+    expect(clusters.clusters!.findings.map((f) => [f.id, f.status])).toEqual([['HOSTKEY-SHARED', 'warn']]);
     const parsed = lines.map(
       (l) =>
         JSON.parse(l) as {
@@ -165,7 +169,11 @@ describe('fleet scan', () => {
       files.push(out);
       sizes.push(
         s === '3/3'
-          ? fs.readFileSync(out, 'utf8').trim().split('\n').length - 1
+          ? fs
+              .readFileSync(out, 'utf8')
+              .trim()
+              .split('\n')
+              .filter((l) => l.includes('"type":"endpoint"')).length
           : (JSON.parse(fs.readFileSync(out, 'utf8')) as Report).endpoints.length,
       );
     }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import './all-cases.js';
 import { registeredCases, statusesShown } from './harness.js';
-import { ALL_CHECKS, CHECK_IDS, isKnownCheckId } from '../../../src/checks/registry.js';
+import { ALL_CHECKS, CHECK_IDS, CLUSTER_CHECKS, isKnownCheckId } from '../../../src/checks/registry.js';
 import { runChecks } from '../../../src/checks/engine.js';
 import { BUILTIN_PROFILES } from '../../../src/profiles/builtin.js';
 import { profileCheckOptions, profileSelection } from '../../../src/profiles/index.js';
@@ -36,21 +36,24 @@ const INFORMATIONAL = new Set([
   'TLS-SERVER-PREFERENCE',
   'SSH-NO-PQ-KEX',
   'PROBE-ERROR',
+  'TLS-CLIENT-CERT',
 ]);
 
 describe('every check: metadata', () => {
   it('the registry lists each check once, CHECK_IDS in the same order', () => {
-    expect(new Set(CHECK_IDS).size).toBe(ALL_CHECKS.length);
-    expect([...CHECK_IDS]).toEqual(ALL_CHECKS.map((c) => c.id));
+    // endpoint checks, then the checks over a group of nodes (src/checks/cluster)
+    const all = [...ALL_CHECKS, ...CLUSTER_CHECKS];
+    expect(new Set(CHECK_IDS).size).toBe(all.length);
+    expect([...CHECK_IDS]).toEqual(all.map((c) => c.id));
   });
 
-  for (const c of ALL_CHECKS) {
+  for (const c of [...ALL_CHECKS, ...CLUSTER_CHECKS]) {
     it(`${c.id}: id, title, what it observes, severity, family; remediation unless informational`, () => {
       expect(c.id).toMatch(/^[A-Z0-9]+(-[A-Z0-9]+)*$/);
       expect(c.title.trim()).not.toBe('');
       expect(c.observes.trim()).not.toBe('');
       expect(SEVERITIES).toContain(c.severity);
-      expect(['net', 'policy', 'ftp', 'firewall', 'tls', 'ssh', 'scan']).toContain(c.family);
+      expect(['net', 'policy', 'ftp', 'firewall', 'tls', 'ssh', 'scan', 'cluster']).toContain(c.family);
       if (!INFORMATIONAL.has(c.id)) expect(c.remediation.trim(), 'remediation').not.toBe('');
       expect(isKnownCheckId(c.id)).toBe(true);
     });
