@@ -24,9 +24,10 @@ function clientCert(tls: TlsFacts): CheckOutcome {
   if (c.clientCertificate)
     evidence.push({ label: 'our client certificate', value: `${c.clientCertificate.subject} (issuer ${c.clientCertificate.issuer})` });
   const ours = c.withCertificate;
+  // a fact for whoever scans with that certificate, not a weakness of the server: info
   if (ours?.outcome === 'refused')
     return {
-      status: 'warn',
+      status: 'info',
       detail: `the server refused the client certificate we were given (${ours.detail}); ${caList(c.acceptedCAs)}`,
       evidence,
       remediation:
@@ -73,12 +74,28 @@ function ocspEvidence(tls: TlsFacts): Evidence[] {
   ];
 }
 
+/** Why a stapled response gives no good status. */
+function notGood(o: NonNullable<TlsFacts['ocsp']>): string {
+  if (o.forLeaf === false) return 'it is about another certificate';
+  if (o.status) return o.status;
+  return o.responseStatus && o.responseStatus !== 'successful' ? `response status ${o.responseStatus}` : 'unreadable';
+}
+
 function stapling(tls: TlsFacts): CheckOutcome {
   const o = tls.ocsp;
   if (!o) return tls.certificate ? notRun : { status: 'skipped', detail: 'no certificate was obtained from the server' };
   const evidence = ocspEvidence(tls);
   if (!o.stapled) return { status: 'warn', detail: 'no OCSP response is stapled (status_request asked for one)', evidence };
   const age = o.ageSeconds !== null ? `, ${Math.round(o.ageSeconds / 3600)} h old` : '';
+  if (o.status === 'revoked' && o.signatureValid === false)
+    return {
+      status: 'warn',
+      detail:
+        'a stapled OCSP response says the certificate is revoked, but it is not validly signed: clients discard it, and it proves nothing',
+      evidence,
+      remediation:
+        'Check the stapling configuration (the responder and issuer certificates the server uses), then ask the CA about the certificate.',
+    };
   if (o.status === 'revoked')
     return {
       status: 'fail',
@@ -90,7 +107,7 @@ function stapling(tls: TlsFacts): CheckOutcome {
   if (o.status !== 'good')
     return {
       status: 'warn',
-      detail: `a response is stapled, but it gives no good status for the certificate (${o.status ?? o.responseStatus ?? 'unreadable'})`,
+      detail: `a response is stapled, but it gives no good status for the certificate (${notGood(o)})`,
       evidence,
     };
   if (o.expired || o.signatureValid === false)
@@ -150,13 +167,20 @@ export const tlsCertRevoked = defineCheck({
       case 'good':
         return { status: 'pass', detail: `the CA says the certificate is good (asked ${r.contacted.join(', ')})`, evidence };
       case 'unknown':
-        return { status: 'warn', detail: 'the CA does not know the certificate (OCSP unknown)', evidence, remediation: '' };
+        return {
+          status: 'warn',
+          detail: 'the CA does not know the certificate (OCSP unknown)',
+          evidence,
+          remediation: 'Ask the issuing CA why its responder does not know the certificate; replace a certificate the CA did not issue.',
+        };
       case 'error':
         return {
           status: r.contacted.length ? 'warn' : 'skipped',
           detail: `the revocation status could not be obtained: ${r.evidence.join('; ') || 'no answer'}`,
           evidence,
-          remediation: '',
+          remediation: r.contacted.length
+            ? "Scan again with --check-revocation once the CA's OCSP responder or CRL is reachable from the scanner; the evidence says what failed."
+            : '',
         };
     }
   }),

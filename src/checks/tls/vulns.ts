@@ -31,11 +31,12 @@ function evidenceOf(r: TlsVulnResult): Evidence[] {
 
 /** The evidence lines that say why, for the detail (the full list is in the evidence). */
 function why(r: TlsVulnResult): string {
-  const text = r.evidence
-    .filter((e) => !/^derived from the offered suites/.test(e))
-    .slice(0, 3)
-    .join('; ');
-  return text.length > 500 ? `${text.slice(0, 497)}…` : text;
+  const lines = r.evidence.filter((e) => !/^derived from the offered suites/.test(e));
+  const text = lines.slice(0, 3).join('; ');
+  if (text.length <= 500) return text;
+  // too long for one line (ROBOT's rounds): the conclusion, which a test states last
+  const last = lines.at(-1)!;
+  return last.length > 500 ? `${last.slice(0, 497)}…` : last;
 }
 
 /**

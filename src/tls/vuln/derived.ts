@@ -207,7 +207,8 @@ export function deriveVulns(f: DerivedInput | null | undefined, others: OtherEnd
   if (undecided.length === 0) return derived;
   for (const id of ids) {
     const r = derived[id];
-    if (r.status === 'not-vulnerable')
+    // not applicable (CRIME: "no TLS ≤ 1.2") is as undecided as "not offered"
+    if (r.status === 'not-vulnerable' || r.status === 'not-applicable')
       derived[id] = {
         ...r,
         status: 'inconclusive',

@@ -12,6 +12,8 @@ import './tls-protocols.cases.test.js';
 import './tls-ciphers.cases.test.js';
 import './tls-negotiation.cases.test.js';
 import './tls-certificates.cases.test.js';
+import './tls-vulns.cases.test.js';
+import './tls-depth.cases.test.js';
 import './ssh-identity.cases.test.js';
 import './ssh-algorithms.cases.test.js';
 import './ssh-login.cases.test.js';
