@@ -196,6 +196,13 @@ export class RecordSource {
     if (this.ended) return Promise.resolve(null);
     return new Promise((r) => this.waiters.push(r));
   }
+  /**
+   * Whether more of what the peer sent has already arrived (whole records queued, or the start of
+   * one): what a client wrote in one go after the record next() returned, with no waiting.
+   */
+  hasMore(): boolean {
+    return this.queue.some((r) => r !== null) || this.buf.length > 0;
+  }
   /** the next handshake record's ClientHello (null when something else came) */
   async clientHello(): Promise<ClientHelloInfo | null> {
     const r = await this.next();

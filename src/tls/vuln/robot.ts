@@ -205,6 +205,8 @@ export interface RobotOptions extends ActiveOptions {
   rsaKnown?: boolean;
   /** our client certificate chain (DER), sent when the server asks for one (empty otherwise) */
   clientChain?: Buffer[];
+  /** how long to wait for each reaction, in both flows (default: scaled to the server's own times) */
+  reactionWaitMs?: number;
 }
 
 function describeHead(out: RobotResult, r: Extract<Once, { kind: 'reaction' }>): Extract<Once, { kind: 'reaction' }> {
@@ -250,7 +252,8 @@ export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Prom
     out.ms = Math.round(performance.now() - t0);
     return out;
   };
-  const opts: OnceOptions = { serverName: o.serverName, timeoutMs, version, waitMs: null, clientChain: o.clientChain };
+  const fixedWait = o.reactionWaitMs ?? null;
+  const opts: OnceOptions = { serverName: o.serverName, timeoutMs, version, waitMs: fixedWait, clientChain: o.clientChain };
   /** reaction times of the standard flow (calibrates the shortened flow's wait) */
   const reactMs: (number | null)[] = [];
   type Reaction = Extract<Once, { kind: 'reaction' }>;
@@ -288,9 +291,11 @@ export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Prom
     // Without CCS and Finished a server without an oracle just waits: wait as long as this server
     // took to judge a key exchange in the standard flow, with a wide margin, not a fixed second.
     const slowest = Math.max(0, ...reactMs.filter((x): x is number => x !== null));
-    opts.waitMs = reactMs.every((x) => x !== null)
-      ? Math.min(timeoutMs, Math.max(100, Math.round(slowest * 10), Math.round(head!.flightMs * 4)))
-      : null;
+    opts.waitMs =
+      fixedWait ??
+      (reactMs.every((x) => x !== null)
+        ? Math.min(timeoutMs, Math.max(100, Math.round(slowest * 10), Math.round(head!.flightMs * 4)))
+        : null);
     const s1 = await settle('shortened', 1, launch('shortened'));
     if (!Array.isArray(s1)) return stop(s1);
     if (new Set(s1).size === 1) {
