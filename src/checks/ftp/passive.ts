@@ -76,7 +76,8 @@ export const ftpPasvRange = defineCheck({
 export const ftpAlgRewrite = defineCheck({
   id: 'FTP-ALG-REWRITE',
   family: 'ftp',
-  observes: 'the 227 address/port differs between a cleartext and a TLS control channel (a firewall helper rewrote it)',
+  observes:
+    'the address in 227 replies differs between a cleartext and a TLS control channel (a firewall helper rewrote it); ports are not compared, since the server picks a new one for every PASV',
   title: 'PASV reply differs between cleartext and TLS (firewall helper)',
   severity: 'info',
   remediation:
@@ -84,8 +85,11 @@ export const ftpAlgRewrite = defineCheck({
   run: ({ endpoint: ep }) => {
     if (!isFtp(ep) || ep.service !== 'ftps-explicit') return null;
     const samples = (ep.ftp!.passiveSamples ?? []).filter((s) => s.command === 'PASV' && s.advertisedAddress);
-    const clear = [...new Set(samples.filter((s) => s.channel === 'clear').map((s) => s.advertisedAddress!))];
-    const tls = [...new Set(samples.filter((s) => s.channel === 'tls').map((s) => s.advertisedAddress!))];
+    // addresses only: each PASV gets a fresh port, so ports differ whatever the path does
+    const addresses = (channel: string) =>
+      [...new Set(samples.filter((s) => s.channel === channel).map((s) => s.advertisedAddress!))].sort();
+    const clear = addresses('clear');
+    const tls = addresses('tls');
     if (clear.length === 0 || tls.length === 0) {
       return {
         status: 'skipped',

@@ -123,7 +123,7 @@ checkCases(ftpAlgRewrite, [
     expect: { status: 'skipped', detail: /^needs PASV replies over both a cleartext and a TLS control channel/ },
   },
   {
-    name: 'the same address over cleartext and TLS: info, nothing rewrites it',
+    name: 'the same address over cleartext and TLS (on other ports, as every PASV): info, nothing rewrites it',
     endpoint: ftpEndpoint(bothChannels('127.0.0.1', '127.0.0.1')),
     expect: {
       status: 'info',
@@ -135,5 +135,19 @@ checkCases(ftpAlgRewrite, [
     name: 'a helper rewrote the cleartext reply: info, naming both addresses',
     endpoint: ftpEndpoint(bothChannels('203.0.113.10', '10.0.0.5')),
     expect: { status: 'info', detail: /^the 227 address differs: 203\.0\.113\.10 over cleartext, 10\.0\.0\.5 over TLS/ },
+  },
+  {
+    name: 'the same two addresses on both channels, seen in another order: the same, info',
+    endpoint: ftpEndpoint(
+      withChannels(vsftpdStrict(), {
+        passiveSamples: [
+          sample('PASV', 40111, 'open', { advertisedAddress: '127.0.0.2' }),
+          sample('PASV', 40112, 'open', { advertisedAddress: '127.0.0.1' }),
+          sample('PASV', 40113, 'open', { advertisedAddress: '127.0.0.1', channel: 'clear' }),
+          sample('PASV', 40114, 'open', { advertisedAddress: '127.0.0.2', channel: 'clear' }),
+        ],
+      }),
+    ),
+    expect: { status: 'info', detail: /^the 227 address is the same over cleartext and TLS \(127\.0\.0\.1, 127\.0\.0\.2\)/ },
   },
 ]);
