@@ -197,10 +197,18 @@ function selectTests(o: VulnBatteryOptions, out: VulnBatteryResult): Set<ActiveV
   );
 }
 
-/** Does the inventory offer a TLS ≤ 1.2 suite of this kind (null without an inventory)? */
+/** A TLS ≤ 1.2 version the inventory could not decide (null: no answer decided it; absent: not tested). */
+function legacyUndecided(inv: NonNullable<VulnBatteryOptions['inventory']>): boolean {
+  return LEGACY_ORDER.some(([l]) => (inv.protocols[l] ?? null) === null);
+}
+
+/**
+ * Does the inventory offer a TLS ≤ 1.2 suite of this kind? null without an inventory, or when it
+ * shows none but a TLS ≤ 1.2 version was left undecided (its suites are unknown).
+ */
 function offered(inv: VulnBatteryOptions['inventory'], pred: (s: NonNullable<ReturnType<typeof suiteByName>>) => boolean): boolean | null {
   if (!inv?.cipherSuites) return null;
-  return Object.entries(inv.cipherSuites).some(
+  const seen = Object.entries(inv.cipherSuites).some(
     ([v, names]) =>
       v !== 'TLSv1.3' &&
       v !== 'SSLv2' &&
@@ -209,6 +217,7 @@ function offered(inv: VulnBatteryOptions['inventory'], pred: (s: NonNullable<Ret
         return !!s && pred(s);
       }),
   );
+  return seen || (legacyUndecided(inv) ? null : false);
 }
 
 /** Hello A: the shared first flight, then Heartbleed's heartbeat on the same connection. */
@@ -304,7 +313,10 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
     ms: 0,
   };
   const run = selectTests(o, out);
-  const legacy = inv ? LEGACY_ORDER.find(([l]) => inv.protocols[l]) : LEGACY_ORDER[0];
+  // no TLS ≤ 1.2 seen, but one left undecided: ask the server at TLS 1.2, as without an inventory
+  const legacy = inv
+    ? (LEGACY_ORDER.find(([l]) => inv.protocols[l]) ?? (legacyUndecided(inv) ? LEGACY_ORDER[0] : undefined))
+    : LEGACY_ORDER[0];
   if (inv && !legacy) {
     for (const id of run) out.results[id] = notApplicable(id, 'the inventory shows no TLS ≤ 1.2 (TLS 1.3 only)');
     out.ms = Math.round(performance.now() - t0);

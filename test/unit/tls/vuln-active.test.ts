@@ -402,6 +402,20 @@ describe('the battery on one scripted server', () => {
     expect(all.skipped.map((s) => s.id).sort()).toEqual(['ccs-injection', 'heartbleed', 'robot']);
     expect(all.connections).toBe(r.connections());
   });
+
+  it('TLS 1.2 undecided in the inventory is asked of the server, never taken for "TLS 1.3 only"', async () => {
+    const r = await responder(flightThen(async (src, sock) => void (await src.next(), sock.end(alertRecord(10)))));
+    const inventory = (tls12: boolean | null) => ({
+      protocols: { SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': tls12, 'TLSv1.3': true },
+      cipherSuites: { 'TLSv1.3': ['TLS_AES_128_GCM_SHA256'] },
+    });
+    const only13 = await runVulnBattery(r.open, { ...opts, intrusive: false, inventory: inventory(false) });
+    expect(only13.connections).toBe(0);
+    expect(only13.results['secure-renegotiation']!.status).toBe('not-applicable');
+    const undecided = await runVulnBattery(r.open, { ...opts, intrusive: false, inventory: inventory(null) });
+    expect(undecided.connections).toBeGreaterThan(0);
+    expect(undecided.results['secure-renegotiation']).toMatchObject({ status: 'not-vulnerable', version: 'TLSv1.2' });
+  });
 });
 
 describe('hostile servers: every test ends within its timeouts, keeps its size limits, never throws', () => {
