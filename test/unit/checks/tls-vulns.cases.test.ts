@@ -652,7 +652,7 @@ derivedCases(tlsVulnBeast, /neither TLS 1\.0 nor SSLv3 is offered/, [
     },
   },
   {
-    name: 'TLS 1.0 with AEAD-free non-CBC suites only: pass',
+    name: 'TLS 1.0 with RC4 only (no CBC): pass here (RC4 has its own check)',
     endpoint: scanned({
       protocols: { SSLv2: false, SSLv3: false, 'TLSv1.0': true, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': false },
       cipherSuites: { 'TLSv1.0': ['TLS_RSA_WITH_RC4_128_SHA'], 'TLSv1.2': ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'] },
