@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import type net from 'node:net';
 import { completed, type ConnectContext, type Probe } from '../src/probe.js';
 import type { TlsFacts } from '../src/model.js';
-import { scanTls, type TlsTransportCapabilities } from '../src/tls/index.js';
+import { scanTls, type OpenTransport, type TlsTransportCapabilities } from '../src/tls/index.js';
+import { ftpsPreamble, TransportError, type PreambleMode } from '../src/tls/transport.js';
 import { FtpControl } from '../src/net/ftp-control.js';
 import { ProbeError } from '../src/net/outcomes.js';
 import { Transcript } from '../src/net/transcript.js';
@@ -71,6 +72,39 @@ export function tlsCapabilities(
     starttls: explicit ? { protocol: 'ftp', command: authCommand } : null,
     onGreeting: (ms) => greetingMs.push(ms),
   };
+}
+
+/**
+ * `tlsTransport` with the explicit-FTPS preamble pipelined, for callers that only take an opener
+ * (the vulnerability battery): AUTH goes out with the connection, one round trip saved per
+ * connection. A server that did not answer a pipelined AUTH gets the waiting preamble from then
+ * on. Failures are the same ProbeErrors as `tlsTransport`'s.
+ */
+export function pipelinedTlsTransport(ctx: ConnectContext, explicit: boolean, authCommand: 'AUTH TLS' | 'AUTH SSL'): OpenTransport {
+  const caps = tlsCapabilities(ctx, explicit, authCommand);
+  let mode: PreambleMode = 'auth';
+  const once = async (): Promise<net.Socket> => {
+    const socket = await caps.dial();
+    if (!explicit) return socket;
+    const tried = mode;
+    try {
+      const t = await ftpsPreamble(socket, authCommand, tried, null, ctx.options.timeoutMs, () => {});
+      if (t.pending) throw new ProbeError('protocol-error', 'server sent data after accepting AUTH');
+      // as a released control connection leaves it: flowing, the server silent until our hello
+      socket.resume();
+      return socket;
+    } catch (err) {
+      socket.on('error', () => {});
+      socket.destroy();
+      if (err instanceof TransportError && err.code === 'pipeline-refused' && tried !== 'wait') {
+        mode = 'wait';
+        return once();
+      }
+      if (!(err instanceof TransportError)) throw err;
+      throw new ProbeError(err.code === 'refused-by-server' || err.code === 'timeout' ? err.code : 'protocol-error', err.message);
+    }
+  };
+  return once;
 }
 
 /** Detection's TCP connect time as a first round-trip estimate (one RTT on a WAN); null if none. */
