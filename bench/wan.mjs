@@ -5,8 +5,7 @@
 //   TLS: a whole `xferscan scan` vs `testssl.sh --starttls ftp -p -E` on Pure-FTPd explicit (22 suites)
 //        and vsftpd explicit; ratio = testssl / xferscan, each measured through its own relay,
 //        alternating which tool goes first, median of the runs. Also the TLS inventory alone with
-//        the pipelined preamble (bench/tls-inventory.mjs), which the scan gets once
-//        probes/tls.ts passes `transport` to the prober.
+//        the pipelined preamble (bench/tls-inventory.mjs), as probes/tls.ts runs it in the scan.
 //   SSH: a whole `xferscan scan` vs `ssh-audit` on sshd-modern and sshd-legacy.
 //   For every run: the connections and handshakes the relay saw (TLS ClientHellos; SSH key
 //   exchanges started), and xferscan's own round-trip time and lower bound from its JSON report.
@@ -288,7 +287,7 @@ function printWan(w) {
     ),
   );
   console.log(
-    `inv. pipelined: the TLS inventory alone with the preamble pipelined (probes/tls.ts passing \`transport\`), at the default cap of 4 and at ${WIDE_CAP} connections; † the server refused some (421) and the prober used fewer`,
+    `inv. pipelined: the TLS inventory alone with the preamble pipelined (as in the scan), at the default cap of 4 and at ${WIDE_CAP} connections; † the server refused some (421) and the prober used fewer`,
   );
   if (w.tls.some((r) => r.testssl?.mode === 'ssl-native'))
     console.log(

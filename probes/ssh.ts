@@ -32,6 +32,8 @@ export const sshProbe: Probe<SshAudit | null> = {
       maxConnections: 6,
       credentials: creds ? { username: creds.user, password: creds.password, privateKey: creds.privateKey } : null,
       transcript: ctx.transcript,
+      // detection's TCP connect took about one round trip: a WAN is known before the first KEXINIT
+      rttHintMs: ctx.detected.connectMs,
     });
     const { preBanner: _pre, ...facts } = r.facts ?? { preBanner: undefined };
     const audit = r.facts ? (facts as SshAudit) : null;

@@ -15,7 +15,7 @@ import type {
   TlsVulnResult,
   TlsVulnerabilities,
 } from '../src/model.js';
-import { tlsTransport, type TlsInventory } from './tls.js';
+import { pipelinedTlsTransport, type TlsInventory } from './tls.js';
 import {
   deriveVulns,
   runVulnBattery,
@@ -217,7 +217,7 @@ export const tlsVulnsProbe: Probe<TlsDepth | null, { 'tls-inventory': TlsInvento
     const { detected, options } = ctx;
     const conn = ctx.transcript.conn('tls-vulns');
     const authCommand = detected.ftp?.authTls === false && detected.ftp?.authSsl ? 'AUTH SSL' : 'AUTH TLS';
-    const open = tlsTransport(ctx, detected.service === 'ftps-explicit', authCommand);
+    const open = pipelinedTlsTransport(ctx, detected.service === 'ftps-explicit', authCommand);
     const intrusive = options.intrusive !== false;
     const common = { serverName: ctx.target.host, timeoutMs: options.timeoutMs };
     const b = await runVulnBattery(open, {

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import type net from 'node:net';
 import { completed, type ConnectContext, type Probe } from '../src/probe.js';
 import type { TlsFacts } from '../src/model.js';
-import { scanTls } from '../src/tls/index.js';
+import { scanTls, type OpenTransport, type TlsTransportCapabilities } from '../src/tls/index.js';
+import { ftpsPreamble, TransportError, type PreambleMode } from '../src/tls/transport.js';
 import { FtpControl } from '../src/net/ftp-control.js';
 import { ProbeError } from '../src/net/outcomes.js';
 import { Transcript } from '../src/net/transcript.js';
@@ -48,6 +49,69 @@ export function tlsTransport(
   };
 }
 
+/**
+ * The same connections described to the prober instead of handed over ready: it dials through the
+ * endpoint's dialer and runs the explicit-FTPS preamble itself, so it can pipeline it (AUTH with
+ * the connect, the ClientHello with AUTH where the server is seen to allow it) and fall back to
+ * waiting for each reply where a server does not answer a pipelined command.
+ */
+export function tlsCapabilities(
+  ctx: ConnectContext,
+  explicit: boolean,
+  authCommand: 'AUTH TLS' | 'AUTH SSL',
+  greetingMs: number[] = [],
+): TlsTransportCapabilities {
+  const { target, options } = ctx;
+  return {
+    dial: async () => {
+      const d = await ctx.dialer.dial(target.port, options.timeoutMs);
+      if (d.socket) return d.socket;
+      // the prober tells a refused connect after successful ones (a limit) by this code
+      throw Object.assign(new ProbeError(d.state, `TCP connect: ${d.state}`), { code: d.code ?? d.state });
+    },
+    starttls: explicit ? { protocol: 'ftp', command: authCommand } : null,
+    onGreeting: (ms) => greetingMs.push(ms),
+  };
+}
+
+/**
+ * `tlsTransport` with the explicit-FTPS preamble pipelined, for callers that only take an opener
+ * (the vulnerability battery): AUTH goes out with the connection, one round trip saved per
+ * connection. A server that did not answer a pipelined AUTH gets the waiting preamble from then
+ * on. Failures are the same ProbeErrors as `tlsTransport`'s.
+ */
+export function pipelinedTlsTransport(ctx: ConnectContext, explicit: boolean, authCommand: 'AUTH TLS' | 'AUTH SSL'): OpenTransport {
+  const caps = tlsCapabilities(ctx, explicit, authCommand);
+  let mode: PreambleMode = 'auth';
+  const once = async (): Promise<net.Socket> => {
+    const socket = await caps.dial();
+    if (!explicit) return socket;
+    const tried = mode;
+    try {
+      const t = await ftpsPreamble(socket, authCommand, tried, null, ctx.options.timeoutMs, () => {});
+      if (t.pending) throw new ProbeError('protocol-error', 'server sent data after accepting AUTH');
+      // as a released control connection leaves it: flowing, the server silent until our hello
+      socket.resume();
+      return socket;
+    } catch (err) {
+      socket.on('error', () => {});
+      socket.destroy();
+      if (err instanceof TransportError && err.code === 'pipeline-refused' && tried !== 'wait') {
+        mode = 'wait';
+        return once();
+      }
+      if (!(err instanceof TransportError)) throw err;
+      throw new ProbeError(err.code === 'refused-by-server' || err.code === 'timeout' ? err.code : 'protocol-error', err.message);
+    }
+  };
+  return once;
+}
+
+/** Detection's TCP connect time as a first round-trip estimate (one RTT on a WAN); null if none. */
+export function rttHintOf(connectMs: number | null | undefined): number | null {
+  return typeof connectMs === 'number' && Number.isFinite(connectMs) && connectMs > 0 ? connectMs : null;
+}
+
 export const tlsProbe: Probe<TlsInventory | null> = {
   id: 'tls-inventory',
   description: 'TLS versions, cipher suites, preference, groups, extensions and certificates',
@@ -67,12 +131,15 @@ export const tlsProbe: Probe<TlsInventory | null> = {
     const caPem = caFiles.length ? caFiles.map((f) => fs.readFileSync(f, 'utf8')).join('\n') : null;
     const greetingMs: number[] = [];
     const authCommand = ftp?.authTls === false && ftp?.authSsl ? 'AUTH SSL' : 'AUTH TLS';
-    const { facts, probe } = await scanTls(tlsTransport(ctx, detected.service === 'ftps-explicit', authCommand, greetingMs), {
+    const explicit = detected.service === 'ftps-explicit';
+    const { facts, probe } = await scanTls(tlsTransport(ctx, explicit, authCommand, greetingMs), {
       serverName: ctx.target.host,
       hostname: ctx.target.host,
       timeoutMs: ctx.options.timeoutMs,
       connections: ctx.options.connections,
       caPem,
+      transport: tlsCapabilities(ctx, explicit, authCommand, greetingMs),
+      known: { rttMs: rttHintOf(detected.connectMs) },
     });
     const { negotiated: _n, dataChannel: _d, ...inventory } = facts;
     const accepted = Object.entries(facts.protocols)

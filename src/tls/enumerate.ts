@@ -140,7 +140,8 @@ function choked(f: FlightResult | null): boolean {
  *   max((accepted + k) × perHandshake / cap,  (accepted / k + 1) × stepRtts)
  * round trips: the cap can serve a hello every perHandshake round trips per connection, and a
  * chain step waits one round trip on a transport opened ahead (stepRtts 1), or a whole connection
- * when the hello goes out with the preamble (stepRtts = perHandshake).
+ * when the hello goes out with the preamble (stepRtts = perHandshake) or may do so soon (the trial is
+ * still to come).
  */
 export function laneCount(ctx: Ctx, rest: number, perHandshake: number, tls13 = false): number {
   const rtt = rttOf(ctx) ?? 0;
@@ -148,7 +149,9 @@ export function laneCount(ctx: Ctx, rest: number, perHandshake: number, tls13 = 
   if (rtt < WAN_RTT_MS) return Math.max(1, Math.min(2, cap));
   // TLS 1.3 has five suites in all, two of which are known by now
   const accepted = Math.max(1, Math.min(rest, tls13 ? 3 : 16));
-  const step = ctx.pool.pipelineHello ? perHandshake : 1;
+  // while the trial is still to come, plan as if it will succeed: lanes sized for warm transports
+  // (few, long) would each step a whole connection once hellos go out with AUTH
+  const step = ctx.pool.pipelineHello || ctx.helloPipelining === 'untried' ? perHandshake : 1;
   const cost = (k: number) => Math.max(((accepted + k) * perHandshake) / cap, (accepted / k + 1) * step);
   let best = 1;
   for (let k = 2; k <= Math.min(8, accepted); k++) if (cost(k) < cost(best) - 1e-9) best = k;
