@@ -8,6 +8,7 @@ import type { AnyProbe, Credentials, ProbeOptions } from './probe.js';
 import { Transcript, maskSecrets } from './net/transcript.js';
 import { EndpointDialer, SocketBudget } from './net/dialer.js';
 import { isLocalResourceError } from './net/outcomes.js';
+import type { Interrupt } from './net/interrupt.js';
 import { PROBES } from '../probes/index.js';
 import { drownAcrossEndpoints } from '../probes/tls-vulns.js';
 import { runChecks, type CheckOptions, type ProfileSelection } from './checks/engine.js';
@@ -46,6 +47,8 @@ export interface ScanOptions extends ProbeOptions {
   checkOptionsFor?: (ep: EndpointReport, target: Endpoint) => CheckOptions;
   /** per-target credentials (e.g. from the policy); undefined = use `credentials` */
   credentialsFor?: (target: Endpoint) => Credentials | null | undefined;
+  /** SIGINT/SIGTERM: endpoints not started are not dialled, the ones in flight wind down */
+  interrupt?: Interrupt;
 }
 
 export function emptyEndpoint(e: Endpoint): EndpointReport {
@@ -92,7 +95,12 @@ async function gatherEndpoint(target: Endpoint, address: string, opts: ScanOptio
     onStep: (step) => opts.onStep?.(target, step),
   });
   Object.assign(ep, assembleFacts(detected, runs));
-  if (dialer.aborted) {
+  if (dialer.interrupted) {
+    const msg = `the scan was interrupted (${opts.interrupt?.reason ?? 'signal'}) while this endpoint was at work: its connections were closed and the facts gathered so far are reported`;
+    transcript.note('scheduler', msg, 'scheduler');
+    (ep.probeRuns ??= []).push({ probe: 'scheduler', status: 'error', detail: msg });
+    ep.error ??= msg;
+  } else if (dialer.aborted) {
     const msg = deadlineMessage(opts.endpointTimeoutMs);
     transcript.note('scheduler', msg, 'scheduler');
     (ep.probeRuns ??= []).push({ probe: 'scheduler', status: 'error', outcome: 'timeout', detail: msg });
@@ -186,17 +194,28 @@ const LOCAL_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
  */
 async function scanWithBackoff(target: Endpoint, address: string | null, error: string | null, opts: ScanOptions): Promise<EndpointReport> {
   for (let attempt = 0; ; attempt++) {
+    if (opts.interrupt?.reason) return notScanned(target, address, interruptedBefore(opts), opts);
     const dialer = address ? newDialer(address, opts) : undefined;
-    const ep = await scanWithDeadline(target, address, error, opts, dialer);
+    const off = dialer && opts.interrupt ? opts.interrupt.on(() => dialer.interrupt()) : () => undefined;
+    const ep = await scanWithDeadline(target, address, error, opts, dialer).finally(off);
     const local = dialer?.localFailure;
-    if (!local) return ep;
+    if (!local || dialer.interrupted) return ep;
     dialer.abort();
     if (attempt >= LOCAL_RETRY_DELAYS_MS.length) return notScanned(target, address, local.message, opts);
     await new Promise((r) => setTimeout(r, LOCAL_RETRY_DELAYS_MS[attempt]));
   }
 }
 
-function notScanned(target: Endpoint, address: string | null, why: string, opts: ScanOptions): EndpointReport {
+const interruptedBefore = (opts: Pick<ScanOptions, 'interrupt'>) =>
+  `the scan was interrupted (${opts.interrupt?.reason ?? 'signal'}) before this endpoint was scanned`;
+
+/** An endpoint reported without facts: why it was not scanned, judged (PROBE-ERROR says it). */
+export function notScanned(
+  target: Endpoint,
+  address: string | null,
+  why: string,
+  opts: Pick<ScanOptions, 'checkOptionsFor' | 'checkOptions' | 'selection'>,
+): EndpointReport {
   const ep = emptyEndpoint(target);
   ep.address = address;
   ep.notScanned = why;

@@ -205,9 +205,8 @@ describe('one scan of the second battery', () => {
     expect([...set.byName('drop-after-stor').observed.files.keys()]).toEqual([]);
   });
 
-  // needs: a check (src/checks/ftp-deep.ts) that turns ftp.writeTest.leftBehind into a failing
-  // finding naming the file: today it is only in the JSON facts, which table/HTML/Markdown omit.
-  it.fails('a refused DELE is named in a finding (every format shows findings)', () => {
+  // FTP-WRITE-TEST-LEFTOVER turns ftp.writeTest.leftBehind into a failing finding naming the file
+  it('a refused DELE is named in a finding (every format shows findings)', () => {
     const e = ep('dele-refused');
     const left = [...set.byName('dele-refused').observed.files.keys()];
     expect(left.length).toBe(1);
@@ -286,10 +285,10 @@ describe('one scan of the second battery', () => {
 });
 
 describe('a server that only refuses', () => {
-  // needs: a check that makes a service refusing everyone (greeting 554 or an endless 120) at
-  // least a warning (src/checks/), so that the CLI exits 2 or 3.
+  // NET-SERVICE-REFUSED makes a service refusing everyone (greeting 554 or an endless 120) a
+  // warning, so that the CLI exits 2 or 3.
   for (const name of ['greeting-554', 'endless-120']) {
-    it.fails(`${name} exits non-zero`, async () => {
+    it(`${name} exits non-zero`, async () => {
       const s = await startHostile2([name]);
       try {
         const r = await runCli(['scan', s.servers[0]!.target, '--timeout', String(TIMEOUT_MS), '--format', 'json']);
@@ -336,71 +335,59 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
 }
 
 describe('signals during --write-test', () => {
-  // needs: src/cli.ts (and the scheduler): on SIGINT/SIGTERM stop dialling, let the write test
-  // delete its file (fresh session if need be), write the report of what finished marked
-  // interrupted, exit 130 / 143.
+  // on SIGINT/SIGTERM the scan stops dialling, lets the write test delete its file (fresh
+  // session if need be), writes the report of what finished marked interrupted, exits 130 / 143
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const) {
-    it.fails(
-      `${signal} after the upload: the file is deleted, the report written, exit ${code}`,
-      async () => {
-        const s = await startHostile2(['stall-after-stor']);
-        try {
-          const scan = spawnScan(['scan', s.servers[0]!.target, ...CREDS, '--write-test', '--timeout', '5000', '--format', 'json']);
-          const uploaded = await waitFor(() => s.servers[0]!.observed.files.size > 0, 20_000);
-          expect(uploaded).toBe(true);
-          scan.child.kill(signal);
-          const r = await scan.done;
-          expect(r.code).toBe(code);
-          expect(looksLikeStackTrace(r.stderr)).toBe(false);
-          expect(JSON.stringify(JSON.parse(r.stdout))).toMatch(/interrupted/i);
-          expect([...s.servers[0]!.observed.files.keys()]).toEqual([]);
-        } finally {
-          await s.close();
-        }
-      },
-      40_000,
-    );
+    it(`${signal} after the upload: the file is deleted, the report written, exit ${code}`, async () => {
+      const s = await startHostile2(['stall-after-stor']);
+      try {
+        const scan = spawnScan(['scan', s.servers[0]!.target, ...CREDS, '--write-test', '--timeout', '5000', '--format', 'json']);
+        const uploaded = await waitFor(() => s.servers[0]!.observed.files.size > 0, 20_000);
+        expect(uploaded).toBe(true);
+        scan.child.kill(signal);
+        const r = await scan.done;
+        expect(r.code).toBe(code);
+        expect(looksLikeStackTrace(r.stderr)).toBe(false);
+        expect(JSON.stringify(JSON.parse(r.stdout))).toMatch(/interrupted/i);
+        expect([...s.servers[0]!.observed.files.keys()]).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    }, 40_000);
   }
 });
 
 describe('the process-level last resort', () => {
-  // needs: src/cli.ts: process.on('uncaughtException'/'unhandledRejection') that writes the
-  // report of the endpoints that finished, marks the rest as errors, and exits 1 without a trace.
-  it.fails(
-    'an unexpected exception mid-scan still writes the report of what finished, exit 1, no stack trace',
-    async () => {
-      const quick = await startScriptedFtp({
-        name: 'quick',
-        greeting: (g) => {
-          g.say('554 go away');
-          g.raw.end();
-        },
+  // src/last-resort.ts: process.on('uncaughtException'/'unhandledRejection') writes the report of
+  // the endpoints that finished, marks the rest as errors, and exits 1 without a trace
+  it('an unexpected exception mid-scan still writes the report of what finished, exit 1, no stack trace', async () => {
+    const quick = await startScriptedFtp({
+      name: 'quick',
+      greeting: (g) => {
+        g.say('554 go away');
+        g.raw.end();
+      },
+    });
+    const silent = await startScriptedFtp({ name: 'silent', greeting: null });
+    try {
+      const scan = spawnScan(['scan', `${LOOPBACK}:${quick.port}`, `${LOOPBACK}:${silent.port}`, '--timeout', '4000', '--format', 'json'], {
+        NODE_OPTIONS: `--require ${path.join(ROOT, 'test/hostile/inject-fault.cjs')}`,
+        XFS_FAULT_MS: '2500',
       });
-      const silent = await startScriptedFtp({ name: 'silent', greeting: null });
-      try {
-        const scan = spawnScan(
-          ['scan', `${LOOPBACK}:${quick.port}`, `${LOOPBACK}:${silent.port}`, '--timeout', '4000', '--format', 'json'],
-          {
-            NODE_OPTIONS: `--require ${path.join(ROOT, 'test/hostile/inject-fault.cjs')}`,
-            XFS_FAULT_MS: '2500',
-          },
-        );
-        const r = await scan.done;
-        if (process.env.XFS_HOSTILE_VERBOSE) console.log('last resort:', r.code, r.signal, r.stderr.slice(0, 400), r.stdout.slice(0, 200));
-        expect(r.code).toBe(1);
-        expect(looksLikeStackTrace(r.stderr), r.stderr.slice(0, 500)).toBe(false);
-        const rep = JSON.parse(r.stdout) as Report;
-        expect(rep.endpoints).toHaveLength(2);
-        expect(rep.endpoints[1]!.findings.some((f) => f.status === 'error')).toBe(true);
-      } finally {
-        await Promise.all([quick.close(), silent.close()]);
-      }
-    },
-    30_000,
-  );
+      const r = await scan.done;
+      if (process.env.XFS_HOSTILE_VERBOSE) console.log('last resort:', r.code, r.signal, r.stderr.slice(0, 400), r.stdout.slice(0, 200));
+      expect(r.code).toBe(1);
+      expect(looksLikeStackTrace(r.stderr), r.stderr.slice(0, 500)).toBe(false);
+      const rep = JSON.parse(r.stdout) as Report;
+      expect(rep.endpoints).toHaveLength(2);
+      expect(rep.endpoints[1]!.findings.some((f) => f.status === 'error')).toBe(true);
+    } finally {
+      await Promise.all([quick.close(), silent.close()]);
+    }
+  }, 30_000);
 });
 
 // ---------------------------------------------------------------------------------------------
