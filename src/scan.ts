@@ -9,6 +9,7 @@ import { Transcript, maskSecrets } from './net/transcript.js';
 import { EndpointDialer, SocketBudget } from './net/dialer.js';
 import { isLocalResourceError } from './net/outcomes.js';
 import type { Interrupt } from './net/interrupt.js';
+import { boundFinding, sanitizeDeep } from './untrusted.js';
 import { PROBES } from '../probes/index.js';
 import { drownAcrossEndpoints } from '../probes/tls-vulns.js';
 import { runChecks, type CheckOptions, type ProfileSelection } from './checks/engine.js';
@@ -155,7 +156,16 @@ export async function scanEndpoint(
   // A hostile server can echo a password back in any reply we keep (banner, errors, replies in
   // facts, details built from them): scrub every string of the endpoint, not only the transcript.
   const secrets = [opts.credentials?.password].filter((x): x is string => !!x);
-  return secrets.length > 0 ? redactDeep(ep, secrets) : ep;
+  return untrustedBoundary(secrets.length > 0 ? redactDeep(ep, secrets) : ep);
+}
+
+/**
+ * The model boundary for a server's text, after redaction (redact first, then shape): control,
+ * C1 and bidi characters made visible in every string, each finding's text bounded.
+ */
+export function untrustedBoundary(ep: EndpointReport): EndpointReport {
+  const clean = sanitizeDeep(ep);
+  return { ...clean, findings: clean.findings.map(boundFinding) };
 }
 
 /** Replaces every occurrence of a secret in every string of a JSON-like value. */
@@ -293,7 +303,7 @@ function relinkAcrossEndpoints(results: EndpointReport[], targets: Endpoint[], o
   for (const ep of changed) {
     const target = targets[results.indexOf(ep)]!;
     const checkOptions = opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions;
-    ep.findings = judgeEndpoint(ep, checkOptions, opts.selection);
+    ep.findings = judgeEndpoint(ep, checkOptions, opts.selection).map(boundFinding);
   }
   return changed.length > 0;
 }
