@@ -100,7 +100,8 @@ async function gatherEndpoint(target: Endpoint, address: string, opts: ScanOptio
     const msg = `the scan was interrupted (${opts.interrupt?.reason ?? 'signal'}) while this endpoint was at work: its connections were closed and the facts gathered so far are reported`;
     transcript.note('scheduler', msg, 'scheduler');
     (ep.probeRuns ??= []).push({ probe: 'scheduler', status: 'error', detail: msg });
-    ep.error ??= msg;
+    // what a probe read into the connections we closed ("the server closed…") is not the server's doing
+    ep.error = msg;
   } else if (dialer.aborted) {
     const msg = deadlineMessage(opts.endpointTimeoutMs);
     transcript.note('scheduler', msg, 'scheduler');
@@ -197,19 +198,46 @@ const newDialer = (address: string, opts: ScanOptions) =>
 const LOCAL_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
 
 /**
+ * The scan's answer to local resource exhaustion: once any endpoint ran out of descriptors or
+ * memory, endpoints scanned from then on (retries, and those not yet started) go one at a time,
+ * so the scan needs only what one endpoint needs instead of failing together again.
+ */
+export class LocalPressure {
+  seen = false;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` alone among the endpoints that go through here. */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/**
  * Scans one endpoint. When this machine ran out of file descriptors or memory on the way
  * (EMFILE, ENOMEM…), nothing it found is trusted: its sockets are closed and it is scanned again
  * after a back-off (other endpoints finish and free theirs); if it never gets through it is
  * reported as not scanned, with the fix, never as a network fact.
  */
-async function scanWithBackoff(target: Endpoint, address: string | null, error: string | null, opts: ScanOptions): Promise<EndpointReport> {
+async function scanWithBackoff(
+  target: Endpoint,
+  address: string | null,
+  error: string | null,
+  opts: ScanOptions,
+  pressure: LocalPressure = new LocalPressure(),
+): Promise<EndpointReport> {
+  const failures: string[] = [];
   for (let attempt = 0; ; attempt++) {
     if (opts.interrupt?.reason) return notScanned(target, address, interruptedBefore(opts), opts);
     const dialer = address ? newDialer(address, opts) : undefined;
     const off = dialer && opts.interrupt ? opts.interrupt.on(() => dialer.interrupt()) : () => undefined;
-    const ep = await scanWithDeadline(target, address, error, opts, dialer).finally(off);
+    const once = () => scanWithDeadline(target, address, error, opts, dialer).finally(off);
+    const ep = await (pressure.seen && dialer ? pressure.serial(once) : once());
     const local = dialer?.localFailure;
-    if (!local || dialer.interrupted) return ep;
+    if (!local || dialer.interrupted) return failures.length ? withRetryNote(ep, failures) : ep;
+    failures.push(local.message);
+    pressure.seen = true;
     dialer.abort();
     if (attempt >= LOCAL_RETRY_DELAYS_MS.length) return notScanned(target, address, local.message, opts);
     await new Promise((r) => setTimeout(r, LOCAL_RETRY_DELAYS_MS[attempt]));
@@ -218,6 +246,13 @@ async function scanWithBackoff(target: Endpoint, address: string | null, error: 
 
 const interruptedBefore = (opts: Pick<ScanOptions, 'interrupt'>) =>
   `the scan was interrupted (${opts.interrupt?.reason ?? 'signal'}) before this endpoint was scanned`;
+
+/** Says, in the transcript, that what is reported comes from a later attempt, and why the earlier ones were dropped. */
+function withRetryNote(ep: EndpointReport, failures: string[]): EndpointReport {
+  const text = `scanned again, one endpoint at a time (attempt ${failures.length + 1}): the earlier attempt${failures.length > 1 ? 's' : ''} ran out of local resources and ${failures.length > 1 ? 'were' : 'was'} dropped — ${[...new Set(failures)].join('; ')}`;
+  ep.transcript.unshift({ t: new Date().toISOString(), conn: 'scheduler', dir: 'note', text, step: 'scheduler' });
+  return ep;
+}
 
 /** An endpoint reported without facts: why it was not scanned, judged (PROBE-ERROR says it). */
 export function notScanned(
@@ -326,9 +361,10 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
   let done = 0;
   const keep = opts.keepEndpoints !== false;
   const summary = emptySummary();
+  const pressure = new LocalPressure();
   const kept = await mapLimit(endpoints, opts.concurrency, async (target, index) => {
     const { address, error } = await resolveOnce(target.host);
-    const ep = await scanWithBackoff(target, address, error, opts);
+    const ep = await scanWithBackoff(target, address, error, opts, pressure);
     done += 1;
     tally(summary, ep.findings);
     opts.onEndpointDone?.(ep, done, endpoints.length, index);

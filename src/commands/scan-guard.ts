@@ -43,7 +43,7 @@ export class ScanGuard {
       );
       this.interrupt.fire(sig);
       // the scan winds down on its own; if it does not in time, the report is written without it
-      setTimeout(() => void this.partial(sig).then(() => process.exit(SIGNAL_EXIT[sig])), graceMs(this.o.timeoutMs)).unref();
+      setTimeout(() => void this.partial(sig).finally(() => process.exit(SIGNAL_EXIT[sig])), graceMs(this.o.timeoutMs)).unref();
     };
     const int = () => onSignal('SIGINT');
     const term = () => onSignal('SIGTERM');

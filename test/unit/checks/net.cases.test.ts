@@ -19,6 +19,18 @@ import {
 
 checkCases(netPortState, [
   {
+    name: 'not scanned (out of file descriptors): says so, never "ICMP or route error"',
+    endpoint: {
+      ...endpoint({ state: 'unreachable', address: null }),
+      notScanned: 'local resource exhausted (EMFILE: too many open files in this process, at connect): raise the limit (ulimit -n)',
+    },
+    expect: {
+      status: 'info',
+      title: /\(21\/tcp not scanned\)$/,
+      detail: /^files\.example\.test:21 was not scanned: local resource exhausted \(EMFILE/,
+    },
+  },
+  {
     name: 'open: info, with the service and the connect note as evidence',
     endpoint: ftpEndpoint(vsftpdStrict()),
     expect: {
