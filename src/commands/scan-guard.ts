@@ -27,6 +27,11 @@ export class ScanGuard {
 
   constructor(private readonly o: GuardOptions) {}
 
+  /** The endpoints finished so far, by their position in the input. */
+  get finishedEndpoints(): ReadonlyMap<number, EndpointReport> {
+    return this.finished;
+  }
+
   /** An endpoint finished (index: its position in the input). */
   done(ep: EndpointReport, index: number): void {
     this.finished.set(index, this.o.keep ? ep : ({} as EndpointReport));

@@ -462,6 +462,11 @@ export async function runScan(
   guard.start();
   try {
     return await finishScan({ a, plan, options, guard, exit, ndjson, out, targetsIn, standby, progress, sockets });
+  } catch (err) {
+    // an internal error mid-scan: the report of what finished still goes out (main says why, exit 1)
+    if (!(err instanceof UsageError) && guard.claim())
+      await writePartial(partial, guard.finishedEndpoints, 'internal-error').catch(() => undefined);
+    throw err;
   } finally {
     guard.stop();
   }
