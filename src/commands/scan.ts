@@ -6,6 +6,7 @@ import { ClientCredentialError, loadClientCredentials, type LoadedClientCredenti
 import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from '../targets.js';
 import { notScanned, summarize, type ScanOptions } from '../scan.js';
 import { ScanGuard } from './scan-guard.js';
+import { sanitizeDeep } from '../untrusted.js';
 import type { InterruptReason } from '../net/interrupt.js';
 import { clusterFindings } from '../knowledge/summary.js';
 import { render, FORMATS, type Format } from '../../reports/index.js';
@@ -494,6 +495,8 @@ async function finishScan(s: Omit<RunState, 'startedAt'>): Promise<RunResult> {
     return { report: scanned, exitCode: guard.exitCode(EXIT.SCAN_ERROR) };
   }
   if (guard.interrupt.reason) scanned.interrupted = guard.interrupt.reason;
+  // the group view quotes what the virtual address answered: the same boundary as an endpoint's
+  if (scanned.clusters) scanned.clusters = sanitizeDeep(scanned.clusters);
   if (scanned.clusters) exit.addFindings(clusterFindings(scanned.clusters));
   if (ndjson) {
     if (scanned.clusters) ndjson.clusters(scanned.clusters);
