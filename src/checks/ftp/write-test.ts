@@ -34,7 +34,7 @@ export const ftpWriteTestLeftover = defineCheck({
     if (left.length > 0)
       return {
         status: 'fail',
-        detail: `a file of the ${left.map(([what, t]) => `${what} remains on the server: ${t.leftBehind}`).join('; ')}`,
+        detail: left.map(([what, t]) => `the ${what} left its file on the server: ${t.leftBehind}`).join('; '),
         evidence,
       };
     const unknown = tests.filter(([, t]) => t.uploaded && !t.deleted);

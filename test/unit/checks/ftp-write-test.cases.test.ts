@@ -51,7 +51,10 @@ checkCases(ftpWriteTestLeftover, [
         leftBehind: 'incoming/x.tmp (DELE on a fresh session answered 550 Permission denied.)',
       }),
     ),
-    expect: { status: 'fail', detail: /remains on the server: incoming\/x\.tmp \(DELE on a fresh session answered 550/ },
+    expect: {
+      status: 'fail',
+      detail: /^the write test left its file on the server: incoming\/x\.tmp \(DELE on a fresh session answered 550/,
+    },
   },
   {
     name: 'the anonymous write test left its file: fail naming it',
@@ -59,7 +62,7 @@ checkCases(ftpWriteTestLeftover, [
       wt({}),
       wt({ file: 'pub/incoming/a.tmp', deleted: false, leftBehind: 'pub/incoming/a.tmp (DELE answered 550 no)' }),
     ),
-    expect: { status: 'fail', detail: /anonymous write test remains on the server: pub\/incoming\/a\.tmp/ },
+    expect: { status: 'fail', detail: /^the anonymous write test left its file on the server: pub\/incoming\/a\.tmp/ },
   },
   {
     name: 'uploaded, DELE failed, SIZE did not show the file: warn, undecided',
