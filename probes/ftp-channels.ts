@@ -233,7 +233,7 @@ async function extraSession(run: Run, purpose: string, who: Who): Promise<FtpCon
   const { ctx } = run;
   let session: Session;
   try {
-    session = await openSession(ctx, { purpose, tls: run.tls });
+    session = await openSession(ctx, { purpose, tls: run.tls, ...(purpose === 'write-test-cleanup' ? { cleanup: true } : {}) });
   } catch (err) {
     gap(run, 'write-test', 'connection-failed', `${purpose}: ${asProbeError(err).message}`);
     return null;

@@ -7,6 +7,7 @@ import { render, FORMATS, type Format } from '../reports/index.js';
 import { TOOL_VERSION } from './version.js';
 import { PROFILE_NAMES } from './profiles/index.js';
 import { EXIT, exitCodeForReport } from './knowledge/exit-code.js';
+import { installLastResort } from './last-resort.js';
 import { readTargetsFile, runScan, type ScanArgs } from './commands/scan.js';
 import { checkOutputPath, quietOnEpipe, renderOptionsFrom, writeOutput } from './output.js';
 
@@ -313,6 +314,7 @@ function buildParser(argv: string[]) {
 export async function main(argv: string[]): Promise<void> {
   let exitCode: number;
   quietOnEpipe();
+  installLastResort();
   try {
     // The commands are declared without yargs handlers and run after parsing: when a command's
     // handler runs, yargs lays out and caches the whole help text (~50 ms of CPU, right as the

@@ -8,6 +8,8 @@ import type { AnyProbe, Credentials, ProbeOptions } from './probe.js';
 import { Transcript, maskSecrets } from './net/transcript.js';
 import { EndpointDialer, SocketBudget } from './net/dialer.js';
 import { isLocalResourceError } from './net/outcomes.js';
+import type { Interrupt } from './net/interrupt.js';
+import { boundFinding, sanitizeDeep } from './untrusted.js';
 import { PROBES } from '../probes/index.js';
 import { drownAcrossEndpoints } from '../probes/tls-vulns.js';
 import { runChecks, type CheckOptions, type ProfileSelection } from './checks/engine.js';
@@ -46,6 +48,8 @@ export interface ScanOptions extends ProbeOptions {
   checkOptionsFor?: (ep: EndpointReport, target: Endpoint) => CheckOptions;
   /** per-target credentials (e.g. from the policy); undefined = use `credentials` */
   credentialsFor?: (target: Endpoint) => Credentials | null | undefined;
+  /** SIGINT/SIGTERM: endpoints not started are not dialled, the ones in flight wind down */
+  interrupt?: Interrupt;
 }
 
 export function emptyEndpoint(e: Endpoint): EndpointReport {
@@ -92,7 +96,13 @@ async function gatherEndpoint(target: Endpoint, address: string, opts: ScanOptio
     onStep: (step) => opts.onStep?.(target, step),
   });
   Object.assign(ep, assembleFacts(detected, runs));
-  if (dialer.aborted) {
+  if (dialer.interrupted) {
+    const msg = `the scan was interrupted (${opts.interrupt?.reason ?? 'signal'}) while this endpoint was at work: its connections were closed and the facts gathered so far are reported`;
+    transcript.note('scheduler', msg, 'scheduler');
+    (ep.probeRuns ??= []).push({ probe: 'scheduler', status: 'error', detail: msg });
+    // what a probe read into the connections we closed ("the server closed…") is not the server's doing
+    ep.error = msg;
+  } else if (dialer.aborted) {
     const msg = deadlineMessage(opts.endpointTimeoutMs);
     transcript.note('scheduler', msg, 'scheduler');
     (ep.probeRuns ??= []).push({ probe: 'scheduler', status: 'error', outcome: 'timeout', detail: msg });
@@ -147,7 +157,16 @@ export async function scanEndpoint(
   // A hostile server can echo a password back in any reply we keep (banner, errors, replies in
   // facts, details built from them): scrub every string of the endpoint, not only the transcript.
   const secrets = [opts.credentials?.password].filter((x): x is string => !!x);
-  return secrets.length > 0 ? redactDeep(ep, secrets) : ep;
+  return untrustedBoundary(secrets.length > 0 ? redactDeep(ep, secrets) : ep);
+}
+
+/**
+ * The model boundary for a server's text, after redaction (redact first, then shape): control,
+ * C1 and bidi characters made visible in every string, each finding's text bounded.
+ */
+export function untrustedBoundary(ep: EndpointReport): EndpointReport {
+  const clean = sanitizeDeep(ep);
+  return { ...clean, findings: clean.findings.map(boundFinding) };
 }
 
 /** Replaces every occurrence of a secret in every string of a JSON-like value. */
@@ -179,24 +198,69 @@ const newDialer = (address: string, opts: ScanOptions) =>
 const LOCAL_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
 
 /**
+ * The scan's answer to local resource exhaustion: once any endpoint ran out of descriptors or
+ * memory, endpoints scanned from then on (retries, and those not yet started) go one at a time,
+ * so the scan needs only what one endpoint needs instead of failing together again.
+ */
+export class LocalPressure {
+  seen = false;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` alone among the endpoints that go through here. */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/**
  * Scans one endpoint. When this machine ran out of file descriptors or memory on the way
  * (EMFILE, ENOMEM…), nothing it found is trusted: its sockets are closed and it is scanned again
  * after a back-off (other endpoints finish and free theirs); if it never gets through it is
  * reported as not scanned, with the fix, never as a network fact.
  */
-async function scanWithBackoff(target: Endpoint, address: string | null, error: string | null, opts: ScanOptions): Promise<EndpointReport> {
+async function scanWithBackoff(
+  target: Endpoint,
+  address: string | null,
+  error: string | null,
+  opts: ScanOptions,
+  pressure: LocalPressure = new LocalPressure(),
+): Promise<EndpointReport> {
+  const failures: string[] = [];
   for (let attempt = 0; ; attempt++) {
+    if (opts.interrupt?.reason) return notScanned(target, address, interruptedBefore(opts), opts);
     const dialer = address ? newDialer(address, opts) : undefined;
-    const ep = await scanWithDeadline(target, address, error, opts, dialer);
+    const off = dialer && opts.interrupt ? opts.interrupt.on(() => dialer.interrupt()) : () => undefined;
+    const once = () => scanWithDeadline(target, address, error, opts, dialer).finally(off);
+    const ep = await (pressure.seen && dialer ? pressure.serial(once) : once());
     const local = dialer?.localFailure;
-    if (!local) return ep;
+    if (!local || dialer.interrupted) return failures.length ? withRetryNote(ep, failures) : ep;
+    failures.push(local.message);
+    pressure.seen = true;
     dialer.abort();
     if (attempt >= LOCAL_RETRY_DELAYS_MS.length) return notScanned(target, address, local.message, opts);
     await new Promise((r) => setTimeout(r, LOCAL_RETRY_DELAYS_MS[attempt]));
   }
 }
 
-function notScanned(target: Endpoint, address: string | null, why: string, opts: ScanOptions): EndpointReport {
+const interruptedBefore = (opts: Pick<ScanOptions, 'interrupt'>) =>
+  `the scan was interrupted (${opts.interrupt?.reason ?? 'signal'}) before this endpoint was scanned`;
+
+/** Says, in the transcript, that what is reported comes from a later attempt, and why the earlier ones were dropped. */
+function withRetryNote(ep: EndpointReport, failures: string[]): EndpointReport {
+  const text = `scanned again, one endpoint at a time (attempt ${failures.length + 1}): the earlier attempt${failures.length > 1 ? 's' : ''} ran out of local resources and ${failures.length > 1 ? 'were' : 'was'} dropped — ${[...new Set(failures)].join('; ')}`;
+  ep.transcript.unshift({ t: new Date().toISOString(), conn: 'scheduler', dir: 'note', text, step: 'scheduler' });
+  return ep;
+}
+
+/** An endpoint reported without facts: why it was not scanned, judged (PROBE-ERROR says it). */
+export function notScanned(
+  target: Endpoint,
+  address: string | null,
+  why: string,
+  opts: Pick<ScanOptions, 'checkOptionsFor' | 'checkOptions' | 'selection'>,
+): EndpointReport {
   const ep = emptyEndpoint(target);
   ep.address = address;
   ep.notScanned = why;
@@ -274,7 +338,7 @@ function relinkAcrossEndpoints(results: EndpointReport[], targets: Endpoint[], o
   for (const ep of changed) {
     const target = targets[results.indexOf(ep)]!;
     const checkOptions = opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions;
-    ep.findings = judgeEndpoint(ep, checkOptions, opts.selection);
+    ep.findings = judgeEndpoint(ep, checkOptions, opts.selection).map(boundFinding);
   }
   return changed.length > 0;
 }
@@ -297,9 +361,10 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
   let done = 0;
   const keep = opts.keepEndpoints !== false;
   const summary = emptySummary();
+  const pressure = new LocalPressure();
   const kept = await mapLimit(endpoints, opts.concurrency, async (target, index) => {
     const { address, error } = await resolveOnce(target.host);
-    const ep = await scanWithBackoff(target, address, error, opts);
+    const ep = await scanWithBackoff(target, address, error, opts, pressure);
     done += 1;
     tally(summary, ep.findings);
     opts.onEndpointDone?.(ep, done, endpoints.length, index);

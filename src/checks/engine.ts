@@ -42,6 +42,16 @@ function selected(check: Pick<Check, 'id' | 'family'>, profile: ProfileSelection
 }
 
 /** An outcome as a finding, with the profile's severity and controls. */
+/** Lines joined with one space, the whitespace around each break dropped; linear in the text (no backtracking regex). */
+function oneParagraph(text: string): string {
+  if (!/[\r\n]/.test(text)) return text;
+  const lines = text.split(/[\r\n]+/);
+  return lines
+    .map((l, i) => (i > 0 ? l.trimStart() : l))
+    .map((l, i) => (i < lines.length - 1 ? l.trimEnd() : l))
+    .join(' ');
+}
+
 function findingOf(check: Pick<Check, 'id' | 'title' | 'severity' | 'remediation'>, o: CheckOutcome, profile: ProfileSelection): Finding {
   const controlsOf = profile.controls ?? catalogueControls;
   return {
@@ -50,7 +60,7 @@ function findingOf(check: Pick<Check, 'id' | 'title' | 'severity' | 'remediation
     severity: o.severity ?? profile.severity?.[check.id] ?? check.severity,
     title: o.title ?? (o.titleSuffix ? `${check.title} (${o.titleSuffix})` : check.title),
     // Server text can span lines; a finding's detail is one paragraph.
-    detail: o.detail.replace(/\s*[\r\n]+\s*/g, ' '),
+    detail: oneParagraph(o.detail),
     // Remediation is advice for something to fix; a pass or a plain fact needs none.
     remediation: o.remediation ?? (o.status === 'fail' || o.status === 'warn' ? check.remediation : ''),
     controls: controlsOf(check.id),

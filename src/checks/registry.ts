@@ -2,11 +2,13 @@
 // list; profiles and policy files are validated against it.
 import type { Check, CheckFamily } from './types.js';
 import { netPortState } from './net/port-state.js';
+import { netServiceRefused } from './net/service-refused.js';
 import { cryptoInventory, netUnexpectedService, policyExpectedService, policyKeyPin } from './policy/policy.js';
 import { ftpCleartextService, ftpSoftware, ftpsAuthSsl, ftpsAuthTls, ftpsImplicit } from './ftp/detection.js';
 import { ftpAnonymous, ftpCleartextLogin } from './ftp/login.js';
 import { ftpsCccAllowed, ftpsDataNotTls, ftpsProtCAllowed, ftpsProtP, ftpsSessionReuse } from './ftp/protection.js';
 import { ftpBounce, ftpDataActive, ftpDataPassive } from './ftp/data-channels.js';
+import { ftpWriteTestLeftover } from './ftp/write-test.js';
 import { ftpAlgRewrite, ftpPasvAddress, ftpPasvRange } from './ftp/passive.js';
 import { netPasvFiltered } from './net/pasv-filtered.js';
 import { tlsNoTls12, tlsNoTls13, tlsProtoSsl2, tlsProtoSsl3, tlsProtoTls10, tlsProtoTls11 } from './tls/protocols.js';
@@ -26,6 +28,7 @@ import { CLUSTER_SCAN } from './cluster/vip.js';
 
 export const ALL_CHECKS = [
   netPortState,
+  netServiceRefused,
   policyExpectedService,
   netUnexpectedService,
   policyKeyPin,
@@ -48,6 +51,7 @@ export const ALL_CHECKS = [
   ftpPasvAddress,
   ftpPasvRange,
   ftpAlgRewrite,
+  ftpWriteTestLeftover,
   netPasvFiltered,
   tlsProtoSsl2,
   tlsProtoSsl3,

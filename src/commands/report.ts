@@ -3,6 +3,7 @@ import type { Report } from '../model.js';
 import { render, type Format } from '../../reports/index.js';
 import { verifyDigest } from '../report-meta.js';
 import { readReportFile } from './read-report.js';
+import { sanitizeDeep } from '../untrusted.js';
 
 export interface RerenderResult {
   text: string;
@@ -19,5 +20,7 @@ export function rerender(file: string, format: Format, opts: { width?: number; c
     : v.reason === 'no-digest'
       ? `${file} carries no integrity digest`
       : `${file} does not match its integrity digest: it was changed after the scan (xferscan verify ${file})`;
-  return { text: render(report, format, opts), report, warning };
+  // a report written by hand or by an older version may carry a server's raw bytes: the same
+  // boundary as a scan's before rendering (after the digest, which covers the file as written)
+  return { text: render(sanitizeDeep(report), format, opts), report, warning };
 }

@@ -4,7 +4,10 @@ import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { ClientCredentialError, loadClientCredentials, type LoadedClientCredentials } from '../tls/client-auth.js';
 import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from '../targets.js';
-import type { ScanOptions } from '../scan.js';
+import { notScanned, summarize, type ScanOptions } from '../scan.js';
+import { ScanGuard } from './scan-guard.js';
+import { sanitizeDeep } from '../untrusted.js';
+import type { InterruptReason } from '../net/interrupt.js';
 import { clusterFindings } from '../knowledge/summary.js';
 import { render, FORMATS, type Format } from '../../reports/index.js';
 import type { Credentials } from '../probe.js';
@@ -22,7 +25,7 @@ import { MAX_VIP_SAMPLES } from '../fleet/targets-file.js';
 import { SocketBudget } from '../net/dialer.js';
 import { Progress } from '../fleet/progress.js';
 import { NdjsonStream } from '../fleet/stream.js';
-import { ExitTracker, exitCodeFor } from '../knowledge/exit-code.js';
+import { EXIT, ExitTracker, exitCodeFor } from '../knowledge/exit-code.js';
 import { resolveCredentials } from '../credentials.js';
 import { endpointName } from '../knowledge/services.js';
 import { checkOutputPath, renderOptionsFrom, signingKeyFrom, writeOutput, writeSignature } from '../output.js';
@@ -380,6 +383,50 @@ async function writeReport(a: ScanArgs, p: ScanPlan, scanned: Report, out: NodeJ
   return report;
 }
 
+interface PartialContext {
+  a: ScanArgs;
+  plan: ScanPlan;
+  options: ScanOptions;
+  startedAt: string;
+  ndjson: NdjsonStream | null;
+  out: NodeJS.WritableStream;
+}
+
+/**
+ * The report of the endpoints that finished, when the scan cannot end on its own (a signal whose
+ * grace ran out, an internal error): every other endpoint is reported as not finished, and why.
+ */
+async function writePartial(
+  c: PartialContext,
+  finished: ReadonlyMap<number, EndpointReport>,
+  reason: InterruptReason | 'internal-error',
+): Promise<void> {
+  const why =
+    reason === 'internal-error'
+      ? 'not finished: the scan stopped on an internal error (see the message on stderr)'
+      : `not finished: the scan was interrupted (${reason}) and this endpoint did not wind down in time`;
+  const missing = c.plan.endpoints.map((t, i) => (finished.has(i) ? null : notScanned(t, null, why, c.options)));
+  const finishedAt = new Date().toISOString();
+  if (c.ndjson) {
+    missing.forEach((ep, i) => ep && c.ndjson!.endpoint(ep, i));
+    c.ndjson.finish({ finishedAt });
+    return;
+  }
+  const endpoints = c.plan.endpoints.map((_, i) => finished.get(i) ?? missing[i]!);
+  const report: Report = {
+    schemaVersion: 1,
+    tool: { name: 'xferscan', version: TOOL_VERSION },
+    startedAt: c.startedAt,
+    finishedAt,
+    profile: c.plan.profile.id,
+    ...(c.options.reportOptions ? { options: c.options.reportOptions } : {}),
+    endpoints,
+    summary: summarize(endpoints),
+    interrupted: reason,
+  };
+  await writeReport(c.a, c.plan, report, c.out);
+}
+
 /** Runs a scan from parsed arguments; shared by `scan` and the demo. */
 export async function runScan(
   a: ScanArgs,
@@ -404,15 +451,52 @@ export async function runScan(
       )
     : null;
   options.onStep = (target, step) => progress.onStep(target, step);
+  const partial: PartialContext = { a, plan, options, startedAt: new Date().toISOString(), ndjson, out };
+  const guard = new ScanGuard({ timeoutMs: plan.timeoutMs, keep: !stream, writePartial: (f, r) => writePartial(partial, f, r) });
+  options.interrupt = guard.interrupt;
   options.onEndpointDone = (ep, _done, _total, index) => {
+    guard.done(ep, index);
     exit.add(ep, plan.endpoints[index]!.input, standby.has(plan.endpoints[index]!));
     ndjson?.endpoint(ep, index);
     progress.update(ep);
   };
+  guard.start();
+  try {
+    return await finishScan({ a, plan, options, guard, exit, ndjson, out, targetsIn, standby, progress, sockets });
+  } catch (err) {
+    // an internal error mid-scan: the report of what finished still goes out (main says why, exit 1)
+    if (!(err instanceof UsageError) && guard.claim())
+      await writePartial(partial, guard.finishedEndpoints, 'internal-error').catch(() => undefined);
+    throw err;
+  } finally {
+    guard.stop();
+  }
+}
+
+interface RunState extends PartialContext {
+  guard: ScanGuard;
+  exit: ExitTracker;
+  targetsIn: string[];
+  standby: Set<Endpoint>;
+  progress: Progress;
+  sockets: SocketBudget;
+}
+
+/** The scan itself, then its report (or the partial one a signal or the last resort wrote). */
+async function finishScan(s: Omit<RunState, 'startedAt'>): Promise<RunResult> {
+  const { a, plan, options, guard, exit, ndjson, out, targetsIn, standby, progress, sockets } = s;
   const scanned = await scanWithClusters(plan.endpoints, options, {
     groups: plan.groups,
     vipCredentials: (g) => (g.vip ? entryCredentials(g.vip.entry) : null) ?? plan.credentials,
   }).finally(() => progress.stop());
+  // the partial report was written (a signal's grace ran out just now): its writer exits
+  if (!guard.claim()) {
+    await guard.partialWrite();
+    return { report: scanned, exitCode: guard.exitCode(EXIT.SCAN_ERROR) };
+  }
+  if (guard.interrupt.reason) scanned.interrupted = guard.interrupt.reason;
+  // the group view quotes what the virtual address answered: the same boundary as an endpoint's
+  if (scanned.clusters) scanned.clusters = sanitizeDeep(scanned.clusters);
   if (scanned.clusters) exit.addFindings(clusterFindings(scanned.clusters));
   if (ndjson) {
     if (scanned.clusters) ndjson.clusters(scanned.clusters);
@@ -425,14 +509,16 @@ export async function runScan(
       shard: shardText(plan.shard),
     });
     if (a.output && process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
-    return { report: scanned, exitCode: exit.code() };
+    return { report: scanned, exitCode: guard.exitCode(exit.code()) };
   }
   const report = await writeReport(a, plan, scanned, out);
   return {
     report,
-    exitCode: exitCodeFor(
-      report,
-      plan.endpoints.map((e) => ({ input: e.input, expectedDown: standby.has(e) })),
+    exitCode: guard.exitCode(
+      exitCodeFor(
+        report,
+        plan.endpoints.map((e) => ({ input: e.input, expectedDown: standby.has(e) })),
+      ),
     ),
   };
 }

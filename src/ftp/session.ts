@@ -17,6 +17,8 @@ export interface SessionPlan {
   tls: TlsMode;
   /** pin the TLS version (e.g. TLSv1.2 to test session resumption on 1.2 separately) */
   tlsVersion?: SecureVersion;
+  /** the write test's clean-up: may dial even after the scan was interrupted */
+  cleanup?: boolean;
 }
 
 export interface Session {
@@ -40,7 +42,7 @@ export async function openSession(ctx: ConnectContext, plan: SessionPlan): Promi
   const { address, target, options, transcript } = ctx;
   for (let attempt = 0; ; attempt++) {
     const conn = transcript.conn(plan.purpose);
-    const d = await ctx.dialer.dial(target.port, options.timeoutMs);
+    const d = await ctx.dialer.dial(target.port, options.timeoutMs, plan.cleanup ? { cleanup: true } : {});
     transcript.note(conn, `TCP ${address}:${target.port} ${d.state} after ${d.ms} ms${d.code ? ` (${d.code})` : ''}`, 'connect');
     if (!d.socket) throw new ProbeError(d.state, `TCP connect: ${d.state}`);
     const control = new FtpControl(d.socket, transcript, conn, options.timeoutMs);

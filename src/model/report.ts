@@ -123,5 +123,13 @@ export const ReportSchema = obj({
   overview: Opt(ReportOverviewSchema),
   clusters: Opt(ClusterViewSchema),
   integrity: Opt(IntegritySchema),
+  interrupted: Opt(
+    nullable(
+      strEnum(
+        ['SIGINT', 'SIGTERM', 'internal-error'],
+        'the scan did not finish: stopped by a signal, or by an internal error (the last resort); the endpoints that finished are reported, the rest say why they were not',
+      ),
+    ),
+  ),
 });
 export type Report = Static<typeof ReportSchema>;

@@ -51,6 +51,8 @@ export interface DialOptions {
    * it counts against the scan-wide budget, not against --connections (with 1, FTP could never
    * transfer) nor the probe's allowance */
   data?: boolean;
+  /** the write test's clean-up (DELE of its file): still allowed after an interruption (SIGINT/SIGTERM) */
+  cleanup?: boolean;
 }
 
 export interface Dialer {
@@ -77,6 +79,8 @@ interface Shared {
   allowForeign: boolean;
   sockets: Set<{ destroy(): unknown }>;
   aborted: boolean;
+  /** aborted by an interruption of the scan: clean-up dials still go through */
+  interrupted: boolean;
   /** the first local resource failure (EMFILE, ENOMEM…) a dial met, whoever swallowed it */
   localFailure: LocalResourceError | null;
 }
@@ -121,13 +125,14 @@ class ScopedDialer implements Dialer {
 
   /** Takes the slots (before any connect timer starts: waiting for a slot is not silence), then connects. */
   private async connect(address: string, port: number, timeoutMs: number, opts: DialOptions): Promise<DialResult> {
-    if (this.shared.aborted) return refused(address, 'ECANCELED');
+    const cancelled = () => this.shared.aborted && !(opts.cleanup && this.shared.interrupted);
+    if (cancelled()) return refused(address, 'ECANCELED');
     const releases: (() => void)[] = [];
     if (!opts.data && this.allowance) releases.push(await this.allowance.acquire());
     if (!opts.data) releases.push(await this.shared.cap.acquire());
     releases.push(await this.shared.global.acquire());
     const release = () => releases.reverse().forEach((r) => r());
-    if (this.shared.aborted) {
+    if (cancelled()) {
       release();
       return refused(address, 'ECANCELED');
     }
@@ -167,6 +172,7 @@ export class EndpointDialer extends ScopedDialer {
       allowForeign: opts.allowForeignAddresses ?? false,
       sockets: new Set(),
       aborted: false,
+      interrupted: false,
       localFailure: null,
     };
     super(state, null);
@@ -181,6 +187,17 @@ export class EndpointDialer extends ScopedDialer {
   /** The first local resource failure (out of descriptors or memory) any dial of this endpoint met. */
   get localFailure(): LocalResourceError | null {
     return this.state.localFailure;
+  }
+
+  /** Whether the scan was interrupted (SIGINT/SIGTERM) while this endpoint was at work. */
+  get interrupted(): boolean {
+    return this.state.interrupted;
+  }
+
+  /** Like abort(), for an interruption of the scan: the write test's clean-up may still dial. */
+  interrupt(): void {
+    this.state.interrupted = true;
+    this.abort();
   }
 
   /** Stops the endpoint's work: destroys its sockets; its next dials fail at once. */

@@ -614,7 +614,7 @@ export const MOZILLA_INTERMEDIATE_57 = mozilla('5.7');
 const B = 'xferscan baseline';
 export const BASELINE: Profile = {
   id: 'baseline',
-  version: '2025.2',
+  version: '2025.3',
   title: 'xferscan baseline',
   standard: 'xferscan baseline good practice (no external standard)',
   description:
@@ -720,6 +720,22 @@ export const BASELINE: Profile = {
       'partial',
       CLUSTER_CONFIG,
       'Nodes are compared when the inventory names them as a group; what partners get through the virtual address is sampled.',
+    ),
+    c(
+      B,
+      'B11',
+      'The scan leaves nothing behind on the server',
+      'automated',
+      ['FTP-WRITE-TEST-LEFTOVER'],
+      'Only --write-test writes; a file it could not delete is named with its path.',
+    ),
+    c(
+      B,
+      'B12',
+      'The service lets its clients in',
+      'automated',
+      ['NET-SERVICE-REFUSED'],
+      'From this vantage point only: a service that turns the scanner away may serve other addresses.',
     ),
     c(B, 'B7', 'Files are encrypted at rest', 'not-testable', [], CANNOT_STORAGE),
     c(B, 'B8', 'Transfers are logged and reviewed', 'not-testable', [], CANNOT_LOGGING),

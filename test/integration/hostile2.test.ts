@@ -205,8 +205,11 @@ describe('one scan of the second battery', () => {
     expect([...set.byName('drop-after-stor').observed.files.keys()]).toEqual([]);
   });
 
-  // needs: a check (src/checks/ftp-deep.ts) that turns ftp.writeTest.leftBehind into a failing
-  // finding naming the file: today it is only in the JSON facts, which table/HTML/Markdown omit.
+  // FTP-WRITE-TEST-LEFTOVER turns ftp.writeTest.leftBehind into a failing finding naming the file
+  // (done). Still failing on the first line only: this server also lets anonymous in, so the
+  // anonymous write test leaves a second file (named in the same finding). Skipping that upload
+  // after a refused DELE would make this pass, but test/integration/ftp-broken.test.ts asserts the
+  // second file ("a file that cannot be deleted is named exactly"): the lead decides which holds.
   it.fails('a refused DELE is named in a finding (every format shows findings)', () => {
     const e = ep('dele-refused');
     const left = [...set.byName('dele-refused').observed.files.keys()];
@@ -239,57 +242,48 @@ describe('one scan of the second battery', () => {
     for (const f of certChecks) expect(['error', 'skipped'], `${f.id}: ${f.detail}`).toContain(f.status);
   });
 
-  // needs: checks (finding text bounded, e.g. src/checks/ssh.ts listing 50,000 names, TLS-CERT-UNTRUSTED
-  // quoting a 100k CN) and reports/table.ts (linear in its input).
-  it.fails(
-    'a KEXINIT with 50,000 names and a 100k-character CN: finding text bounded, the table renders in seconds',
-    async () => {
-      for (const name of ['ssh-kexinit-50k', 'cert-100k-cn']) {
-        for (const f of ep(name).findings)
-          expect(`${f.title}${f.detail}${JSON.stringify(f.evidence)}`.length, `${name} ${f.id}`).toBeLessThan(64 * 1024);
-      }
-      const files = ['ssh-kexinit-50k', 'cert-100k-cn'].map((name) => {
-        const file = path.join(tmp, `${name}.json`);
-        fs.writeFileSync(file, JSON.stringify({ ...report, endpoints: [ep(name)] }));
-        return file;
-      });
-      const runs = await Promise.all(files.map((f) => runCli(['report', f, '--format', 'table'], { timeoutMs: 8000 })));
-      for (const r of runs) {
-        expect(r.code).toBe(0);
-        expect(r.ms).toBeLessThan(8000);
-      }
-    },
-    30_000,
-  );
+  // finding text is bounded at the model boundary (src/untrusted.ts), the table is linear in its input
+  it('a KEXINIT with 50,000 names and a 100k-character CN: finding text bounded, the table renders in seconds', async () => {
+    for (const name of ['ssh-kexinit-50k', 'cert-100k-cn']) {
+      for (const f of ep(name).findings)
+        expect(`${f.title}${f.detail}${JSON.stringify(f.evidence)}`.length, `${name} ${f.id}`).toBeLessThan(64 * 1024);
+    }
+    const files = ['ssh-kexinit-50k', 'cert-100k-cn'].map((name) => {
+      const file = path.join(tmp, `${name}.json`);
+      fs.writeFileSync(file, JSON.stringify({ ...report, endpoints: [ep(name)] }));
+      return file;
+    });
+    const runs = await Promise.all(files.map((f) => runCli(['report', f, '--format', 'table'], { timeoutMs: 8000 })));
+    for (const r of runs) {
+      expect(r.code).toBe(0);
+      expect(r.ms).toBeLessThan(8000);
+    }
+  }, 30_000);
 
-  // needs: one sanitising step at the model boundary (control characters, C1, bidi overrides made
-  // visible in banner, greeting, replies, facts) and reports/* escaping for their format;
-  // reports/table.ts must not throw on a TAB.
-  it.fails(
-    'no raw control character from a server reaches any format; the table does not throw',
-    async () => {
-      const file = path.join(tmp, 'controls.json');
-      const names = ['control-chars', 'ssh-control-chars'];
-      fs.writeFileSync(file, JSON.stringify({ ...report, endpoints: names.map(ep) }));
-      for (const [format, out] of await allFormats(file)) {
-        expect(out.code, `${format}: ${out.stderr.slice(0, 300)}`).toBe(0);
-        expect(out.stderr, format).not.toMatch(/internal error/);
-        const m = RAW_CONTROL.exec(out.stdout);
-        expect(
-          m,
-          `${format}: raw ${JSON.stringify(m?.[0])} near ${JSON.stringify(out.stdout.slice(Math.max(0, (m?.index ?? 0) - 40), (m?.index ?? 0) + 20))}`,
-        ).toBeNull();
-      }
-    },
-    60_000,
-  );
+  // one sanitising step at the model boundary (src/untrusted.ts: control characters, C1, bidi
+  // overrides made visible in banner, greeting, replies, facts) and reports/* escaping for their
+  // format; reports/table.ts does not throw on a TAB
+  it('no raw control character from a server reaches any format; the table does not throw', async () => {
+    const file = path.join(tmp, 'controls.json');
+    const names = ['control-chars', 'ssh-control-chars'];
+    fs.writeFileSync(file, JSON.stringify({ ...report, endpoints: names.map(ep) }));
+    for (const [format, out] of await allFormats(file)) {
+      expect(out.code, `${format}: ${out.stderr.slice(0, 300)}`).toBe(0);
+      expect(out.stderr, format).not.toMatch(/internal error/);
+      const m = RAW_CONTROL.exec(out.stdout);
+      expect(
+        m,
+        `${format}: raw ${JSON.stringify(m?.[0])} near ${JSON.stringify(out.stdout.slice(Math.max(0, (m?.index ?? 0) - 40), (m?.index ?? 0) + 20))}`,
+      ).toBeNull();
+    }
+  }, 60_000);
 });
 
 describe('a server that only refuses', () => {
-  // needs: a check that makes a service refusing everyone (greeting 554 or an endless 120) at
-  // least a warning (src/checks/), so that the CLI exits 2 or 3.
+  // NET-SERVICE-REFUSED makes a service refusing everyone (greeting 554 or an endless 120) a
+  // warning, so that the CLI exits 2 or 3.
   for (const name of ['greeting-554', 'endless-120']) {
-    it.fails(`${name} exits non-zero`, async () => {
+    it(`${name} exits non-zero`, async () => {
       const s = await startHostile2([name]);
       try {
         const r = await runCli(['scan', s.servers[0]!.target, '--timeout', String(TIMEOUT_MS), '--format', 'json']);
@@ -336,71 +330,59 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
 }
 
 describe('signals during --write-test', () => {
-  // needs: src/cli.ts (and the scheduler): on SIGINT/SIGTERM stop dialling, let the write test
-  // delete its file (fresh session if need be), write the report of what finished marked
-  // interrupted, exit 130 / 143.
+  // on SIGINT/SIGTERM the scan stops dialling, lets the write test delete its file (fresh
+  // session if need be), writes the report of what finished marked interrupted, exits 130 / 143
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const) {
-    it.fails(
-      `${signal} after the upload: the file is deleted, the report written, exit ${code}`,
-      async () => {
-        const s = await startHostile2(['stall-after-stor']);
-        try {
-          const scan = spawnScan(['scan', s.servers[0]!.target, ...CREDS, '--write-test', '--timeout', '5000', '--format', 'json']);
-          const uploaded = await waitFor(() => s.servers[0]!.observed.files.size > 0, 20_000);
-          expect(uploaded).toBe(true);
-          scan.child.kill(signal);
-          const r = await scan.done;
-          expect(r.code).toBe(code);
-          expect(looksLikeStackTrace(r.stderr)).toBe(false);
-          expect(JSON.stringify(JSON.parse(r.stdout))).toMatch(/interrupted/i);
-          expect([...s.servers[0]!.observed.files.keys()]).toEqual([]);
-        } finally {
-          await s.close();
-        }
-      },
-      40_000,
-    );
+    it(`${signal} after the upload: the file is deleted, the report written, exit ${code}`, async () => {
+      const s = await startHostile2(['stall-after-stor']);
+      try {
+        const scan = spawnScan(['scan', s.servers[0]!.target, ...CREDS, '--write-test', '--timeout', '5000', '--format', 'json']);
+        const uploaded = await waitFor(() => s.servers[0]!.observed.files.size > 0, 20_000);
+        expect(uploaded).toBe(true);
+        scan.child.kill(signal);
+        const r = await scan.done;
+        expect(r.code).toBe(code);
+        expect(looksLikeStackTrace(r.stderr)).toBe(false);
+        expect(JSON.stringify(JSON.parse(r.stdout))).toMatch(/interrupted/i);
+        expect([...s.servers[0]!.observed.files.keys()]).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    }, 40_000);
   }
 });
 
 describe('the process-level last resort', () => {
-  // needs: src/cli.ts: process.on('uncaughtException'/'unhandledRejection') that writes the
-  // report of the endpoints that finished, marks the rest as errors, and exits 1 without a trace.
-  it.fails(
-    'an unexpected exception mid-scan still writes the report of what finished, exit 1, no stack trace',
-    async () => {
-      const quick = await startScriptedFtp({
-        name: 'quick',
-        greeting: (g) => {
-          g.say('554 go away');
-          g.raw.end();
-        },
+  // src/last-resort.ts: process.on('uncaughtException'/'unhandledRejection') writes the report of
+  // the endpoints that finished, marks the rest as errors, and exits 1 without a trace
+  it('an unexpected exception mid-scan still writes the report of what finished, exit 1, no stack trace', async () => {
+    const quick = await startScriptedFtp({
+      name: 'quick',
+      greeting: (g) => {
+        g.say('554 go away');
+        g.raw.end();
+      },
+    });
+    const silent = await startScriptedFtp({ name: 'silent', greeting: null });
+    try {
+      const scan = spawnScan(['scan', `${LOOPBACK}:${quick.port}`, `${LOOPBACK}:${silent.port}`, '--timeout', '4000', '--format', 'json'], {
+        NODE_OPTIONS: `--require ${path.join(ROOT, 'test/hostile/inject-fault.cjs')}`,
+        XFS_FAULT_MS: '2500',
       });
-      const silent = await startScriptedFtp({ name: 'silent', greeting: null });
-      try {
-        const scan = spawnScan(
-          ['scan', `${LOOPBACK}:${quick.port}`, `${LOOPBACK}:${silent.port}`, '--timeout', '4000', '--format', 'json'],
-          {
-            NODE_OPTIONS: `--require ${path.join(ROOT, 'test/hostile/inject-fault.cjs')}`,
-            XFS_FAULT_MS: '2500',
-          },
-        );
-        const r = await scan.done;
-        if (process.env.XFS_HOSTILE_VERBOSE) console.log('last resort:', r.code, r.signal, r.stderr.slice(0, 400), r.stdout.slice(0, 200));
-        expect(r.code).toBe(1);
-        expect(looksLikeStackTrace(r.stderr), r.stderr.slice(0, 500)).toBe(false);
-        const rep = JSON.parse(r.stdout) as Report;
-        expect(rep.endpoints).toHaveLength(2);
-        expect(rep.endpoints[1]!.findings.some((f) => f.status === 'error')).toBe(true);
-      } finally {
-        await Promise.all([quick.close(), silent.close()]);
-      }
-    },
-    30_000,
-  );
+      const r = await scan.done;
+      if (process.env.XFS_HOSTILE_VERBOSE) console.log('last resort:', r.code, r.signal, r.stderr.slice(0, 400), r.stdout.slice(0, 200));
+      expect(r.code).toBe(1);
+      expect(looksLikeStackTrace(r.stderr), r.stderr.slice(0, 500)).toBe(false);
+      const rep = JSON.parse(r.stdout) as Report;
+      expect(rep.endpoints).toHaveLength(2);
+      expect(rep.endpoints[1]!.findings.some((f) => f.status === 'error')).toBe(true);
+    } finally {
+      await Promise.all([quick.close(), silent.close()]);
+    }
+  }, 30_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -454,11 +436,9 @@ describe('local resource exhaustion', () => {
     }
   });
 
-  // needs: src/scan.ts (back off and retry an endpoint whose dial threw LocalResourceError, see
-  // isLocalResourceError in src/net/errors.ts), the model (a state/outcome for "not scanned:
-  // local resource"), src/checks/net.ts (no "ICMP or route error" for it) and the CLI's exit 1
-  // with the ulimit/--concurrency advice.
-  it.fails('backs off instead: every endpoint is scanned, none is reported unreachable', () => {
+  // src/scan.ts backs off: once this machine ran out of descriptors, endpoints are scanned again
+  // one at a time (LocalPressure); one that never gets through is "not scanned" with the fix
+  it('backs off instead: every endpoint is scanned, none is reported unreachable', () => {
     for (const e of rep.endpoints) {
       expect(e.state).toBe('open');
       expect(e.service).toBe('ftp');

@@ -1,5 +1,6 @@
 // What state each port tried is in: open, closed, filtered, unreachable or timeout.
-import { defineCheck } from '../types.js';
+import type { EndpointReport } from '../../model.js';
+import { defineCheck, type CheckOutcome } from '../types.js';
 import { stepEvidence } from '../evidence.js';
 
 const STATE_MEANING: Record<string, string> = {
@@ -17,7 +18,15 @@ export const netPortState = defineCheck({
   title: 'Port state',
   severity: 'info',
   remediation: '',
-  run: ({ endpoint: ep }) => ({
+  run: ({ endpoint: ep }) =>
+    ep.notScanned
+      ? // a problem of this machine (out of descriptors) or an interruption: the port was never judged
+        { status: 'info', titleSuffix: `${ep.port}/tcp not scanned`, detail: `${ep.host}:${ep.port} was not scanned: ${ep.notScanned}` }
+      : portState(ep),
+});
+
+function portState(ep: EndpointReport): CheckOutcome {
+  return {
     status: 'info',
     titleSuffix: `${ep.port}/tcp ${ep.state}`,
     detail:
@@ -25,5 +34,5 @@ export const netPortState = defineCheck({
       (ep.connectMs !== null ? `; ${ep.state === 'filtered' ? 'waited' : 'took'} ${ep.connectMs} ms` : '') +
       (ep.service ? `; service: ${ep.service}` : ''),
     evidence: stepEvidence(ep, 'connect', { steps: ['connect'], dirs: ['note'], max: 1 }).map((e) => ({ ...e, value: e.value.slice(2) })),
-  }),
-});
+  };
+}

@@ -15,7 +15,12 @@ export const probeError = defineCheck({
     return broken.map((r) => ({
       status: 'error' as const,
       detail: r.detail ?? '',
-      title: r.probe === 'scheduler' ? 'Endpoint deadline reached' : `Probe ${r.probe} could not finish`,
+      title:
+        r.probe !== 'scheduler'
+          ? `Probe ${r.probe} could not finish`
+          : r.outcome === 'timeout'
+            ? 'Endpoint deadline reached'
+            : 'Endpoint not fully scanned',
     }));
   },
 });

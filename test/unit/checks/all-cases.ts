@@ -6,6 +6,7 @@ import './ftp-login.cases.test.js';
 import './ftp-protection.cases.test.js';
 import './ftp-data-channels.cases.test.js';
 import './ftp-passive.cases.test.js';
+import './ftp-write-test.cases.test.js';
 import './net.cases.test.js';
 import './policy.cases.test.js';
 import './tls-protocols.cases.test.js';

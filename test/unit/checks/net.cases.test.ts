@@ -2,6 +2,7 @@
 // (the firewall findings; the firewall lab shows them on real iptables rules, these rows without root).
 import { netPasvFiltered } from '../../../src/checks/net/pasv-filtered.js';
 import { netPortState } from '../../../src/checks/net/port-state.js';
+import { netServiceRefused } from '../../../src/checks/net/service-refused.js';
 import { checkCases } from './harness.js';
 import {
   NO_LOGIN_GAP,
@@ -17,6 +18,18 @@ import {
 } from './facts.js';
 
 checkCases(netPortState, [
+  {
+    name: 'not scanned (out of file descriptors): says so, never "ICMP or route error"',
+    endpoint: {
+      ...endpoint({ state: 'unreachable', address: null }),
+      notScanned: 'local resource exhausted (EMFILE: too many open files in this process, at connect): raise the limit (ulimit -n)',
+    },
+    expect: {
+      status: 'info',
+      title: /\(21\/tcp not scanned\)$/,
+      detail: /^files\.example\.test:21 was not scanned: local resource exhausted \(EMFILE/,
+    },
+  },
   {
     name: 'open: info, with the service and the connect note as evidence',
     endpoint: ftpEndpoint(vsftpdStrict()),
@@ -145,5 +158,39 @@ checkCases(netPasvFiltered, [
       }),
     ),
     expect: { status: 'pass', detail: /reachable at 127\.0\.0\.1: 40005 \(2 dial\(s\), sampled\)/ },
+  },
+]);
+
+checkCases(netServiceRefused, [
+  { name: 'a service that let us in is not its concern', endpoint: ftpEndpoint(vsftpdStrict()), expect: null },
+  { name: 'a closed port is not its concern', endpoint: endpoint({ state: 'closed' }), expect: null },
+  {
+    name: 'FTP greeting 554: warn, with the greeting',
+    endpoint: ftpEndpoint({
+      ...vsftpdStrict(),
+      greeting: ['554 Access denied'],
+      outcome: 'refused-by-server',
+      error: 'server greeted with 554: Access denied',
+    }),
+    expect: {
+      status: 'warn',
+      detail: /turned us away \(server greeted with 554: Access denied\): none of its security could be assessed/,
+      evidence: { some: [{ label: /greeting/, value: /554 Access denied/ }] },
+    },
+  },
+  {
+    name: 'an endless 120: warn',
+    endpoint: ftpEndpoint({
+      ...vsftpdStrict(),
+      greeting: ['120 Service ready in 5 minutes'],
+      outcome: 'refused-by-server',
+      error: 'server greeted with 120: Service ready in 5 minutes',
+    }),
+    expect: { status: 'warn', detail: /120: Service ready in 5 minutes/ },
+  },
+  {
+    name: 'SSH closing before its identification: warn',
+    endpoint: sshEndpoint(null, { outcome: 'refused-by-server', error: 'connection closed before the SSH identification' }),
+    expect: { status: 'warn', detail: /closed before the SSH identification/ },
   },
 ]);

@@ -45,4 +45,11 @@ checkCases(probeError, [
       { status: 'error', title: /^Endpoint deadline reached$/, detail: /deadline of 300000 ms/ },
     ],
   },
+  {
+    name: 'interrupted (SIGINT) or not scanned: error, not called a deadline',
+    endpoint: withRuns([
+      { probe: 'scheduler', status: 'error', detail: 'the scan was interrupted (SIGINT) before this endpoint was scanned' },
+    ]),
+    expect: { status: 'error', title: /^Endpoint not fully scanned$/, detail: /interrupted \(SIGINT\)/ },
+  },
 ]);

@@ -66,6 +66,21 @@ describe('socket budget', () => {
       await closed;
       const again = await scope.dial(port, 500);
       expect(again).toMatchObject({ state: 'unreachable', code: 'ECANCELED', socket: null });
+      // a deadline is no interruption: not even the write test's clean-up dials
+      expect(await scope.dial(port, 500, { cleanup: true })).toMatchObject({ code: 'ECANCELED' });
+    });
+
+    it('an interrupted scope (SIGINT/SIGTERM) refuses new dials but the write test clean-up', async () => {
+      const scope = new EndpointDialer({ address: '127.0.0.1', global: new SocketBudget(), connections: 4 });
+      const first = await scope.dial(port, 500);
+      const closed = new Promise((r) => first.socket!.once('close', r));
+      scope.interrupt();
+      await closed;
+      expect(scope.aborted && scope.interrupted).toBe(true);
+      expect(await scope.dial(port, 500)).toMatchObject({ state: 'unreachable', code: 'ECANCELED' });
+      const cleanup = await scope.dial(port, 500, { cleanup: true });
+      expect(cleanup.state).toBe('open');
+      cleanup.socket!.destroy();
     });
   });
 });

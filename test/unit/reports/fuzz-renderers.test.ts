@@ -10,6 +10,7 @@ import { render, FORMATS } from '../../../reports/index.js';
 import { cellWidth } from '../../../reports/text.js';
 import { assertWellFormedXml, loadFixture } from '../../helpers/reports.js';
 import type { Report } from '../../../src/model.js';
+import { boundFinding, boundText, sanitizeDeep, sanitizeText } from '../../../src/untrusted.js';
 
 const base = loadFixture();
 
@@ -132,5 +133,51 @@ describe('renderers are linear in their input', () => {
     const out = render(r, format, { width: 80, verbose: true, level: 'all' });
     expect(out.length).toBeGreaterThan(0);
     expect(performance.now() - t).toBeLessThan(15_000);
+  });
+});
+
+// What the second hostile battery demands of every output: not even a TAB from a server.
+const RAW_ANY = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+describe('the model boundary (src/untrusted.ts), then every renderer', () => {
+  it('no raw control character (TAB included) in any format, for any hostile string', () => {
+    fc.assert(
+      fc.property(hostileString, (s) => {
+        const r = sanitizeDeep(inject(base, s));
+        for (const format of FORMATS) expect(render(r, format, { width: 80, level: 'all' }), format).not.toMatch(RAW_ANY);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('sanitizing is idempotent and keeps LF/CR and ordinary text', () => {
+    fc.assert(
+      fc.property(hostileString, (s) => {
+        const once = sanitizeText(s);
+        expect(sanitizeText(once)).toBe(once);
+        expect(once).not.toMatch(RAW_ANY);
+      }),
+    );
+    expect(sanitizeText('a\tb\x1b[2J\x85\u202e\r\nok 表情😀')).toBe('a\\x09b\\x1b[2J\\x85\\u202e\r\nok 表情😀');
+  });
+
+  it('a finding is bounded, with markers saying what was left out', () => {
+    const names = Array.from({ length: 50_000 }, (_, i) => `kex-${i}@example.com`).join(',');
+    const f = boundFinding({
+      id: 'SSH-KEX-WEAK',
+      status: 'fail',
+      severity: 'high',
+      title: `T ${'x'.repeat(100_000)}`,
+      detail: names,
+      remediation: 'r',
+      controls: [],
+      evidence: Array.from({ length: 100 }, () => ({ label: `CN=${'a'.repeat(100_000)}`, value: names })),
+    });
+    expect(`${f.title}${f.detail}${JSON.stringify(f.evidence)}`.length).toBeLessThan(256 * 1024);
+    expect(f.detail).toMatch(/ … \d+ more characters$/);
+    expect(f.title).toMatch(/ … \d+ more characters$/);
+    expect(f.evidence.at(-1)!.value).toBe('… 68 more evidence items not kept');
+    // never half a surrogate pair at the cut
+    expect(boundText(`${'a'.repeat(9)}😀`, 10)).toBe(`${'a'.repeat(9)} … 2 more characters`);
   });
 });
