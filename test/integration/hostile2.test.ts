@@ -205,12 +205,9 @@ describe('one scan of the second battery', () => {
     expect([...set.byName('drop-after-stor').observed.files.keys()]).toEqual([]);
   });
 
-  // FTP-WRITE-TEST-LEFTOVER turns ftp.writeTest.leftBehind into a failing finding naming the file
-  // (done). Still failing on the first line only: this server also lets anonymous in, so the
-  // anonymous write test leaves a second file (named in the same finding). Skipping that upload
-  // after a refused DELE would make this pass, but test/integration/ftp-broken.test.ts asserts the
-  // second file ("a file that cannot be deleted is named exactly"): the lead decides which holds.
-  it.fails('a refused DELE is named in a finding (every format shows findings)', () => {
+  // FTP-WRITE-TEST-LEFTOVER turns ftp.writeTest.leftBehind into a failing finding naming the file;
+  // the anonymous write test uploads nothing more after a refused DELE
+  it('a refused DELE is named in a finding (every format shows findings)', () => {
     const e = ep('dele-refused');
     const left = [...set.byName('dele-refused').observed.files.keys()];
     expect(left.length).toBe(1);
