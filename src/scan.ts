@@ -17,6 +17,7 @@ import { probeEndpoint } from './scheduler.js';
 import { assembleFacts } from './assemble.js';
 import { emptySummary, tally } from './knowledge/summary.js';
 import { SCHEME_SERVICES } from './knowledge/services.js';
+import { gradeFindings } from './knowledge/grade.js';
 
 export interface ScanOptions extends ProbeOptions {
   /** endpoints scanned at once */
@@ -111,6 +112,12 @@ export function judgeEndpoint(ep: EndpointReport, checkOptions: CheckOptions, se
   return runChecks(ep, ALL_CHECKS, checkOptions, selection);
 }
 
+/** Judges an endpoint and grades it from the findings (src/knowledge/grade.ts). */
+export function judgeAndGrade(ep: EndpointReport, checkOptions: CheckOptions, selection?: ProfileSelection): void {
+  ep.findings = judgeEndpoint(ep, checkOptions, selection);
+  ep.grade = gradeFindings(ep.findings);
+}
+
 export async function scanEndpoint(
   target: Endpoint,
   address: string | null,
@@ -143,7 +150,7 @@ export async function scanEndpoint(
   const checkOptions = opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions;
   if (checkOptions.expectPassiveRange) ep.expectedPassiveRange = checkOptions.expectPassiveRange;
   opts.onStep?.(target, 'judge');
-  ep.findings = judgeEndpoint(ep, checkOptions, opts.selection);
+  judgeAndGrade(ep, checkOptions, opts.selection);
   // A hostile server can echo a password back in any reply we keep (banner, errors, replies in
   // facts, details built from them): scrub every string of the endpoint, not only the transcript.
   const secrets = [opts.credentials?.password].filter((x): x is string => !!x);
@@ -202,7 +209,7 @@ function notScanned(target: Endpoint, address: string | null, why: string, opts:
   ep.notScanned = why;
   ep.error = why;
   ep.probeRuns = [{ probe: 'scheduler', status: 'error', detail: `not scanned: ${why}` }];
-  ep.findings = judgeEndpoint(ep, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection);
+  judgeAndGrade(ep, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection);
   return ep;
 }
 
@@ -242,7 +249,7 @@ async function scanWithDeadline(
   ep.outcome = 'timeout';
   ep.error = `the endpoint deadline (--endpoint-timeout ${limit} ms) passed and its probes did not stop`;
   ep.probeRuns = [{ probe: 'scheduler', status: 'error', outcome: 'timeout', detail: ep.error }];
-  ep.findings = judgeEndpoint(ep, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection);
+  judgeAndGrade(ep, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection);
   return ep;
 }
 
@@ -274,7 +281,7 @@ function relinkAcrossEndpoints(results: EndpointReport[], targets: Endpoint[], o
   for (const ep of changed) {
     const target = targets[results.indexOf(ep)]!;
     const checkOptions = opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions;
-    ep.findings = judgeEndpoint(ep, checkOptions, opts.selection);
+    judgeAndGrade(ep, checkOptions, opts.selection);
   }
   return changed.length > 0;
 }
