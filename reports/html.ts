@@ -5,7 +5,17 @@
 import crypto from 'node:crypto';
 import type { EndpointReport, Finding, Report } from '../src/model.js';
 import type { ComplianceView, ControlResult } from '../src/profiles/compliance.js';
-import { durationText, endpointName, escapeHtml as h, gradeSummary, throttleSummary, inlineSpans, remediationBlocks, sortedFindings, STATUS_LABEL } from './common.js';
+import {
+  durationText,
+  endpointName,
+  escapeHtml as h,
+  gradeSummary,
+  throttleSummary,
+  inlineSpans,
+  remediationBlocks,
+  sortedFindings,
+  STATUS_LABEL,
+} from './common.js';
 import { clusterSectionHtml } from './cluster.js';
 
 // Opens the evidence of what needs action for printing (passes and transcripts stay folded: they

@@ -119,7 +119,13 @@ function endpointSuite(report: Report, ei: number, opts: JunitOptions): Suite {
     ['service', ep.service ?? ''],
     ['banner', cap(ep.banner ?? '')],
     ['profile', report.profile],
-    ...(ep.grade ? [['grade', ep.grade.grade ?? ''], ['grade.caps', ep.grade.caps.map((c) => `${c.id}→${c.cap}`).join('; ')], ['grade.rules', ep.grade.rules]] : []),
+    ...(ep.grade
+      ? [
+          ['grade', ep.grade.grade ?? ''],
+          ['grade.caps', ep.grade.caps.map((c) => `${c.id}→${c.cap}`).join('; ')],
+          ['grade.rules', ep.grade.rules],
+        ]
+      : []),
     ...(ep.throttled ? [['throttled', throttleSummary(ep) ?? '']] : []),
     ...(fwe ? [['firewall.missing', fwe.missing.map((r) => r.text).join('; ')]] : []),
   ];

@@ -1,6 +1,16 @@
 // Markdown: the same story as the HTML report, for tickets, wikis and pull requests.
 import type { ControlResult, Finding, Report } from '../src/model.js';
-import { durationText, endpointName, gradeSummary, throttleSummary, inlineSpans, remediationBlocks, sortedFindings, STATUS_LABEL, visible } from './common.js';
+import {
+  durationText,
+  endpointName,
+  gradeSummary,
+  throttleSummary,
+  inlineSpans,
+  remediationBlocks,
+  sortedFindings,
+  STATUS_LABEL,
+  visible,
+} from './common.js';
 import { clusterSectionMarkdown } from './cluster.js';
 
 /** Inline text: inert in Markdown and in renderers that pass HTML through. */

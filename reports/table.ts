@@ -7,7 +7,16 @@
 // only when asked (the CLI asks on a TTY without NO_COLOR). Server text is made inert first.
 import type { EndpointReport, Finding, FindingStatus, Report } from '../src/model.js';
 import type { EndpointOverview } from '../src/report-meta.js';
-import { endpointName, gradeSummary, groupFixes, throttleSummary, inlineSpans, SEVERITY_ORDER, STATUS_ORDER, type FixUnit } from './common.js';
+import {
+  endpointName,
+  gradeSummary,
+  groupFixes,
+  throttleSummary,
+  inlineSpans,
+  SEVERITY_ORDER,
+  STATUS_ORDER,
+  type FixUnit,
+} from './common.js';
 import { capText, cellWidth, inert, truncate, wrap, wrapCode } from './text.js';
 import { groupLine, groupVerdict } from './cluster.js';
 

@@ -27,20 +27,58 @@ export const GRADE_RULES: GradeRule[] = [
     why: 'a broken cipher suite (no encryption, no authentication, export, RC4 or DES) is accepted',
   },
   {
-    ids: ['TLS-VULN-HEARTBLEED', 'TLS-VULN-CCS-INJECTION', 'TLS-VULN-ROBOT', 'TLS-VULN-TICKETBLEED', 'TLS-VULN-DROWN', 'TLS-VULN-FREAK', 'TLS-VULN-LOGJAM', 'TLS-VULN-POODLE', 'TLS-VULN-RENEG-INSECURE'],
+    ids: [
+      'TLS-VULN-HEARTBLEED',
+      'TLS-VULN-CCS-INJECTION',
+      'TLS-VULN-ROBOT',
+      'TLS-VULN-TICKETBLEED',
+      'TLS-VULN-DROWN',
+      'TLS-VULN-FREAK',
+      'TLS-VULN-LOGJAM',
+      'TLS-VULN-POODLE',
+      'TLS-VULN-RENEG-INSECURE',
+    ],
     cap: 'F',
     why: 'an exploitable TLS vulnerability',
   },
   { ids: ['TLS-CERT-REVOKED'], cap: 'F', why: 'the certificate is revoked' },
-  { ids: ['TLS-NO-TLS12', 'TLS-CIPHER-3DES', 'TLS-VULN-SWEET32', 'TLS-VULN-CRIME', 'TLS-EXT-RENEGOTIATION'], cap: 'C', why: 'only obsolete protocols or ciphers, or a known attack on them' },
-  { ids: ['TLS-CERT-EXPIRED', 'TLS-CERT-NOT-YET-VALID', 'TLS-CERT-WEAK-KEY', 'TLS-CERT-WEAK-SIGNATURE'], cap: 'C', why: 'a certificate a verifying client rejects or cannot trust to be unforgeable' },
-  { ids: ['SSH-KEX-WEAK', 'SSH-CIPHER-WEAK', 'SSH-MAC-WEAK', 'SSH-HOSTKEY-WEAK'], cap: 'C', why: 'a weak SSH algorithm is offered (what ssh-audit marks as a failure)' },
-  { ids: ['FTP-ANONYMOUS', 'FTP-BOUNCE', 'FTPS-PROT-C-ALLOWED'], cap: 'C', why: 'anonymous access, FTP bounce or a cleartext data channel on request' },
+  {
+    ids: ['TLS-NO-TLS12', 'TLS-CIPHER-3DES', 'TLS-VULN-SWEET32', 'TLS-VULN-CRIME', 'TLS-EXT-RENEGOTIATION'],
+    cap: 'C',
+    why: 'only obsolete protocols or ciphers, or a known attack on them',
+  },
+  {
+    ids: ['TLS-CERT-EXPIRED', 'TLS-CERT-NOT-YET-VALID', 'TLS-CERT-WEAK-KEY', 'TLS-CERT-WEAK-SIGNATURE'],
+    cap: 'C',
+    why: 'a certificate a verifying client rejects or cannot trust to be unforgeable',
+  },
+  {
+    ids: ['SSH-KEX-WEAK', 'SSH-CIPHER-WEAK', 'SSH-MAC-WEAK', 'SSH-HOSTKEY-WEAK'],
+    cap: 'C',
+    why: 'a weak SSH algorithm is offered (what ssh-audit marks as a failure)',
+  },
+  {
+    ids: ['FTP-ANONYMOUS', 'FTP-BOUNCE', 'FTPS-PROT-C-ALLOWED'],
+    cap: 'C',
+    why: 'anonymous access, FTP bounce or a cleartext data channel on request',
+  },
   { ids: ['TLS-PROTO-TLS10', 'TLS-PROTO-TLS11'], cap: 'B', why: 'TLS 1.0 or 1.1 is accepted (deprecated by RFC 8996)' },
-  { ids: ['TLS-CIPHER-NO-PFS', 'TLS-DH-WEAK', 'TLS-VULN-DOWNGRADE', 'TLS-DATA-CHANNEL-DIFFERS', 'FTPS-CCC-ALLOWED'], cap: 'B', why: 'no forward secrecy, weak DH, a possible downgrade or a weaker data or control channel' },
-  { ids: ['TLS-CERT-UNTRUSTED', 'TLS-CERT-NAME-MISMATCH'], cap: 'B', why: 'the certificate needs the partner to trust or pin it explicitly' },
+  {
+    ids: ['TLS-CIPHER-NO-PFS', 'TLS-DH-WEAK', 'TLS-VULN-DOWNGRADE', 'TLS-DATA-CHANNEL-DIFFERS', 'FTPS-CCC-ALLOWED'],
+    cap: 'B',
+    why: 'no forward secrecy, weak DH, a possible downgrade or a weaker data or control channel',
+  },
+  {
+    ids: ['TLS-CERT-UNTRUSTED', 'TLS-CERT-NAME-MISMATCH'],
+    cap: 'B',
+    why: 'the certificate needs the partner to trust or pin it explicitly',
+  },
   { ids: ['SSH-TERRAPIN'], cap: 'B', why: 'Terrapin preconditions (CVE-2023-48795)' },
-  { ids: ['TLS-NO-TLS13', 'TLS-FALLBACK-SCSV', 'TLS-VULN-BEAST', 'TLS-VULN-LUCKY13'], cap: 'A-', why: 'a modern protection is missing (TLS 1.3, downgrade signalling, or CBC-only attacks of little practical weight)' },
+  {
+    ids: ['TLS-NO-TLS13', 'TLS-FALLBACK-SCSV', 'TLS-VULN-BEAST', 'TLS-VULN-LUCKY13'],
+    cap: 'A-',
+    why: 'a modern protection is missing (TLS 1.3, downgrade signalling, or CBC-only attacks of little practical weight)',
+  },
 ];
 
 /** The cap of a failing finding with no rule of its own. */
@@ -56,7 +94,8 @@ const ruleById = new Map(GRADE_RULES.flatMap((r) => r.ids.map((id) => [id, r] as
 /** What one finding does to the grade, or null when nothing. */
 export function capOf(f: Pick<Finding, 'id' | 'status' | 'severity'>): GradeCap | null {
   const base = { id: f.id, status: f.status, severity: f.severity };
-  if (f.status === 'warn' && f.severity !== 'info') return { ...base, cap: WARN_CAP, rule: 'a warning (a weakness or an undecided question) keeps the grade below A+' };
+  if (f.status === 'warn' && f.severity !== 'info')
+    return { ...base, cap: WARN_CAP, rule: 'a warning (a weakness or an undecided question) keeps the grade below A+' };
   if (f.status !== 'fail') return null;
   if (f.severity === 'critical') return { ...base, cap: 'F', rule: 'a failing critical finding' };
   const rule = ruleById.get(f.id);
