@@ -7,6 +7,8 @@ import type { Endpoint } from './targets.js';
 import type { AnyProbe, Credentials, ProbeOptions } from './probe.js';
 import { Transcript, maskSecrets } from './net/transcript.js';
 import { EndpointDialer, SocketBudget } from './net/dialer.js';
+import type { RatePerAddress } from './net/rate.js';
+import { ThrottleLog } from './net/throttle.js';
 import { isLocalResourceError } from './net/outcomes.js';
 import { PROBES } from '../probes/index.js';
 import { drownAcrossEndpoints } from '../probes/tls-vulns.js';
@@ -47,6 +49,10 @@ export interface ScanOptions extends ProbeOptions {
   checkOptionsFor?: (ep: EndpointReport, target: Endpoint) => CheckOptions;
   /** per-target credentials (e.g. from the policy); undefined = use `credentials` */
   credentialsFor?: (target: Endpoint) => Credentials | null | undefined;
+  /** --rate: new connections per second per target address, shared by the whole scan */
+  rates?: RatePerAddress;
+  /** waits before each new attempt when a server turns us away (--polite waits longer) */
+  throttleDelaysMs?: readonly number[];
 }
 
 export function emptyEndpoint(e: Endpoint): EndpointReport {
@@ -136,15 +142,10 @@ export async function scanEndpoint(
     ep.outcome = 'unreachable';
     transcript.note('resolve', `cannot resolve ${target.host}: ${ep.error}`);
   } else {
-    const d =
-      dialer ??
-      new EndpointDialer({
-        address,
-        global: opts.sockets ?? new SocketBudget(),
-        connections: opts.connections,
-        allowForeignAddresses: opts.allowForeignPasv,
-      });
+    const d = dialer ?? newDialer(address, opts);
     ep = await gatherEndpoint(target, address, opts, d, transcript);
+    const throttled = d.throttle.report();
+    if (throttled) ep.throttled = throttled;
   }
   ep.transcript = transcript.finish();
   const checkOptions = opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions;
@@ -174,13 +175,16 @@ export function summarize(endpoints: EndpointReport[]): ReportSummary {
   return s;
 }
 
-const newDialer = (address: string, opts: ScanOptions) =>
-  new EndpointDialer({
+function newDialer(address: string, opts: ScanOptions): EndpointDialer {
+  return new EndpointDialer({
     address,
     global: opts.sockets ?? new SocketBudget(),
     connections: opts.connections,
     allowForeignAddresses: opts.allowForeignPasv,
+    rate: opts.rates?.for(address) ?? null,
+    throttle: new ThrottleLog(opts.throttleDelaysMs),
   });
+}
 
 /** Back-off before scanning an endpoint again after this machine ran out of descriptors or memory. */
 const LOCAL_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];

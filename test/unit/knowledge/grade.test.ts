@@ -63,7 +63,7 @@ describe('grade rules', () => {
   });
 
   it('every rule names checks that exist, each in one rule only', () => {
-    const ids = new Set(ALL_CHECKS.map((c) => c.id));
+    const ids = new Set<string>(ALL_CHECKS.map((c) => c.id));
     const listed = GRADE_RULES.flatMap((r) => r.ids);
     for (const id of listed) expect(ids.has(id), id).toBe(true);
     expect(new Set(listed).size).toBe(listed.length);
