@@ -41,7 +41,8 @@ export class SocketBudget {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
+      // a lowered max (the server allows fewer) takes effect as slots come back
+      const next = this.inUse <= this.max ? this.waiters.shift() : undefined;
       if (next) next();
       else this.inUse -= 1;
     };
@@ -193,6 +194,11 @@ export class EndpointDialer extends ScopedDialer {
     };
     super(state, null);
     this.state = state;
+    // The server turned a connection away while we held `open` (that one included): it allows
+    // fewer. Lower the endpoint's cap so the probes queue for a slot instead of being refused.
+    state.throttle.onEvent = () => {
+      state.cap.max = Math.max(1, Math.min(state.cap.max, state.cap.open - 1));
+    };
   }
 
   /** Sockets open right now (for tests and progress). */

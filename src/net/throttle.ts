@@ -18,7 +18,20 @@ export class ThrottleLog {
   gaveUp = 0;
   readonly log: ThrottleEvent[] = [];
 
+  /** the endpoint's dialer listens: a refusal means we had more connections open than the server allows */
+  onEvent: (() => void) | null = null;
+
   constructor(readonly delaysMs: readonly number[] = THROTTLE_DELAYS_MS) {}
+
+  /** Records a refused or delayed connection that its caller retries on its own (waiting `waitMs`). */
+  record(port: number, kind: ThrottleKind, detail: string, waitMs: number | null): void {
+    this.events += 1;
+    if (waitMs === null) this.gaveUp += 1;
+    else this.backoffMs += waitMs;
+    if (this.log.length < MAX_LOGGED)
+      this.log.push({ t: new Date().toISOString(), port, kind, detail: detail.slice(0, 200), waitMs: waitMs ?? 0, retried: waitMs !== null });
+    this.onEvent?.();
+  }
 
   /**
    * Records a refused or delayed connection and waits before the next attempt. `attempt` counts
