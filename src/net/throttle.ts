@@ -29,7 +29,14 @@ export class ThrottleLog {
     if (waitMs === null) this.gaveUp += 1;
     else this.backoffMs += waitMs;
     if (this.log.length < MAX_LOGGED)
-      this.log.push({ t: new Date().toISOString(), port, kind, detail: detail.slice(0, 200), waitMs: waitMs ?? 0, retried: waitMs !== null });
+      this.log.push({
+        t: new Date().toISOString(),
+        port,
+        kind,
+        detail: detail.slice(0, 200),
+        waitMs: waitMs ?? 0,
+        retried: waitMs !== null,
+      });
     this.onEvent?.();
   }
 

@@ -22,6 +22,8 @@ const LAB = (() => {
 })();
 /** the throttled sshd's own port (test/lab/README.md lists it) */
 const PENALTY_PORT = 22150;
+/** the vsftpd with max_per_ip=1 (passive 44150-44169) */
+const PER_IP_PORT = 21150;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-polite-'));
 const children: ChildProcess[] = [];
 
@@ -62,6 +64,21 @@ function waitForPort(port: number, tries = 50): Promise<void> {
       else setTimeout(() => waitForPort(port, tries - 1).then(resolve, reject), 100);
     });
   });
+}
+
+/** The lab's vsftpd-explicit configuration on its own ports, with max_per_ip=1 (421 beyond one session). */
+async function startLimitedVsftpd(): Promise<void> {
+  const conf = fs
+    .readFileSync(path.join(labRunDir(), 'conf', 'vsftpd-explicit.conf'), 'utf8')
+    .replace(/^listen_port=.*$/m, `listen_port=${PER_IP_PORT}`)
+    .replace(/^pasv_min_port=.*$/m, 'pasv_min_port=44150')
+    .replace(/^pasv_max_port=.*$/m, 'pasv_max_port=44169')
+    .replace(/^vsftpd_log_file=.*$/m, `vsftpd_log_file=${dir}/vsftpd.log`)
+    .concat('\nmax_per_ip=1\n');
+  fs.writeFileSync(path.join(dir, 'vsftpd.conf'), conf);
+  const env = { ...process.env, OPENSSL_CONF: path.join(labRunDir(), 'conf', 'openssl-tls12.cnf') };
+  children.push(spawn('/usr/sbin/vsftpd', [path.join(dir, 'vsftpd.conf')], { stdio: 'ignore', env }));
+  await waitForPort(PER_IP_PORT);
 }
 
 /** The lab's sshd-modern configuration on its own port, with MaxStartups 1:100:1. */
@@ -142,5 +159,30 @@ describe.skipIf(!LAB)('a server that refuses connections over its limit (sshd Ma
       .map((f) => `${f.id} ${f.status} (unthrottled: ${base.get(f.id)})`);
     expect(differ).toEqual([]);
     expect(throttled.grade?.grade).toBe(baseline.grade?.grade);
+  });
+});
+
+describe.skipIf(!LAB)('an FTP server with a per-IP limit (vsftpd max_per_ip=1)', () => {
+  let limited: EndpointReport;
+  let baseline: EndpointReport;
+  beforeAll(async () => {
+    await startLimitedVsftpd();
+    const ca = ['--ca-file', path.join(labRunDir(), 'certs/good.crt')];
+    limited = (await scanJson([`127.0.0.1:${PER_IP_PORT}`, ...ca], { timeoutMs: 300_000 })).report.endpoints[0]!;
+    baseline = (await scanJson([`127.0.0.1:${labEndpoint('vsftpd-explicit').port}`, ...ca])).report.endpoints[0]!;
+  }, 400_000);
+
+  it('is detected and reported (421 greetings)', () => {
+    expect(limited.service).toBe('ftps-explicit');
+    expect(limited.throttled?.log.some((e) => e.kind === 'ftp-421')).toBe(true);
+  });
+
+  it('fails nothing the unthrottled scan does not; what the limit kept from us is undecided, not failed', () => {
+    const base = new Map(baseline.findings.map((f) => [f.id, f.status]));
+    const falseFails = limited.findings.filter((f) => f.status === 'fail' && base.get(f.id) !== 'fail').map((f) => `${f.id}: ${f.detail}`);
+    expect(falseFails).toEqual([]);
+    // a pass only where the unthrottled scan passes too
+    const falsePasses = limited.findings.filter((f) => f.status === 'pass' && base.get(f.id) !== 'pass').map((f) => f.id);
+    expect(falsePasses).toEqual([]);
   });
 });
