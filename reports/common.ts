@@ -260,14 +260,21 @@ export function safeJson(value: unknown, space?: number): string {
   return JSON.stringify(value, null, space).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** "capped by TLS-PROTO-TLS10 (why) and 2 more", or null when nothing capped the grade. */
+export function gradeWhy(ep: Pick<EndpointReport, 'grade'>): string | null {
+  const g = ep.grade;
+  const worst = g?.caps[0];
+  if (!g || !worst) return null;
+  return `capped by ${worst.id} (${worst.rule})${g.caps.length > 1 ? ` and ${g.caps.length - 1} more` : ''}`;
+}
+
 /** "grade B — capped by TLS-PROTO-TLS10 (why)", from the report's grade (docs/grades.md); null without one. */
 export function gradeSummary(ep: Pick<EndpointReport, 'grade'>): string | null {
   const g = ep.grade;
   if (!g) return null;
   if (g.grade === null) return 'grade — (nothing was judged)';
-  const worst = g.caps[0];
-  const by = worst ? ` — capped by ${worst.id} (${worst.rule})${g.caps.length > 1 ? ` and ${g.caps.length - 1} more` : ''}` : '';
-  return `grade ${g.grade}${g.complete ? '' : ' (incomplete: a probe broke)'}${by}`;
+  const why = gradeWhy(ep);
+  return `grade ${g.grade}${g.complete ? '' : ' (incomplete: a probe broke)'}${why ? ` — ${why}` : ''}`;
 }
 
 /** "throttled: 3 refused or delayed connection(s), waited 4.5 s, …", or null when the server never throttled us. */
