@@ -6,7 +6,7 @@
 // Detection runs before every other probe; its result (Detected) is what they build on.
 import type { TLSSocket } from 'node:tls';
 import type { ConnectContext, Detected, DetectedFtp } from '../src/probe.js';
-import { openSession, RETRY_421_DELAYS_MS } from '../src/ftp/session.js';
+import { openSession } from '../src/ftp/session.js';
 import { FtpControl } from '../src/net/ftp-control.js';
 import { asProbeError } from '../src/net/outcomes.js';
 import { summarizePeer } from '../src/net/tls-upgrade.js';
@@ -46,10 +46,6 @@ export function emptyDetectedFtp(greeting: string[]): DetectedFtp {
   return { greeting, syst: null, features: null, authTls: null, authSsl: null, authReplies: [] };
 }
 
-function sleep(ms: number) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** Detects the service; never throws (a failure is in the result's outcome). */
 export async function detect(ctx: ConnectContext): Promise<Detected> {
   // An FTP server at its per-IP limit answers 421 and hangs up: back off and ask again.
@@ -65,12 +61,11 @@ export async function detect(ctx: ConnectContext): Promise<Detected> {
       continue;
     }
     const limited = d.outcome === 'refused-by-server' && d.ftp?.greeting[0]?.startsWith('421');
-    if (!limited || attempt >= RETRY_421_DELAYS_MS.length) {
+    if (!limited || !(await ctx.dialer.throttle.backoff(ctx.target.port, 'ftp-421', d.ftp?.greeting[0] ?? '421', attempt))) {
       const { lateGreeting: _late, ...result } = d;
       return result;
     }
-    ctx.transcript.note('detect', `421 from server; retrying in ${RETRY_421_DELAYS_MS[attempt]} ms`);
-    await sleep(RETRY_421_DELAYS_MS[attempt]!);
+    ctx.transcript.note('detect', '421 from server (a per-IP limit?): backed off and tried again');
   }
 }
 

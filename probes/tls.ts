@@ -36,7 +36,11 @@ export function tlsTransport(
       const asked = performance.now();
       const greeting = await control.readReply();
       greetingMs.push(performance.now() - asked);
-      if (greeting.code === 421) throw new ProbeError('refused-by-server', '421 from server');
+      if (greeting.code === 421) {
+        // the prober backs off and retries on its own: the event is only recorded here
+        ctx.dialer.throttle.record(target.port, 'ftp-421', greeting.text, 0);
+        throw new ProbeError('refused-by-server', '421 from server');
+      }
       if (greeting.code !== 220) throw new ProbeError('protocol-error', `greeting ${greeting.code}`);
       const auth = await control.command(authCommand);
       if (auth.code === 421) throw new ProbeError('refused-by-server', '421 from server');

@@ -259,3 +259,29 @@ const JSON_UNSAFE = /[\u007F-\u009F\u061C\u200B-\u200F\u2028\u2029\u202A-\u202E\
 export function safeJson(value: unknown, space?: number): string {
   return JSON.stringify(value, null, space).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** "capped by TLS-PROTO-TLS10 (why) and 2 more", or null when nothing capped the grade. */
+export function gradeWhy(ep: Pick<EndpointReport, 'grade'>): string | null {
+  const g = ep.grade;
+  const worst = g?.caps[0];
+  if (!g || !worst) return null;
+  return `capped by ${worst.id} (${worst.rule})${g.caps.length > 1 ? ` and ${g.caps.length - 1} more` : ''}`;
+}
+
+/** "grade B — capped by TLS-PROTO-TLS10 (why)", from the report's grade (docs/grades.md); null without one. */
+export function gradeSummary(ep: Pick<EndpointReport, 'grade'>): string | null {
+  const g = ep.grade;
+  if (!g) return null;
+  if (g.grade === null) return 'grade — (nothing was judged)';
+  const why = gradeWhy(ep);
+  return `grade ${g.grade}${g.complete ? '' : ' (incomplete: a probe broke)'}${why ? ` — ${why}` : ''}`;
+}
+
+/** "throttled: 3 refused or delayed connection(s), waited 4.5 s, …", or null when the server never throttled us. */
+export function throttleSummary(ep: Pick<EndpointReport, 'throttled'>): string | null {
+  const t = ep.throttled;
+  if (!t || t.events === 0) return null;
+  const kinds = [...new Set(t.log.map((e) => e.kind))].join(', ');
+  const gave = t.gaveUp ? `; ${t.gaveUp} still refused after the last attempt (left undecided)` : '';
+  return `throttled by the server: ${t.events} refused or delayed connection(s) (${kinds}), backed off ${(t.backoffMs / 1000).toFixed(1)} s${gave}`;
+}

@@ -5,7 +5,17 @@
 import crypto from 'node:crypto';
 import type { EndpointReport, Finding, Report } from '../src/model.js';
 import type { ComplianceView, ControlResult } from '../src/profiles/compliance.js';
-import { durationText, endpointName, escapeHtml as h, inlineSpans, remediationBlocks, sortedFindings, STATUS_LABEL } from './common.js';
+import {
+  durationText,
+  endpointName,
+  escapeHtml as h,
+  gradeSummary,
+  throttleSummary,
+  inlineSpans,
+  remediationBlocks,
+  sortedFindings,
+  STATUS_LABEL,
+} from './common.js';
 import { clusterSectionHtml } from './cluster.js';
 
 // Opens the evidence of what needs action for printing (passes and transcripts stay folded: they
@@ -163,12 +173,12 @@ function summarySection(r: Report): string {
   }
   out += counts;
   out +=
-    '<h3>Verdict per endpoint</h3><table><thead><tr><th>Endpoint</th><th>Address</th><th>Service</th><th>State</th><th>Verdict</th><th>Failing checks</th></tr></thead><tbody>';
+    '<h3>Verdict per endpoint</h3><table><thead><tr><th>Endpoint</th><th>Address</th><th>Service</th><th>State</th><th>Verdict</th><th>Grade</th><th>Failing checks</th></tr></thead><tbody>';
   r.endpoints.forEach((ep, i) => {
     const v = c?.endpoints[i];
     const verdict = v?.verdict ?? (ep.findings.some((f) => f.status === 'fail') ? 'fail' : 'pass');
     const failing = v ? v.failing : [...new Set(ep.findings.filter((f) => f.status === 'fail').map((f) => f.id))];
-    out += `<tr><td><a href="#ep-${i}">${h(endpointName(ep))}</a></td><td>${h(ep.address ?? '—')}</td><td>${h(ep.service ?? '—')}</td><td>${h(ep.state)}</td><td>${badge(verdict, verdict.toUpperCase())}</td><td>${failing.map((id) => `<code>${h(id)}</code>`).join(', ') || '—'}</td></tr>`;
+    out += `<tr><td><a href="#ep-${i}">${h(endpointName(ep))}</a></td><td>${h(ep.address ?? '—')}</td><td>${h(ep.service ?? '—')}</td><td>${h(ep.state)}</td><td>${badge(verdict, verdict.toUpperCase())}</td><td>${h(ep.grade?.grade ?? '—')}</td><td>${failing.map((id) => `<code>${h(id)}</code>`).join(', ') || '—'}</td></tr>`;
   });
   out += '</tbody></table>';
   return out;
@@ -263,6 +273,7 @@ function endpointSection(ep: EndpointReport, ei: number, c: ComplianceView | und
   let out = `<h3 id="ep-${ei}">${h(endpointName(ep))} ${v ? badge(v.verdict, v.verdict.toUpperCase()) : ''}</h3>`;
   out += `<p class="muted">address ${h(ep.address ?? 'unresolved')} · ${h(ep.state)}${ep.service ? ` · ${h(ep.service)}` : ''}${ep.connectMs !== null ? ` · ${h(ep.connectMs)} ms` : ''}${ep.error ? ` · ${h(ep.error)}` : ''}</p>`;
   if (ep.banner) out += `<p>Banner: <code>${h(ep.banner)}</code></p>`;
+  for (const extra of [gradeSummary(ep), throttleSummary(ep)]) if (extra) out += `<p class="grade">${h(extra)}</p>`;
   const sorted = sortedFindings(ep.findings);
   const important = sorted.filter(({ f }) => f.status !== 'pass' && f.status !== 'skipped');
   const quiet = sorted.filter(({ f }) => f.status === 'pass' || f.status === 'skipped');

@@ -6,7 +6,7 @@
 // (its transcript's first to last line); <testsuites> carries the scan's. `hostname` is the
 // machine that ran the scan, never the target.
 import type { Finding, Report } from '../src/model.js';
-import { endpointName, escapeXml as x, STATUS_ORDER } from './common.js';
+import { endpointName, escapeXml as x, STATUS_ORDER, throttleSummary } from './common.js';
 
 export interface JunitOptions {
   /** report WARN findings as <failure> (the scan's exit code is 2 for them) */
@@ -119,6 +119,14 @@ function endpointSuite(report: Report, ei: number, opts: JunitOptions): Suite {
     ['service', ep.service ?? ''],
     ['banner', cap(ep.banner ?? '')],
     ['profile', report.profile],
+    ...(ep.grade
+      ? [
+          ['grade', ep.grade.grade ?? ''],
+          ['grade.caps', ep.grade.caps.map((c) => `${c.id}→${c.cap}`).join('; ')],
+          ['grade.rules', ep.grade.rules],
+        ]
+      : []),
+    ...(ep.throttled ? [['throttled', throttleSummary(ep) ?? '']] : []),
     ...(fwe ? [['firewall.missing', fwe.missing.map((r) => r.text).join('; ')]] : []),
   ];
   const timing = report.overview?.endpoints[ei]?.timing;

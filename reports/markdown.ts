@@ -1,6 +1,16 @@
 // Markdown: the same story as the HTML report, for tickets, wikis and pull requests.
 import type { ControlResult, Finding, Report } from '../src/model.js';
-import { durationText, endpointName, inlineSpans, remediationBlocks, sortedFindings, STATUS_LABEL, visible } from './common.js';
+import {
+  durationText,
+  endpointName,
+  gradeSummary,
+  throttleSummary,
+  inlineSpans,
+  remediationBlocks,
+  sortedFindings,
+  STATUS_LABEL,
+  visible,
+} from './common.js';
 import { clusterSectionMarkdown } from './cluster.js';
 
 /** Inline text: inert in Markdown and in renderers that pass HTML through. */
@@ -166,6 +176,7 @@ export function renderMarkdown(report: Report): string {
       `${md(ep.state)}${ep.service ? `, ${md(ep.service)}` : ''}, address ${md(ep.address ?? 'unresolved')}${ep.banner ? `; banner: ${md(ep.banner)}` : ''}${ep.error ? `; ${md(ep.error)}` : ''}`,
       '',
     );
+    for (const extra of [gradeSummary(ep), throttleSummary(ep)]) if (extra) out.push(md(extra), '');
     for (const { f } of sortedFindings(ep.findings)) out.push(finding(f));
     out.push('');
   }

@@ -15,7 +15,7 @@ export function renderNdjson(report: Report): string {
     .map((endpoint, i) => {
       const verdict = report.compliance?.endpoints[i];
       const firewall = report.firewall?.endpoints.find((e) => e.endpointIndex === i);
-      return `${safeJson({ type: 'endpoint', index: i, scan, ...(verdict ? { verdict: verdict.verdict, counts: verdict.counts } : {}), ...(firewall ? { firewall } : {}), endpoint })}\n`;
+      return `${safeJson({ type: 'endpoint', index: i, scan, ...(verdict ? { verdict: verdict.verdict, counts: verdict.counts } : {}), ...(endpoint.grade ? { grade: endpoint.grade.grade } : {}), ...(firewall ? { firewall } : {}), endpoint })}\n`;
     })
     .join('');
   // the cluster section (src/cluster), as the streaming scan writes it after its endpoints

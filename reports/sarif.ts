@@ -150,6 +150,7 @@ function sarifResults(
           evidence: f.evidence,
           endpointIndex: ei,
           findingIndex: fi,
+          ...(ep.grade ? { endpointGrade: ep.grade.grade } : {}),
         },
       });
     });
@@ -247,6 +248,12 @@ export function renderSarif(report: Report, opts: SarifOptions = {}): string {
           profile: report.profile,
           results: opts.sarifAll ? 'all findings' : 'fail, warn and error findings only (--sarif-all for every finding)',
           summary: report.summary,
+          grades: report.endpoints.map((ep) => ({
+            endpoint: endpointName(ep),
+            grade: ep.grade?.grade ?? null,
+            caps: ep.grade?.caps.map((c) => `${c.id}→${c.cap}`) ?? [],
+            ...(ep.throttled ? { throttled: ep.throttled } : {}),
+          })),
           ...(report.compliance
             ? {
                 compliance: {

@@ -7,7 +7,7 @@
 // only when asked (the CLI asks on a TTY without NO_COLOR). Server text is made inert first.
 import type { EndpointReport, Finding, FindingStatus, Report } from '../src/model.js';
 import type { EndpointOverview } from '../src/report-meta.js';
-import { endpointName, groupFixes, inlineSpans, SEVERITY_ORDER, STATUS_ORDER, type FixUnit } from './common.js';
+import { endpointName, gradeWhy, groupFixes, throttleSummary, inlineSpans, SEVERITY_ORDER, STATUS_ORDER, type FixUnit } from './common.js';
 import { capText, cellWidth, inert, truncate, wrap, wrapCode } from './text.js';
 import { groupLine, groupVerdict } from './cluster.js';
 
@@ -114,7 +114,8 @@ function verdictLine(out: Out, report: Report, ep: EndpointReport, i: number): v
   const where = inert(endpointName(ep));
   const svc = ep.state === 'open' ? inert(ep.service ?? 'unknown service') : inert(ep.outcome ?? ep.state);
   const sw = o.software ? inert(`${o.software.product}${o.software.version ? ` ${o.software.version}` : ''}`) : null;
-  const facts = [svc, ...(sw ? [sw] : []), ...o.facts.map(inert)].join(' · ');
+  const grade = ep.grade?.grade ? [`grade ${ep.grade.grade}${ep.grade.complete ? '' : ' (incomplete)'}`] : [];
+  const facts = [svc, ...(sw ? [sw] : []), ...o.facts.map(inert), ...grade].join(' · ');
   const counts = ep.state === 'open' || ep.findings.length ? countsText(o.counts) : '';
   const time = o.timing.ms !== null ? ` · ${(o.timing.ms / 1000).toFixed(1)} s` : '';
   const plain = `${label}${pad}${where}  ${facts}`;
@@ -122,6 +123,7 @@ function verdictLine(out: Out, report: Report, ep: EndpointReport, i: number): v
   lines[0] = lines[0].replace(label, out.paint(label, o.verdict === 'not-open' ? 'not-open' : o.verdict));
   for (const l of lines) out.push(l);
   if (counts) out.text(`${counts}${time}`, '      ');
+  for (const extra of [gradeWhy(ep), throttleSummary(ep)]) if (extra) out.text(inert(extra), '      ');
   if (ep.error) out.text(capText(ep.error, 400), '      ');
 }
 

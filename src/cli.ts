@@ -99,8 +99,17 @@ function scanOptions<T>(y: Argv<T>) {
       describe: 'PASV/EPSV replies to sample for the passive range (default 6; 12 with --expect-passive-range)',
     })
     .option('concurrency', { type: 'number', default: 8, describe: 'endpoints scanned at once' })
-    .option('connections', { type: 'number', default: 4, describe: 'connections at once to one endpoint' })
-    .option('timeout', { type: 'number', default: 5000, describe: 'milliseconds any one step may take' })
+    .option('connections', { type: 'number', describe: 'connections at once to one endpoint (default 4; 1 with --polite)' })
+    .option('timeout', { type: 'number', describe: 'milliseconds any one step may take (default 5000; 15000 with --polite)' })
+    .option('rate', {
+      type: 'number',
+      describe: 'new connections per second to one target address, across the whole scan (e.g. 2, or 0.5 for one every two seconds)',
+    })
+    .option('polite', {
+      type: 'boolean',
+      default: false,
+      describe: 'for partner systems: --rate 1 --connections 1 --timeout 15000, and longer back-offs when the server turns us away',
+    })
     .option('targets-file', {
       type: 'string',
       describe: 'read targets from FILE: CSV (host,port,service,user,passwordEnv,keyFile,policy), YAML, JSON, or one per line (# comments)',

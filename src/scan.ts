@@ -7,6 +7,8 @@ import type { Endpoint } from './targets.js';
 import type { AnyProbe, Credentials, ProbeOptions } from './probe.js';
 import { Transcript, maskSecrets } from './net/transcript.js';
 import { EndpointDialer, SocketBudget } from './net/dialer.js';
+import type { RatePerAddress } from './net/rate.js';
+import { ThrottleLog } from './net/throttle.js';
 import { isLocalResourceError } from './net/outcomes.js';
 import type { Interrupt } from './net/interrupt.js';
 import { boundFinding, sanitizeDeep } from './untrusted.js';
@@ -19,6 +21,7 @@ import { probeEndpoint } from './scheduler.js';
 import { assembleFacts } from './assemble.js';
 import { emptySummary, tally } from './knowledge/summary.js';
 import { SCHEME_SERVICES } from './knowledge/services.js';
+import { gradeFindings } from './knowledge/grade.js';
 
 export interface ScanOptions extends ProbeOptions {
   /** endpoints scanned at once */
@@ -50,6 +53,10 @@ export interface ScanOptions extends ProbeOptions {
   credentialsFor?: (target: Endpoint) => Credentials | null | undefined;
   /** SIGINT/SIGTERM: endpoints not started are not dialled, the ones in flight wind down */
   interrupt?: Interrupt;
+  /** --rate: new connections per second per target address, shared by the whole scan */
+  rates?: RatePerAddress;
+  /** waits before each new attempt when a server turns us away (--polite waits longer) */
+  throttleDelaysMs?: readonly number[];
 }
 
 export function emptyEndpoint(e: Endpoint): EndpointReport {
@@ -121,6 +128,12 @@ export function judgeEndpoint(ep: EndpointReport, checkOptions: CheckOptions, se
   return runChecks(ep, ALL_CHECKS, checkOptions, selection);
 }
 
+/** Judges an endpoint and grades it from the findings (src/knowledge/grade.ts). */
+export function judgeAndGrade(ep: EndpointReport, checkOptions: CheckOptions, selection?: ProfileSelection): void {
+  ep.findings = judgeEndpoint(ep, checkOptions, selection);
+  ep.grade = gradeFindings(ep.findings);
+}
+
 export async function scanEndpoint(
   target: Endpoint,
   address: string | null,
@@ -139,21 +152,16 @@ export async function scanEndpoint(
     ep.outcome = 'unreachable';
     transcript.note('resolve', `cannot resolve ${target.host}: ${ep.error}`);
   } else {
-    const d =
-      dialer ??
-      new EndpointDialer({
-        address,
-        global: opts.sockets ?? new SocketBudget(),
-        connections: opts.connections,
-        allowForeignAddresses: opts.allowForeignPasv,
-      });
+    const d = dialer ?? newDialer(address, opts);
     ep = await gatherEndpoint(target, address, opts, d, transcript);
+    const throttled = d.throttle.report();
+    if (throttled) ep.throttled = throttled;
   }
   ep.transcript = transcript.finish();
   const checkOptions = opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions;
   if (checkOptions.expectPassiveRange) ep.expectedPassiveRange = checkOptions.expectPassiveRange;
   opts.onStep?.(target, 'judge');
-  ep.findings = judgeEndpoint(ep, checkOptions, opts.selection);
+  judgeAndGrade(ep, checkOptions, opts.selection);
   // A hostile server can echo a password back in any reply we keep (banner, errors, replies in
   // facts, details built from them): scrub every string of the endpoint, not only the transcript.
   const secrets = [opts.credentials?.password].filter((x): x is string => !!x);
@@ -186,13 +194,16 @@ export function summarize(endpoints: EndpointReport[]): ReportSummary {
   return s;
 }
 
-const newDialer = (address: string, opts: ScanOptions) =>
-  new EndpointDialer({
+function newDialer(address: string, opts: ScanOptions): EndpointDialer {
+  return new EndpointDialer({
     address,
     global: opts.sockets ?? new SocketBudget(),
     connections: opts.connections,
     allowForeignAddresses: opts.allowForeignPasv,
+    rate: opts.rates?.for(address) ?? null,
+    throttle: new ThrottleLog(opts.throttleDelaysMs),
   });
+}
 
 /** Back-off before scanning an endpoint again after this machine ran out of descriptors or memory. */
 const LOCAL_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
@@ -266,7 +277,7 @@ export function notScanned(
   ep.notScanned = why;
   ep.error = why;
   ep.probeRuns = [{ probe: 'scheduler', status: 'error', detail: `not scanned: ${why}` }];
-  ep.findings = judgeEndpoint(ep, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection);
+  judgeAndGrade(ep, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection);
   return ep;
 }
 
@@ -306,7 +317,7 @@ async function scanWithDeadline(
   ep.outcome = 'timeout';
   ep.error = `the endpoint deadline (--endpoint-timeout ${limit} ms) passed and its probes did not stop`;
   ep.probeRuns = [{ probe: 'scheduler', status: 'error', outcome: 'timeout', detail: ep.error }];
-  ep.findings = judgeEndpoint(ep, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection);
+  judgeAndGrade(ep, opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions, opts.selection);
   return ep;
 }
 
@@ -338,7 +349,8 @@ function relinkAcrossEndpoints(results: EndpointReport[], targets: Endpoint[], o
   for (const ep of changed) {
     const target = targets[results.indexOf(ep)]!;
     const checkOptions = opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions;
-    ep.findings = judgeEndpoint(ep, checkOptions, opts.selection).map(boundFinding);
+    judgeAndGrade(ep, checkOptions, opts.selection);
+    ep.findings = ep.findings.map(boundFinding);
   }
   return changed.length > 0;
 }

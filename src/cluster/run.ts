@@ -98,6 +98,7 @@ async function sampleGroup(g: GroupPlan, opts: ScanOptions, c: ClusterScanOption
     credentials: c.vipCredentials(g),
     allowCleartextLogin: opts.allowCleartextLogin,
     sockets: opts.sockets ?? new SocketBudget(),
+    rate: opts.rates?.for(address) ?? null,
     deadlineMs: opts.endpointTimeoutMs,
   });
   return { ...base, ...(service === 'sftp' ? { coverage: `${vip.coverage}.${sshWords}` } : {}), address, ...r };

@@ -15,6 +15,7 @@
 import type { Service, VipSample } from '../model.js';
 import type { Credentials } from '../probe.js';
 import { EndpointDialer, type SocketBudget } from '../net/dialer.js';
+import type { ConnectionRate } from '../net/rate.js';
 import { isFtpFamily } from '../knowledge/services.js';
 import type { HostKeyFamily } from '../ssh/hostkeys.js';
 import { sampleSsh } from './sample-ssh.js';
@@ -33,6 +34,8 @@ export interface VipSampling {
   credentials: Credentials | null;
   allowCleartextLogin: boolean;
   sockets: SocketBudget;
+  /** --rate for the virtual address */
+  rate?: ConnectionRate | null;
   /** the facts of the group's nodes that answered, once they are scanned (SSH: which keys to look for) */
   nodeFacts?: () => Promise<Record<string, string>[]>;
   /** overall deadline (ms, --endpoint-timeout): then the sampling's sockets are closed */
@@ -148,7 +151,7 @@ async function sampleFtpVip(o: VipSampling, dialer: EndpointDialer, out: Draw[])
 
 /** Samples one virtual address. Never throws: what could not be done is in `error`. */
 export async function sampleVip(o: VipSampling): Promise<VipSampled> {
-  const dialer = new EndpointDialer({ address: o.address, global: o.sockets, connections: o.concurrency });
+  const dialer = new EndpointDialer({ address: o.address, global: o.sockets, connections: o.concurrency, rate: o.rate ?? null });
   const out: Draw[] = [];
   const timer = o.deadlineMs ? setTimeout(() => dialer.abort(), o.deadlineMs) : null;
   try {

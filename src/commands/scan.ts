@@ -23,6 +23,8 @@ import { planGroups, type GroupPlan } from '../cluster/plan.js';
 import { scanWithClusters } from '../cluster/run.js';
 import { MAX_VIP_SAMPLES } from '../fleet/targets-file.js';
 import { SocketBudget } from '../net/dialer.js';
+import { RatePerAddress } from '../net/rate.js';
+import { POLITE_THROTTLE_DELAYS_MS, THROTTLE_DELAYS_MS } from '../net/throttle.js';
 import { Progress } from '../fleet/progress.js';
 import { NdjsonStream } from '../fleet/stream.js';
 import { EXIT, ExitTracker, exitCodeFor } from '../knowledge/exit-code.js';
@@ -47,8 +49,11 @@ export interface ScanArgs {
   active: boolean;
   'write-test': boolean;
   concurrency: number;
-  connections: number;
-  timeout: number;
+  connections?: number;
+  timeout?: number;
+  /** --rate: new connections per second per target address */
+  rate?: number;
+  polite?: boolean;
   'targets-file'?: string;
   'max-sockets'?: number;
   'endpoint-timeout'?: number;
@@ -198,7 +203,7 @@ function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[
   // where the report goes and the signing key: checked before the scan, not after it
   if (a.output) checkOutputPath(a.output);
   const signKey = signingKeyFrom(a as unknown as Record<string, unknown>, format);
-  const timeoutMs = positiveInt('timeout', a.timeout, 600_000);
+  const timeoutMs = positiveInt('timeout', a.timeout ?? (a.polite ? POLITE.timeoutMs : 5000), 600_000);
   const maxSockets = positiveInt('max-sockets', a['max-sockets'] ?? 256, 65_536, 2);
   // An endpoint may hold a control connection while it dials a data connection: with at least
   // two slots per endpoint scanned at once, the budget can never deadlock.
@@ -284,7 +289,9 @@ function reportOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[]): Report['o
     ...(p.targetPolicies.size ? { targetPolicies: [...p.targetPolicies.keys()] } : {}),
     ports: p.ports,
     timeoutMs: p.timeoutMs,
-    connections: a.connections,
+    connections: connectionsOf(a),
+    rate: rateOf(a),
+    ...(a.polite ? { polite: true } : {}),
     concurrency: p.concurrency,
     user: p.credentials ? p.credentials.user : null,
     credentials: p.credentials ? (p.credentials.password !== undefined ? 'password (redacted)' : 'key') : 'none',
@@ -305,6 +312,22 @@ function reportOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[]): Report['o
   };
 }
 
+/** --polite: one connection at a time, one new connection a second, patient timeouts, long back-offs (docs/politeness.md). */
+export const POLITE = { rate: 1, connections: 1, timeoutMs: 15_000 } as const;
+
+function connectionsOf(a: ScanArgs): number {
+  return positiveInt('connections', a.connections ?? (a.polite ? POLITE.connections : 4), 64);
+}
+
+/** --rate N (per second, fractions allowed: 0.5 is one connection every two seconds), or the --polite rate; null = unlimited. */
+function rateOf(a: ScanArgs): number | null {
+  const r = a.rate ?? (a.polite ? POLITE.rate : undefined);
+  if (r === undefined) return null;
+  if (!Number.isFinite(r) || r <= 0 || r > 10_000)
+    throw new UsageError(`--rate must be a number of connections per second above 0 (got ${String(r)})`);
+  return r;
+}
+
 function scanOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[], sockets: SocketBudget, stream: boolean): ScanOptions {
   const checkOptionsFor = (ep: EndpointReport, t: Endpoint) => {
     const pol = p.policyFor(t);
@@ -319,7 +342,9 @@ function scanOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[], sockets: Soc
   };
   return {
     timeoutMs: p.timeoutMs,
-    connections: positiveInt('connections', a.connections, 64),
+    connections: connectionsOf(a),
+    rates: rateOf(a) ? new RatePerAddress(rateOf(a)!) : undefined,
+    throttleDelaysMs: a.polite ? POLITE_THROTTLE_DELAYS_MS : THROTTLE_DELAYS_MS,
     concurrency: p.concurrency,
     sockets,
     endpointTimeoutMs: p.endpointTimeoutMs || undefined,

@@ -53,7 +53,7 @@ export class NdjsonStream {
   endpoint(ep: EndpointReport, index: number): void {
     const v = endpointVerdict(ep, index);
     // C1 and bidi characters a server sent are written as \u escapes (reports/common.ts safeJson)
-    const line = `${safeJson({ type: 'endpoint', index, scan: this.meta, verdict: v.verdict, counts: v.counts, endpoint: ep })}\n`;
+    const line = `${safeJson({ type: 'endpoint', index, scan: this.meta, verdict: v.verdict, counts: v.counts, ...(ep.grade ? { grade: ep.grade.grade } : {}), endpoint: ep })}\n`;
     this.hash.update(line, 'utf8');
     this.emit(line);
     this.count += 1;

@@ -7,9 +7,6 @@ import { FtpControl } from '../net/ftp-control.js';
 import { ProbeError, asProbeError } from '../net/outcomes.js';
 import type { FtpReply } from '../net/ftp-reply.js';
 
-/** Back-off before retrying a connection the server refused with 421 (too many connections). */
-export const RETRY_421_DELAYS_MS = [500, 1500];
-
 export type TlsMode = 'none' | 'explicit' | 'implicit';
 
 export interface SessionPlan {
@@ -28,8 +25,6 @@ export interface Session {
   authReply: FtpReply | null;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** How the endpoint's control channel speaks TLS, from what detection found. */
 export function tlsModeOf(detected: Pick<Detected, 'service' | 'tlsNegotiated'>): TlsMode {
   if (detected.service === 'ftps-implicit') return 'implicit';
@@ -37,43 +32,67 @@ export function tlsModeOf(detected: Pick<Detected, 'service' | 'tlsNegotiated'>)
   return 'none';
 }
 
-/** Connects and reads the greeting; retries on 421. Throws ProbeError when it cannot. */
+/** Connects and reads the greeting; backs off and retries when the server turns us away. Throws ProbeError when it cannot. */
 export async function openSession(ctx: ConnectContext, plan: SessionPlan): Promise<Session> {
-  const { address, target, options, transcript } = ctx;
   for (let attempt = 0; ; attempt++) {
-    const conn = transcript.conn(plan.purpose);
-    const d = await ctx.dialer.dial(target.port, options.timeoutMs, plan.cleanup ? { cleanup: true } : {});
-    transcript.note(conn, `TCP ${address}:${target.port} ${d.state} after ${d.ms} ms${d.code ? ` (${d.code})` : ''}`, 'connect');
-    if (!d.socket) throw new ProbeError(d.state, `TCP connect: ${d.state}`);
-    const control = new FtpControl(d.socket, transcript, conn, options.timeoutMs);
-    try {
-      const pin = {
-        ...(plan.tlsVersion ? { minVersion: plan.tlsVersion, maxVersion: plan.tlsVersion } : {}),
-        clientCert: options.clientCert?.tlsOptions,
-      };
-      if (plan.tls === 'implicit') await control.upgradeToTls({ host: target.host, ...pin, step: 'implicit-tls' });
-      const greeting = await control.readReply(undefined, undefined, 'greeting');
-      if (greeting.code === 421 && attempt < RETRY_421_DELAYS_MS.length) {
-        control.close();
-        transcript.note(conn, `421 from server; retrying in ${RETRY_421_DELAYS_MS[attempt]} ms`, 'greeting');
-        await sleep(RETRY_421_DELAYS_MS[attempt]!);
-        continue;
-      }
-      if (greeting.code !== 220)
-        throw new ProbeError('refused-by-server', `server greeted with ${greeting.code}: ${greeting.text.slice(0, 160)}`);
-      let authReply: FtpReply | null = null;
-      if (plan.tls === 'explicit') {
-        authReply = await control.command('AUTH TLS', { step: 'auth-tls' });
-        if (authReply.code !== 234)
-          throw new ProbeError('refused-by-server', `AUTH TLS refused: ${authReply.code} ${authReply.text.slice(0, 160)}`);
-        await control.upgradeToTls({ host: target.host, ...pin, step: 'auth-tls' });
-      }
-      return { control, greeting, authReply };
-    } catch (err) {
-      control.close();
-      throw asProbeError(err);
-    }
+    const r = await openOnce(ctx, plan);
+    if ('session' in r) return r.session;
+    // 421 or a close before the greeting: the server limiting us (per-IP limits, penalties)
+    if (!(await ctx.dialer.throttle.backoff(ctx.target.port, r.kind, r.detail, attempt))) throw r.error;
+    ctx.transcript.note(ctx.transcript.conn(plan.purpose), `${r.detail}; the server may be limiting this source: tried again`, 'greeting');
   }
+}
+
+type Opened =
+  { session: Session } | { kind: 'ftp-421' | 'closed-before-greeting' | 'reset-before-greeting'; detail: string; error: ProbeError };
+
+async function openOnce(ctx: ConnectContext, plan: SessionPlan): Promise<Opened> {
+  const { address, target, options, transcript } = ctx;
+  const conn = transcript.conn(plan.purpose);
+  const d = await ctx.dialer.dial(target.port, options.timeoutMs, plan.cleanup ? { cleanup: true } : {});
+  transcript.note(conn, `TCP ${address}:${target.port} ${d.state} after ${d.ms} ms${d.code ? ` (${d.code})` : ''}`, 'connect');
+  if (!d.socket) throw new ProbeError(d.state, `TCP connect: ${d.state}`);
+  const control = new FtpControl(d.socket, transcript, conn, options.timeoutMs);
+  let greeted = false;
+  try {
+    const pin = {
+      ...(plan.tlsVersion ? { minVersion: plan.tlsVersion, maxVersion: plan.tlsVersion } : {}),
+      clientCert: options.clientCert?.tlsOptions,
+    };
+    if (plan.tls === 'implicit') await control.upgradeToTls({ host: target.host, ...pin, step: 'implicit-tls' });
+    const greeting = await control.readReply(undefined, undefined, 'greeting');
+    greeted = true;
+    if (greeting.code === 421) {
+      control.close();
+      const detail = `server greeted with 421: ${greeting.text.slice(0, 160)}`;
+      return { kind: 'ftp-421', detail, error: new ProbeError('refused-by-server', detail) };
+    }
+    if (greeting.code !== 220)
+      throw new ProbeError('refused-by-server', `server greeted with ${greeting.code}: ${greeting.text.slice(0, 160)}`);
+    return { session: { control, greeting, authReply: await startTls(ctx, control, plan, pin) } };
+  } catch (err) {
+    control.close();
+    const e = asProbeError(err);
+    const refusal = greeted || plan.tls === 'implicit' ? null : refusalBeforeGreeting(e);
+    if (refusal) return { kind: refusal, detail: e.message, error: e };
+    throw e;
+  }
+}
+
+/** A connection closed or reset before any greeting: how servers drop connections over their limit. */
+function refusalBeforeGreeting(e: ProbeError): 'closed-before-greeting' | 'reset-before-greeting' | null {
+  if (/reset the connection/.test(e.message)) return 'reset-before-greeting';
+  if (/connection closed by the server/.test(e.message)) return 'closed-before-greeting';
+  return null;
+}
+
+async function startTls(ctx: ConnectContext, control: FtpControl, plan: SessionPlan, pin: object): Promise<FtpReply | null> {
+  if (plan.tls !== 'explicit') return null;
+  const authReply = await control.command('AUTH TLS', { step: 'auth-tls' });
+  if (authReply.code !== 234)
+    throw new ProbeError('refused-by-server', `AUTH TLS refused: ${authReply.code} ${authReply.text.slice(0, 160)}`);
+  await control.upgradeToTls({ host: ctx.target.host, ...pin, step: 'auth-tls' });
+  return authReply;
 }
 
 export interface LoginResult {

@@ -6,4 +6,6 @@ export * from './ssh.js';
 export * from './ftp.js';
 export * from './views.js';
 export * from './cluster.js';
+export * from './grade.js';
+export * from './politeness.js';
 export * from './report.js';

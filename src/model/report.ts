@@ -16,6 +16,8 @@ import {
   SummarySchema,
 } from './views.js';
 import { ClusterViewSchema } from './cluster.js';
+import { GradeSchema } from './grade.js';
+import { ThrottleSchema } from './politeness.js';
 
 export const EndpointReportSchema = obj({
   host: Str(),
@@ -54,6 +56,8 @@ export const EndpointReportSchema = obj({
   ssh: nullable(SshFactsSchema),
   ftp: nullable(FtpFactsSchema),
   findings: List(FindingSchema),
+  grade: Opt(GradeSchema),
+  throttled: Opt(ThrottleSchema),
   transcript: List(TranscriptLineSchema),
 });
 export type EndpointReport = Static<typeof EndpointReportSchema>;
@@ -72,6 +76,8 @@ export const ReportOptionsSchema = obj(
     ports: Opt(List(Port())),
     timeoutMs: Opt(Count()),
     connections: Opt(Count()),
+    rate: Opt(nullable(Type.Number({ exclusiveMinimum: 0, description: '--rate: new connections per second per target address' }))),
+    polite: Opt(Bool('--polite: one connection at a time, one per second, longer timeouts')),
     concurrency: Opt(Count()),
     user: Opt(nullable(Str('the user name only; never a credential'))),
     credentials: Opt(Str("what kind of credential was given: 'none', 'password (redacted)', 'key'")),

@@ -6,6 +6,8 @@
 import type net from 'node:net';
 import { connectTcp, type DialResult } from './tcp.js';
 import { isLocalResourceError, type LocalResourceError } from './outcomes.js';
+import type { ConnectionRate } from './rate.js';
+import { ThrottleLog } from './throttle.js';
 
 /** A counting semaphore over sockets, with statistics for the report. */
 export class SocketBudget {
@@ -39,7 +41,8 @@ export class SocketBudget {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
+      // a lowered max (the server allows fewer) takes effect as slots come back
+      const next = this.inUse <= this.max ? this.waiters.shift() : undefined;
       if (next) next();
       else this.inUse -= 1;
     };
@@ -70,6 +73,8 @@ export interface Dialer {
   track(socket: { destroy(): unknown; once(event: 'close', fn: () => void): unknown }): void;
   /** a view of this dialer that keeps at most `n` connections open at once (a probe's allowance) */
   withAllowance(n: number): Dialer;
+  /** where the probes record the server refusing or delaying our connections, and how to back off */
+  readonly throttle: ThrottleLog;
 }
 
 interface Shared {
@@ -83,6 +88,9 @@ interface Shared {
   interrupted: boolean;
   /** the first local resource failure (EMFILE, ENOMEM…) a dial met, whoever swallowed it */
   localFailure: LocalResourceError | null;
+  /** --rate for the target's address (shared with every endpoint on it), or none */
+  rate: ConnectionRate | null;
+  throttle: ThrottleLog;
 }
 
 const refused = (address: string, code: string): DialResult => ({ state: 'unreachable', socket: null, address, ms: 0, code });
@@ -99,6 +107,10 @@ class ScopedDialer implements Dialer {
 
   get aborted(): boolean {
     return this.shared.aborted;
+  }
+
+  get throttle(): ThrottleLog {
+    return this.shared.throttle;
   }
 
   dial(port: number, timeoutMs: number, opts: DialOptions = {}): Promise<DialResult> {
@@ -132,6 +144,8 @@ class ScopedDialer implements Dialer {
     if (!opts.data) releases.push(await this.shared.cap.acquire());
     releases.push(await this.shared.global.acquire());
     const release = () => releases.reverse().forEach((r) => r());
+    // --rate is taken last, right before the SYN (and before the connect timer starts)
+    if (this.shared.rate) await this.shared.rate.take();
     if (cancelled()) {
       release();
       return refused(address, 'ECANCELED');
@@ -164,7 +178,14 @@ class ScopedDialer implements Dialer {
 export class EndpointDialer extends ScopedDialer {
   private readonly state: Shared;
 
-  constructor(opts: { address: string; global: SocketBudget; connections: number; allowForeignAddresses?: boolean }) {
+  constructor(opts: {
+    address: string;
+    global: SocketBudget;
+    connections: number;
+    allowForeignAddresses?: boolean;
+    rate?: ConnectionRate | null;
+    throttle?: ThrottleLog;
+  }) {
     const state: Shared = {
       address: opts.address,
       global: opts.global,
@@ -174,9 +195,16 @@ export class EndpointDialer extends ScopedDialer {
       aborted: false,
       interrupted: false,
       localFailure: null,
+      rate: opts.rate ?? null,
+      throttle: opts.throttle ?? new ThrottleLog(),
     };
     super(state, null);
     this.state = state;
+    // The server turned a connection away while we held `open` (that one included): it allows
+    // fewer. Lower the endpoint's cap so the probes queue for a slot instead of being refused.
+    state.throttle.onEvent = () => {
+      state.cap.max = Math.max(1, Math.min(state.cap.max, state.cap.open - 1));
+    };
   }
 
   /** Sockets open right now (for tests and progress). */

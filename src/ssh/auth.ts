@@ -9,6 +9,7 @@ import { loadSsh2, ssh2AlgorithmsFor } from './ssh2util.js';
 import type { Transcript } from '../net/transcript.js';
 import type { KexInit } from './kexinit.js';
 import type { Dialer } from '../net/dialer.js';
+import { dialError, dialIdentified } from './conn.js';
 import type { SftpSubsystemFacts, SshChannelAttempt, SshForwardAttempt, SshHardening } from '../model.js';
 
 export type { HardeningVerdict, SftpSubsystemFacts } from '../model.js';
@@ -139,9 +140,9 @@ async function openSession(opts: AuthProbeOptions, creds: SshCredentials | null,
     return s;
   }
   // ssh2 gets its socket from the endpoint's dialer (budget, cap, deadline).
-  const dialled = await opts.dialer.dial(opts.port, opts.timeoutMs);
+  const dialled = await dialIdentified(opts.dialer, opts.port, opts.timeoutMs);
   if (!dialled.socket) {
-    s.error = dialled.code === 'ECANCELED' ? 'the endpoint deadline has passed' : `connect ${dialled.state}`;
+    s.error = dialError(dialled);
     return s;
   }
   const sock = dialled.socket;

@@ -3,6 +3,7 @@
 import type net from 'node:net';
 import { MAX_PACKET_LENGTH, takePacket } from './wire.js';
 import type { Dialer } from '../net/dialer.js';
+import type { DialResult } from '../net/tcp.js';
 import { isLocalResourceError, keepErrorSink } from '../net/outcomes.js';
 
 /** 'local-resource': this machine ran out of file descriptors or memory; nothing about the target. */
@@ -127,7 +128,7 @@ export class RawConn {
 export async function connectTcp(dialer: Dialer, port: number, timeoutMs: number): Promise<Result<{ socket: net.Socket }>> {
   let d;
   try {
-    d = await dialer.dial(port, timeoutMs);
+    d = await dialIdentified(dialer, port, timeoutMs);
   } catch (err) {
     if (isLocalResourceError(err)) return { ok: false, kind: 'local-resource', message: err.message };
     throw err;
@@ -135,5 +136,68 @@ export async function connectTcp(dialer: Dialer, port: number, timeoutMs: number
   if (d.socket) return { ok: true, socket: d.socket };
   if (d.state === 'filtered') return { ok: false, kind: 'timeout', message: `connect timed out after ${timeoutMs} ms` };
   if (d.code === 'ECANCELED') return { ok: false, kind: 'connect-failed', message: 'ECANCELED: the endpoint deadline has passed' };
+  if (d.code === 'ETHROTTLED') return { ok: false, kind: 'closed', message: TURNED_AWAY };
   return { ok: false, kind: 'connect-failed', message: `${d.code ?? 'error'}: connect ${d.state}` };
+}
+
+type FirstBytes = 'data' | 'closed' | 'reset' | 'timeout' | 'refused';
+
+/**
+ * What OpenSSH writes before it closes a connection it will not serve: over MaxStartups, and
+ * under PerSourcePenalties (9.8+). Lines before the identification are otherwise allowed.
+ */
+const OPENSSH_REFUSALS = /^(Exceeded MaxStartups|Not allowed at this time)\r?\n/;
+
+/** Waits for the server's first bytes and leaves them in the socket for whoever reads next. */
+function firstBytes(socket: net.Socket, timeoutMs: number): Promise<FirstBytes> {
+  return new Promise((resolve) => {
+    const done = (r: FirstBytes) => {
+      clearTimeout(timer);
+      socket.off('readable', onReadable);
+      socket.off('error', onError);
+      resolve(r);
+    };
+    const onReadable = () => {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk === null) return done('closed');
+      socket.unshift(chunk);
+      done(OPENSSH_REFUSALS.test(chunk.toString('latin1')) ? 'refused' : 'data');
+    };
+    const onError = (err: NodeJS.ErrnoException) => done(err.code === 'ECONNRESET' ? 'reset' : 'closed');
+    const timer = setTimeout(() => done('timeout'), timeoutMs);
+    socket.on('readable', onReadable);
+    socket.on('error', onError);
+  });
+}
+
+/** The message for a connection still turned away after the last attempt (markFailure reads it as blocking). */
+export const TURNED_AWAY = 'the server closed the connection before the identification line (it may be limiting this source)';
+
+/**
+ * Dials for a library that reads the identification itself (ssh2): a connection closed or reset
+ * before the server said anything is how OpenSSH drops connections over MaxStartups or under
+ * PerSourcePenalties, so it is retried after a back-off (bounded, in the endpoint's throttle
+ * log). Still turned away after the last attempt: no socket, code 'ETHROTTLED'.
+ */
+export async function dialIdentified(dialer: Dialer, port: number, timeoutMs: number): Promise<DialResult> {
+  for (let attempt = 0; ; attempt++) {
+    const d = await dialer.dial(port, timeoutMs);
+    if (!d.socket) return d;
+    const first = await firstBytes(d.socket, timeoutMs);
+    if (first === 'data' || first === 'timeout') return d;
+    d.socket.destroy();
+    const kind = first === 'reset' ? 'reset-before-greeting' : first === 'refused' ? 'refused' : 'closed-before-greeting';
+    const detail =
+      first === 'refused'
+        ? 'OpenSSH refused the connection (MaxStartups or PerSourcePenalties)'
+        : `${first} before the identification line`;
+    if (!(await dialer.throttle.backoff(port, kind, detail, attempt))) return { ...d, socket: null, code: 'ETHROTTLED' };
+  }
+}
+
+/** Why a dial gave no socket, for ssh2 callers. */
+export function dialError(d: DialResult): string {
+  if (d.code === 'ECANCELED') return 'the endpoint deadline has passed';
+  if (d.code === 'ETHROTTLED') return TURNED_AWAY;
+  return `connect ${d.state}`;
 }

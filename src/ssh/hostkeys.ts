@@ -6,6 +6,7 @@ import { Reader, encString, mpintBits } from './wire.js';
 import { ssh2AlgorithmsFor } from './ssh2util.js';
 import type { KexInit } from './kexinit.js';
 import type { Dialer } from '../net/dialer.js';
+import { dialError, dialIdentified } from './conn.js';
 
 export interface ParsedHostKey {
   /** key type from the blob, e.g. ssh-rsa, ssh-ed25519, ecdsa-sha2-nistp256, ssh-ed25519-cert-v01@openssh.com */
@@ -192,9 +193,8 @@ export async function fetchHostKeyWithSsh2(
   const plan = ssh2AlgorithmsFor(kexinit, algorithm);
   if (plan.missing.length) return { blob: null, error: `ssh2 cannot negotiate ${algorithm} (no common ${plan.missing.join(', ')})` };
   // ssh2 gets its socket from the endpoint's dialer (budget, cap, deadline).
-  const dialled = await dialer.dial(port, timeoutMs);
-  if (!dialled.socket)
-    return { blob: null, error: dialled.code === 'ECANCELED' ? 'the endpoint deadline has passed' : `connect ${dialled.state}` };
+  const dialled = await dialIdentified(dialer, port, timeoutMs);
+  if (!dialled.socket) return { blob: null, error: dialError(dialled) };
   const sock = dialled.socket;
   const { Client } = await loadSsh2();
   return new Promise((resolve) => {

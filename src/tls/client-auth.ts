@@ -89,6 +89,11 @@ function caNames(cr: CertificateRequestInfo): string[] {
   });
 }
 
+/** A transport that could not be opened (e.g. a 421 from a per-IP limit): no handshake, no alert. */
+function transportFailed(err: unknown): NodeHandshakeResult {
+  return { ok: false, protocol: null, alert: null, afterHandshake: false, error: transportError(err) } as NodeHandshakeResult;
+}
+
 function attemptOf(r: NodeHandshakeResult): ClientAuthAttempt {
   if (r.ok)
     return {
@@ -163,7 +168,7 @@ export async function detectClientAuth(open: OpenTransport, o: ClientAuthOptions
         return probe.result;
       });
     } catch (err) {
-      return { ok: false, error: transportError(err) } as NodeHandshakeResult;
+      return transportFailed(err);
     }
   };
   const tls13Settle = async (credentials: ClientCredentials | undefined) => {
@@ -174,7 +179,7 @@ export async function detectClientAuth(open: OpenTransport, o: ClientAuthOptions
         return r.result;
       });
     } catch (err) {
-      return { ok: false, error: transportError(err) } as NodeHandshakeResult;
+      return transportFailed(err);
     }
   };
   if (cr === null) return finish('not-requested');

@@ -15,7 +15,17 @@ describe('xferscan CLI', () => {
   it('scan --help lists the scan options', async () => {
     const r = await runCli(['scan', '--help']);
     expect(r.code).toBe(0);
-    for (const opt of ['--ports', '--format', '--timeout', '--expect-passive-range', '--concurrency', '--connections', '--targets-file'])
+    for (const opt of [
+      '--ports',
+      '--format',
+      '--timeout',
+      '--expect-passive-range',
+      '--concurrency',
+      '--connections',
+      '--targets-file',
+      '--rate',
+      '--polite',
+    ])
       expect(r.stdout).toContain(opt);
   });
 
@@ -25,6 +35,8 @@ describe('xferscan CLI', () => {
     [['scan', 'exa mple'], /not a host name/],
     [['scan', '127.0.0.1', '--ports', '21,x'], /invalid port "x"/],
     [['scan', '127.0.0.1', '--timeout', '-5'], /--timeout must be/],
+    [['scan', '127.0.0.1', '--rate', '0'], /--rate must be a number of connections per second above 0/],
+    [['scan', '127.0.0.1', '--rate', 'fast'], /--rate must be/],
     [['scan', '127.0.0.1', '--format', 'pdf'], /Invalid values|unknown format/],
     [['scan', '127.0.0.1', '--password', 'hunter2'], /--password is refused.*--password-env/],
     [['scan', '127.0.0.1', '--user', 'u', '--password-env', 'XFERSCAN_SURELY_UNSET'], /not set/],

@@ -1,4 +1,6 @@
 // The raw reader against fake servers on 127.0.0.1: hostile framing, silence, pre-banner text.
+import { EndpointDialer, SocketBudget } from '../../../src/net/dialer.js';
+import { ThrottleLog } from '../../../src/net/throttle.js';
 import net from 'node:net';
 import { testDialer } from '../../helpers/fixtures.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -137,12 +139,22 @@ describe('raw reader against hostile or odd servers', () => {
       );
       s.on('data', () => s.end());
     });
-    const r = await auditSsh({ host: '127.0.0.1', dialer: testDialer(), port, timeoutMs: 1000 });
+    // two retries per refused connection (no wait in a unit test), then the step is given up
+    const dialer = new EndpointDialer({
+      address: '127.0.0.1',
+      global: new SocketBudget(),
+      connections: 16,
+      throttle: new ThrottleLog([0, 0]),
+    });
+    const r = await auditSsh({ host: '127.0.0.1', dialer, port, timeoutMs: 1000 });
     expect(r.blocked).toBe(true);
     expect(r.facts?.audit?.blocked).toBe(true);
     expect(r.notes.join(' ')).toMatch(/rate-limiting or penalising/);
     // kex + auth + the two group-exchange probes (they run side by side); nothing after that
     expect(r.connections).toBeLessThanOrEqual(4);
-    expect(n).toBeLessThanOrEqual(4);
+    // each of the (at most 3) refused ones was tried 3 times in all, and recorded
+    expect(n).toBeLessThanOrEqual(1 + 3 * 3);
+    expect(dialer.throttle.report()?.events).toBeGreaterThan(0);
+    expect(dialer.throttle.report()?.log.every((e) => e.kind === 'reset-before-greeting')).toBe(true);
   });
 });

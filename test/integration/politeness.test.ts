@@ -1,0 +1,188 @@
+// Politeness against real servers (docs/politeness.md). The server side is measured on its own:
+// a relay process in front of a lab server logs the time of every connection it accepts, and the
+// test counts them per one-second window (a count, not a speed). A copy of the lab's sshd with
+// MaxStartups 1:100:1 (OpenSSH 9.2 has no PerSourcePenalties) refuses every second unauthenticated
+// connection: the scan must notice, back off, report it, and find what an unthrottled scan finds.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EndpointReport } from '../../src/model.js';
+import { scanJson } from '../helpers/cli.js';
+import { labEndpoint, labRunDir, loadLabEndpoints } from '../lab/endpoints.js';
+
+const LAB = (() => {
+  try {
+    return loadLabEndpoints().length > 0;
+  } catch {
+    return false;
+  }
+})();
+/** the throttled sshd's own port (test/lab/README.md lists it) */
+const PENALTY_PORT = 22150;
+/** the vsftpd with max_per_ip=1 (passive 44150-44169) */
+const PER_IP_PORT = 21150;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-polite-'));
+const children: ChildProcess[] = [];
+
+function startRelay(port: number, log: string): Promise<number> {
+  const child = spawn(process.execPath, [
+    path.join(import.meta.dirname, '../helpers/accept-log-relay.mjs'),
+    '127.0.0.1',
+    String(port),
+    log,
+  ]);
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+    child.once('exit', (code) => reject(new Error(`relay exited ${code}`)));
+  });
+}
+
+/** Most accepts in any window [t, t + 1000 ms). */
+function maxPerSecond(times: number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[j]! < t[i]! - 999.999) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+const accepts = (log: string) => fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map(Number);
+
+function waitForPort(port: number, tries = 50): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('data', () => (s.destroy(), resolve()));
+    s.once('error', () => {
+      s.destroy();
+      if (tries <= 0) reject(new Error(`nothing on ${port}`));
+      else setTimeout(() => waitForPort(port, tries - 1).then(resolve, reject), 100);
+    });
+  });
+}
+
+/** The lab's vsftpd-explicit configuration on its own ports, with max_per_ip=1 (421 beyond one session). */
+async function startLimitedVsftpd(): Promise<void> {
+  const conf = fs
+    .readFileSync(path.join(labRunDir(), 'conf', 'vsftpd-explicit.conf'), 'utf8')
+    .replace(/^listen_port=.*$/m, `listen_port=${PER_IP_PORT}`)
+    .replace(/^pasv_min_port=.*$/m, 'pasv_min_port=44150')
+    .replace(/^pasv_max_port=.*$/m, 'pasv_max_port=44169')
+    .replace(/^vsftpd_log_file=.*$/m, `vsftpd_log_file=${dir}/vsftpd.log`)
+    .concat('\nmax_per_ip=1\n');
+  fs.writeFileSync(path.join(dir, 'vsftpd.conf'), conf);
+  const env = { ...process.env, OPENSSL_CONF: path.join(labRunDir(), 'conf', 'openssl-tls12.cnf') };
+  children.push(spawn('/usr/sbin/vsftpd', [path.join(dir, 'vsftpd.conf')], { stdio: 'ignore', env }));
+  await waitForPort(PER_IP_PORT);
+}
+
+/** The lab's sshd-modern configuration on its own port, with MaxStartups 1:100:1. */
+async function startPenaltySshd(): Promise<void> {
+  const conf = fs
+    .readFileSync(path.join(labRunDir(), 'conf', 'sshd-modern.sshd_config'), 'utf8')
+    .replace(/^Port .*$/m, `Port ${PENALTY_PORT}`)
+    .replace(/^PidFile .*$/m, `PidFile ${dir}/sshd.pid`)
+    .replace(/^MaxStartups .*$/m, 'MaxStartups 1:100:1');
+  fs.writeFileSync(path.join(dir, 'sshd_config'), conf);
+  children.push(
+    spawn('/usr/sbin/sshd', ['-D', '-f', path.join(dir, 'sshd_config'), '-E', path.join(dir, 'sshd.log')], { stdio: 'ignore' }),
+  );
+  await waitForPort(PENALTY_PORT);
+}
+
+afterAll(() => {
+  for (const c of children) c.kill('SIGTERM');
+});
+
+describe.skipIf(!LAB)('--rate 2', () => {
+  let ftpLog: string;
+  let sshLog: string;
+  let endpoints: EndpointReport[];
+  beforeAll(async () => {
+    ftpLog = path.join(dir, 'ftp.log');
+    sshLog = path.join(dir, 'ssh.log');
+    const ftpPort = await startRelay(labEndpoint('vsftpd-explicit').port, ftpLog);
+    const sshPort = await startRelay(labEndpoint('sshd-modern').port, sshLog);
+    const { report } = await scanJson([`127.0.0.1:${ftpPort}`, `127.0.0.1:${sshPort}`, '--rate', '2'], { timeoutMs: 300_000 });
+    endpoints = report.endpoints;
+    expect(report.options?.rate).toBe(2);
+  }, 320_000);
+
+  it('the scan went through the relays', () => {
+    expect(endpoints.map((e) => e.service)).toEqual(['ftps-explicit', 'sftp']);
+  });
+
+  it('no server saw more than 2 new connections in any second, nor both together (one address)', () => {
+    const ftp = accepts(ftpLog);
+    const ssh = accepts(sshLog);
+    expect(ftp.length + ssh.length).toBeGreaterThanOrEqual(10);
+    expect(maxPerSecond(ftp)).toBeLessThanOrEqual(2);
+    expect(maxPerSecond(ssh)).toBeLessThanOrEqual(2);
+    expect(maxPerSecond([...ftp, ...ssh])).toBeLessThanOrEqual(2);
+  });
+});
+
+describe.skipIf(!LAB)('the measurement itself', () => {
+  it('sees more than 2 new connections in a second without --rate (the relay can tell)', async () => {
+    const log = path.join(dir, 'unlimited.log');
+    const port = await startRelay(labEndpoint('sshd-modern').port, log);
+    await scanJson([`127.0.0.1:${port}`]);
+    expect(maxPerSecond(accepts(log))).toBeGreaterThan(2);
+  }, 120_000);
+});
+
+describe.skipIf(!LAB)('a server that refuses connections over its limit (sshd MaxStartups 1:100:1)', () => {
+  let throttled: EndpointReport;
+  let baseline: EndpointReport;
+  beforeAll(async () => {
+    await startPenaltySshd();
+    throttled = (await scanJson([`127.0.0.1:${PENALTY_PORT}`])).report.endpoints[0]!;
+    // the same configuration without the limit: the lab's sshd-modern
+    baseline = (await scanJson([`127.0.0.1:${labEndpoint('sshd-modern').port}`])).report.endpoints[0]!;
+  }, 180_000);
+
+  it('is detected and reported, with the back-off', () => {
+    expect(throttled.throttled?.events).toBeGreaterThan(0);
+    expect(throttled.throttled?.backoffMs).toBeGreaterThan(0);
+    expect(throttled.throttled?.log.some((e) => e.kind === 'refused')).toBe(true);
+  });
+
+  it('produces no finding the unthrottled scan does not (same statuses, same grade)', () => {
+    const base = new Map(baseline.findings.map((f) => [f.id, f.status]));
+    const differ = throttled.findings
+      .filter((f) => base.get(f.id) !== f.status)
+      .map((f) => `${f.id} ${f.status} (unthrottled: ${base.get(f.id)})`);
+    expect(differ).toEqual([]);
+    expect(throttled.grade?.grade).toBe(baseline.grade?.grade);
+  });
+});
+
+describe.skipIf(!LAB)('an FTP server with a per-IP limit (vsftpd max_per_ip=1)', () => {
+  let limited: EndpointReport;
+  let baseline: EndpointReport;
+  beforeAll(async () => {
+    await startLimitedVsftpd();
+    const ca = ['--ca-file', path.join(labRunDir(), 'certs/good.crt')];
+    limited = (await scanJson([`127.0.0.1:${PER_IP_PORT}`, ...ca], { timeoutMs: 300_000 })).report.endpoints[0]!;
+    baseline = (await scanJson([`127.0.0.1:${labEndpoint('vsftpd-explicit').port}`, ...ca])).report.endpoints[0]!;
+  }, 400_000);
+
+  it('is detected and reported (421 greetings)', () => {
+    expect(limited.service).toBe('ftps-explicit');
+    expect(limited.throttled?.log.some((e) => e.kind === 'ftp-421')).toBe(true);
+  });
+
+  it('fails nothing the unthrottled scan does not; what the limit kept from us is undecided, not failed', () => {
+    const base = new Map(baseline.findings.map((f) => [f.id, f.status]));
+    const falseFails = limited.findings.filter((f) => f.status === 'fail' && base.get(f.id) !== 'fail').map((f) => `${f.id}: ${f.detail}`);
+    expect(falseFails).toEqual([]);
+    // a pass only where the unthrottled scan passes too
+    const falsePasses = limited.findings.filter((f) => f.status === 'pass' && base.get(f.id) !== 'pass').map((f) => f.id);
+    expect(falsePasses).toEqual([]);
+  });
+});
