@@ -99,15 +99,25 @@ async function protectionCommands(run: Run, control: FtpControl, loggedIn: boole
   return { c: c.code, needLogin: [pbsz, c, p].some((r) => SEQUENCE_ERRORS.includes(r.code)) };
 }
 
-/** Modes to test: passive always; active with --active. EPSV first (no address to mangle). */
+/** Modes to test: passive always; active with --active, never through a proxy. EPSV first (no address to mangle). */
 function modes(ctx: ProbeContext): DataMode[] {
-  return ctx.options.active ? ['EPSV', 'PASV', 'EPRT', 'PORT'] : ['EPSV', 'PASV'];
+  return ctx.options.active && !ctx.dialer.proxy ? ['EPSV', 'PASV', 'EPRT', 'PORT'] : ['EPSV', 'PASV'];
+}
+
+/** Through a proxy the server cannot connect back to us: active mode is untestable, said so. */
+function activeThroughProxy(run: Run): void {
+  const proxy = run.ctx.dialer.proxy;
+  if (!proxy) return;
+  const why = `active mode (PORT/EPRT) untestable through the proxy ${proxy}: the server would have to connect to us, and a proxy carries only our outgoing connections`;
+  gap(run, 'port', 'unsupported', why);
+  gap(run, 'eprt', 'unsupported', why);
 }
 
 /** Listings under each protection level the server allows, then what else a logged-in session shows. */
 async function loggedInExperiments(run: Run, control: FtpControl, protC: number | null): Promise<void> {
   const { ctx, tls } = run;
   const protections: ('P' | 'C')[] = tls === 'none' ? ['C'] : protC === 200 ? ['P', 'C'] : ['P'];
+  activeThroughProxy(run);
   for (const protection of protections) {
     if (tls !== 'none') await recorded(run, control, `PROT ${protection}`, true, 'transfer');
     for (const mode of modes(ctx)) await runTransfer(run, control, mode, protection, true);

@@ -155,6 +155,17 @@ function scanOptions<T>(y: Argv<T>) {
       type: 'number',
       describe: "connections through each group's virtual address; default: enough to see every node with >= 99% probability",
     })
+    .option('proxy', {
+      type: 'string',
+      describe: 'scan through a proxy: socks5://HOST:PORT or http://HOST:PORT (CONNECT); the proxy resolves names; credentials only from XFERSCAN_PROXY_USER and XFERSCAN_PROXY_PASSWORD',
+    })
+    .option('ipv4', { alias: '4', type: 'boolean', describe: 'use IPv4 addresses only' })
+    .option('ipv6', { alias: '6', type: 'boolean', describe: 'use IPv6 addresses only' })
+    .option('resolve', {
+      type: 'string',
+      array: true,
+      describe: 'NAME=ADDR[,ADDR...]: use these addresses for NAME instead of the resolver (repeatable)',
+    })
     .option('sign-key', {
       type: 'string',
       describe: 'Ed25519 private key (PEM): write a detached signature FILE.sig beside the JSON report (-o FILE)',

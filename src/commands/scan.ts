@@ -20,6 +20,7 @@ import { planGroups, type GroupPlan } from '../cluster/plan.js';
 import { scanWithClusters } from '../cluster/run.js';
 import { MAX_VIP_SAMPLES } from '../fleet/targets-file.js';
 import { SocketBudget } from '../net/dialer.js';
+import { networkFrom, type Network } from './network.js';
 import { Progress } from '../fleet/progress.js';
 import { NdjsonStream } from '../fleet/stream.js';
 import { ExitTracker, exitCodeFor } from '../knowledge/exit-code.js';
@@ -65,6 +66,10 @@ export interface ScanArgs {
   'sign-key'?: string;
   'expect-standby'?: string[];
   'vip-samples'?: number;
+  proxy?: string;
+  ipv4?: boolean;
+  ipv6?: boolean;
+  resolve?: string[];
 }
 
 export interface RunResult {
@@ -161,6 +166,8 @@ interface ScanPlan {
   clientCert: LoadedClientCredentials | null;
   /** groups of nodes to compare (src/cluster) */
   groups: GroupPlan[];
+  /** --proxy, -4/-6, --resolve */
+  network: Network;
 }
 
 function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[]): ScanPlan {
@@ -222,6 +229,7 @@ function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[
     caFiles: caFilesFrom(a),
     clientCert: clientCertFrom(a),
     groups,
+    network: networkFrom(a, groups.length > 0),
   };
 }
 
@@ -346,6 +354,8 @@ function scanOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[], sockets: Soc
     checkOptionsFor: p.policy || p.targetPolicies.size ? checkOptionsFor : undefined,
     credentialsFor: p.credentialsFor,
     reportOptions: reportOptions(a, p, targetsIn),
+    proxy: p.network.proxy,
+    resolve: p.network.resolve,
   };
 }
 
@@ -388,6 +398,7 @@ export async function runScan(
   fileEntries: InventoryEntry[] = [],
 ): Promise<RunResult> {
   const plan = planScan(a, targetsIn, fileEntries);
+  await plan.network.preflight(plan.timeoutMs);
   const stream = plan.format === 'ndjson';
   const sockets = new SocketBudget(plan.maxSockets);
   const options = scanOptions(a, plan, targetsIn, sockets, stream);

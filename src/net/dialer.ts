@@ -2,9 +2,11 @@
 // scan-wide socket budget (file descriptors), the endpoint's cap (--connections) and each probe's
 // allowance, it only ever connects to the target's address (a foreign address only when the user
 // allowed it), and it can cut the endpoint off at its deadline (abort: its sockets are destroyed,
-// later dials fail at once). Engines receive a dialer; nothing reaches for a global.
+// later dials fail at once). With --proxy every connection goes through the proxy (src/net/proxy.ts).
+// Engines receive a dialer; nothing reaches for a global.
 import type net from 'node:net';
 import { connectTcp, type DialResult } from './tcp.js';
+import { dialViaProxy, proxyLabel, type ProxySpec } from './proxy.js';
 import { isLocalResourceError, type LocalResourceError } from './outcomes.js';
 
 /** A counting semaphore over sockets, with statistics for the report. */
@@ -57,6 +59,8 @@ export interface Dialer {
   /** the target's resolved address: every connection goes there */
   readonly address: string;
   readonly aborted: boolean;
+  /** the proxy every connection goes through (its name, no credentials); null: direct */
+  readonly proxy: string | null;
   /** a connection to `port` at the target's address */
   dial(port: number, timeoutMs: number, opts?: DialOptions): Promise<DialResult>;
   /**
@@ -75,6 +79,8 @@ interface Shared {
   global: SocketBudget;
   cap: SocketBudget;
   allowForeign: boolean;
+  /** --proxy: every connection is made through it (the server cannot connect back to us then) */
+  proxy: ProxySpec | null;
   sockets: Set<{ destroy(): unknown }>;
   aborted: boolean;
   /** the first local resource failure (EMFILE, ENOMEM…) a dial met, whoever swallowed it */
@@ -95,6 +101,10 @@ class ScopedDialer implements Dialer {
 
   get aborted(): boolean {
     return this.shared.aborted;
+  }
+
+  get proxy(): string | null {
+    return this.shared.proxy ? proxyLabel(this.shared.proxy) : null;
   }
 
   dial(port: number, timeoutMs: number, opts: DialOptions = {}): Promise<DialResult> {
@@ -133,7 +143,8 @@ class ScopedDialer implements Dialer {
     }
     let result: DialResult;
     try {
-      result = await connectTcp(address, port, timeoutMs);
+      const p = this.shared.proxy;
+      result = p ? await dialViaProxy(p, address, port, timeoutMs) : await connectTcp(address, port, timeoutMs);
     } catch (err) {
       // out of descriptors or memory here: give the slots back, remember it (a probe may turn
       // it into a gap; the scheduler must still know to back off), and let the caller see why
@@ -159,12 +170,19 @@ class ScopedDialer implements Dialer {
 export class EndpointDialer extends ScopedDialer {
   private readonly state: Shared;
 
-  constructor(opts: { address: string; global: SocketBudget; connections: number; allowForeignAddresses?: boolean }) {
+  constructor(opts: {
+    address: string;
+    global: SocketBudget;
+    connections: number;
+    allowForeignAddresses?: boolean;
+    proxy?: ProxySpec | null;
+  }) {
     const state: Shared = {
       address: opts.address,
       global: opts.global,
       cap: new SocketBudget(opts.connections),
       allowForeign: opts.allowForeignAddresses ?? false,
+      proxy: opts.proxy ?? null,
       sockets: new Set(),
       aborted: false,
       localFailure: null,

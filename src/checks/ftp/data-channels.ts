@@ -64,7 +64,7 @@ export const ftpDataActive = defineCheck({
     if (active.length === 0)
       return {
         status: 'skipped',
-        detail: options.activeRequested === false ? 'active mode not tested (use --active)' : noLoginReason(ftp),
+        detail: gapDetail(ftp, 'eprt') ?? (options.activeRequested === false ? 'active mode not tested (use --active)' : noLoginReason(ftp)),
       };
     const evidence = active.map((d) => ({ label: 'data channel', value: channelLine(d), conn: d.conn }));
     if (active.some((d) => d.ok)) return { status: 'pass', detail: active.map(channelLine).join('; '), evidence };
