@@ -216,7 +216,7 @@ async function httpConnect(r: HandshakeReader, s: net.Socket, p: ProxySpec, host
   const code = Number(status[1]);
   if (code >= 200 && code < 300) return;
   const line = `HTTP ${code}${status[2]!.slice(0, 80)}`;
-  if (code === 407) throw new ProxyFailure('unreachable', 'EPROXY', `the proxy wants credentials or refused ours (${line})`);
+  if (code === 407 || code === 401) throw new ProxyFailure('unreachable', 'EPROXY', `the proxy wants credentials or refused ours (${line})`);
   // 504: the proxy's own connect timed out; other codes do not tell closed from unreachable
   throw new ProxyFailure(code === 504 ? 'filtered' : 'unreachable', code === 504 ? 'ETIMEDOUT' : 'EPROXY', line);
 }
