@@ -162,8 +162,8 @@ function scanOptions<T>(y: Argv<T>) {
     .option('ipv4', { alias: '4', type: 'boolean', describe: 'use IPv4 addresses only' })
     .option('ipv6', { alias: '6', type: 'boolean', describe: 'use IPv6 addresses only' })
     .option('resolve', {
+      // repeated, not `array`: an array option would swallow a following -4/-6
       type: 'string',
-      array: true,
       describe: 'NAME=ADDR[,ADDR...]: use these addresses for NAME instead of the resolver (repeatable)',
     })
     .option('sign-key', {

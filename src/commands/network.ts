@@ -15,7 +15,7 @@ interface NetworkArgs {
   proxy?: string;
   ipv4?: boolean;
   ipv6?: boolean;
-  resolve?: string[];
+  resolve?: string | string[];
 }
 
 function proxyFrom(a: NetworkArgs, groups: boolean): ProxySpec | null {

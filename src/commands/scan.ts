@@ -69,7 +69,7 @@ export interface ScanArgs {
   proxy?: string;
   ipv4?: boolean;
   ipv6?: boolean;
-  resolve?: string[];
+  resolve?: string | string[];
 }
 
 export interface RunResult {
