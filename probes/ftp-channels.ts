@@ -109,7 +109,12 @@ function modes(ctx: ProbeContext): DataMode[] {
 
 function activeOnIpv6(run: Run): void {
   if (run.ctx.options.active && !run.ctx.dialer.proxy && isIPv6(run.ctx.address))
-    gap(run, 'port', 'unsupported', 'PORT not sent: on IPv6 it cannot name our address (RFC 2428 replaces it with EPRT); active mode tested with EPRT');
+    gap(
+      run,
+      'port',
+      'unsupported',
+      'PORT not sent: on IPv6 it cannot name our address (RFC 2428 replaces it with EPRT); active mode tested with EPRT',
+    );
 }
 
 /** Through a proxy the server cannot connect back to us: active mode is untestable, said so. */

@@ -157,7 +157,8 @@ function scanOptions<T>(y: Argv<T>) {
     })
     .option('proxy', {
       type: 'string',
-      describe: 'scan through a proxy: socks5://HOST:PORT or http://HOST:PORT (CONNECT); the proxy resolves names; credentials only from XFERSCAN_PROXY_USER and XFERSCAN_PROXY_PASSWORD',
+      describe:
+        'scan through a proxy: socks5://HOST:PORT or http://HOST:PORT (CONNECT); the proxy resolves names; credentials only from XFERSCAN_PROXY_USER and XFERSCAN_PROXY_PASSWORD',
     })
     .option('ipv4', { alias: '4', type: 'boolean', describe: 'use IPv4 addresses only' })
     .option('ipv6', { alias: '6', type: 'boolean', describe: 'use IPv6 addresses only' })

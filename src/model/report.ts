@@ -25,13 +25,10 @@ export const EndpointReportSchema = obj({
   ),
   family: Opt(nullable(strEnum(['ipv4', 'ipv6'] as const, 'the address family of `address`'))),
   addressesTried: Opt(
-    List(
-      obj({ address: Str(), family: strEnum(['ipv4', 'ipv6'] as const), state: PortStateSchema, code: nullable(Str()) }),
-      {
-        description:
-          'a name with several addresses (e.g. dual-stack): each tried once with a TCP connect, in the resolver order; the first open one was scanned',
-      },
-    ),
+    List(obj({ address: Str(), family: strEnum(['ipv4', 'ipv6'] as const), state: PortStateSchema, code: nullable(Str()) }), {
+      description:
+        'a name with several addresses (e.g. dual-stack): each tried once with a TCP connect, in the resolver order; the first open one was scanned',
+    }),
   ),
   via: Opt(Str('the proxy every connection of this endpoint went through (no credentials)')),
   state: PortStateSchema,

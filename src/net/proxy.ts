@@ -35,7 +35,9 @@ export function proxyLabel(p: Pick<ProxySpec, 'kind' | 'host' | 'port'>): string
 export function parseProxy(text: string, env: NodeJS.ProcessEnv = process.env): ProxySpec {
   const m = /^(socks5h?|http):\/\/(?:([^@/]*)@)?(\[[0-9a-fA-F:.]+\]|[^:/[\]@]+):(\d{1,5})\/?$/.exec(text.trim());
   if (!m)
-    throw new ProxyConfigError(`--proxy "${text.slice(0, 80)}": expected socks5://HOST:PORT or http://HOST:PORT (credentials from the environment)`);
+    throw new ProxyConfigError(
+      `--proxy "${text.slice(0, 80)}": expected socks5://HOST:PORT or http://HOST:PORT (credentials from the environment)`,
+    );
   if (m[2] !== undefined)
     throw new ProxyConfigError(
       `--proxy: credentials in the URL are refused (they leak into shell history and process lists); set ${PROXY_USER_ENV} and ${PROXY_PASSWORD_ENV}`,
@@ -180,7 +182,8 @@ async function socksAuth(r: HandshakeReader, s: net.Socket, p: ProxySpec): Promi
   if (ver !== 5) throw new ProxyFailure('unreachable', 'EPROXY', `not a SOCKS5 proxy (version byte ${ver})`);
   if (method === 0xff) throw new ProxyFailure('unreachable', 'EPROXY', 'the proxy accepts none of our authentication methods');
   if (method === 0x00) return;
-  if (method !== 0x02 || p.user === undefined) throw new ProxyFailure('unreachable', 'EPROXY', `the proxy chose a method we did not offer (${method})`);
+  if (method !== 0x02 || p.user === undefined)
+    throw new ProxyFailure('unreachable', 'EPROXY', `the proxy chose a method we did not offer (${method})`);
   const u = Buffer.from(p.user);
   const pw = Buffer.from(p.password ?? '');
   s.write(Buffer.concat([Buffer.from([1, u.length]), u, Buffer.from([pw.length]), pw]));
@@ -216,7 +219,8 @@ async function httpConnect(r: HandshakeReader, s: net.Socket, p: ProxySpec, host
   const code = Number(status[1]);
   if (code >= 200 && code < 300) return;
   const line = `HTTP ${code}${status[2]!.slice(0, 80)}`;
-  if (code === 407 || code === 401) throw new ProxyFailure('unreachable', 'EPROXY', `the proxy wants credentials or refused ours (${line})`);
+  if (code === 407 || code === 401)
+    throw new ProxyFailure('unreachable', 'EPROXY', `the proxy wants credentials or refused ours (${line})`);
   // 504: the proxy's own connect timed out; other codes do not tell closed from unreachable
   throw new ProxyFailure(code === 504 ? 'filtered' : 'unreachable', code === 504 ? 'ETIMEDOUT' : 'EPROXY', line);
 }

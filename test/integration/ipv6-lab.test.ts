@@ -57,7 +57,9 @@ describe.skipIf(!labUp)('IPv6 lab endpoints', () => {
     const { report } = await scanJson(['ftpes://[::1]:23027', ...login, '--active'], { env: env(), timeoutMs: 300_000 });
     const ep = report.endpoints[0]!;
     expect([ep.address, ep.family, ep.service]).toEqual(['::1', 'ipv6', 'ftps-explicit']);
-    const pem = execFileSync('bash', ['-c', 'echo | timeout 10 openssl s_client -connect "[::1]:23027" -starttls ftp 2>/dev/null'], { encoding: 'utf8' });
+    const pem = execFileSync('bash', ['-c', 'echo | timeout 10 openssl s_client -connect "[::1]:23027" -starttls ftp 2>/dev/null'], {
+      encoding: 'utf8',
+    });
     const fp = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: pem, encoding: 'utf8' });
     expect(fp.trim().split('=')[1]).toBe(ep.tls!.certificate!.fingerprintSha256);
     expect(okModes(ep)).toEqual(expect.arrayContaining(['EPRT', 'EPSV']));

@@ -64,7 +64,17 @@ describe.skipIf(!labUp)('scans through a proxy (lab module proxy)', () => {
     for (const proxy of [PROXIES.socks5.replace('socks5:', 'socks5h:'), PROXIES.http]) {
       const { stdout } = await run(
         'curl',
-        ['-sS', '--proxy', proxy, '--proxytunnel', '--ssl-reqd', '-k', '-u', `xfsuser:${password}`, `ftp://${labTarget(labEndpoint('vsftpd-explicit'))}/`],
+        [
+          '-sS',
+          '--proxy',
+          proxy,
+          '--proxytunnel',
+          '--ssl-reqd',
+          '-k',
+          '-u',
+          `xfsuser:${password}`,
+          `ftp://${labTarget(labEndpoint('vsftpd-explicit'))}/`,
+        ],
         { timeout: 30_000 },
       );
       expect(stdout, proxy).toMatch(/readme\.txt/);

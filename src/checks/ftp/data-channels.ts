@@ -68,10 +68,12 @@ export const ftpDataActive = defineCheck({
     if (active.length === 0)
       return {
         status: 'skipped',
-        detail: gapDetail(ftp, 'eprt') ?? (options.activeRequested === false ? 'active mode not tested (use --active)' : noLoginReason(ftp)),
+        detail:
+          gapDetail(ftp, 'eprt') ?? (options.activeRequested === false ? 'active mode not tested (use --active)' : noLoginReason(ftp)),
       };
     const evidence = active.map((d) => ({ label: 'data channel', value: channelLine(d), conn: d.conn }));
-    const portNote = onIpv6(ep) && !active.some((d) => d.mode === 'PORT') ? ` (${gapDetail(ftp, 'port') ?? 'PORT not tested on IPv6'})` : '';
+    const portNote =
+      onIpv6(ep) && !active.some((d) => d.mode === 'PORT') ? ` (${gapDetail(ftp, 'port') ?? 'PORT not tested on IPv6'})` : '';
     if (active.some((d) => d.ok)) return { status: 'pass', detail: active.map(channelLine).join('; ') + portNote, evidence };
     const back = active.filter((d) => d.failedStep === 'connect');
     const setup = active.filter((d) => d.failedStep === 'setup');

@@ -115,7 +115,15 @@ checkCases(ftpDataActive, [
   { name: 'an SFTP endpoint is not its concern', endpoint: sshEndpoint(hardenedSsh()), expect: null },
   {
     name: 'through a proxy with --active: skipped, untestable through the proxy, never a firewall failure',
-    endpoint: ftpEndpoint(withChannels(vsftpdStrict(), { dataChannels: [channel('EPSV', 'P'), channel('PASV', 'P')] }, [{ step: 'eprt' as const, reason: 'unsupported' as const, detail: 'active mode (PORT/EPRT) untestable through the proxy socks5://127.0.0.1:1080: the server would have to connect to us' }])),
+    endpoint: ftpEndpoint(
+      withChannels(vsftpdStrict(), { dataChannels: [channel('EPSV', 'P'), channel('PASV', 'P')] }, [
+        {
+          step: 'eprt' as const,
+          reason: 'unsupported' as const,
+          detail: 'active mode (PORT/EPRT) untestable through the proxy socks5://127.0.0.1:1080: the server would have to connect to us',
+        },
+      ]),
+    ),
     options: active,
     expect: { status: 'skipped', detail: /^active mode \(PORT\/EPRT\) untestable through the proxy socks5:/ },
   },
@@ -123,7 +131,11 @@ checkCases(ftpDataActive, [
     name: 'on IPv6: EPRT works, PORT not sent (it cannot name an IPv6 address): pass, saying so',
     endpoint: ftpEndpoint(
       withChannels(vsftpdStrict({ address: '::1' }), { dataChannels: [channel('EPSV', 'P'), channel('EPRT', 'P')] }, [
-        { step: 'port', reason: 'unsupported', detail: 'PORT not sent: on IPv6 it cannot name our address (RFC 2428 replaces it with EPRT)' },
+        {
+          step: 'port',
+          reason: 'unsupported',
+          detail: 'PORT not sent: on IPv6 it cannot name our address (RFC 2428 replaces it with EPRT)',
+        },
       ]),
     ),
     options: active,
