@@ -249,7 +249,9 @@ export async function dialViaProxy(p: ProxySpec, host: string, port: number, tim
     reader.release();
     s.destroy();
     const f = err instanceof ProxyFailure ? err : new ProxyFailure('unreachable', 'EPROXY', (err as Error).message);
-    return { state: f.state, socket: null, address: host, ms: ms(), code: f.code, detail: `proxy ${label}: ${f.message}` };
+    // a proxy may echo what we sent it: never our password
+    const said = p.password ? f.message.split(p.password).join('********') : f.message;
+    return { state: f.state, socket: null, address: host, ms: ms(), code: f.code, detail: `proxy ${label}: ${said}` };
   }
   reader.release();
   return { state: 'open', socket: s, address: host, ms: ms(), code: null, via: label };

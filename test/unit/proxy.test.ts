@@ -4,7 +4,9 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialViaProxy, parseProxy, proxyLabel, ProxyConfigError } from '../../src/net/proxy.js';
-import { parseResolveOverrides, resolveAll } from '../../src/net/resolve.js';
+import { chooseAddress, parseResolveOverrides, resolveAll } from '../../src/net/resolve.js';
+import { SocketBudget } from '../../src/net/dialer.js';
+import { networkFrom } from '../../src/commands/network.js';
 
 const servers: net.Server[] = [];
 afterEach(() => {
@@ -159,6 +161,16 @@ describe('HTTP CONNECT', () => {
     expect(r.detail).toMatch(detail);
   });
 
+  it('a proxy that echoes our password back does not get it into the report', async () => {
+    const port = await scripted(async (s, read) => {
+      await read(1);
+      s.write('HTTP/1.1 403 denied for u:hunter2\r\n\r\n');
+    });
+    const r = await dialViaProxy({ kind: 'http', host: '127.0.0.1', port, user: 'u', password: 'hunter2' }, 'h.example', 21, 2000);
+    expect(r.detail).toContain('denied for u:********');
+    expect(r.detail).not.toContain('hunter2');
+  });
+
   it('stops reading headers past the size limit', async () => {
     const port = await scripted(async (s, read) => {
       await read(1);
@@ -178,5 +190,47 @@ describe('resolve', () => {
     await expect(resolveAll('127.0.0.1', { family: 'ipv6' })).rejects.toThrow(/has no IPv6 address/);
     expect(await resolveAll('files.example', { proxied: true })).toEqual(['files.example']);
     expect(() => parseResolveOverrides(['dual.test=not-an-ip'])).toThrow(/expected NAME=ADDR/);
+  });
+});
+
+describe('dual-stack choice', () => {
+  it('tries every address once in order and scans the first that accepts', async () => {
+    const server = net.createServer((s) => s.destroy());
+    servers.push(server);
+    const listening = await new Promise<boolean>((r) => {
+      server.once('error', () => r(false));
+      server.listen(0, '::1', () => r(true));
+    });
+    if (!listening) return; // no IPv6 loopback on this machine
+    const port = (server.address() as net.AddressInfo).port;
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(port, '127.0.0.1', () => r()));
+    // the same port number on 127.0.0.1 is ours and then closed: nothing listens there
+    await new Promise<void>((r) => free.close(() => r()));
+    const pick = await chooseAddress(['127.0.0.1', '::1'], port, 2000, new SocketBudget());
+    expect(pick.address).toBe('::1');
+    expect(pick.tried!.map((t) => [t.family, t.state])).toEqual([
+      ['ipv4', 'closed'],
+      ['ipv6', 'open'],
+    ]);
+    expect((await chooseAddress(['::1'], port, 2000, new SocketBudget())).tried).toBeNull();
+  });
+});
+
+describe('--proxy, -4/-6, --resolve on the command line', () => {
+  it.each([
+    [{ ipv4: true, ipv6: true }, /-4 and -6 exclude each other/],
+    [{ proxy: 'socks5://127.0.0.1:1080', ipv6: true }, /cannot choose the address family/],
+    [{ proxy: 'http://user:pw@127.0.0.1:3128' }, /credentials in the URL are refused/],
+    [{ resolve: 'name' }, /expected NAME=ADDR/],
+  ])('refuses %j in one line', (args, msg) => {
+    expect(() => networkFrom(args, false)).toThrow(msg);
+  });
+  it('refuses --proxy with groups of nodes (not carried through a proxy yet)', () => {
+    expect(() => networkFrom({ proxy: 'socks5://127.0.0.1:1080' }, true)).toThrow(/not scanned through a proxy/);
+  });
+  it('one --resolve or several', () => {
+    expect(networkFrom({ resolve: 'a.test=::1' }, false).resolve.overrides!.get('a.test')).toEqual(['::1']);
+    expect(networkFrom({ resolve: ['a.test=::1', 'b.test=127.0.0.1'], ipv4: true }, false).resolve).toMatchObject({ family: 'ipv4' });
   });
 });
