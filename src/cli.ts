@@ -155,6 +155,15 @@ function scanOptions<T>(y: Argv<T>) {
       type: 'number',
       describe: "connections through each group's virtual address; default: enough to see every node with >= 99% probability",
     })
+    .option('sign-key', {
+      type: 'string',
+      describe: 'Ed25519 private key (PEM): write a detached signature FILE.sig beside the JSON report (-o FILE)',
+    });
+}
+
+/** How the scan reaches its targets: --proxy, -4/-6, --resolve (src/commands/network.ts). */
+function networkOptions<T>(y: Argv<T>) {
+  return y
     .option('proxy', {
       type: 'string',
       describe:
@@ -166,10 +175,6 @@ function scanOptions<T>(y: Argv<T>) {
       // repeated, not `array`: an array option would swallow a following -4/-6
       type: 'string',
       describe: 'NAME=ADDR[,ADDR...]: use these addresses for NAME instead of the resolver (repeatable)',
-    })
-    .option('sign-key', {
-      type: 'string',
-      describe: 'Ed25519 private key (PEM): write a detached signature FILE.sig beside the JSON report (-o FILE)',
     });
 }
 
@@ -256,7 +261,7 @@ function buildParser(argv: string[]) {
         'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json [--public-key PUB.pem]\n       xferscan                    (no target: scan a built-in demo target)',
       )
       .command('scan [targets..]', 'scan targets and report', (y) =>
-        displayOptions(scanOptions(y)).positional('targets', { type: 'string', array: true, describe: 'targets' }),
+        displayOptions(networkOptions(scanOptions(y))).positional('targets', { type: 'string', array: true, describe: 'targets' }),
       )
       .command('report <file>', 're-render a saved JSON scan in another format', (y) =>
         displayOptions(y)
@@ -307,7 +312,7 @@ function buildParser(argv: string[]) {
             .option('public-key', { type: 'string', describe: 'Ed25519 public key (PEM) the report must be signed with' })
             .option('signature', { type: 'string', describe: 'detached signature file (default: REPORT.sig)' }),
       )
-      .command('$0', false, (y) => displayOptions(scanOptions(y)))
+      .command('$0', false, (y) => displayOptions(networkOptions(scanOptions(y))))
       .epilog(EPILOG)
       .version(TOOL_VERSION)
       .help()
