@@ -2,6 +2,7 @@
 // before the first connection (one clear line on bad input, exit 1).
 import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import { ClientCredentialError, loadClientCredentials, type LoadedClientCredentials } from '../tls/client-auth.js';
 import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from '../targets.js';
 import type { ScanOptions } from '../scan.js';
@@ -378,7 +379,10 @@ function endpointSources(p: ScanPlan, policyFile: string | undefined): Record<st
 
 /** Renders the finished report where it goes (and signs it when asked); the exit code. */
 async function writeReport(a: ScanArgs, p: ScanPlan, scanned: Report, out: NodeJS.WritableStream): Promise<Report> {
-  const report = finalizeReport(scanned, p.profile, await scannerInfo(scanned.endpoints.map((e) => e.address)));
+  // through a proxy the servers see the proxy's address, not ours: our source is the one toward the proxy
+  const proxy = p.network.proxy;
+  const toward = proxy ? [isIP(proxy.host) ? proxy.host : null] : scanned.endpoints.map((e) => e.address);
+  const report = finalizeReport(scanned, p.profile, await scannerInfo(toward));
   const text = render(report, p.format, renderOptionsFrom(a as unknown as Record<string, unknown>, p.format));
   if (a.output) {
     writeOutput(a.output, text);

@@ -32,7 +32,11 @@ export const EndpointReportSchema = obj({
   ),
   via: Opt(Str('the proxy every connection of this endpoint went through (no credentials)')),
   state: PortStateSchema,
-  connectMs: nullable(Type.Number({ description: 'how long the TCP connect took (or how long we waited), ms' })),
+  connectMs: nullable(
+    Type.Number({
+      description: 'how long the TCP connect took (or how long we waited), ms; through a proxy, until the proxy reported the connection',
+    }),
+  ),
   service: nullable(ServiceSchema),
   expectedService: Opt(nullable(ServiceSchema)),
   expectedServices: Opt(
