@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import { ClientCredentialError, loadClientCredentials, type LoadedClientCredentials } from '../tls/client-auth.js';
 import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from '../targets.js';
-import type { ScanOptions } from '../scan.js';
+import { vantageOf, type ScanOptions } from '../scan.js';
 import { clusterFindings } from '../knowledge/summary.js';
 import { render, FORMATS, type Format } from '../../reports/index.js';
 import type { Credentials } from '../probe.js';
@@ -414,7 +414,12 @@ export async function runScan(
   const standby = new Set(plan.groups.flatMap((g) => g.nodes.filter((n) => n.standby).map((n) => n.endpoint)));
   const ndjson = stream
     ? new NdjsonStream(
-        { tool: { name: 'xferscan', version: TOOL_VERSION }, startedAt: new Date().toISOString(), profile: plan.profile.id },
+        {
+          tool: { name: 'xferscan', version: TOOL_VERSION },
+          startedAt: new Date().toISOString(),
+          profile: plan.profile.id,
+          ...vantageOf(options),
+        },
         a.output ?? out,
       )
     : null;
