@@ -330,7 +330,7 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
   const summary = emptySummary();
   const kept = await mapLimit(endpoints, opts.concurrency, async (target, index) => {
     const { addresses, error } = await resolveOnce(target.host);
-    const pick = addresses ? await chooseAddress(addresses, target.port, opts.timeoutMs, opts.sockets!) : null;
+    const pick = addresses ? await chooseAddress(addresses, target.port, opts.timeoutMs, opts.sockets!, opts.proxy) : null;
     const ep = await scanWithBackoff(target, pick?.address ?? null, error, opts);
     if (pick?.tried) ep.addressesTried = pick.tried;
     done += 1;

@@ -8,6 +8,7 @@ import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { PortState } from '../model.js';
 import { EndpointDialer, type SocketBudget } from './dialer.js';
+import type { ProxySpec } from './proxy.js';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -68,12 +69,13 @@ export async function chooseAddress(
   port: number,
   timeoutMs: number,
   global: SocketBudget,
+  proxy: ProxySpec | null = null,
 ): Promise<{ address: string; tried: AddressTried[] | null }> {
   if (addresses.length < 2) return { address: addresses[0]!, tried: null };
   const tried: AddressTried[] = [];
   let chosen: string | null = null;
   for (const address of addresses) {
-    const d = new EndpointDialer({ address, global, connections: 1 });
+    const d = new EndpointDialer({ address, global, connections: 1, proxy });
     const r = await d.dial(port, timeoutMs);
     r.socket?.destroy();
     tried.push({ address, family: familyOf(address)!, state: r.state, code: r.code });
