@@ -78,10 +78,14 @@ async function detectOnce(ctx: ConnectContext, patient: boolean): Promise<Detect
   d.connectMs = dialled.ms;
   transcript.note(
     conn,
-    `TCP ${address}:${target.port} ${dialled.state} after ${dialled.ms} ms${dialled.code ? ` (${dialled.code})` : ''}`,
+    `TCP ${address}:${target.port} ${dialled.state} after ${dialled.ms} ms${dialled.code ? ` (${dialled.code})` : ''}${dialled.via ? ` via ${dialled.via}` : ''}${dialled.detail ? `: ${dialled.detail}` : ''}`,
     'connect',
   );
-  if (!dialled.socket) return d;
+  if (!dialled.socket) {
+    // through a proxy: its one line, naming it, says why (no fact about the target's own port)
+    if (dialled.detail) d.error = dialled.detail;
+    return d;
+  }
 
   const control = new FtpControl(dialled.socket, transcript, conn, options.timeoutMs);
   try {

@@ -1,6 +1,7 @@
 // The FTP/FTPS channel probe: PBSZ/PROT, login, real data channels (passive and, with --active,
 // active) under PROT P and PROT C, TLS session reuse per TLS version, passive-port sampling,
 // FTP bounce, --write-test, and CCC — judged later by what actually happened on the wire.
+import { isIPv6 } from 'node:net';
 import type { SecureVersion } from 'node:tls';
 import { completed, type Probe, type ProbeContext } from '../src/probe.js';
 import { ANONYMOUS_PASSWORD, LOGIN_PATIENCE, login, openSession, tlsModeOf, type Session, type TlsMode } from '../src/ftp/session.js';
@@ -99,15 +100,38 @@ async function protectionCommands(run: Run, control: FtpControl, loggedIn: boole
   return { c: c.code, needLogin: [pbsz, c, p].some((r) => SEQUENCE_ERRORS.includes(r.code)) };
 }
 
-/** Modes to test: passive always; active with --active. EPSV first (no address to mangle). */
+/** Modes to test: passive always; active with --active, never through a proxy. EPSV first (no address to mangle). */
 function modes(ctx: ProbeContext): DataMode[] {
-  return ctx.options.active ? ['EPSV', 'PASV', 'EPRT', 'PORT'] : ['EPSV', 'PASV'];
+  if (!ctx.options.active || ctx.dialer.proxy) return ['EPSV', 'PASV'];
+  // PORT can only name an IPv4 address (RFC 2428): on IPv6 it is not sent (activeOnIpv6 says so)
+  return isIPv6(ctx.address) ? ['EPSV', 'PASV', 'EPRT'] : ['EPSV', 'PASV', 'EPRT', 'PORT'];
+}
+
+function activeOnIpv6(run: Run): void {
+  if (run.ctx.options.active && !run.ctx.dialer.proxy && isIPv6(run.ctx.address))
+    gap(
+      run,
+      'port',
+      'unsupported',
+      'PORT not sent: on IPv6 it cannot name our address (RFC 2428 replaces it with EPRT); active mode tested with EPRT',
+    );
+}
+
+/** Through a proxy the server cannot connect back to us: active mode is untestable, said so. */
+function activeThroughProxy(run: Run): void {
+  const proxy = run.ctx.dialer.proxy;
+  if (!proxy) return;
+  const why = `active mode (PORT/EPRT) untestable through the proxy ${proxy}: the server would have to connect to us, and a proxy carries only our outgoing connections`;
+  gap(run, 'port', 'unsupported', why);
+  gap(run, 'eprt', 'unsupported', why);
 }
 
 /** Listings under each protection level the server allows, then what else a logged-in session shows. */
 async function loggedInExperiments(run: Run, control: FtpControl, protC: number | null): Promise<void> {
   const { ctx, tls } = run;
   const protections: ('P' | 'C')[] = tls === 'none' ? ['C'] : protC === 200 ? ['P', 'C'] : ['P'];
+  activeThroughProxy(run);
+  activeOnIpv6(run);
   for (const protection of protections) {
     if (tls !== 'none') await recorded(run, control, `PROT ${protection}`, true, 'transfer');
     for (const mode of modes(ctx)) await runTransfer(run, control, mode, protection, true);

@@ -130,6 +130,8 @@ function metaTable(r: Report): string {
   if (c) rows.push(['Standard', h(c.profile.standard)]);
   rows.push(['Scan started / finished', `${h(r.startedAt)} — ${h(r.finishedAt)} (${h(durationText(r))})`]);
   rows.push(['Tool', `${h(r.tool.name)} ${h(r.tool.version)}`]);
+  if (r.vantage?.proxy) rows.push(['Vantage point', `through the proxy <code>${h(r.vantage.proxy)}</code>: ${h(r.vantage.note ?? '')}`]);
+  if (r.vantage?.family) rows.push(['Address family', r.vantage.family === 'ipv6' ? 'IPv6 only (-6)' : 'IPv4 only (-4)']);
   if (r.scanner) {
     rows.push([
       'Scanner host',

@@ -297,6 +297,8 @@ function summaryOut(out: Out, report: Report): void {
     '',
     '  ',
   );
+  if (report.vantage?.proxy)
+    out.text(`scanned through the proxy ${report.vantage.proxy}: active mode and FTP bounce untestable from there`, '', '  ');
   const failing = report.overview?.failingChecks ?? [
     ...new Set(report.endpoints.flatMap((e) => e.findings.filter((f) => f.status === 'fail').map((f) => f.id))),
   ];

@@ -171,6 +171,23 @@ function scanOptions<T>(y: Argv<T>) {
     });
 }
 
+/** How the scan reaches its targets: --proxy, -4/-6, --resolve (src/commands/network.ts). */
+function networkOptions<T>(y: Argv<T>) {
+  return y
+    .option('proxy', {
+      type: 'string',
+      describe:
+        'scan through a proxy: socks5://HOST:PORT or http://HOST:PORT (CONNECT); the proxy resolves names; credentials only from XFERSCAN_PROXY_USER and XFERSCAN_PROXY_PASSWORD',
+    })
+    .option('ipv4', { alias: '4', type: 'boolean', describe: 'use IPv4 addresses only' })
+    .option('ipv6', { alias: '6', type: 'boolean', describe: 'use IPv6 addresses only' })
+    .option('resolve', {
+      // repeated, not `array`: an array option would swallow a following -4/-6
+      type: 'string',
+      describe: 'NAME=ADDR[,ADDR...]: use these addresses for NAME instead of the resolver (repeatable)',
+    });
+}
+
 /** How the report is shown: shared by scan, report and merge. */
 function displayOptions<T>(y: Argv<T>) {
   return y
@@ -254,7 +271,7 @@ function buildParser(argv: string[]) {
         'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json [--public-key PUB.pem]\n       xferscan                    (no target: scan a built-in demo target)',
       )
       .command('scan [targets..]', 'scan targets and report', (y) =>
-        displayOptions(scanOptions(y)).positional('targets', { type: 'string', array: true, describe: 'targets' }),
+        displayOptions(networkOptions(scanOptions(y))).positional('targets', { type: 'string', array: true, describe: 'targets' }),
       )
       .command('report <file>', 're-render a saved JSON scan in another format', (y) =>
         displayOptions(y)
@@ -305,7 +322,7 @@ function buildParser(argv: string[]) {
             .option('public-key', { type: 'string', describe: 'Ed25519 public key (PEM) the report must be signed with' })
             .option('signature', { type: 'string', describe: 'detached signature file (default: REPORT.sig)' }),
       )
-      .command('$0', false, (y) => displayOptions(scanOptions(y)))
+      .command('$0', false, (y) => displayOptions(networkOptions(scanOptions(y))))
       .epilog(EPILOG)
       .version(TOOL_VERSION)
       .help()

@@ -1,6 +1,5 @@
 // A scan: resolves each host once, scans endpoints with bounded concurrency (each within its own
 // dialer and deadline), judges each endpoint's facts with the checks, and assembles the report.
-import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { EndpointReport, Finding, Report, ReportSummary } from './model.js';
 import type { Endpoint } from './targets.js';
@@ -12,6 +11,8 @@ import { ThrottleLog } from './net/throttle.js';
 import { isLocalResourceError } from './net/outcomes.js';
 import type { Interrupt } from './net/interrupt.js';
 import { boundFinding, sanitizeDeep } from './untrusted.js';
+import { proxyLabel, type ProxySpec } from './net/proxy.js';
+import { chooseAddress, familyOf, resolveAll, type ResolveOptions } from './net/resolve.js';
 import { PROBES } from '../probes/index.js';
 import { drownAcrossEndpoints } from '../probes/tls-vulns.js';
 import { runChecks, type CheckOptions, type ProfileSelection } from './checks/engine.js';
@@ -49,6 +50,10 @@ export interface ScanOptions extends ProbeOptions {
   selection?: ProfileSelection;
   /** per-endpoint check options (e.g. a passive range from the policy); default checkOptions */
   checkOptionsFor?: (ep: EndpointReport, target: Endpoint) => CheckOptions;
+  /** --proxy: every connection goes through it; names are resolved by the proxy */
+  proxy?: ProxySpec | null;
+  /** -4 / -6 and --resolve */
+  resolve?: ResolveOptions;
   /** per-target credentials (e.g. from the policy); undefined = use `credentials` */
   credentialsFor?: (target: Endpoint) => Credentials | null | undefined;
   /** SIGINT/SIGTERM: endpoints not started are not dialled, the ones in flight wind down */
@@ -80,11 +85,16 @@ export function emptyEndpoint(e: Endpoint): EndpointReport {
   };
 }
 
-/** Resolves a host once; every connection of the scan then goes to this address. */
-async function resolveHost(host: string): Promise<string> {
-  if (net.isIP(host)) return host;
-  const r = await dns.lookup(host);
-  return r.address;
+/**
+ * Where the scan ran from, on the endpoint: the proxy it went through and the family it used.
+ * Through a proxy a name is resolved by the proxy: we do not know the address it connected to.
+ */
+function markVantage(ep: EndpointReport, address: string, opts: ScanOptions): void {
+  if (opts.proxy) {
+    ep.via = proxyLabel(opts.proxy);
+    if (!net.isIP(address)) ep.address = null;
+  }
+  ep.family = familyOf(ep.address);
 }
 
 const deadlineMessage = (ms: number | undefined) =>
@@ -156,6 +166,7 @@ export async function scanEndpoint(
     ep = await gatherEndpoint(target, address, opts, d, transcript);
     const throttled = d.throttle.report();
     if (throttled) ep.throttled = throttled;
+    markVantage(ep, address, opts);
   }
   ep.transcript = transcript.finish();
   const checkOptions = opts.checkOptionsFor?.(ep, target) ?? opts.checkOptions;
@@ -202,6 +213,7 @@ function newDialer(address: string, opts: ScanOptions): EndpointDialer {
     allowForeignAddresses: opts.allowForeignPasv,
     rate: opts.rates?.for(address) ?? null,
     throttle: new ThrottleLog(opts.throttleDelaysMs),
+    proxy: opts.proxy,
   });
 }
 
@@ -355,15 +367,33 @@ function relinkAcrossEndpoints(results: EndpointReport[], targets: Endpoint[], o
   return changed.length > 0;
 }
 
+/** The report's vantage point, when the scan did not simply go out directly over any family. */
+export function vantageOf(opts: Pick<ScanOptions, 'proxy' | 'resolve'>): Pick<Report, 'vantage'> {
+  const { proxy, resolve } = opts;
+  if (!proxy && !resolve?.family && !resolve?.overrides?.size) return {};
+  return {
+    vantage: {
+      proxy: proxy ? proxyLabel(proxy) : null,
+      family: resolve?.family ?? null,
+      ...(resolve?.overrides?.size ? { resolve: Object.fromEntries([...resolve.overrides].map(([k, v]) => [k, [...v]])) } : {}),
+      ...(proxy
+        ? {
+            note: `every connection went through ${proxyLabel(proxy)}, which resolved the names: the results hold for clients behind that proxy; active mode and FTP bounce cannot be tested through it (the server would have to connect to us)`,
+          }
+        : {}),
+    },
+  };
+}
+
 export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Report> {
   const startedAt = new Date().toISOString();
-  const resolved = new Map<string, Promise<{ address: string | null; error: string | null }>>();
+  const resolved = new Map<string, Promise<{ addresses: string[] | null; error: string | null }>>();
   const resolveOnce = (host: string) => {
     let p = resolved.get(host);
     if (!p) {
-      p = resolveHost(host).then(
-        (address) => ({ address, error: null }),
-        (err: NodeJS.ErrnoException) => ({ address: null, error: `cannot resolve ${host} (${err.code ?? err.message})` }),
+      p = resolveAll(host, { ...opts.resolve, proxied: !!opts.proxy }).then(
+        (addresses) => ({ addresses, error: null }),
+        (err: NodeJS.ErrnoException) => ({ addresses: null, error: err.code ? `cannot resolve ${host} (${err.code})` : err.message }),
       );
       resolved.set(host, p);
     }
@@ -375,8 +405,10 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
   const summary = emptySummary();
   const pressure = new LocalPressure();
   const kept = await mapLimit(endpoints, opts.concurrency, async (target, index) => {
-    const { address, error } = await resolveOnce(target.host);
-    const ep = await scanWithBackoff(target, address, error, opts, pressure);
+    const { addresses, error } = await resolveOnce(target.host);
+    const pick = addresses ? await chooseAddress(addresses, target.port, opts.timeoutMs, opts.sockets!, opts.proxy) : null;
+    const ep = await scanWithBackoff(target, pick?.address ?? null, error, opts, pressure);
+    if (pick?.tried) ep.addressesTried = pick.tried;
     done += 1;
     tally(summary, ep.findings);
     opts.onEndpointDone?.(ep, done, endpoints.length, index);
@@ -391,6 +423,7 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
     finishedAt: new Date().toISOString(),
     profile: opts.profile,
     ...(opts.reportOptions ? { options: opts.reportOptions } : {}),
+    ...vantageOf(opts),
     endpoints: results,
     summary,
   };

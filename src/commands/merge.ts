@@ -26,7 +26,14 @@ export interface MergeInput {
 /** Reads an NDJSON stream written by `scan --format ndjson` back into a report (without compliance/digest). */
 export function readNdjsonReport(file: string, text: string): Report {
   const endpoints: { index: number; ep: EndpointReport }[] = [];
-  let meta: { tool?: Report['tool']; startedAt?: string; finishedAt?: string; profile?: string; options?: Record<string, unknown> } = {};
+  let meta: {
+    tool?: Report['tool'];
+    startedAt?: string;
+    finishedAt?: string;
+    profile?: string;
+    options?: Record<string, unknown>;
+    vantage?: Report['vantage'];
+  } = {};
   let clusters: ClusterView | undefined;
   let sawSummary = false;
   text.split('\n').forEach((l, i) => {
@@ -64,6 +71,7 @@ export function readNdjsonReport(file: string, text: string): Report {
     finishedAt: meta.finishedAt ?? meta.startedAt ?? '',
     profile: meta.profile ?? 'baseline',
     ...(meta.options ? { options: meta.options } : {}),
+    ...(meta.vantage ? { vantage: meta.vantage } : {}),
     endpoints: eps,
     summary: tally(summarize(eps), clusterFindings(clusters)),
     ...(clusters ? { clusters } : {}),
@@ -192,6 +200,7 @@ export function mergeReports(inputs: MergeInput[], profileFile?: string): MergeR
       shard: null,
       ...mergedSources(inputs),
     },
+    ...sameVantage(inputs.map((i) => i.report)),
     endpoints,
     summary: summarize(endpoints),
   };
@@ -206,4 +215,10 @@ export function mergeReports(inputs: MergeInput[], profileFile?: string): MergeR
   }
   const scanner = first.scanner ? { ...first.scanner, sourceAddresses: uniqueSources } : null;
   return { report: finalizeReport(merged, profile, scanner), duplicates };
+}
+
+/** The vantage point of merged reports when they all share one (each endpoint keeps its own `via` and `family`). */
+function sameVantage(reports: Report[]): Pick<Report, 'vantage'> {
+  const all = new Set(reports.map((r) => JSON.stringify(r.vantage ?? null)));
+  return all.size === 1 && reports[0]!.vantage ? { vantage: reports[0]!.vantage } : {};
 }

@@ -2,9 +2,10 @@
 // before the first connection (one clear line on bad input, exit 1).
 import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import { ClientCredentialError, loadClientCredentials, type LoadedClientCredentials } from '../tls/client-auth.js';
 import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from '../targets.js';
-import { notScanned, summarize, type ScanOptions } from '../scan.js';
+import { notScanned, summarize, vantageOf, type ScanOptions } from '../scan.js';
 import { ScanGuard } from './scan-guard.js';
 import { sanitizeDeep } from '../untrusted.js';
 import type { InterruptReason } from '../net/interrupt.js';
@@ -25,6 +26,7 @@ import { MAX_VIP_SAMPLES } from '../fleet/targets-file.js';
 import { SocketBudget } from '../net/dialer.js';
 import { RatePerAddress } from '../net/rate.js';
 import { POLITE_THROTTLE_DELAYS_MS, THROTTLE_DELAYS_MS } from '../net/throttle.js';
+import { networkFrom, type Network } from './network.js';
 import { Progress } from '../fleet/progress.js';
 import { NdjsonStream } from '../fleet/stream.js';
 import { EXIT, ExitTracker, exitCodeFor } from '../knowledge/exit-code.js';
@@ -73,6 +75,10 @@ export interface ScanArgs {
   'sign-key'?: string;
   'expect-standby'?: string[];
   'vip-samples'?: number;
+  proxy?: string;
+  ipv4?: boolean;
+  ipv6?: boolean;
+  resolve?: string | string[];
 }
 
 export interface RunResult {
@@ -169,6 +175,8 @@ interface ScanPlan {
   clientCert: LoadedClientCredentials | null;
   /** groups of nodes to compare (src/cluster) */
   groups: GroupPlan[];
+  /** --proxy, -4/-6, --resolve */
+  network: Network;
 }
 
 function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[]): ScanPlan {
@@ -230,6 +238,7 @@ function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[
     caFiles: caFilesFrom(a),
     clientCert: clientCertFrom(a),
     groups,
+    network: networkFrom(a, groups.length > 0),
   };
 }
 
@@ -374,6 +383,8 @@ function scanOptions(a: ScanArgs, p: ScanPlan, targetsIn: string[], sockets: Soc
     checkOptionsFor: p.policy || p.targetPolicies.size ? checkOptionsFor : undefined,
     credentialsFor: p.credentialsFor,
     reportOptions: reportOptions(a, p, targetsIn),
+    proxy: p.network.proxy,
+    resolve: p.network.resolve,
   };
 }
 
@@ -396,7 +407,10 @@ function endpointSources(p: ScanPlan, policyFile: string | undefined): Record<st
 
 /** Renders the finished report where it goes (and signs it when asked); the exit code. */
 async function writeReport(a: ScanArgs, p: ScanPlan, scanned: Report, out: NodeJS.WritableStream): Promise<Report> {
-  const report = finalizeReport(scanned, p.profile, await scannerInfo(scanned.endpoints.map((e) => e.address)));
+  // through a proxy the servers see the proxy's address, not ours: our source is the one toward the proxy
+  const proxy = p.network.proxy;
+  const toward = proxy ? [isIP(proxy.host) ? proxy.host : null] : scanned.endpoints.map((e) => e.address);
+  const report = finalizeReport(scanned, p.profile, await scannerInfo(toward));
   const text = render(report, p.format, renderOptionsFrom(a as unknown as Record<string, unknown>, p.format));
   if (a.output) {
     writeOutput(a.output, text);
@@ -460,6 +474,7 @@ export async function runScan(
   fileEntries: InventoryEntry[] = [],
 ): Promise<RunResult> {
   const plan = planScan(a, targetsIn, fileEntries);
+  await plan.network.preflight(plan.timeoutMs);
   const stream = plan.format === 'ndjson';
   const sockets = new SocketBudget(plan.maxSockets);
   const options = scanOptions(a, plan, targetsIn, sockets, stream);
@@ -471,7 +486,12 @@ export async function runScan(
   const standby = new Set(plan.groups.flatMap((g) => g.nodes.filter((n) => n.standby).map((n) => n.endpoint)));
   const ndjson = stream
     ? new NdjsonStream(
-        { tool: { name: 'xferscan', version: TOOL_VERSION }, startedAt: new Date().toISOString(), profile: plan.profile.id },
+        {
+          tool: { name: 'xferscan', version: TOOL_VERSION },
+          startedAt: new Date().toISOString(),
+          profile: plan.profile.id,
+          ...vantageOf(options),
+        },
         a.output ?? out,
       )
     : null;

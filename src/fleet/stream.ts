@@ -4,7 +4,7 @@
 // (type "endpoint", index = position in the input, scan, verdict, counts, endpoint).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { ClusterView, EndpointReport, PortState, ReportSummary } from '../model.js';
+import type { ClusterView, EndpointReport, PortState, Report, ReportSummary } from '../model.js';
 import { clusterFindings } from '../knowledge/summary.js';
 import { endpointVerdict, type EndpointVerdict } from '../profiles/compliance.js';
 import { safeJson } from '../../reports/common.js';
@@ -13,6 +13,8 @@ export interface StreamScanMeta {
   tool: { name: 'xferscan'; version: string };
   startedAt: string;
   profile: string;
+  /** --proxy, -4/-6, --resolve: where the scan ran from */
+  vantage?: Report['vantage'];
 }
 
 export interface StreamSummaryLine {

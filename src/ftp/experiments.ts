@@ -161,6 +161,11 @@ async function bounceListener(address: string): Promise<{ port: number; connecti
 
 /** FTP bounce: PORT/EPRT naming an address other than ours. Reply only; never a transfer. */
 export async function bounceTest(run: ChannelRun, control: FtpControl): Promise<void> {
+  const proxy = run.ctx.dialer.proxy;
+  if (proxy) {
+    gap(run, 'bounce', 'unsupported', `bounce test skipped: untestable through the proxy ${proxy} (the server cannot connect to us there)`);
+    return;
+  }
   const local = control.localAddress;
   if (!local || !net.isIPv4(plainAddress(local))) {
     gap(run, 'bounce', 'unsupported', 'bounce test skipped: it needs an IPv4 control connection');

@@ -22,9 +22,23 @@ import { ThrottleSchema } from './politeness.js';
 export const EndpointReportSchema = obj({
   host: Str(),
   port: Type.Integer({ minimum: 1, maximum: 65535 }),
-  address: nullable(Str('the IP actually connected to')),
+  address: nullable(
+    Str('the IP actually connected to; through a proxy that resolved the name (see `via`), null when the target was a name'),
+  ),
+  family: Opt(nullable(strEnum(['ipv4', 'ipv6'] as const, 'the address family of `address`'))),
+  addressesTried: Opt(
+    List(obj({ address: Str(), family: strEnum(['ipv4', 'ipv6'] as const), state: PortStateSchema, code: nullable(Str()) }), {
+      description:
+        'a name with several addresses (e.g. dual-stack): each tried once with a TCP connect, in the resolver order; the first open one was scanned',
+    }),
+  ),
+  via: Opt(Str('the proxy every connection of this endpoint went through (no credentials)')),
   state: PortStateSchema,
-  connectMs: nullable(Type.Number({ description: 'how long the TCP connect took (or how long we waited), ms' })),
+  connectMs: nullable(
+    Type.Number({
+      description: 'how long the TCP connect took (or how long we waited), ms; through a proxy, until the proxy reported the connection',
+    }),
+  ),
   service: nullable(ServiceSchema),
   expectedService: Opt(nullable(ServiceSchema)),
   expectedServices: Opt(
@@ -114,6 +128,16 @@ export const ReportOptionsSchema = obj(
 );
 export type ReportOptions = Static<typeof ReportOptionsSchema>;
 
+export const VantageSchema = obj(
+  {
+    proxy: nullable(Str('--proxy: scheme, host and port of the proxy the scan went through; never credentials')),
+    family: nullable(strEnum(['ipv4', 'ipv6'] as const, '-4 / -6: the only address family used; null: any')),
+    resolve: Opt(dictionary(StrList(), '--resolve: names pinned to addresses instead of the resolver')),
+    note: Opt(Str('what the vantage point means for the results')),
+  },
+  'where the scan ran from: the findings hold for clients at this vantage point',
+);
+
 export const ReportSchema = obj({
   schemaVersion: Type.Literal(1),
   tool: obj({ name: Type.Literal('xferscan'), version: Str() }),
@@ -121,6 +145,7 @@ export const ReportSchema = obj({
   finishedAt: Str(),
   profile: Str(),
   options: Opt(ReportOptionsSchema),
+  vantage: Opt(VantageSchema),
   endpoints: List(EndpointReportSchema),
   summary: SummarySchema,
   scanner: Opt(ScannerInfoSchema),

@@ -2,9 +2,11 @@
 // scan-wide socket budget (file descriptors), the endpoint's cap (--connections) and each probe's
 // allowance, it only ever connects to the target's address (a foreign address only when the user
 // allowed it), and it can cut the endpoint off at its deadline (abort: its sockets are destroyed,
-// later dials fail at once). Engines receive a dialer; nothing reaches for a global.
+// later dials fail at once). With --proxy every connection goes through the proxy (src/net/proxy.ts).
+// Engines receive a dialer; nothing reaches for a global.
 import type net from 'node:net';
 import { connectTcp, type DialResult } from './tcp.js';
+import { dialViaProxy, proxyLabel, type ProxySpec } from './proxy.js';
 import { isLocalResourceError, type LocalResourceError } from './outcomes.js';
 import type { ConnectionRate } from './rate.js';
 import { ThrottleLog } from './throttle.js';
@@ -62,6 +64,8 @@ export interface Dialer {
   /** the target's resolved address: every connection goes there */
   readonly address: string;
   readonly aborted: boolean;
+  /** the proxy every connection goes through (its name, no credentials); null: direct */
+  readonly proxy: string | null;
   /** a connection to `port` at the target's address */
   dial(port: number, timeoutMs: number, opts?: DialOptions): Promise<DialResult>;
   /**
@@ -82,6 +86,8 @@ interface Shared {
   global: SocketBudget;
   cap: SocketBudget;
   allowForeign: boolean;
+  /** --proxy: every connection is made through it (the server cannot connect back to us then) */
+  proxy: ProxySpec | null;
   sockets: Set<{ destroy(): unknown }>;
   aborted: boolean;
   /** aborted by an interruption of the scan: clean-up dials still go through */
@@ -111,6 +117,9 @@ class ScopedDialer implements Dialer {
 
   get throttle(): ThrottleLog {
     return this.shared.throttle;
+  }
+  get proxy(): string | null {
+    return this.shared.proxy ? proxyLabel(this.shared.proxy) : null;
   }
 
   dial(port: number, timeoutMs: number, opts: DialOptions = {}): Promise<DialResult> {
@@ -152,7 +161,8 @@ class ScopedDialer implements Dialer {
     }
     let result: DialResult;
     try {
-      result = await connectTcp(address, port, timeoutMs);
+      const p = this.shared.proxy;
+      result = p ? await dialViaProxy(p, address, port, timeoutMs) : await connectTcp(address, port, timeoutMs);
     } catch (err) {
       // out of descriptors or memory here: give the slots back, remember it (a probe may turn
       // it into a gap; the scheduler must still know to back off), and let the caller see why
@@ -185,12 +195,14 @@ export class EndpointDialer extends ScopedDialer {
     allowForeignAddresses?: boolean;
     rate?: ConnectionRate | null;
     throttle?: ThrottleLog;
+    proxy?: ProxySpec | null;
   }) {
     const state: Shared = {
       address: opts.address,
       global: opts.global,
       cap: new SocketBudget(opts.connections),
       allowForeign: opts.allowForeignAddresses ?? false,
+      proxy: opts.proxy ?? null,
       sockets: new Set(),
       aborted: false,
       interrupted: false,

@@ -12,8 +12,12 @@ export interface DialResult {
   /** the IP connected (or tried) */
   address: string;
   ms: number;
-  /** the system error code behind a non-open state, e.g. ECONNREFUSED */
+  /** the system error code behind a non-open state, e.g. ECONNREFUSED (EPROXY: the proxy failed) */
   code: string | null;
+  /** why a connection through a proxy did not open, in one line naming the proxy */
+  detail?: string;
+  /** the proxy the connection went through (no credentials) */
+  via?: string;
 }
 
 /**

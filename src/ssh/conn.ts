@@ -134,6 +134,7 @@ export async function connectTcp(dialer: Dialer, port: number, timeoutMs: number
     throw err;
   }
   if (d.socket) return { ok: true, socket: d.socket };
+  if (d.detail) return { ok: false, kind: d.state === 'filtered' ? 'timeout' : 'connect-failed', message: d.detail };
   if (d.state === 'filtered') return { ok: false, kind: 'timeout', message: `connect timed out after ${timeoutMs} ms` };
   if (d.code === 'ECANCELED') return { ok: false, kind: 'connect-failed', message: 'ECANCELED: the endpoint deadline has passed' };
   if (d.code === 'ETHROTTLED') return { ok: false, kind: 'closed', message: TURNED_AWAY };

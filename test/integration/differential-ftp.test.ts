@@ -42,13 +42,15 @@ interface OracleResult {
   service: string | null;
   facts: Record<string, OracleFact>;
   ms: number;
+  /** set here, not by the oracle: the endpoint was reached over IPv6 */
+  ipv6?: boolean;
 }
 
 async function oracle(e: LabEndpoint): Promise<OracleResult> {
   const args = [ORACLE, '--host', e.host, '--port', String(e.port), '--active', '--write-test'];
   if (e.user && e.passwordFile) args.push('--user', e.user, '--password-file', e.passwordFile);
   const { stdout } = await run(PYTHON, args, { timeout: 120_000, maxBuffer: 16 << 20 });
-  return JSON.parse(stdout) as OracleResult;
+  return { ...(JSON.parse(stdout) as OracleResult), ipv6: e.host.includes(':') };
 }
 
 // ------------------------------------------------------------------------------------- the table
@@ -142,11 +144,12 @@ const RULES: Rule[] = [
   },
   {
     id: 'FTP-DATA-PASSIVE',
-    rule: 'PASV and EPSV listings (PROT P where TLS): every offered mode works → pass; one offered mode fails while another works → warn; none works → fail (a mode refused by a 5xx reply is not offered)',
+    rule: 'PASV and EPSV listings (PROT P where TLS): every offered mode works → pass; one offered mode fails while another works → warn; none works → fail (a mode refused by a 5xx reply is not offered; on IPv6 a failed PASV is not offered either: RFC 2428 replaces it with EPSV)',
     oracle: (o) => {
       if (!isFtp(o)) return 'absent';
       if (!fact(o, 'data')) return null;
-      const passive = channels(o).filter((d) => (d.mode === 'PASV' || d.mode === 'EPSV') && !notOffered(d));
+      const pasvOnIpv6 = (d: OracleChannel) => o.ipv6 === true && d.mode === 'PASV' && !d.ok;
+      const passive = channels(o).filter((d) => (d.mode === 'PASV' || d.mode === 'EPSV') && !notOffered(d) && !pasvOnIpv6(d));
       if (!passive.some((d) => d.ok)) return 'fail';
       return passive.every((d) => d.ok) ? 'pass' : 'warn';
     },

@@ -2,7 +2,7 @@
 import { defineCheck } from '../types.js';
 import { stepEvidence } from '../evidence.js';
 import { bounceVerdict } from '../../derive/ftp.js';
-import { channelLine, gapDetail, isFtp, isTls, noLoginReason, normalChannels, refused } from './support.js';
+import { PASV_ON_IPV6, channelLine, gapDetail, isFtp, isTls, noLoginReason, normalChannels, onIpv6, refused } from './support.js';
 
 /** The server refused the mode's command as not implemented or not understood (500/502), at setup. */
 const notImplemented = (d: { failedStep?: string | null; replies?: { setup: number | null } }) =>
@@ -28,8 +28,12 @@ export const ftpDataPassive = defineCheck({
     const byMode = (m: string) => preferred.filter((d) => d.mode === m);
     // EPSV (RFC 2428) is optional: a server that does not implement it (500/502) has not failed it
     const unsupported = ['PASV', 'EPSV'].filter((m) => byMode(m).length > 0 && byMode(m).every(notImplemented));
-    const failedModes = ['PASV', 'EPSV'].filter((m) => byMode(m).length > 0 && !byMode(m).some((d) => d.ok) && !unsupported.includes(m));
-    const unsupportedNote = unsupported.length ? ` (${unsupported.join(' and ')} not implemented by the server)` : '';
+    const dead = (m: string) => byMode(m).length > 0 && !byMode(m).some((d) => d.ok) && !unsupported.includes(m);
+    // on IPv6 a PASV that fails is PASV being what it is, not the server or the network failing
+    const ipv6Pasv = onIpv6(ep) && dead('PASV');
+    const failedModes = ['PASV', 'EPSV'].filter((m) => dead(m) && !(ipv6Pasv && m === 'PASV'));
+    const unsupportedNote =
+      (unsupported.length ? ` (${unsupported.join(' and ')} not implemented by the server)` : '') + (ipv6Pasv ? ` (${PASV_ON_IPV6})` : '');
     const blockedPorts = [...new Set(preferred.filter((d) => d.failedStep === 'connect' && d.port !== null).map((d) => d.port!))];
     const fwNote =
       blockedPorts.length > 0
@@ -64,10 +68,13 @@ export const ftpDataActive = defineCheck({
     if (active.length === 0)
       return {
         status: 'skipped',
-        detail: options.activeRequested === false ? 'active mode not tested (use --active)' : noLoginReason(ftp),
+        detail:
+          gapDetail(ftp, 'eprt') ?? (options.activeRequested === false ? 'active mode not tested (use --active)' : noLoginReason(ftp)),
       };
     const evidence = active.map((d) => ({ label: 'data channel', value: channelLine(d), conn: d.conn }));
-    if (active.some((d) => d.ok)) return { status: 'pass', detail: active.map(channelLine).join('; '), evidence };
+    const portNote =
+      onIpv6(ep) && !active.some((d) => d.mode === 'PORT') ? ` (${gapDetail(ftp, 'port') ?? 'PORT not tested on IPv6'})` : '';
+    if (active.some((d) => d.ok)) return { status: 'pass', detail: active.map(channelLine).join('; ') + portNote, evidence };
     const back = active.filter((d) => d.failedStep === 'connect');
     const setup = active.filter((d) => d.failedStep === 'setup');
     const said = active.filter((d) => d.failedStep !== 'connect' && d.failedStep !== 'setup');

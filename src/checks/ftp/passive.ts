@@ -3,7 +3,7 @@
 import { classifyAdvertised } from '../../knowledge/addresses.js';
 import { defineCheck } from '../types.js';
 import { stepEvidence } from '../evidence.js';
-import { isFtp, noLoginReason, refused } from './support.js';
+import { PASV_ON_IPV6, isFtp, noLoginReason, onIpv6, refused } from './support.js';
 
 export const ftpPasvAddress = defineCheck({
   id: 'FTP-PASV-ADDRESS',
@@ -22,6 +22,13 @@ export const ftpPasvAddress = defineCheck({
       ...ftp.dataChannels.filter((d) => d.mode === 'PASV' && d.advertisedAddress).map((d) => d.advertisedAddress!),
       ...(ftp.passiveSamples ?? []).filter((s) => s.command === 'PASV' && s.advertisedAddress).map((s) => s.advertisedAddress!),
     ];
+    const pasvReplies = (ftp.passiveSamples ?? []).filter((s) => s.command === 'PASV').length + seen.length;
+    if (onIpv6(ep) && pasvReplies > 0)
+      return {
+        status: 'info',
+        detail: `${PASV_ON_IPV6}; the PASV replies${seen.length ? ` advertise ${[...new Set(seen)].join(', ')}` : ' named no usable address'} — not a misconfiguration: clients on IPv6 use EPSV`,
+        evidence: stepEvidence(ep, 'PASV', { steps: ['pasv', 'passive-sample'], max: 4 }),
+      };
     if (seen.length === 0 || !ep.address)
       return { status: 'skipped', detail: ftp.passiveSamples?.find((s) => s.command === 'PASV' && !s.port)?.reply ?? noLoginReason(ftp) };
     const distinct = [...new Set(seen)];

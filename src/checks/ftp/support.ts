@@ -3,6 +3,13 @@
 import type { EndpointReport, FtpDataChannel, FtpFacts, Step } from '../../model.js';
 import { isFtpFamily, isFtps } from '../../knowledge/services.js';
 import type { CheckOutcome } from '../types.js';
+import { plainAddress } from '../../knowledge/addresses.js';
+
+/** The control connection went over IPv6: PASV and PORT cannot name an address there (RFC 2428). */
+export const onIpv6 = (ep: EndpointReport): boolean => ep.family === 'ipv6' || (!!ep.address && plainAddress(ep.address).includes(':'));
+
+export const PASV_ON_IPV6 =
+  'PASV is unusable on IPv6 by design: its reply can only name an IPv4 address, and RFC 2428 replaces it with EPSV';
 
 export const isFtp = (ep: EndpointReport) => isFtpFamily(ep.service) && !!ep.ftp;
 export const isTls = (ep: EndpointReport) => isFtps(ep.service);

@@ -30,7 +30,9 @@ function portState(ep: EndpointReport): CheckOutcome {
     status: 'info',
     titleSuffix: `${ep.port}/tcp ${ep.state}`,
     detail:
-      `${ep.host}:${ep.port} (${ep.address ?? 'unresolved'}) ${STATE_MEANING[ep.state] ?? ep.state}` +
+      `${ep.host}:${ep.port} (${ep.address ?? (ep.via ? `resolved by the proxy ${ep.via}` : 'unresolved')}) ${STATE_MEANING[ep.state] ?? ep.state}` +
+      (ep.via ? ` as seen from the proxy ${ep.via}` : '') +
+      (ep.error && ep.via && ep.state !== 'open' ? ` (${ep.error})` : '') +
       (ep.connectMs !== null ? `; ${ep.state === 'filtered' ? 'waited' : 'took'} ${ep.connectMs} ms` : '') +
       (ep.service ? `; service: ${ep.service}` : ''),
     evidence: stepEvidence(ep, 'connect', { steps: ['connect'], dirs: ['note'], max: 1 }).map((e) => ({ ...e, value: e.value.slice(2) })),

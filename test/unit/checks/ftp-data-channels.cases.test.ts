@@ -89,6 +89,18 @@ checkCases(ftpDataPassive, [
     expect: { status: 'warn', detail: /^PASV failed while the other worked: .* — data port\(s\) 41011 could not be reached/ },
   },
   {
+    name: 'on IPv6 a PASV reply that cannot be parsed while EPSV works: pass, PASV is unusable on IPv6 by design',
+    endpoint: ftpEndpoint(
+      withChannels(vsftpdStrict({ address: '::1' }), {
+        dataChannels: [
+          channel('EPSV', 'P', { port: 40018 }),
+          failedChannel('PASV', 'P', 'setup', { replies: { setup: 227, start: null, end: null }, error: 'cannot find h1,h2,h3,h4,p1,p2' }),
+        ],
+      }),
+    ),
+    expect: { status: 'pass', detail: /\(PASV is unusable on IPv6 by design: .*RFC 2428 replaces it with EPSV\)$/ },
+  },
+  {
     name: 'logged in, the session broke before any transfer: skipped with what broke, not "needs a login"',
     endpoint: ftpEndpoint(
       withChannels(vsftpdStrict(), { dataChannels: [], bounce: undefined }, [
@@ -101,6 +113,34 @@ checkCases(ftpDataPassive, [
 
 checkCases(ftpDataActive, [
   { name: 'an SFTP endpoint is not its concern', endpoint: sshEndpoint(hardenedSsh()), expect: null },
+  {
+    name: 'through a proxy with --active: skipped, untestable through the proxy, never a firewall failure',
+    endpoint: ftpEndpoint(
+      withChannels(vsftpdStrict(), { dataChannels: [channel('EPSV', 'P'), channel('PASV', 'P')] }, [
+        {
+          step: 'eprt' as const,
+          reason: 'unsupported' as const,
+          detail: 'active mode (PORT/EPRT) untestable through the proxy socks5://127.0.0.1:1080: the server would have to connect to us',
+        },
+      ]),
+    ),
+    options: active,
+    expect: { status: 'skipped', detail: /^active mode \(PORT\/EPRT\) untestable through the proxy socks5:/ },
+  },
+  {
+    name: 'on IPv6: EPRT works, PORT not sent (it cannot name an IPv6 address): pass, saying so',
+    endpoint: ftpEndpoint(
+      withChannels(vsftpdStrict({ address: '::1' }), { dataChannels: [channel('EPSV', 'P'), channel('EPRT', 'P')] }, [
+        {
+          step: 'port',
+          reason: 'unsupported',
+          detail: 'PORT not sent: on IPv6 it cannot name our address (RFC 2428 replaces it with EPRT)',
+        },
+      ]),
+    ),
+    options: active,
+    expect: { status: 'pass', detail: /\(PORT not sent: on IPv6/ },
+  },
   { name: 'a 421 at the greeting: skipped', endpoint: ftpEndpoint({ ...vsftpdStrict(), ...refused421 }), expect: { status: 'skipped' } },
   {
     name: 'without --active: skipped, naming the option',
@@ -160,6 +200,15 @@ checkCases(ftpDataActive, [
 ]);
 
 checkCases(ftpBounce, [
+  {
+    name: 'through a proxy: skipped, untestable there (the server cannot connect to us)',
+    endpoint: ftpEndpoint(
+      withChannels(vsftpdStrict(), { bounce: undefined }, [
+        { step: 'bounce', reason: 'unsupported', detail: 'bounce test skipped: untestable through the proxy socks5://127.0.0.1:1080' },
+      ]),
+    ),
+    expect: { status: 'skipped', detail: /^bounce test skipped: untestable through the proxy socks5:/ },
+  },
   { name: 'an SFTP endpoint is not its concern', endpoint: sshEndpoint(hardenedSsh()), expect: null },
   { name: 'a 421 at the greeting: skipped', endpoint: ftpEndpoint({ ...plainFtp(), ...refused421 }), expect: { status: 'skipped' } },
   { name: 'no login: skipped', endpoint: ftpEndpoint(noLogin()), expect: { status: 'skipped', detail: /^no login/ } },

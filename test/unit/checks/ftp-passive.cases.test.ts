@@ -53,6 +53,11 @@ checkCases(ftpPasvAddress, [
     },
   },
   {
+    name: 'on IPv6, 0.0.0.0 advertised (vsftpd listen_ipv6): info, PASV is unusable on IPv6 by design, not a misconfiguration',
+    endpoint: ftpEndpoint(advertising('0.0.0.0', '::1')),
+    expect: { status: 'info', detail: /^PASV is unusable on IPv6 by design: .*advertise 0\.0\.0\.0 — not a misconfiguration/ },
+  },
+  {
     name: '0.0.0.0 advertised: fail',
     endpoint: ftpEndpoint(advertising('0.0.0.0')),
     expect: { status: 'fail', detail: /0\.0\.0\.0 — 0\.0\.0\.0, which no client can connect to/ },

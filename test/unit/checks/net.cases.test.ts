@@ -43,6 +43,23 @@ checkCases(netPortState, [
     },
   },
   {
+    name: 'through a proxy that resolved the name and refused: the proxy is the vantage point, its one line says why',
+    endpoint: {
+      ...endpoint({
+        state: 'closed',
+        port: 21099,
+        address: null,
+        error: 'proxy socks5://127.0.0.1:1080: connection refused (SOCKS5 reply 5)',
+      }),
+      via: 'socks5://127.0.0.1:1080',
+    },
+    expect: {
+      status: 'info',
+      detail:
+        /\(resolved by the proxy socks5:\/\/127\.0\.0\.1:1080\) answered with a reset.* as seen from the proxy socks5:\/\/127\.0\.0\.1:1080 \(proxy socks5:.*SOCKS5 reply 5\)/,
+    },
+  },
+  {
     name: 'closed (RST)',
     endpoint: endpoint({ state: 'closed', port: 21099 }),
     expect: { status: 'info', title: /21099\/tcp closed/, detail: /answered with a reset: nothing listens there/ },
