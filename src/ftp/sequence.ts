@@ -20,6 +20,8 @@ export interface SequencePlan {
   write: boolean;
   /** directory the write test could write to ('' = the login directory) */
   dir: string;
+  /** digests of the sessions offered so far in this run */
+  offered?: string[];
 }
 
 const STEP = 'transfer-sequence' as const;
@@ -35,7 +37,9 @@ export function toSequenceStep(
   r: DataResult,
   offer: 'none' | 'latest' | 'control',
   control: FtpControl,
+  offeredEarlier: readonly string[] = [],
 ): FtpSequenceStep {
+  const offeredBefore = !!r.offeredSession && offeredEarlier.includes(r.offeredSession);
   return {
     command,
     ok: r.ok,
@@ -44,7 +48,7 @@ export function toSequenceStep(
     error: r.error,
     bytes: r.bytes,
     tls: r.tls
-      ? { version: r.tls.protocol, offered: offer, resumed: r.tls.resumed, tickets: r.dataTickets ?? 0, closeNotify: r.closeNotify ?? null }
+      ? { version: r.tls.protocol, offered: offer, resumed: r.tls.resumed, offeredBefore, tickets: r.dataTickets ?? 0, closeNotify: r.closeNotify ?? null }
       : null,
     ...(r.mode === 'PORT' || r.mode === 'EPRT' ? { activeSourcePort: r.activeSourcePort ?? null } : {}),
     controlTickets: control.ticketsSeen,
@@ -62,7 +66,8 @@ async function dataStep(
   const protection = plan.tls === 'none' ? 'C' : 'P';
   const line = arg ? `${command} ${arg}` : command;
   const result = await transfer(control, dataOptions(ctx, plan.mode, protection, line, { step: STEP, offer: plan.offer, upload }));
-  const step = toSequenceStep(command, result, protection === 'P' ? plan.offer : 'none', control);
+  const step = toSequenceStep(command, result, protection === 'P' ? plan.offer : 'none', control, plan.offered ?? []);
+  if (result.offeredSession) (plan.offered ??= []).push(result.offeredSession);
   return { step, result };
 }
 

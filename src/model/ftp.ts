@@ -101,6 +101,7 @@ const SequenceStepSchema = obj(
           version: nullable(Str()),
           offered: strEnum(['none', 'latest', 'control'] as const, 'the session we offered to resume'),
           resumed: Bool(),
+          offeredBefore: Bool('the session offered is one an earlier data connection of this sequence offered too'),
           tickets: Count('NewSessionTickets the server sent on this data connection'),
           closeNotify: nullable(Bool('the server ended the data connection with close_notify; null: undecided')),
         },

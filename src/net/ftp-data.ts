@@ -83,6 +83,8 @@ export interface DataResult {
   activeSourcePort?: number | null;
   error: string | null;
   tls: DataTlsInfo | null;
+  /** a digest of the session (ticket) we offered to resume, to tell when the same one is offered again */
+  offeredSession?: string | null;
   /** NewSessionTickets the server sent on this data connection */
   dataTickets?: number;
   /** the server ended the data connection with close_notify (null: it had not closed its side when we looked) */
@@ -211,11 +213,13 @@ export function passiveConnectAddress(advertised: string | null, controlAddress:
 async function dataTls(control: FtpControl, sock: net.Socket, o: DataOptions, r: DataResult): Promise<tls.TLSSocket> {
   const relay = new Relay(sock);
   const tail = new TlsRecordTail().watch(sock);
+  const session = o.reuse ? (o.offer === 'control' ? control.controlSession() : control.resumableSession()) : undefined;
+  r.offeredSession = session ? crypto.createHash('sha256').update(session).digest('hex').slice(0, 16) : null;
   try {
     const t = await connectTls(relay, {
       host: o.host,
       timeoutMs: o.timeoutMs,
-      session: o.reuse ? (o.offer === 'control' ? control.controlSession() : control.resumableSession()) : undefined,
+      session,
       minVersion: control.tls ? (control.tls.getProtocol() as tls.SecureVersion) : undefined,
       maxVersion: control.tls ? (control.tls.getProtocol() as tls.SecureVersion) : undefined,
       clientCert: control.clientCert,
