@@ -48,7 +48,14 @@ export function toSequenceStep(
     error: r.error,
     bytes: r.bytes,
     tls: r.tls
-      ? { version: r.tls.protocol, offered: offer, resumed: r.tls.resumed, offeredBefore, tickets: r.dataTickets ?? 0, closeNotify: r.closeNotify ?? null }
+      ? {
+          version: r.tls.protocol,
+          offered: offer,
+          resumed: r.tls.resumed,
+          offeredBefore,
+          tickets: r.dataTickets ?? 0,
+          closeNotify: r.closeNotify ?? null,
+        }
       : null,
     ...(r.mode === 'PORT' || r.mode === 'EPRT' ? { activeSourcePort: r.activeSourcePort ?? null } : {}),
     controlTickets: control.ticketsSeen,

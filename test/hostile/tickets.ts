@@ -6,7 +6,7 @@
 // ticket seen before goes to a TLS context with other ticket keys, which cannot decrypt it, so
 // OpenSSL falls back to a full handshake — exactly what the client of a single-use ticket meets.
 import crypto from 'node:crypto';
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
 import { Duplex } from 'node:stream';
 import { testCertificate } from '../helpers/fixtures.js';
@@ -22,7 +22,7 @@ export function pskIdentity(record: Buffer): Buffer | null {
     i += 2 + record.readUInt16BE(i); // cipher suites
     i += 1 + record[i]!; // compression methods
     const end = i + 2 + record.readUInt16BE(i);
-    for (i += 2; i + 4 <= end; ) {
+    for (i += 2; i + 4 <= end;) {
       const type = record.readUInt16BE(i);
       const len = record.readUInt16BE(i + 2);
       if (type === 41) return record.subarray(i + 4 + 4, i + 4 + 4 + record.readUInt16BE(i + 6));

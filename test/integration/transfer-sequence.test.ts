@@ -11,7 +11,8 @@ const PW = 'Qz7-wombat-91';
 const ENV = { XFS_SEQ_PW: PW };
 const CREDS = ['--user', 'u', '--password-env', 'XFS_SEQ_PW', '--timeout', '2000'];
 
-const steps = (run: FtpSequenceRun | undefined) => run?.steps.map((s) => `${s.command}:${s.ok ? 'ok' : (s.replies.end ?? s.replies.start)}`);
+const steps = (run: FtpSequenceRun | undefined) =>
+  run?.steps.map((s) => `${s.command}:${s.ok ? 'ok' : (s.replies.end ?? s.replies.start)}`);
 const runOf = (ep: EndpointReport, offer: 'latest' | 'control') => ep.ftp!.transferSequence!.runs.find((r) => r.offer === offer);
 
 describe('scripted: single-use TLS 1.3 tickets', () => {
