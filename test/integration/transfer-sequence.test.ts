@@ -2,7 +2,12 @@
 // on scripted servers whose failure no real lab server has (single-use TLS 1.3 tickets; a resumed
 // session accepted for LIST but not for STOR), and on the lab servers compared with curl doing
 // the same sequence.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labPassword, loadLabEndpoints, type LabEndpoint } from '../lab/endpoints.js';
 import type { EndpointReport, FtpSequenceRun } from '../../src/model.js';
 import { scanJson } from '../helpers/cli.js';
 import { startNoResumedStorFtp, startSingleUseTicketFtp } from '../hostile/tickets.js';
@@ -61,5 +66,72 @@ describe('scripted: a resumed session is accepted for LIST, refused for STOR', (
     expect(steps(run)?.slice(0, 3)).toEqual(['LIST:ok', 'STOR:425', 'LIST:ok']);
     expect(run.steps[1]!.tls!.resumed).toBe(true);
     expect(run.skipped.join(' ')).toMatch(/RETR/);
+  });
+});
+
+// ---- the lab servers, against curl doing the same sequence on one connection (--next) ------
+
+const LAB = ['vsftpd-explicit', 'proftpd-tls', 'pureftpd-tls'];
+
+/** curl's LIST, STOR, LIST, RETR, DELE on one reused connection: each transfer's final reply code, in order. */
+async function curlSequence(e: LabEndpoint, password: string): Promise<{ codes: number[]; verified: boolean }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-seq-curl-'));
+  const netrc = path.join(dir, 'netrc');
+  fs.writeFileSync(netrc, `machine ${e.host} login ${e.user} password ${password}\n`, { mode: 0o600 });
+  const up = path.join(dir, 'up.txt');
+  fs.writeFileSync(up, `curl sequence ${Date.now()}\n`);
+  const name = `xferscan-curl-sequence-${process.pid}-${Date.now()}.tmp`;
+  const base = `ftp://${e.host}:${e.port}/`;
+  const common = ['-sS', '-k', '--ftp-ssl-reqd', '--netrc-file', netrc, '--max-time', '20', '-w', '%{response_code}\\n'];
+  const args = [
+    ...[...common, base, '-o', path.join(dir, 'l1')],
+    ...['--next', ...common, '-T', up, `${base}${name}`],
+    ...['--next', ...common, base, '-o', path.join(dir, 'l2')],
+    ...['--next', ...common, `${base}${name}`, '-o', path.join(dir, 'down.txt')],
+    ...['--next', ...common, '-Q', `DELE ${name}`, base, '-o', path.join(dir, 'l3')],
+  ];
+  const out = await new Promise<string>((resolve) => {
+    const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+  });
+  const verified = fs.existsSync(path.join(dir, 'down.txt')) && fs.readFileSync(path.join(dir, 'down.txt')).equals(fs.readFileSync(up));
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { codes: out.trim().split('\n').map(Number), verified };
+}
+
+describe.each(LAB)('lab %s: the sequence matches curl doing the same', (name) => {
+  const e = loadLabEndpoints().find((x) => x.name === name)!;
+  const password = labPassword('xfsuser');
+  let ep: EndpointReport;
+  let curl: { codes: number[]; verified: boolean };
+  beforeAll(async () => {
+    const { report } = await scanJson(
+      [`${e.host}:${e.port}`, '--user', 'xfsuser', '--password-env', 'XFS_LAB_SEQ_PW', '--write-test'],
+      { env: { XFS_LAB_SEQ_PW: password } },
+    );
+    ep = report.endpoints[0]!;
+    curl = await curlSequence(e, password);
+  }, 180_000);
+
+  it('every step of both worked (curl: 226/250 per transfer, the download equal to the upload)', () => {
+    const run = runOf(ep, 'latest')!;
+    const ours = run.steps.map((s) => s.ok);
+    const theirs = curl.codes.map((c) => c >= 200 && c < 300);
+    expect({ ours, theirs, verified: curl.verified }).toEqual({ ours: [true, true, true, true, true], theirs: [true, true, true, true, true], verified: true });
+    expect(run.steps.find((s) => s.command === 'RETR')!.verified).toBe(true);
+    expect(ep.findings.find((f) => f.id === 'FTPS-TRANSFER-SEQUENCE')!.status).toBe('pass');
+  });
+
+  it('every data connection ended with close_notify, and nothing was left behind', () => {
+    const seq = ep.ftp!.transferSequence!;
+    expect(seq.leftBehind).toBeNull();
+    const downloads = seq.runs.flatMap((r) => r.steps.filter((s) => s.command === 'LIST' || s.command === 'RETR'));
+    expect(downloads.map((s) => s.tls?.closeNotify)).not.toContain(false);
   });
 });
