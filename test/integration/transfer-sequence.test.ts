@@ -111,10 +111,9 @@ describe.each(LAB)('lab %s: the sequence matches curl doing the same', (name) =>
   let ep: EndpointReport;
   let curl: { codes: number[]; verified: boolean };
   beforeAll(async () => {
-    const { report } = await scanJson(
-      [`${e.host}:${e.port}`, '--user', 'xfsuser', '--password-env', 'XFS_LAB_SEQ_PW', '--write-test'],
-      { env: { XFS_LAB_SEQ_PW: password } },
-    );
+    const { report } = await scanJson([`${e.host}:${e.port}`, '--user', 'xfsuser', '--password-env', 'XFS_LAB_SEQ_PW', '--write-test'], {
+      env: { XFS_LAB_SEQ_PW: password },
+    });
     ep = report.endpoints[0]!;
     curl = await curlSequence(e, password);
   }, 180_000);
@@ -123,7 +122,11 @@ describe.each(LAB)('lab %s: the sequence matches curl doing the same', (name) =>
     const run = runOf(ep, 'latest')!;
     const ours = run.steps.map((s) => s.ok);
     const theirs = curl.codes.map((c) => c >= 200 && c < 300);
-    expect({ ours, theirs, verified: curl.verified }).toEqual({ ours: [true, true, true, true, true], theirs: [true, true, true, true, true], verified: true });
+    expect({ ours, theirs, verified: curl.verified }).toEqual({
+      ours: [true, true, true, true, true],
+      theirs: [true, true, true, true, true],
+      verified: true,
+    });
     expect(run.steps.find((s) => s.command === 'RETR')!.verified).toBe(true);
     expect(ep.findings.find((f) => f.id === 'FTPS-TRANSFER-SEQUENCE')!.status).toBe('pass');
   });
@@ -133,5 +136,53 @@ describe.each(LAB)('lab %s: the sequence matches curl doing the same', (name) =>
     expect(seq.leftBehind).toBeNull();
     const downloads = seq.runs.flatMap((r) => r.steps.filter((s) => s.command === 'LIST' || s.command === 'RETR'));
     expect(downloads.map((s) => s.tls?.closeNotify)).not.toContain(false);
+  });
+});
+
+// ---- active mode's source port, against Python ftplib's listener (test/oracle/ftp_active_source.py) ----
+
+function oracleSourcePort(e: LabEndpoint, password: string): Promise<number | null> {
+  const script = path.join(import.meta.dirname, '../oracle/ftp_active_source.py');
+  return new Promise((resolve) => {
+    const child = spawn('python3', [script, e.host, String(e.port), e.user!], {
+      env: { ...process.env, FTP_ORACLE_PW: password },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', () => {
+      clearTimeout(timer);
+      const n = Number(out.trim());
+      resolve(Number.isInteger(n) ? n : null);
+    });
+  });
+}
+
+describe.each(['vsftpd-explicit', 'pureftpd-tls'])('lab %s: active mode source port and the firewall rule for it', (name) => {
+  const e = loadLabEndpoints().find((x) => x.name === name)!;
+  const password = labPassword('xfsuser');
+  let report: Awaited<ReturnType<typeof scanJson>>['report'];
+  let oracle: number | null;
+  beforeAll(async () => {
+    ({ report } = await scanJson([`${e.host}:${e.port}`, '--user', 'xfsuser', '--password-env', 'XFS_LAB_SEQ_PW', '--active'], {
+      env: { XFS_LAB_SEQ_PW: password },
+    }));
+    oracle = await oracleSourcePort(e, password);
+  }, 180_000);
+
+  it('the source port kind matches what ftplib saw (port 20 or an ephemeral port), and the rules are written for it', () => {
+    const active = report.firewall!.endpoints[0]!.active!;
+    const rules = report.firewall!.endpoints[0]!.rules.filter((r) => r.purpose === 'active-data');
+    expect(oracle).not.toBeNull();
+    if (oracle === 20) {
+      expect(active.source).toMatchObject({ kind: 'conventional', ports: [20] });
+      expect(rules.map((r) => r.from)).toEqual([`${e.host} port 20`, `${e.host} port 20`]);
+    } else {
+      expect(active.source!.kind).toBe('ephemeral');
+      expect(active.source!.ports.every((p) => p > 1023)).toBe(true);
+      expect(rules.map((r) => r.from)).toEqual([`${e.host} any port`, `${e.host} any port`]);
+      expect(rules[0]!.text).toMatch(/a rule keyed on source port 20 drops them/);
+    }
   });
 });
