@@ -6,5 +6,14 @@ import { tlsVulnsProbe } from './tls-vulns.js';
 import { ftpAnonymousProbe, ftpLoginPolicyProbe } from './ftp-login-policy.js';
 import { ftpChannelsProbe } from './ftp-channels.js';
 import { sshProbe } from './ssh.js';
+import { ftpTransferSequenceProbe } from './ftp-transfer-sequence.js';
 
-export const PROBES: readonly AnyProbe[] = [sshProbe, tlsProbe, tlsVulnsProbe, ftpAnonymousProbe, ftpLoginPolicyProbe, ftpChannelsProbe];
+export const PROBES: readonly AnyProbe[] = [
+  sshProbe,
+  tlsProbe,
+  tlsVulnsProbe,
+  ftpAnonymousProbe,
+  ftpLoginPolicyProbe,
+  ftpChannelsProbe,
+  ftpTransferSequenceProbe,
+];

@@ -9,6 +9,7 @@ import { ftpAnonymous, ftpCleartextLogin } from './ftp/login.js';
 import { ftpsCccAllowed, ftpsDataNotTls, ftpsProtCAllowed, ftpsProtP, ftpsSessionReuse } from './ftp/protection.js';
 import { ftpBounce, ftpDataActive, ftpDataPassive } from './ftp/data-channels.js';
 import { ftpWriteTestLeftover } from './ftp/write-test.js';
+import { ftpsClientLibraries, ftpsTransferSequence } from './ftp/sequence.js';
 import { ftpAlgRewrite, ftpPasvAddress, ftpPasvRange } from './ftp/passive.js';
 import { netPasvFiltered } from './net/pasv-filtered.js';
 import { tlsNoTls12, tlsNoTls13, tlsProtoSsl2, tlsProtoSsl3, tlsProtoTls10, tlsProtoTls11 } from './tls/protocols.js';
@@ -48,6 +49,8 @@ export const ALL_CHECKS = [
   ftpsSessionReuse,
   ftpDataPassive,
   ftpDataActive,
+  ftpsTransferSequence,
+  ftpsClientLibraries,
   ftpPasvAddress,
   ftpPasvRange,
   ftpAlgRewrite,

@@ -79,3 +79,27 @@ export function refusedByServer(d: FtpDataChannel): boolean {
   if (d.failedStep === 'connect') return false;
   return isRefusalCode(d.replies?.end ?? d.replies?.start);
 }
+
+/** Where the server's active data connections came from: the conventional port, ephemeral ports, both, or not seen. */
+export interface ActiveSource {
+  kind: 'conventional' | 'ephemeral' | 'mixed' | 'unseen';
+  /** every source port seen, ascending */
+  ports: number[];
+}
+
+/**
+ * The source ports of the server's active data connections (channel probe and transfer
+ * sequence), judged against the conventional one (20, or 989 for implicit FTPS): a firewall
+ * rule keyed on that port drops connections from any other.
+ */
+export function activeSource(ftp: Pick<FtpFacts, 'dataChannels' | 'transferSequence'>, conventional: number): ActiveSource {
+  const seen = [
+    ...ftp.dataChannels.map((d) => d.activeSourcePort),
+    ...(ftp.transferSequence?.runs ?? []).flatMap((r) => r.steps.map((s) => s.activeSourcePort)),
+  ].filter((p): p is number => typeof p === 'number');
+  const ports = [...new Set(seen)].sort((a, b) => a - b);
+  if (ports.length === 0) return { kind: 'unseen', ports };
+  const conv = ports.includes(conventional);
+  if (conv && ports.length === 1) return { kind: 'conventional', ports };
+  return { kind: conv ? 'mixed' : 'ephemeral', ports };
+}

@@ -23,6 +23,7 @@ import {
   portsIn,
   rangeText,
   refusedByServer,
+  activeSource,
 } from '../derive/firewall.js';
 
 export type { ActiveView, Blockage, FirewallEndpoint, FirewallRule, FirewallView, PassivePortView } from '../model.js';
@@ -128,9 +129,12 @@ function passiveRules(passive: PassivePortView, addr: string): FirewallRule[] {
 
 function activeView(ep: EndpointReport): ActiveView {
   const act = ep.ftp!.dataChannels.filter(activeMode);
-  if (act.length === 0) return { tested: false, ok: false, noConnectBack: false, serverRefused: [], clientAddress: null };
+  const conventionalPort = activeSourcePort(ep.service);
+  const source = { ...activeSource(ep.ftp!, conventionalPort), conventionalPort };
+  if (act.length === 0) return { tested: false, ok: false, noConnectBack: false, serverRefused: [], clientAddress: null, source };
   const ok = act.some((d) => d.ok);
   return {
+    source,
     tested: true,
     ok,
     noConnectBack: !ok && act.some((d) => d.failedStep === 'connect'),
@@ -141,10 +145,25 @@ function activeView(ep: EndpointReport): ActiveView {
   };
 }
 
+/**
+ * The server side of an active data connection as a rule can name it: the conventional port
+ * unless the server was seen connecting from others — then any port, since a rule keyed on
+ * port 20 (989) drops those connections.
+ */
+function activeFrom(active: ActiveView, addr: string, conventional: number): { from: string; serverNote: string; clientNote: string } {
+  const src = active.source;
+  const from = `${addr} port ${conventional}`;
+  if (!src || src.kind === 'unseen') return { from, serverNote: " (the server's data port)", clientNote: '' };
+  if (src.kind === 'conventional') return { from, serverNote: " (the server's data port, as seen)", clientNote: ' (as seen)' };
+  const seen = src.ports.slice(0, 5).join(', ') + (src.ports.length > 5 ? ', …' : '');
+  const note = ` (the server's active data connections came from port ${seen}${src.kind === 'mixed' ? ` as well as ${conventional}` : `, not ${conventional}`}: a rule keyed on source port ${conventional} drops them)`;
+  return { from: `${addr} any port`, serverNote: note, clientNote: note };
+}
+
 function activeRules(ep: EndpointReport, active: ActiveView, addr: string): FirewallRule[] {
   const act = ep.ftp!.dataChannels.filter(activeMode);
   const client = active.clientAddress ?? 'clients';
-  const srcPort = activeSourcePort(ep.service);
+  const src = activeFrom(active, addr, activeSourcePort(ep.service));
   const status: FirewallRule['status'] = !active.tested ? 'untested' : active.ok ? 'ok' : active.noConnectBack ? 'blocked' : 'untested';
   const evidence = !active.tested
     ? 'active mode not tested (--active)'
@@ -160,7 +179,7 @@ function activeRules(ep: EndpointReport, active: ActiveView, addr: string): Fire
   const common = {
     purpose: 'active-data' as const,
     protocol: 'tcp' as const,
-    from: `${addr} port ${srcPort}`,
+    from: src.from,
     to: client,
     ports: '1024-65535',
     status,
@@ -172,14 +191,14 @@ function activeRules(ep: EndpointReport, active: ActiveView, addr: string): Fire
       side: 'server',
       direction: 'outbound',
       ...extra,
-      text: `allow outbound TCP from ${addr} port ${srcPort} (the server's data port) to ${client} ports 1024-65535 (active data, server side)`,
+      text: `allow outbound TCP from ${src.from}${src.serverNote} to ${client} ports 1024-65535 (active data, server side)`,
     },
     {
       ...common,
       side: 'client',
       direction: 'inbound',
       ...extra,
-      text: `allow inbound TCP to ${client} ports 1024-65535 from ${addr} port ${srcPort} (active data, client side; or an FTP-aware NAT/helper)`,
+      text: `allow inbound TCP to ${client} ports 1024-65535 from ${src.from}${src.clientNote} (active data, client side; or an FTP-aware NAT/helper)`,
     },
   ];
 }

@@ -62,7 +62,7 @@ export function toDataChannel(r: DataResult, protection: 'P' | 'C', reuse: boole
   };
 }
 
-function dataOptions(
+export function dataOptions(
   ctx: ProbeContext,
   mode: DataMode,
   protection: 'P' | 'C',

@@ -55,6 +55,7 @@ export const STEPS = [
   'bounce',
   'write-test',
   'session-reuse',
+  'transfer-sequence',
   'quit',
   'tls-inventory',
   'tls-vulns',

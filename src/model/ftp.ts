@@ -1,7 +1,7 @@
 // FTP facts: what detection read before login (greeting, FEAT, SYST, AUTH replies), the login
 // policy and anonymous probes, and what really happened on the data channels.
 import type { Static } from 'typebox';
-import { Bool, Int, List, Opt, Port, Str, StrList, keyedBy, nullable, obj, strEnum } from './util.js';
+import { Bool, Count, Int, List, Opt, Port, Str, StrList, keyedBy, nullable, obj, strEnum } from './util.js';
 import { GapSchema, PortStateSchema, StepSchema } from './common.js';
 
 const Reply = obj({ code: Int(), text: Str() });
@@ -86,6 +86,60 @@ const WriteTestSchema = obj({
   error: nullable(Str()),
 });
 
+const SequenceStepSchema = obj(
+  {
+    command: strEnum(['LIST', 'STOR', 'RETR', 'DELE'] as const),
+    ok: Bool(),
+    replies: obj({ setup: nullable(Int()), start: nullable(Int()), end: nullable(Int()) }, 'DELE: its reply is end'),
+    failedStep: nullable(strEnum(['setup', 'connect', 'tls', 'transfer', 'reply'] as const)),
+    error: nullable(Str()),
+    bytes: Count(),
+    verified: Opt(nullable(Bool('RETR: the download matched what STOR uploaded (SHA-256)'))),
+    tls: nullable(
+      obj(
+        {
+          version: nullable(Str()),
+          offered: strEnum(['none', 'latest', 'control'] as const, 'the session we offered to resume'),
+          resumed: Bool(),
+          offeredBefore: Bool('the session offered is one an earlier data connection of this sequence offered too'),
+          tickets: Count('NewSessionTickets the server sent on this data connection'),
+          closeNotify: nullable(Bool('the server ended the data connection with close_notify; null: undecided')),
+        },
+        'the data connection TLS (null: no TLS, or no data connection)',
+      ),
+    ),
+    activeSourcePort: Opt(nullable(Port())),
+    controlTickets: Count('NewSessionTickets received on the control connection by the end of this step (running total)'),
+  },
+  'one step of the transfer sequence',
+);
+export type FtpSequenceStep = Static<typeof SequenceStepSchema>;
+
+export const FtpSequenceRunSchema = obj(
+  {
+    mode: strEnum(DATA_MODES),
+    offer: strEnum(
+      ['latest', 'control'] as const,
+      'latest: offer the newest ticket from any connection (curl, basic-ftp 5+); control: always the control connection own session',
+    ),
+    controlTlsVersion: nullable(Str()),
+    controlTicketsAtLogin: Count('NewSessionTickets received on the control connection before the first transfer'),
+    steps: List(SequenceStepSchema),
+    skipped: StrList('steps not run, and why'),
+    stoppedEarly: nullable(Str('why the sequence ended before its last step')),
+    conn: Str(),
+  },
+  'the sequence a real client runs (LIST, STOR, LIST, RETR, DELE) on one control connection',
+);
+export type FtpSequenceRun = Static<typeof FtpSequenceRunSchema>;
+
+export const FtpTransferSequenceSchema = obj({
+  runs: List(FtpSequenceRunSchema),
+  leftBehind: nullable(Str('a test file that could not be removed')),
+  notRun: nullable(Str('why no sequence ran')),
+});
+export type FtpTransferSequence = Static<typeof FtpTransferSequenceSchema>;
+
 const ReuseRun = obj({ ok: Bool(), code: nullable(Int()), error: nullable(Str()) });
 
 export const FtpFactsSchema = obj({
@@ -153,6 +207,7 @@ export const FtpFactsSchema = obj({
   passiveSamples: Opt(List(FtpPassiveSampleSchema)),
   writeTest: Opt(nullable(WriteTestSchema)),
   anonymousWriteTest: Opt(nullable(WriteTestSchema)),
+  transferSequence: Opt(nullable(FtpTransferSequenceSchema)),
   notes: Opt(StrList('why some experiments could not run, in words (the gaps, rendered)')),
   gaps: Opt(List(GapSchema)),
 });

@@ -112,6 +112,16 @@ export const ActiveViewSchema = obj({
   noConnectBack: Bool('the server never connected back (silence): a firewall on the path drops it, or NAT'),
   serverRefused: StrList(),
   clientAddress: nullable(Str('where we listened (the scanner address)')),
+  source: Opt(
+    obj(
+      {
+        kind: strEnum(['conventional', 'ephemeral', 'mixed', 'unseen'] as const),
+        conventionalPort: Port('20, or 989 for implicit FTPS'),
+        ports: List(Port(), { description: "source ports the server's active data connections came from" }),
+      },
+      "where the server's active data connections came from; the active rules are written for it",
+    ),
+  ),
 });
 export type ActiveView = Static<typeof ActiveViewSchema>;
 

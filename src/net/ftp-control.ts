@@ -40,6 +40,10 @@ export class FtpControl {
   tls: tls.TLSSocket | null = null;
   /** the newest resumable TLS session (TLS 1.3 tickets are single-use: keep the latest) */
   private session: Buffer | null = null;
+  /** the newest session the control connection itself received (what a client that never learns from data connections offers) */
+  private controlOnlySession: Buffer | null = null;
+  /** NewSessionTickets received on the control connection so far */
+  ticketsSeen = 0;
   /** the client certificate the control channel presented: data connections present it too */
   clientCert: ClientTlsCredentials | null = null;
   /** the TCP connection now belongs to someone else (handOver): close() leaves it alone */
@@ -86,6 +90,11 @@ export class FtpControl {
   /** A session to resume on a data connection: the latest ticket, else the control session. */
   resumableSession(): Buffer | undefined {
     return this.session ?? this.tls?.getSession() ?? undefined;
+  }
+
+  /** The control connection's own newest session (never one a data connection brought). */
+  controlSession(): Buffer | undefined {
+    return this.controlOnlySession ?? this.tls?.getSession() ?? undefined;
   }
 
   /** Remembers a newer session (e.g. a ticket issued on a data connection). */
@@ -230,7 +239,11 @@ export class FtpControl {
       this.failedRelaySample = this.relay.sample();
       throw err;
     }
-    t.on('session', (s: Buffer) => (this.session = s));
+    t.on('session', (s: Buffer) => {
+      this.session = s;
+      this.controlOnlySession = s;
+      this.ticketsSeen += 1;
+    });
     this.clientCert = opts.clientCert ?? null;
     this.tls = t;
     this.socket = t;

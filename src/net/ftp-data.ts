@@ -12,6 +12,7 @@ import type { Dialer } from './dialer.js';
 import type { PortState, Step } from '../model.js';
 import { connectTls, summarizePeer } from './tls-upgrade.js';
 import { Relay, looksLikeTls } from './relay.js';
+import { TlsRecordTail } from './tls-records.js';
 import { ProbeError, asProbeError, keepErrorSink } from './outcomes.js';
 import { classifyAdvertised, eprtArgument, parseEpsv, parsePasv, portArgument, plainAddress, type PassiveAddress } from './ftp-passive.js';
 import type { Transcript } from './transcript.js';
@@ -30,6 +31,11 @@ export interface DataOptions {
   tls: boolean;
   /** resume the control channel's TLS session on the data connection */
   reuse: boolean;
+  /**
+   * which session to offer when resuming: the newest from any connection (default, as curl and
+   * basic-ftp do), or always the control connection's own (a client that never learns new tickets)
+   */
+  offer?: 'latest' | 'control';
   /** the command that uses the data connection, e.g. LIST, MLSD, RETR x, STOR x */
   command: string;
   /** bytes to send (STOR); otherwise we read */
@@ -77,6 +83,12 @@ export interface DataResult {
   activeSourcePort?: number | null;
   error: string | null;
   tls: DataTlsInfo | null;
+  /** a digest of the session (ticket) we offered to resume, to tell when the same one is offered again */
+  offeredSession?: string | null;
+  /** NewSessionTickets the server sent on this data connection */
+  dataTickets?: number;
+  /** the server ended the data connection with close_notify (null: it had not closed its side when we looked) */
+  closeNotify?: boolean | null;
   /** the data connection was not TLS although TLS was expected (first bytes were not a TLS record) */
   notTls: boolean;
   /** a printable sample of what came instead of TLS */
@@ -89,6 +101,9 @@ export interface DataResult {
   data?: Buffer;
   ms: number;
 }
+
+/** How each TLS data connection ended, asked once the transfer is over. */
+const tails = new WeakMap<DataResult, () => boolean | null>();
 
 const brief = (r: FtpReply | null) => (r ? { code: r.code, text: r.text.slice(0, 300) } : null);
 
@@ -197,17 +212,27 @@ export function passiveConnectAddress(advertised: string | null, controlAddress:
 /** Upgrades a data socket to TLS as the FTPS client (also in active mode: RFC 4217 §7). */
 async function dataTls(control: FtpControl, sock: net.Socket, o: DataOptions, r: DataResult): Promise<tls.TLSSocket> {
   const relay = new Relay(sock);
+  const tail = new TlsRecordTail().watch(sock);
+  const session = o.reuse ? (o.offer === 'control' ? control.controlSession() : control.resumableSession()) : undefined;
+  r.offeredSession = session ? crypto.createHash('sha256').update(session).digest('hex').slice(0, 16) : null;
   try {
     const t = await connectTls(relay, {
       host: o.host,
       timeoutMs: o.timeoutMs,
-      session: o.reuse ? control.resumableSession() : undefined,
+      session,
       minVersion: control.tls ? (control.tls.getProtocol() as tls.SecureVersion) : undefined,
       maxVersion: control.tls ? (control.tls.getProtocol() as tls.SecureVersion) : undefined,
       clientCert: control.clientCert,
     });
     // TLS 1.3 tickets are single-use: keep the newest for the next data connection.
-    t.on('session', (s: Buffer) => control.rememberSession(s));
+    r.dataTickets = 0;
+    t.on('session', (s: Buffer) => {
+      control.rememberSession(s);
+      r.dataTickets = (r.dataTickets ?? 0) + 1;
+    });
+    // looked at when the transfer is over (see finishTransfer)
+    const protocol = t.getProtocol();
+    tails.set(r, () => tail.closeNotify(protocol));
     // The relay never closes TCP by itself: after our close_notify, end the TCP connection too
     // (servers such as vsftpd wait for it before they send the transfer's final reply).
     t.once('finish', () => sock.end());
@@ -518,6 +543,7 @@ async function finishTransfer(
     control.close('closed by xferscan: the server did not answer the end of a transfer');
     return;
   }
+  r.closeNotify = tails.get(r)?.() ?? null;
   sock.destroy();
   r.endReply = brief(endReply);
   if (endReply.code >= 400 && !r.failedStep) {

@@ -142,6 +142,12 @@ export interface FtpScript {
   greeting?: ((c: { n: number; say: (t: string) => void; raw: net.Socket; observed: Observed }) => void) | null;
   /** per-verb overrides; return false to fall back to the default answer */
   on?: Record<string, (c: FtpCommand) => void | boolean | Promise<void | boolean>>;
+  /** one TLS context for the control and data connections (so that sessions can resume across them) */
+  secureContext?: tls.SecureContext;
+  /** instead of the default TLS on a PROT P data connection (e.g. to choose a context per ClientHello) */
+  dataTls?: (s: net.Socket) => Promise<AnySocket>;
+  /** after the data connection is up: a reply that refuses the transfer (the data connection is closed), or null */
+  refuseData?: (d: AnySocket, c: FtpCommand) => string | null;
   /** LIST data (default: a one-line Unix listing) */
   listData?: (d: AnySocket, c: FtpCommand) => void;
 }
@@ -177,12 +183,25 @@ export async function startScriptedFtp(script: FtpScript, obs: Observed = observ
       await new Promise<void>((r) => srv.listen(0, LOOPBACK, () => r()));
       return (srv.address() as net.AddressInfo).port;
     };
+    const tlsOptions = (): tls.TLSSocketOptions =>
+      script.secureContext
+        ? { isServer: true, secureContext: script.secureContext }
+        : { isServer: true, key: material.key, cert: material.cert, maxVersion: script.maxTlsVersion };
+    /** the script's refusal of this transfer, said and acted on; true when refused */
+    const refused = (d: AnySocket, c: FtpCommand): boolean => {
+      const no = script.refuseData?.(d, c);
+      if (!no) return false;
+      say(no);
+      d.destroy();
+      return true;
+    };
     const dataSocket = async (): Promise<AnySocket> => {
       if (!pending) throw new Error('no passive connection');
       const s = await pending;
       pending = null;
+      if (prot === 'P' && secure && script.dataTls) return script.dataTls(s);
       if (prot === 'P' && secure) {
-        const t = new tls.TLSSocket(s, { isServer: true, key: material.key, cert: material.cert, maxVersion: script.maxTlsVersion });
+        const t = new tls.TLSSocket(s, tlsOptions());
         t.on('error', () => s.destroy());
         await new Promise<void>((r) => {
           t.once('secure', () => r());
@@ -214,7 +233,7 @@ export async function startScriptedFtp(script: FtpScript, obs: Observed = observ
           say('234 Proceed with negotiation');
           stopLines();
           if (script.after234) return script.after234(raw);
-          const t = new tls.TLSSocket(raw, { isServer: true, key: material.key, cert: material.cert, maxVersion: script.maxTlsVersion });
+          const t = new tls.TLSSocket(raw, tlsOptions());
           t.on('error', () => raw.destroy());
           ctl = t;
           secure = true;
@@ -251,6 +270,7 @@ export async function startScriptedFtp(script: FtpScript, obs: Observed = observ
           if (!pending) return say('425 Use PASV or EPSV first');
           say('150 Here comes the listing');
           const d = await dataSocket();
+          if (refused(d, c)) return;
           d.once('close', () => say(d.readableEnded || d.writableFinished ? '226 Transfer complete' : '426 Transfer aborted'));
           if (script.listData) return script.listData(d, c);
           d.resume();
@@ -261,6 +281,7 @@ export async function startScriptedFtp(script: FtpScript, obs: Observed = observ
           if (!pending) return say('425 Use PASV or EPSV first');
           say('150 Ok to send data');
           const d = await dataSocket();
+          if (refused(d, c)) return;
           const chunks: Buffer[] = [];
           let size = 0;
           d.on('data', (b: Buffer) => {
@@ -280,6 +301,7 @@ export async function startScriptedFtp(script: FtpScript, obs: Observed = observ
           if (!pending) return say('425 Use PASV or EPSV first');
           say('150 Opening data connection');
           const d = await dataSocket();
+          if (refused(d, c)) return;
           d.resume();
           d.end(f);
           d.once('close', () => say('226 Transfer complete'));

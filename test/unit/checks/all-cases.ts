@@ -5,6 +5,7 @@ import './ftp-detection.cases.test.js';
 import './ftp-login.cases.test.js';
 import './ftp-protection.cases.test.js';
 import './ftp-data-channels.cases.test.js';
+import './ftp-sequence.cases.test.js';
 import './ftp-passive.cases.test.js';
 import './ftp-write-test.cases.test.js';
 import './net.cases.test.js';

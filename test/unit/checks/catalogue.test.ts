@@ -37,6 +37,7 @@ const INFORMATIONAL = new Set([
   'SSH-NO-PQ-KEX',
   'PROBE-ERROR',
   'TLS-CLIENT-CERT',
+  'FTPS-CLIENT-LIBS',
 ]);
 
 describe('every check: metadata', () => {

@@ -12,6 +12,7 @@ import { judgeUserReply } from '../../../probes/ftp-login-policy.js';
 import { validatePolicy, type Policy } from '../../../src/policy/index.js';
 import type { FtpReply } from '../../../src/net/ftp-reply.js';
 import type {
+  FtpTransferSequence,
   ConnectionOutcome,
   EndpointReport,
   FtpCommandReply,
@@ -129,6 +130,8 @@ export interface FtpSpec extends EndpointSpec {
   /** the ftp-channels probe's result and gaps */
   channels?: Partial<ChannelsResult>;
   gaps?: Gap[];
+  /** the ftp-transfer-sequence probe's result */
+  sequence?: FtpTransferSequence | null;
 }
 
 const SYST = '215 UNIX Type: L8';
@@ -183,6 +186,7 @@ export function ftpEndpoint(spec: FtpSpec = {}): EndpointReport {
   if (spec.loginPolicy !== undefined) runs.push(run('ftp-login-policy', 'ftp', { loginPolicy: spec.loginPolicy }, spec.loginPolicyGaps));
   if (spec.channels !== undefined || spec.gaps !== undefined)
     runs.push(run('ftp-channels', 'ftp', { commandReplies: [], dataChannels: [], passiveSamples: [], ...spec.channels }, spec.gaps));
+  if (spec.sequence !== undefined) runs.push(run('ftp-transfer-sequence', 'ftp', { transferSequence: spec.sequence }));
   const facts = assembleFacts(detected, runs);
   const ep: EndpointReport = {
     ...endpoint(spec),

@@ -10,6 +10,8 @@ import {
   portsIn,
   rangeText,
   refusedByServer,
+  activeSource,
+  type ActiveSource,
   type PassiveObservation,
 } from '../../../src/derive/firewall.js';
 import type { Blockage, FtpDataChannel, FtpFacts, PortState } from '../../../src/model.js';
@@ -161,5 +163,54 @@ table<FtpDataChannel, boolean>('refusedByServer', refusedByServer, [
     name: 'active mode: 425 when the server could not connect back',
     input: failedChannel('PORT', 'C', 'transfer', { replies: { setup: 200, start: 425, end: null } }),
     want: true,
+  },
+]);
+
+type Src = { ports: (number | null)[]; sequence?: number[]; conventional?: number };
+const srcFacts = (i: Src): Pick<FtpFacts, 'dataChannels' | 'transferSequence'> => ({
+  dataChannels: i.ports.map((p) => channel('PORT', 'P', { activeSourcePort: p })),
+  transferSequence: i.sequence
+    ? {
+        runs: [
+          {
+            mode: 'EPRT',
+            offer: 'latest',
+            controlTlsVersion: 'TLSv1.3',
+            controlTicketsAtLogin: 0,
+            steps: i.sequence.map((p) => ({
+              command: 'LIST' as const,
+              ok: true,
+              replies: { setup: 200, start: 150, end: 226 },
+              failedStep: null,
+              error: null,
+              bytes: 10,
+              tls: null,
+              activeSourcePort: p,
+              controlTickets: 0,
+            })),
+            skipped: [],
+            stoppedEarly: null,
+            conn: 'c',
+          },
+        ],
+        leftBehind: null,
+        notRun: null,
+      }
+    : undefined,
+});
+
+table<Src, ActiveSource>('activeSource', (i) => activeSource(srcFacts(i), i.conventional ?? 20), [
+  { name: 'no active connection seen (blocked, or not tested)', input: { ports: [null] }, want: { kind: 'unseen', ports: [] } },
+  { name: 'Pure-FTPd: always from port 20', input: { ports: [20, 20] }, want: { kind: 'conventional', ports: [20] } },
+  { name: 'implicit FTPS from 989', input: { ports: [989], conventional: 989 }, want: { kind: 'conventional', ports: [989] } },
+  {
+    name: 'vsftpd without connect_from_port_20: ephemeral ports, sorted',
+    input: { ports: [41967, 33485] },
+    want: { kind: 'ephemeral', ports: [33485, 41967] },
+  },
+  {
+    name: 'the transfer sequence counts too: 20 in the channel probe, ephemeral in the sequence',
+    input: { ports: [20], sequence: [50000] },
+    want: { kind: 'mixed', ports: [20, 50000] },
   },
 ]);

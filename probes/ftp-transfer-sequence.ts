@@ -1,0 +1,80 @@
+// The transfer-sequence probe: with credentials, the sequence a real client runs (LIST, STOR,
+// LIST, RETR, DELE; LIST, LIST without --write-test) on passive and, with --active, active mode,
+// once offering the newest TLS ticket and once always the control connection's own session.
+// It runs after the channel probe, whose results choose the modes and the writable directory.
+import { completed, type Probe, type ProbeContext } from '../src/probe.js';
+import { found } from '../src/probe.js';
+import type { FtpTransferSequence, Gap } from '../src/model.js';
+import { tlsModeOf, type TlsMode } from '../src/ftp/session.js';
+import { removeLeftover, runSequence, type SequencePlan } from '../src/ftp/sequence.js';
+import type { DataMode } from '../src/net/ftp-data.js';
+import type { ChannelsResult } from './ftp-channels.js';
+
+export interface SequenceResult {
+  transferSequence: FtpTransferSequence | null;
+}
+
+const isActive = (m: string) => m === 'PORT' || m === 'EPRT';
+
+/** The passive mode, and with --active the active mode, that carried a listing in the channel probe. */
+function chooseModes(ctx: ProbeContext, ch: ChannelsResult): { modes: DataMode[]; notes: string[] } {
+  const worked = ch.dataChannels.filter((d) => d.ok).map((d) => d.mode);
+  const passive = worked.find((m) => !isActive(m)) ?? 'EPSV';
+  const modes: DataMode[] = [passive];
+  const notes: string[] = [];
+  if (ctx.options.active) {
+    const active = worked.find(isActive);
+    if (active) modes.push(active);
+    else notes.push('active mode: no active listing worked in the channel probe; the sequence was not run on it');
+  }
+  return { modes, notes };
+}
+
+function plans(ctx: ProbeContext, ch: ChannelsResult, tls: TlsMode): { plans: SequencePlan[]; notes: string[] } {
+  const creds = ctx.options.credentials!;
+  const who = { user: creds.user, password: creds.password! };
+  const wt = ch.writeTest;
+  const dir = wt?.uploaded && wt.file.includes('/') ? wt.file.slice(0, wt.file.lastIndexOf('/')) : '';
+  // A failed write test does not stop it: its failure may be the very one the sequence shows.
+  const write = ctx.options.writeTest;
+  const { modes, notes } = chooseModes(ctx, ch);
+  const base = { tls, who, write, dir };
+  const out: SequencePlan[] = modes.map((mode) => ({ ...base, mode, offer: 'latest' }));
+  // A client that never learns new tickets (offers the control session every time): passive only.
+  if (tls !== 'none') out.push({ ...base, mode: modes[0]!, offer: 'control' });
+  return { plans: out, notes };
+}
+
+/** Why the sequence cannot run here, or null. */
+function notRunReason(ctx: ProbeContext, ch: ChannelsResult | undefined, tls: TlsMode): string | null {
+  const creds = ctx.options.credentials;
+  if (!creds || creds.password === undefined) return 'the transfer sequence needs --user with a password';
+  if (tls === 'none' && !ctx.options.allowCleartextLogin) return 'not sending the password over cleartext FTP (--allow-cleartext-login)';
+  if (!ch?.login?.ok || ch.login.anonymous) return 'the channel probe could not log in with the given credentials';
+  return null;
+}
+
+export const ftpTransferSequenceProbe: Probe<SequenceResult, { 'ftp-channels': ChannelsResult }> = {
+  id: 'ftp-transfer-sequence',
+  description: 'LIST, STOR, LIST, RETR, DELE as a client runs them: TLS resumption, tickets and close_notify per transfer',
+  services: ['ftp', 'ftps-explicit', 'ftps-implicit'],
+  section: 'ftp',
+  needs: ['ftp-channels'],
+  connections: 1,
+  async run(ctx, inputs) {
+    if (!ctx.detected.ftp || ctx.detected.outcome === 'refused-by-server') return completed({ transferSequence: null });
+    const ch = found(await inputs['ftp-channels']);
+    const tls = tlsModeOf(ctx.detected);
+    const why = notRunReason(ctx, ch, tls);
+    if (why) return completed({ transferSequence: { runs: [], leftBehind: null, notRun: why } });
+    const p = plans(ctx, ch!, tls);
+    const seq: FtpTransferSequence = { runs: [], leftBehind: null, notRun: null };
+    for (const plan of p.plans) {
+      const state = await runSequence(ctx, plan);
+      seq.runs.push(state.run);
+      if (state.pendingFile) seq.leftBehind ??= await removeLeftover(ctx, plan, state.pendingFile);
+    }
+    const gaps: Gap[] = p.notes.map((detail) => ({ step: 'transfer-sequence', reason: 'unsupported', detail }));
+    return completed({ transferSequence: seq }, gaps);
+  },
+};
