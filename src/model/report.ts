@@ -103,6 +103,17 @@ export const ReportOptionsSchema = obj(
         { description: 'the reports xferscan merge combined' },
       ),
     ),
+    judged: Opt(
+      obj(
+        {
+          file: Str(),
+          profile: Str('the profile the saved report had been judged with'),
+          digest: nullable(Str()),
+          policy: nullable(Str('the --policy FILE the checks were given, if any')),
+        },
+        'xferscan judge: the saved report whose facts were judged again under this profile',
+      ),
+    ),
   },
   'the options the scan ran with, as given; never credentials',
 );
