@@ -15,6 +15,12 @@ import { builtinProfile, ProfileError, profileCheckOptions, profileSelection, re
 import { endpointName } from '../profiles/compliance.js';
 import { readTextFile } from '../files.js';
 import { validateClusters, validateEndpoint } from '../model/validate.js';
+import type { ClustersLine, EndpointLine, SummaryLine } from '../../reports/ndjson.js';
+
+/** A line as read, before validation: any of the shapes reports/ndjson.ts writes. */
+type LineRead = Partial<Omit<EndpointLine, 'type' | 'scan'> & Omit<ClustersLine, 'type' | 'scan'> & Omit<SummaryLine, 'type'>> & {
+  type?: string;
+};
 
 export interface MergeInput {
   file: string;
@@ -26,12 +32,12 @@ export interface MergeInput {
 /** Reads an NDJSON stream written by `scan --format ndjson` back into a report (without compliance/digest). */
 export function readNdjsonReport(file: string, text: string): Report {
   const endpoints: { index: number; ep: EndpointReport }[] = [];
-  let meta: { tool?: Report['tool']; startedAt?: string; finishedAt?: string; profile?: string; options?: Record<string, unknown> } = {};
+  let meta: Partial<SummaryLine['scan']> = {};
   let clusters: ClusterView | undefined;
   let sawSummary = false;
   text.split('\n').forEach((l, i) => {
     if (l.trim() === '') return;
-    let o: { type?: string; index?: number; scan?: typeof meta; endpoint?: EndpointReport; clusters?: ClusterView };
+    let o: LineRead;
     try {
       o = JSON.parse(l);
     } catch (err) {
