@@ -5,11 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findCycles, type Graph } from '../../helpers/graph.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const LAYERS = ['src', 'probes', 'reports'];
-
-type Graph = Map<string, string[]>;
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -22,7 +21,7 @@ function sourceFiles(dir: string): string[] {
 const IMPORT = /(?:^|[\n;])\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** The relative module specifiers a file imports (comments removed first). */
-export function importsOf(text: string): string[] {
+function importsOf(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   return [...code.matchAll(IMPORT)].map((m) => (m[1] ?? m[2])!).filter((s) => s.startsWith('.'));
 }
@@ -32,25 +31,6 @@ function resolve(from: string, spec: string): string | null {
   const base = path.resolve(path.dirname(from), spec);
   for (const c of [base.replace(/\.js$/, '.ts'), `${base}.ts`, path.join(base, 'index.ts')]) if (fs.existsSync(c)) return c;
   return null;
-}
-
-/** Every cycle the depth-first search closes (one per back edge), as file lists from and back to one file. */
-export function findCycles(graph: Graph): string[][] {
-  const state = new Map<string, 'open' | 'done'>();
-  const stack: string[] = [];
-  const cycles: string[][] = [];
-  const visit = (n: string) => {
-    state.set(n, 'open');
-    stack.push(n);
-    for (const m of graph.get(n) ?? []) {
-      if (state.get(m) === 'open') cycles.push([...stack.slice(stack.indexOf(m)), m]);
-      else if (!state.has(m)) visit(m);
-    }
-    stack.pop();
-    state.set(n, 'done');
-  };
-  for (const n of [...graph.keys()].sort()) if (!state.has(n)) visit(n);
-  return cycles;
 }
 
 function moduleGraph(): { graph: Graph; unresolved: string[] } {
