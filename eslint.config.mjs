@@ -6,7 +6,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const restrict = (patterns) => [
-  'warn',
+  'error',
   { patterns: patterns.map((group) => ({ group: [group], message: 'crosses an import boundary of the design (docs/design.md)' })) },
 ];
 
@@ -37,7 +37,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts', 'probes/**/*.ts', 'reports/**/*.ts'],
-    rules: { 'max-lines-per-function': ['warn', { max: 80, skipBlankLines: true, skipComments: true }] },
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
   },
   { files: ['src/model/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': restrict(['../*', '!./*']) } },
   {
