@@ -86,9 +86,10 @@ function finding(f: Finding): string {
   return lines.join('\n');
 }
 
-export function renderMarkdown(report: Report): string {
-  const c = report.compliance;
+/** The title and the table of what was scanned, when, with what, from where. */
+function headerMarkdown(report: Report): string[] {
   const out: string[] = [];
+  const c = report.compliance;
   out.push('# Secure file transfer assessment', '');
   out.push(`| | |`, `|---|---|`);
   out.push(`| Profile | ${c ? `${md(c.profile.title)} (\`${md(c.profile.id)}\` version ${md(c.profile.version)})` : md(report.profile)} |`);
@@ -105,6 +106,13 @@ export function renderMarkdown(report: Report): string {
       `| Digest (SHA-256) | \`${report.integrity.digest}\` — detects a damaged copy (\`xferscan verify report.json\`); not a signature: a signed report is checked with \`--public-key\` |`,
     );
   out.push('');
+  return out;
+}
+
+/** The verdict and one row per endpoint. */
+function summaryMarkdown(report: Report): string[] {
+  const out: string[] = [];
+  const c = report.compliance;
   out.push('## Summary', '');
   if (c) out.push(`**Verdict: ${c.verdict.replace('-', ' ')}.** ${md(c.statement)}`, '');
   const s = report.summary;
@@ -120,6 +128,13 @@ export function renderMarkdown(report: Report): string {
     );
   });
   out.push('');
+  return out;
+}
+
+/** The per-control view of the profile, and what the scan cannot prove. */
+function controlsMarkdown(report: Report): string[] {
+  const out: string[] = [];
+  const c = report.compliance;
   if (c) {
     out.push(`## Controls: ${md(c.profile.title)}`, '');
     out.push('| Control | Requirement | Scan can prove | Result | Findings |', '|---|---|---|---|---|');
@@ -145,6 +160,12 @@ export function renderMarkdown(report: Report): string {
       out.push('');
     }
   }
+  return out;
+}
+
+/** The firewall view and the missing rules. */
+function firewallMarkdown(report: Report): string[] {
+  const out: string[] = [];
   const fw = report.firewall;
   if (fw) {
     out.push('## Firewall', '', md(fw.statement), '');
@@ -168,7 +189,12 @@ export function renderMarkdown(report: Report): string {
     const missing = fw.endpoints.flatMap((e) => e.missing.map((r) => `${e.endpoint}: ${r.text}\n    why: ${r.evidence}`));
     if (missing.length) out.push('### Missing rules (for the firewall team)', '', fence(missing.join('\n')), '');
   }
-  out.push(...clusterSectionMarkdown(report, finding, md));
+  return out;
+}
+
+/** Every endpoint's findings. */
+function findingsMarkdown(report: Report): string[] {
+  const out: string[] = [];
   out.push('## Findings', '');
   for (const ep of report.endpoints) {
     out.push(`### ${md(endpointName(ep))}`, '');
@@ -180,6 +206,12 @@ export function renderMarkdown(report: Report): string {
     for (const { f } of sortedFindings(ep.findings)) out.push(finding(f));
     out.push('');
   }
+  return out;
+}
+
+/** The transcripts, folded. */
+function transcriptsMarkdown(report: Report): string[] {
+  const out: string[] = [];
   out.push('## Appendix: transcripts', '');
   for (const ep of report.endpoints) {
     out.push(`<details><summary>${md(endpointName(ep))} — ${ep.transcript.length} line(s)</summary>`, '');
@@ -193,5 +225,18 @@ export function renderMarkdown(report: Report): string {
       '',
     );
   }
+  return out;
+}
+
+export function renderMarkdown(report: Report): string {
+  const out = [
+    ...headerMarkdown(report),
+    ...summaryMarkdown(report),
+    ...controlsMarkdown(report),
+    ...firewallMarkdown(report),
+    ...clusterSectionMarkdown(report, finding, md),
+    ...findingsMarkdown(report),
+    ...transcriptsMarkdown(report),
+  ];
   return `${out.join('\n')}\n`;
 }

@@ -73,6 +73,11 @@ Examples:
   xferscan scan sftp://10.1.2.3:2222 --user partner --password-env PARTNER_PW`;
 
 function scanOptions<T>(y: Argv<T>) {
+  return scanTrustOptions(scanFleetOptions(y));
+}
+
+/** What to scan, how hard, and with which credentials and judgement. */
+function scanFleetOptions<T>(y: Argv<T>) {
   return y
     .option('ports', { type: 'string', default: '21,22,990', describe: 'ports to try when a target has no port' })
     .option('format', { type: 'string', choices: [...FORMATS], describe: 'output format (default: table on a terminal, json otherwise)' })
@@ -128,7 +133,12 @@ function scanOptions<T>(y: Argv<T>) {
       type: 'string',
       describe:
         'scan only shard I of N (e.g. 2/4), split by a stable hash of host:port; "auto" takes it from JOB_COMPLETION_INDEX/JOB_COMPLETIONS (Kubernetes Indexed Job); combine with "xferscan merge"',
-    })
+    });
+}
+
+/** What the scan may do on the wire, the TLS trust and client identity, and how it shows progress. */
+function scanTrustOptions<T>(y: Argv<T>) {
+  return y
     .option('allow-foreign-pasv', { type: 'boolean', default: false, describe: 'follow a PASV reply to an address other than the target' })
     .option('allow-cleartext-login', { type: 'boolean', default: false, describe: 'allow sending a real password without TLS' })
     .option('ca-file', {
@@ -204,6 +214,46 @@ function displayOptions<T>(y: Argv<T>) {
     .option('junit-fail-on-warn', { type: 'boolean', default: false, describe: 'JUnit: report WARN findings as failures' });
 }
 
+/** Rendering a report read from a file (report, merge, judge): the display options, format, output and colour. */
+function renderedOptions<T>(y: Argv<T>) {
+  return displayOptions(y)
+    .option('format', {
+      type: 'string',
+      choices: [...FORMATS],
+      describe: 'output format (default: table on a terminal, json otherwise)',
+    })
+    .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+    .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' });
+}
+
+const savedReportOptions = <T>(y: Argv<T>) =>
+  renderedOptions(y).positional('file', { type: 'string', demandOption: true, describe: 'a JSON report saved with --format json' });
+
+const mergeOptions = <T>(y: Argv<T>) =>
+  renderedOptions(y)
+    .positional('files', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'JSON reports (--format json) or NDJSON streams (--format ndjson)',
+    })
+    .option('profile', {
+      type: 'string',
+      describe: 'custom profile FILE the inputs were judged with (merge never opens a path named inside a report)',
+    });
+
+const judgeOptions = <T>(y: Argv<T>) =>
+  savedReportOptions(y)
+    .option('profile', {
+      type: 'string',
+      demandOption: true,
+      describe: `judgement profile: ${PROFILE_NAMES.join(', ')}, or a profile FILE (JSON)`,
+    })
+    .option('policy', {
+      type: 'string',
+      describe: 'partner policy FILE for the policy checks (a path inside the report is never opened)',
+    });
+
 type Args = Record<string, unknown> & { _: (string | number)[] };
 
 /** What each command does once its arguments are parsed and valid; returns the exit code. */
@@ -244,6 +294,19 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
     else process.stdout.write(text);
     return exitCodeForReport(report);
   },
+  async judge(a) {
+    const { judgeInputs, judgeReport } = await import('./commands/judge.js');
+    const { readReportFile } = await import('./commands/read-report.js');
+    const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
+    if (a.output) checkOutputPath(a.output as string);
+    const { profile, policy } = judgeInputs(a.profile as string, a.policy as string | undefined);
+    const file = a.file as string;
+    const report = judgeReport(readReportFile(file), profile, { policy, file, policyFile: a.policy as string | undefined });
+    const text = render(report, format, renderOptionsFrom(a, format));
+    if (a.output) writeOutput(a.output as string, text);
+    else process.stdout.write(text);
+    return exitCodeForReport(report);
+  },
   async verify(a) {
     const { verifyReportFile } = await import('./commands/verify.js');
     const v = verifyReportFile(a.file as string, {
@@ -268,22 +331,12 @@ function buildParser(argv: string[]) {
     yargs(argv)
       .scriptName('xferscan')
       .usage(
-        'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json [--public-key PUB.pem]\n       xferscan                    (no target: scan a built-in demo target)',
+        'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan judge SCAN.json --profile hipaa [--policy FILE] [--format F] [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json [--public-key PUB.pem]\n       xferscan                    (no target: scan a built-in demo target)',
       )
       .command('scan [targets..]', 'scan targets and report', (y) =>
         displayOptions(networkOptions(scanOptions(y))).positional('targets', { type: 'string', array: true, describe: 'targets' }),
       )
-      .command('report <file>', 're-render a saved JSON scan in another format', (y) =>
-        displayOptions(y)
-          .positional('file', { type: 'string', demandOption: true, describe: 'a JSON report saved with --format json' })
-          .option('format', {
-            type: 'string',
-            choices: [...FORMATS],
-            describe: 'output format (default: table on a terminal, json otherwise)',
-          })
-          .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-          .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }),
-      )
+      .command('report <file>', 're-render a saved JSON scan in another format', (y) => savedReportOptions(y))
       .command('diff <old> <new>', 'compare two saved JSON scans; exit 3 when something got worse', (y) =>
         y
           .positional('old', { type: 'string', demandOption: true, describe: 'the earlier JSON report' })
@@ -293,25 +346,12 @@ function buildParser(argv: string[]) {
       .command(
         'merge <files..>',
         'combine JSON reports or NDJSON streams (e.g. of --shard runs) into one report; summary, compliance and digest recomputed',
-        (y) =>
-          displayOptions(y)
-            .positional('files', {
-              type: 'string',
-              array: true,
-              demandOption: true,
-              describe: 'JSON reports (--format json) or NDJSON streams (--format ndjson)',
-            })
-            .option('format', {
-              type: 'string',
-              choices: [...FORMATS],
-              describe: 'output format (default: table on a terminal, json otherwise)',
-            })
-            .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-            .option('profile', {
-              type: 'string',
-              describe: 'custom profile FILE the inputs were judged with (merge never opens a path named inside a report)',
-            })
-            .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal)' }),
+        mergeOptions,
+      )
+      .command(
+        'judge <file>',
+        'judge a saved JSON scan again under another profile (no connection): findings, summary, compliance, digest and exit code recomputed',
+        judgeOptions,
       )
       .command(
         'verify <file>',

@@ -1,5 +1,5 @@
 // The programmatic API: `import { render } from 'xferscan'`. Everything here is pure and stable:
-// the report types (the JSON contract of DESIGN.md), render(report, format) for every output
+// the report types (the JSON contract, docs/design.md), render(report, format) for every output
 // format, and the integrity helpers (digest and Ed25519 signatures).
 export { render, FORMATS, type Format, type RenderOptions } from '../reports/index.js';
 export type {

@@ -88,6 +88,15 @@ export interface ClusterJudging {
   selection?: ProfileSelection;
 }
 
+/** The group-scope cluster checks over one group's view. */
+function groupFindings(v: Omit<ClusterGroup, 'findings'>, judging: ClusterJudging) {
+  return runClusterChecks(
+    { group: { ...v, findings: [] }, shared: null, options: judging.checkOptions },
+    CLUSTER_CHECKS,
+    judging.selection,
+  );
+}
+
 /** The cluster section; null when the scan had no group and no two SSH endpoints at different addresses. */
 export function clusterView(
   groups: GroupPlan[],
@@ -98,12 +107,7 @@ export function clusterView(
 ): ClusterView | null {
   const views: ClusterGroup[] = groups.map((g) => {
     const v = groupView(g, records, sampled.get(g.name) ?? null);
-    const findings = runClusterChecks(
-      { group: { ...v, findings: [] }, shared: null, options: judging.checkOptions },
-      CLUSTER_CHECKS,
-      judging.selection,
-    );
-    return { ...v, findings };
+    return { ...v, findings: groupFindings(v, judging) };
   });
   const withKeys = holders.filter((h) => h.hostKeys.length > 0);
   const addresses = new Set(withKeys.map((h) => h.address ?? h.endpoint)).size;
@@ -159,4 +163,10 @@ export function mergeClusterViews(
   );
   if (groups.length === 0 && findings.length === 0) return null;
   return { groups, sharedHostKeys: shared, findings, summary: tally(emptySummary(), clusterFindings({ groups, findings })) };
+}
+
+/** A saved cluster section judged again (xferscan judge): each group's checks and the shared host keys, under `judging`. */
+export function rejudgeClusterView(view: ClusterView, endpoints: readonly EndpointReport[], judging: ClusterJudging): ClusterView | null {
+  const groups = view.groups.map(({ findings: _old, ...g }) => ({ ...g, findings: groupFindings(g, judging) }));
+  return mergeClusterViews([{ ...view, groups }], endpoints, judging);
 }

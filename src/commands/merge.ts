@@ -15,6 +15,12 @@ import { builtinProfile, ProfileError, profileCheckOptions, profileSelection, re
 import { endpointName } from '../profiles/compliance.js';
 import { readTextFile } from '../files.js';
 import { validateClusters, validateEndpoint } from '../model/validate.js';
+import type { ClustersLine, EndpointLine, SummaryLine } from '../../reports/ndjson.js';
+
+/** A line as read, before validation: any of the shapes reports/ndjson.ts writes. */
+type LineRead = Partial<Omit<EndpointLine, 'type' | 'scan'> & Omit<ClustersLine, 'type' | 'scan'> & Omit<SummaryLine, 'type'>> & {
+  type?: string;
+};
 
 export interface MergeInput {
   file: string;
@@ -26,19 +32,12 @@ export interface MergeInput {
 /** Reads an NDJSON stream written by `scan --format ndjson` back into a report (without compliance/digest). */
 export function readNdjsonReport(file: string, text: string): Report {
   const endpoints: { index: number; ep: EndpointReport }[] = [];
-  let meta: {
-    tool?: Report['tool'];
-    startedAt?: string;
-    finishedAt?: string;
-    profile?: string;
-    options?: Record<string, unknown>;
-    vantage?: Report['vantage'];
-  } = {};
+  let meta: Partial<SummaryLine['scan']> = {};
   let clusters: ClusterView | undefined;
   let sawSummary = false;
   text.split('\n').forEach((l, i) => {
     if (l.trim() === '') return;
-    let o: { type?: string; index?: number; scan?: typeof meta; endpoint?: EndpointReport; clusters?: ClusterView };
+    let o: LineRead;
     try {
       o = JSON.parse(l);
     } catch (err) {
@@ -200,7 +199,6 @@ export function mergeReports(inputs: MergeInput[], profileFile?: string): MergeR
       shard: null,
       ...mergedSources(inputs),
     },
-    ...sameVantage(inputs.map((i) => i.report)),
     endpoints,
     summary: summarize(endpoints),
   };
@@ -215,10 +213,4 @@ export function mergeReports(inputs: MergeInput[], profileFile?: string): MergeR
   }
   const scanner = first.scanner ? { ...first.scanner, sourceAddresses: uniqueSources } : null;
   return { report: finalizeReport(merged, profile, scanner), duplicates };
-}
-
-/** The vantage point of merged reports when they all share one (each endpoint keeps its own `via` and `family`). */
-function sameVantage(reports: Report[]): Pick<Report, 'vantage'> {
-  const all = new Set(reports.map((r) => JSON.stringify(r.vantage ?? null)));
-  return all.size === 1 && reports[0]!.vantage ? { vantage: reports[0]!.vantage } : {};
 }

@@ -1,34 +1,16 @@
 // Streaming NDJSON for fleet scans (--format ndjson): one line per endpoint, written as it
 // finishes (so memory stays flat for thousands of targets), then one summary line with the counts
-// and a SHA-256 over the endpoint lines. Endpoint lines have the shape of reports/ndjson.ts
-// (type "endpoint", index = position in the input, scan, verdict, counts, endpoint).
+// and a SHA-256 over the endpoint lines. The lines come from reports/ndjson.ts, the one NDJSON
+// writer; this class only keeps the running counts and the hash, and writes where it is told.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { ClusterView, EndpointReport, PortState, Report, ReportSummary } from '../model.js';
+import type { ClusterView, EndpointReport, EndpointVerdict, PortState, ReportSummary } from '../model.js';
 import { clusterFindings } from '../knowledge/summary.js';
-import { endpointVerdict, type EndpointVerdict } from '../profiles/compliance.js';
-import { safeJson } from '../../reports/common.js';
+import { endpointVerdict } from '../profiles/compliance.js';
+import { clustersLine, endpointLine, ndjsonLine, type NdjsonScan, type SummaryLine } from '../../reports/ndjson.js';
 
-export interface StreamScanMeta {
-  tool: { name: 'xferscan'; version: string };
-  startedAt: string;
-  profile: string;
-  /** --proxy, -4/-6, --resolve: where the scan ran from */
-  vantage?: Report['vantage'];
-}
-
-export interface StreamSummaryLine {
-  type: 'summary';
-  scan: StreamScanMeta & { finishedAt: string; options?: Record<string, unknown> };
-  endpoints: number;
-  states: Partial<Record<PortState, number>>;
-  services: Record<string, number>;
-  verdicts: Partial<Record<EndpointVerdict, number>>;
-  summary: ReportSummary;
-  sockets?: { max: number | null; peak: number; total: number; waited: number };
-  shard?: string | null;
-  integrity: { algorithm: 'sha256'; description: string; digest: string };
-}
+export type StreamScanMeta = Omit<NdjsonScan, 'finishedAt' | 'reportDigest'>;
+export type StreamSummaryLine = SummaryLine;
 
 export class NdjsonStream {
   private readonly hash = crypto.createHash('sha256');
@@ -54,8 +36,7 @@ export class NdjsonStream {
 
   endpoint(ep: EndpointReport, index: number): void {
     const v = endpointVerdict(ep, index);
-    // C1 and bidi characters a server sent are written as \u escapes (reports/common.ts safeJson)
-    const line = `${safeJson({ type: 'endpoint', index, scan: this.meta, verdict: v.verdict, counts: v.counts, ...(ep.grade ? { grade: ep.grade.grade } : {}), endpoint: ep })}\n`;
+    const line = endpointLine(this.meta, index, ep, v);
     this.hash.update(line, 'utf8');
     this.emit(line);
     this.count += 1;
@@ -68,7 +49,7 @@ export class NdjsonStream {
 
   /** The cluster section (src/cluster), one line after the endpoints; its findings count in the summary. */
   clusters(view: ClusterView): void {
-    const line = `${safeJson({ type: 'clusters', scan: this.meta, clusters: view })}\n`;
+    const line = clustersLine(this.meta, view);
     this.hash.update(line, 'utf8');
     this.emit(line);
     for (const f of clusterFindings(view)) this.summary[f.status] += 1;
@@ -96,7 +77,7 @@ export class NdjsonStream {
         digest: this.hash.digest('hex'),
       },
     };
-    this.emit(`${JSON.stringify(line)}\n`);
+    this.emit(ndjsonLine(line));
     if (this.fd !== null) fs.closeSync(this.fd);
     return line;
   }

@@ -1,7 +1,7 @@
 // SSH algorithm knowledge as data: name → rating, reason, source. Sources: RFC 9142 (kex),
 // RFC 8270 (GEX sizes), RFC 8758 (arcfour), RFC 8332 (rsa-sha2), RFC 4344/4253 (ciphers),
-// Mozilla OpenSSH guidelines, BSI TR-02102-4, and the reference table in
-// /work/shared/reference/ssh-sftp.md. Facts only; no code from other tools.
+// Mozilla OpenSSH guidelines and BSI TR-02102-4; entries sourced 'xferscan' are this project's own
+// rating. Facts only; no code from other tools.
 
 export type AlgCategory = 'kex' | 'hostkey' | 'cipher' | 'mac' | 'compression';
 export type AlgRating = 'good' | 'acceptable' | 'weak' | 'fail' | 'unknown';
@@ -17,7 +17,7 @@ export interface AlgInfo {
 type Table = Record<string, Omit<AlgInfo, 'matched'>>;
 
 const RFC9142 = 'RFC 9142';
-const REF = 'xferscan reference/ssh-sftp.md';
+const REF = 'xferscan';
 
 const KEX: Table = {
   'mlkem768x25519-sha256': {

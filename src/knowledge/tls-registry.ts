@@ -147,90 +147,72 @@ export function hexCode(code: number): string {
   return `0x${(code >> 8).toString(16).toUpperCase().padStart(2, '0')},0x${(code & 0xff).toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
+type SuiteBase = Pick<CipherSuiteInfo, 'code' | 'hex' | 'name' | 'openssl' | 'sslv2'>;
+type SuiteTraits = Omit<CipherSuiteInfo, keyof SuiteBase>;
+
+/** A suite that names no key exchange or cipher we can read (and the base of the SCSVs). */
+const OPAQUE_SUITE: SuiteTraits = {
+  kex: 'NULL',
+  auth: 'NULL',
+  anon: false,
+  export: false,
+  cipher: 'NONE',
+  bits: 0,
+  mac: 'NULL',
+  aead: false,
+  cbc: false,
+  pfs: false,
+  tls13Only: false,
+  tls12Only: false,
+  scsv: false,
+};
+
 /** Derives the attributes of a suite from its IANA name. Unknown shapes get kex/cipher 'NONE'-ish values, never throw. */
 export function parseSuiteName(code: number, name: string, openssl: string | null = null): CipherSuiteInfo {
-  const base = { code, hex: hexCode(code), name, openssl, sslv2: false };
-  if (name.endsWith('_SCSV')) {
-    return {
-      ...base,
-      kex: 'SCSV',
-      auth: 'NULL',
-      anon: false,
-      export: false,
-      cipher: 'NONE',
-      bits: 0,
-      mac: 'NULL',
-      aead: false,
-      cbc: false,
-      pfs: false,
-      tls13Only: false,
-      tls12Only: false,
-      scsv: true,
-    };
-  }
+  const base: SuiteBase = { code, hex: hexCode(code), name, openssl, sslv2: false };
+  if (name.endsWith('_SCSV')) return { ...base, ...OPAQUE_SUITE, kex: 'SCSV', scsv: true };
   const special = TLS13_SPECIAL[name];
   if (special) {
     return {
       ...base,
+      ...OPAQUE_SUITE,
       kex: 'TLS13',
       auth: 'any',
-      anon: false,
-      export: false,
       cipher: special.cipher,
       bits: special.bits,
       mac: special.mac,
       aead: special.aead,
-      cbc: false,
       pfs: true,
       tls13Only: true,
-      tls12Only: false,
-      scsv: false,
     };
   }
-  // GOST suites: 0xC100-0xC102 are TLS 1.2 (RFC 9189), 0xC103-0xC106 TLS 1.3.
-  if (name.startsWith('TLS_GOSTR341112_256_WITH_')) {
-    const c = name.slice('TLS_GOSTR341112_256_WITH_'.length);
-    const tls13 = /_MGM_/.test(c);
-    return {
-      ...base,
-      kex: tls13 ? 'TLS13' : 'GOST',
-      auth: tls13 ? 'any' : 'GOST',
-      anon: false,
-      export: false,
-      cipher: 'GOST',
-      bits: 256,
-      mac: tls13 ? 'AEAD' : 'GOST',
-      aead: tls13,
-      cbc: false,
-      pfs: true,
-      tls13Only: tls13,
-      tls12Only: !tls13,
-      scsv: false,
-    };
-  }
+  if (name.startsWith('TLS_GOSTR341112_256_WITH_')) return { ...base, ...gostSuite(name) };
   const m = /^TLS_(.+?)_(EXPORT_)?WITH_(.+)$/.exec(name);
-  if (!m) {
-    return {
-      ...base,
-      kex: 'NULL',
-      auth: 'NULL',
-      anon: false,
-      export: false,
-      cipher: 'NONE',
-      bits: 0,
-      mac: 'NULL',
-      aead: false,
-      cbc: false,
-      pfs: false,
-      tls13Only: false,
-      tls12Only: false,
-      scsv: false,
-    };
-  }
-  let kexPart = m[1]!;
-  const isExport = !!m[2] || /_EXPORT$/.test(kexPart);
-  kexPart = kexPart.replace(/_EXPORT$/, '');
-  const rest = m[3]!;
+  if (!m) return { ...base, ...OPAQUE_SUITE };
+  return { ...base, ...classicSuite(name, m[1]!, !!m[2], m[3]!) };
+}
+
+/** GOST suites: 0xC100-0xC102 are TLS 1.2 (RFC 9189), 0xC103-0xC106 TLS 1.3. */
+function gostSuite(name: string): SuiteTraits {
+  const tls13 = /_MGM_/.test(name.slice('TLS_GOSTR341112_256_WITH_'.length));
+  return {
+    ...OPAQUE_SUITE,
+    kex: tls13 ? 'TLS13' : 'GOST',
+    auth: tls13 ? 'any' : 'GOST',
+    cipher: 'GOST',
+    bits: 256,
+    mac: tls13 ? 'AEAD' : 'GOST',
+    aead: tls13,
+    pfs: true,
+    tls13Only: tls13,
+    tls12Only: !tls13,
+  };
+}
+
+/** TLS_<kex>[_EXPORT]_WITH_<cipher>[_<mac>]: the suites of TLS 1.2 and before. */
+function classicSuite(name: string, kexName: string, exportWith: boolean, rest: string): SuiteTraits {
+  const isExport = exportWith || /_EXPORT$/.test(kexName);
+  const kexPart = kexName.replace(/_EXPORT$/, '');
   const [kex, auth] = KEX_TABLE[kexPart] ?? (['NULL', 'NULL'] as [Kex, Auth]);
   // split cipher and MAC: the MAC is the last token when it is a hash name
   let cipherPart = rest;
@@ -255,7 +237,6 @@ export function parseSuiteName(code: number, name: string, openssl: string | nul
   const pskKex = kex === 'PSK' || kex === 'DHE_PSK' || kex === 'RSA_PSK' || kex === 'ECDHE_PSK';
   const tls12Only = c.aead || (/_SHA(256|384)$/.test(name) && !pskKex);
   return {
-    ...base,
     kex,
     auth,
     anon: auth === 'anon',

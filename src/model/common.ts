@@ -7,7 +7,7 @@ export const PORT_STATES = ['open', 'closed', 'filtered', 'unreachable', 'timeou
 export const PortStateSchema = strEnum(PORT_STATES);
 export type PortState = Static<typeof PortStateSchema>;
 
-/** Closed vocabulary of connection outcomes (DESIGN.md). PortState is its TCP-level subset. */
+/** Closed vocabulary of connection outcomes (docs/design.md). PortState is its TCP-level subset. */
 export const CONNECTION_OUTCOMES = [...PORT_STATES, 'tls-handshake-failed', 'protocol-error', 'refused-by-server'] as const;
 export const ConnectionOutcomeSchema = strEnum(CONNECTION_OUTCOMES);
 export type ConnectionOutcome = Static<typeof ConnectionOutcomeSchema>;

@@ -10,7 +10,7 @@ export function reportJsonSchema(): object {
     $id: SCHEMA_ID,
     title: 'xferscan report, schemaVersion 1',
     description:
-      'Generated from src/model (npm run schema). Fields may be added; the ones listed in DESIGN.md may not be renamed or dropped. Unknown fields are rejected at every level.',
+      'Generated from src/model (npm run schema). Fields may be added; existing ones are never renamed or dropped (docs/design.md). Unknown fields are rejected at every level.',
     ...JSON.parse(JSON.stringify(ReportSchema)),
   };
 }

@@ -403,34 +403,7 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
   // control channel. Record it when our listener's wait ends, then give the server time to answer.
   const startP = control.readReply(active ? o.timeoutMs * ACTIVE_REPLY_PATIENCE : undefined, undefined, step);
   startP.catch(() => {});
-  if (active) {
-    const first = await Promise.race([
-      startP.then(
-        () => 'reply',
-        () => 'reply',
-      ),
-      dataReady.then(
-        () => 'data',
-        () => 'no-data',
-      ),
-    ]);
-    const e = first === 'no-data' ? asProbeError(await dataReady.catch((err: unknown) => err)) : null;
-    if (e && e.outcome === 'filtered') {
-      r.failedStep = 'connect';
-      r.error = e.message;
-      o.transcript.note(control.conn, `${e.message}; waiting for the server's reply`);
-      const late = await startP.catch(() => null);
-      r.startReply = brief(late);
-      if (!late) {
-        r.error += `; the server did not answer within ${o.timeoutMs * ACTIVE_REPLY_PATIENCE} ms either (control connection closed: it is out of step)`;
-        control.close();
-        return;
-      }
-      // 1xx: it got through after all (too late for us); read the final reply to stay in step.
-      r.endReply = late.code < 200 ? brief(await control.readReply(undefined, undefined, step).catch(() => null)) : brief(late);
-      return;
-    }
-  }
+  if (active && (await activeConnectBackFailed(control, o, r, startP, dataReady, step))) return;
   const startReply = await startP;
   r.startReply = brief(startReply);
   if (startReply.code >= 400) {
@@ -454,6 +427,59 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
     r.endReply = brief(await control.readReply(undefined, undefined, step).catch(() => null));
     return;
   }
+  await transferOverData(control, o, r, sock, step);
+}
+
+/**
+ * Active mode: the server answers only after its own connect back succeeds or gives up. When our
+ * listener saw no connection (filtered), records it, waits for the server's reply and reads the
+ * final one to stay in step; true when the transfer is over.
+ */
+async function activeConnectBackFailed(
+  control: FtpControl,
+  o: DataOptions,
+  r: DataResult,
+  startP: Promise<FtpReply>,
+  dataReady: Promise<net.Socket | tls.TLSSocket>,
+  step: Step,
+): Promise<boolean> {
+  const first = await Promise.race([
+    startP.then(
+      () => 'reply',
+      () => 'reply',
+    ),
+    dataReady.then(
+      () => 'data',
+      () => 'no-data',
+    ),
+  ]);
+  const e = first === 'no-data' ? asProbeError(await dataReady.catch((err: unknown) => err)) : null;
+  if (e && e.outcome === 'filtered') {
+    r.failedStep = 'connect';
+    r.error = e.message;
+    o.transcript.note(control.conn, `${e.message}; waiting for the server's reply`);
+    const late = await startP.catch(() => null);
+    r.startReply = brief(late);
+    if (!late) {
+      r.error += `; the server did not answer within ${o.timeoutMs * ACTIVE_REPLY_PATIENCE} ms either (control connection closed: it is out of step)`;
+      control.close();
+      return true;
+    }
+    // 1xx: it got through after all (too late for us); read the final reply to stay in step.
+    r.endReply = late.code < 200 ? brief(await control.readReply(undefined, undefined, step).catch(() => null)) : brief(late);
+    return true;
+  }
+  return false;
+}
+
+/** The data flowing, with the control channel read at the same time; then the final reply. */
+async function transferOverData(
+  control: FtpControl,
+  o: DataOptions,
+  r: DataResult,
+  sock: net.Socket | tls.TLSSocket,
+  step: Step,
+): Promise<void> {
   if (r.tls)
     o.transcript.note(
       control.conn,

@@ -1,8 +1,8 @@
-// The one place Node's errors are mapped onto the closed outcome vocabulary of DESIGN.md, and
+// The one place Node's errors are mapped onto the closed outcome vocabulary (docs/design.md), and
 // where every socket gets an error listener for its whole life.
 import type { ConnectionOutcome, PortState } from '../model.js';
 
-/** A failure talking to a server, named in the closed outcome vocabulary of DESIGN.md. */
+/** A failure talking to a server, named in the closed outcome vocabulary (docs/design.md). */
 export class ProbeError extends Error {
   override name = 'ProbeError';
   constructor(

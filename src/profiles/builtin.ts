@@ -1,7 +1,7 @@
 // Built-in profiles, as data. Each is versioned: bump `version` when its mapping, thresholds or
 // severities change, so a filed report names exactly the rules it was judged by.
 // Sources: PCI DSS v4.0.1 (June 2024), 45 CFR 164.312, NIST SP 800-52 Rev. 2 (Aug 2019),
-// Mozilla Server Side TLS 5.7 and 6.0 (see /work/shared/reference/compliance.md).
+// Mozilla Server Side TLS 5.7 and 6.0.
 import { CHECK_IDS } from '../checks/registry.js';
 import type { Profile, ProfileControl } from './types.js';
 

@@ -41,7 +41,7 @@ function checkIds(v: unknown, where: string): string[] {
   if (!Array.isArray(v)) throw new ProfileError(`${where} must be a list of check ids`);
   return v.map((id, i) => {
     if (typeof id !== 'string' || !isKnownCheckId(id))
-      throw new ProfileError(`${where}[${i}]: unknown check id ${JSON.stringify(id)} (see checks.md)`);
+      throw new ProfileError(`${where}[${i}]: unknown check id ${JSON.stringify(id)} (see docs/checks.md)`);
     return id;
   });
 }
@@ -146,7 +146,7 @@ export function validateProfile(doc: unknown, source: string): Profile {
   if (doc.severity !== undefined) {
     if (!isObj(doc.severity)) throw new ProfileError('severity must be an object { "CHECK-ID": "high", … }');
     for (const [k, s] of Object.entries(doc.severity)) {
-      if (!isKnownCheckId(k)) throw new ProfileError(`severity: unknown check id "${k}" (see checks.md)`);
+      if (!isKnownCheckId(k)) throw new ProfileError(`severity: unknown check id "${k}" (see docs/checks.md)`);
       if (!SEVERITIES.includes(s as Severity)) throw new ProfileError(`severity.${k} must be one of ${SEVERITIES.join(', ')}`);
       severity[k] = s as Severity;
     }

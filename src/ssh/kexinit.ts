@@ -1,5 +1,5 @@
-// SSH_MSG_KEXINIT (RFC 4253 §7.1): building ours, parsing the server's without ever throwing,
-// and the one-call inventory read (`readServerKexinit`) the scanner uses.
+// SSH_MSG_KEXINIT (RFC 4253 §7.1): building ours and parsing the server's without ever throwing.
+// The one-call inventory read over a connection (`readServerKexinit`) lives in session.ts.
 import { randomBytes } from 'node:crypto';
 import { MSG, Reader, encNameList, encUint32 } from './wire.js';
 
@@ -274,6 +274,3 @@ export function summarizeKexinit(k: KexInit): string[] {
     `KEXINIT first_kex_packet_follows=${k.firstKexPacketFollows} reserved=${k.reserved}`,
   ];
 }
-
-// The connection-level read lives in session.ts; re-exported here as the module's entry point.
-export { readServerKexinit, type KexinitReadResult, type SshTarget } from './session.js';

@@ -157,38 +157,50 @@ function parseSans(s: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** Facts of one DER certificate. Never throws: unparsable input yields parseError. */
-export function parseCertificate(der: Buffer, index = 0): CertificateFacts {
-  const fp256 = crypto.createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
-  const fp1 = crypto.createHash('sha1').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
-  const sig = signatureAlgorithmOf(der);
-  let x: X509Certificate;
-  try {
-    x = new X509Certificate(der);
-  } catch (err) {
-    return {
-      index,
-      subject: '',
-      issuer: '',
-      notBefore: '',
-      notAfter: '',
-      subjectAltNames: [],
-      keyType: 'unknown',
-      keyBits: null,
-      signatureAlgorithm: sig.name,
-      selfSigned: false,
-      fingerprintSha256: fp256,
-      serialNumber: '',
-      keyCurve: null,
-      lifetimeDays: null,
-      isCA: false,
-      signatureHash: sig.hash,
-      fingerprintSha1: fp1,
-      parseError: (err as Error).message,
-    };
-  }
-  const notBefore = new Date(x.validFrom);
-  const notAfter = new Date(x.validTo);
+/** What is known of a certificate node:crypto cannot parse: its bytes' fingerprints and signature algorithm. */
+function unparsedCertificate(
+  index: number,
+  sig: ReturnType<typeof signatureAlgorithmOf>,
+  fp256: string,
+  fp1: string,
+  err: unknown,
+): CertificateFacts {
+  return {
+    index,
+    subject: '',
+    issuer: '',
+    notBefore: '',
+    notAfter: '',
+    subjectAltNames: [],
+    keyType: 'unknown',
+    keyBits: null,
+    signatureAlgorithm: sig.name,
+    selfSigned: false,
+    fingerprintSha256: fp256,
+    serialNumber: '',
+    keyCurve: null,
+    lifetimeDays: null,
+    isCA: false,
+    signatureHash: sig.hash,
+    fingerprintSha1: fp1,
+    parseError: (err as Error).message,
+  };
+}
+
+const KEY_TYPE_NAMES: Record<string, string> = {
+  rsa: 'RSA',
+  'rsa-pss': 'RSA-PSS',
+  ec: 'EC',
+  dsa: 'DSA',
+  ed25519: 'Ed25519',
+  ed448: 'Ed448',
+  dh: 'DH',
+  x25519: 'X25519',
+  x448: 'X448',
+};
+
+/** The certificate's public key: type, size in bits, curve (unknown when node cannot read the key). */
+function publicKeyFacts(x: X509Certificate): { keyType: string; keyBits: number | null; keyCurve: string | null } {
   let keyType = 'unknown';
   let keyBits: number | null = null;
   let keyCurve: string | null = null;
@@ -196,20 +208,7 @@ export function parseCertificate(der: Buffer, index = 0): CertificateFacts {
     const pk = x.publicKey;
     const t = pk.asymmetricKeyType ?? 'unknown';
     const d = pk.asymmetricKeyDetails ?? {};
-    keyType =
-      (
-        {
-          rsa: 'RSA',
-          'rsa-pss': 'RSA-PSS',
-          ec: 'EC',
-          dsa: 'DSA',
-          ed25519: 'Ed25519',
-          ed448: 'Ed448',
-          dh: 'DH',
-          x25519: 'X25519',
-          x448: 'X448',
-        } as Record<string, string>
-      )[t] ?? t;
+    keyType = KEY_TYPE_NAMES[t] ?? t;
     if (d.modulusLength) keyBits = d.modulusLength;
     if (d.namedCurve) {
       keyCurve = d.namedCurve;
@@ -220,14 +219,33 @@ export function parseCertificate(der: Buffer, index = 0): CertificateFacts {
   } catch {
     /* unsupported key type: leave unknown */
   }
-  let selfSigned = false;
-  if (x.subject === x.issuer) {
-    try {
-      selfSigned = x.verify(x.publicKey);
-    } catch {
-      selfSigned = false;
-    }
+  return { keyType, keyBits, keyCurve };
+}
+
+/** Self-signed: subject and issuer are the same name and its own key verifies its signature. */
+function isSelfSigned(x: X509Certificate): boolean {
+  if (x.subject !== x.issuer) return false;
+  try {
+    return x.verify(x.publicKey);
+  } catch {
+    return false;
   }
+}
+
+/** Facts of one DER certificate. Never throws: unparsable input yields parseError. */
+export function parseCertificate(der: Buffer, index = 0): CertificateFacts {
+  const fp256 = crypto.createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
+  const fp1 = crypto.createHash('sha1').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
+  const sig = signatureAlgorithmOf(der);
+  let x: X509Certificate;
+  try {
+    x = new X509Certificate(der);
+  } catch (err) {
+    return unparsedCertificate(index, sig, fp256, fp1, err);
+  }
+  const notBefore = new Date(x.validFrom);
+  const notAfter = new Date(x.validTo);
+  const { keyType, keyBits, keyCurve } = publicKeyFacts(x);
   const valid = !Number.isNaN(notBefore.getTime()) && !Number.isNaN(notAfter.getTime());
   return {
     index,
@@ -239,7 +257,7 @@ export function parseCertificate(der: Buffer, index = 0): CertificateFacts {
     keyType,
     keyBits,
     signatureAlgorithm: sig.name,
-    selfSigned,
+    selfSigned: isSelfSigned(x),
     fingerprintSha256: colonHex(fp256),
     serialNumber: x.serialNumber,
     keyCurve,
@@ -353,14 +371,23 @@ export function analyzeChain(chainDer: readonly Buffer[], opts: AnalyzeOptions =
     result.trustError = `leaf certificate unparsable: ${certificates[0]!.parseError ?? 'unknown error'}`;
     return result;
   }
-  if (hostname) {
-    const h = hostname.replace(/^\[|\]$/g, '');
-    try {
-      result.hostnameMatch = isIp(h) ? leaf.checkIP(h) !== undefined : leaf.checkHost(h) !== undefined;
-    } catch {
-      result.hostnameMatch = false;
-    }
+  if (hostname) result.hostnameMatch = hostnameMatches(leaf, hostname);
+  walkChain(result, leaf, chainDer, presented, trustAnchors(opts));
+  return result;
+}
+
+/** Whether the leaf names the host (an IP literal is matched against its IP SANs). */
+function hostnameMatches(leaf: X509Certificate, hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  try {
+    return isIp(h) ? leaf.checkIP(h) !== undefined : leaf.checkHost(h) !== undefined;
+  } catch {
+    return false;
   }
+}
+
+/** The trust anchors: --ca-file's, then the system's (unless told not to). */
+function trustAnchors(opts: AnalyzeOptions): Anchor[] {
   const anchors: Anchor[] = [];
   if (opts.caPem)
     for (const d of pemToDer(opts.caPem)) {
@@ -368,7 +395,17 @@ export function analyzeChain(chainDer: readonly Buffer[], opts: AnalyzeOptions =
       if (a) anchors.push(a);
     }
   if (opts.systemRoots ?? true) anchors.push(...getSystemAnchors());
+  return anchors;
+}
 
+/** Builds the path from the leaf up through the presented certificates to an anchor; fills the result's trust fields. */
+function walkChain(
+  result: ChainAnalysis,
+  leaf: X509Certificate,
+  chainDer: readonly Buffer[],
+  presented: readonly (X509Certificate | null)[],
+  anchors: readonly Anchor[],
+): void {
   const usedIdx = new Set<number>([0]);
   let current = leaf;
   let currentDer = chainDer[0]!;
@@ -407,7 +444,6 @@ export function analyzeChain(chainDer: readonly Buffer[], opts: AnalyzeOptions =
     currentDer = chainDer[nextIdx]!;
   }
   if (!result.trusted && !result.trustError) result.trustError = 'chain too long';
-  return result;
 }
 
 // ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
 //    number set by the connection cap and the round trip: on a WAN, parallel chains save round
 //    trips; on loopback, every extra chain is one more refused hello for the server to compute).
 import type { FlightResult, ProtocolName } from './hello.js';
-import { suiteName } from './registry.js';
+import { suiteName } from '../knowledge/tls-registry.js';
 import { describe, exchange, PRIO, rttOf, WAN_RTT_MS, type Ctx } from './exchange.js';
 
 export interface VersionFacts {

@@ -3,7 +3,7 @@
 // measured, how the explicit-FTPS preamble may be pipelined, how deep its chains of dependent
 // hellos went.
 import { DEFAULT_LIMITS, ServerFlight, versionLabel, type FlightResult } from './hello.js';
-import { groupName, suiteName } from './registry.js';
+import { groupName, suiteName } from '../knowledge/tls-registry.js';
 import {
   Pool,
   TransportError,

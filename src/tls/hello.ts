@@ -3,7 +3,7 @@
 // alert, or an SSLv2 SERVER-HELLO). No key exchange is ever completed. Parsers never throw:
 // malformed input becomes a typed error result.
 import crypto from 'node:crypto';
-import { groupName, SCSV_FALLBACK, SCSV_RENEGOTIATION, suiteByCode } from './registry.js';
+import { groupName, SCSV_FALLBACK, SCSV_RENEGOTIATION, suiteByCode } from '../knowledge/tls-registry.js';
 
 export const PROTOCOL_VERSIONS = {
   SSLv2: 0x0002,

@@ -14,7 +14,15 @@ export {
   type TlsTransportCapabilities,
 } from './prober.js';
 export { analyzeChain, parseCertificate, readCaFile, pemToDer, derToPem, type ChainAnalysis, type CertificateFacts } from './certs.js';
-export { suiteByCode, suiteByName, suiteName, CIPHER_SUITES, SSLV2_KINDS, NAMED_GROUPS, type CipherSuiteInfo } from './registry.js';
+export {
+  suiteByCode,
+  suiteByName,
+  suiteName,
+  CIPHER_SUITES,
+  SSLV2_KINDS,
+  NAMED_GROUPS,
+  type CipherSuiteInfo,
+} from '../knowledge/tls-registry.js';
 
 function validationOf(chain: ChainAnalysis): TlsValidation {
   return {

@@ -19,7 +19,7 @@
 // goes with AUTH TLS, 3 with AUTH TLS pipelined, 4 without; depth is the longest chain of hellos
 // that each waited for the one before (a server-preference order costs one step per suite).
 import { PROTOCOL_VERSIONS, type FlightResult, type ProtocolName } from './hello.js';
-import { groupName, suiteByCode, suiteName, tls13Suites } from './registry.js';
+import { groupName, suiteByCode, suiteName, tls13Suites } from '../knowledge/tls-registry.js';
 import { describe, makeCtx, rttOf, type Ctx, type ExchangeLog } from './exchange.js';
 import { enumerateVersion, NONE, type IsVersion, type VersionFacts } from './enumerate.js';
 import {

@@ -13,7 +13,7 @@ import {
   type FlightResult,
   type ProtocolName,
 } from './hello.js';
-import { groupByCodeInfo, groupName, legacySuites, SSLV2_KINDS } from './registry.js';
+import { groupByCodeInfo, groupName, legacySuites, SSLV2_KINDS } from '../knowledge/tls-registry.js';
 import { describe, exchange, PRIO, type Ctx } from './exchange.js';
 import { refusalDecides } from './enumerate.js';
 

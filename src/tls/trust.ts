@@ -12,7 +12,7 @@ import tls from 'node:tls';
 import { analyzeChain, certificateExtensionFacts, pemToDer, type KeyUsageName } from './certs.js';
 import { certificateNameKeys, derChildren, derRead, derTlv } from './der.js';
 import { httpFetch } from './fetch.js';
-import { suiteByName } from './registry.js';
+import { suiteByName } from '../knowledge/tls-registry.js';
 
 export interface TrustStore {
   /** how the report names it: 'system', or the CA file's path */

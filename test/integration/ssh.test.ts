@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditSsh, type SshAuditResult } from '../../src/ssh/audit.js';
 import { fetchHostKeyWithSsh2, fingerprintSha256, parseHostKeyBlob } from '../../src/ssh/hostkeys.js';
-import { readServerKexinit } from '../../src/ssh/kexinit.js';
+import { readServerKexinit } from '../../src/ssh/session.js';
 import { checksOf } from '../../src/checks/registry.js';
 
 const sshChecks = checksOf('ssh');

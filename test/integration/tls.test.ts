@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { probeTls, type OpenTransport, type TlsProbeResult } from '../../src/tls/prober.js';
 import { scanTls } from '../../src/tls/index.js';
-import { suiteByName } from '../../src/tls/registry.js';
+import { suiteByName } from '../../src/knowledge/tls-registry.js';
 import { checksOf } from '../../src/checks/registry.js';
 
 const tlsChecks = checksOf('tls');

@@ -1,4 +1,4 @@
-// Shared pieces of the SSH checks (checks.md, SSH-*): pure functions over `endpoint.ssh`.
+// Shared pieces of the SSH checks (docs/checks.md, SSH-*): pure functions over `endpoint.ssh`.
 import type { AlgCategory, AlgInfo } from '../../knowledge/ssh-algorithms.js';
 import { classify } from '../../knowledge/ssh-algorithms.js';
 import type { EndpointReport, Evidence, SshFacts } from '../../model.js';

@@ -12,7 +12,7 @@ import {
   type ClientHelloOptions,
   type FlightResult,
 } from '../hello.js';
-import { legacySuites } from '../registry.js';
+import { legacySuites } from '../../knowledge/tls-registry.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@
 // and DH facts the prober gathered. None of them attempts an exploit; every result says so
 // ("derived from the offered suites and protocols"), and lists the suites that decided it.
 // Imports only the suite registry (data), so it can run wherever facts are judged.
-import { suiteByName, type CipherSuiteInfo } from '../registry.js';
+import { suiteByName, type CipherSuiteInfo } from '../../knowledge/tls-registry.js';
 import { DERIVED_NOTE, type DerivedVulnId, type VulnResultBase, type VulnStatus } from './types.js';
 
 export interface DerivedInput {

@@ -7,7 +7,7 @@
 // says no TLS ≤ 1.1): 1-3 connections.
 import type { OpenTransport } from '../prober.js';
 import { buildClientHello, makeKeyShare, TLS13_GROUPS } from '../hello.js';
-import { tls13Suites } from '../registry.js';
+import { tls13Suites } from '../../knowledge/tls-registry.js';
 import { dialerOf, flightSummary, legacyHello, versionName, withFlight, type ActiveOptions, type Dialer, type FlightRead } from './conn.js';
 import type { VulnResultBase } from './types.js';
 

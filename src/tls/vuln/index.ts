@@ -18,7 +18,7 @@
 // server costs none. Tests run concurrently under the cap; ROBOT starts first (longest chain).
 import type { OpenTransport } from '../prober.js';
 import { EXT, HEARTBEAT_PEER_ALLOWED, STATUS_REQUEST_OCSP, type CertificateRequestInfo } from '../hello.js';
-import { suiteByName } from '../registry.js';
+import { suiteByName } from '../../knowledge/tls-registry.js';
 import { pemToDer } from '../certs.js';
 import type { ClientCredentials } from '../handshake.js';
 import { Dialer, helloSuites, legacyHello, reactionWindow, versionName, withFlight, type FlightRead } from './conn.js';

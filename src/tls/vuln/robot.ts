@@ -30,7 +30,7 @@ import {
   type ActiveOptions,
   type Dialer,
 } from './conn.js';
-import { suiteName } from '../registry.js';
+import { suiteName } from '../../knowledge/tls-registry.js';
 import type { VulnResultBase } from './types.js';
 
 export const ROBOT_VARIANTS = [

@@ -10,12 +10,12 @@ import { registeredCases, statusesShown } from './harness.js';
 import { ALL_CHECKS, CHECK_IDS, CLUSTER_CHECKS, isKnownCheckId } from '../../../src/checks/registry.js';
 import { runChecks } from '../../../src/checks/engine.js';
 import { BUILTIN_PROFILES } from '../../../src/profiles/builtin.js';
-import { profileCheckOptions, profileSelection } from '../../../src/profiles/index.js';
 import { computeCompliance } from '../../../src/profiles/compliance.js';
 import { CATALOGUE_CONTROLS } from '../../../src/knowledge/control-catalogue.js';
 import { loadPolicy } from '../../../src/policy/index.js';
 import { validateEndpoint } from '../../../src/model/validate.js';
 import { judgeEndpoint } from '../../../src/scan.js';
+import { judgeEndpoints } from '../../../src/commands/judge.js';
 import { SEVERITIES, type EndpointReport, type Report } from '../../../src/model.js';
 import { NOW, endpoint } from './facts.js';
 
@@ -219,10 +219,9 @@ describe('a testable control can fail', () => {
 const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/report-pci.json'), 'utf8')) as Report;
 const policy = loadPolicy(path.join(ROOT, 'test/fixtures/policy-demo.yaml'));
 
-/** The fixture's endpoints judged again under `p`, as `xferscan judge` would. */
+/** The fixture's endpoints judged again under `p`, by what `xferscan judge` runs. */
 function rejudge(p: (typeof BUILTIN_PROFILES)[number]): EndpointReport[] {
-  const options = { ...profileCheckOptions(p), policy, activeRequested: false, now: new Date(fixture.startedAt) };
-  return fixture.endpoints.map((ep) => ({ ...ep, findings: runChecks(ep, ALL_CHECKS, options, profileSelection(p)) }));
+  return judgeEndpoints(fixture, p, { policy });
 }
 
 describe('scan level: every control a finding cites is a compliance row that lists it, and back', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify, isPostQuantumKex } from '../../../src/knowledge/ssh-algorithms.js';
 
-describe('classification table (reference/ssh-sftp.md)', () => {
+describe('classification table (src/knowledge/ssh-algorithms.ts)', () => {
   const cases: [Parameters<typeof classify>[0], string, string][] = [
     ['kex', 'mlkem768x25519-sha256', 'good'],
     ['kex', 'sntrup761x25519-sha512', 'good'],

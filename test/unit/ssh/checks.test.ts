@@ -89,7 +89,7 @@ function run(e: EndpointReport): Record<string, F> {
 }
 
 describe('SSH checks on synthetic facts', () => {
-  it('covers every SSH-* id of checks.md', () => {
+  it('covers every SSH-* id of docs/checks.md', () => {
     expect(sshChecks.map((c) => c.id).sort()).toEqual([
       'SSH-AUTH-METHODS',
       'SSH-CIPHER-WEAK',

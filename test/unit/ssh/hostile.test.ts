@@ -4,7 +4,7 @@ import { ThrottleLog } from '../../../src/net/throttle.js';
 import net from 'node:net';
 import { testDialer } from '../../helpers/fixtures.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readServerKexinit } from '../../../src/ssh/kexinit.js';
+import { readServerKexinit } from '../../../src/ssh/session.js';
 import { auditSsh } from '../../../src/ssh/audit.js';
 import { buildKexinit, WIDE_OFFER } from '../../../src/ssh/kexinit.js';
 import { encUint32, framePacket } from '../../../src/ssh/wire.js';

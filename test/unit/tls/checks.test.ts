@@ -77,7 +77,7 @@ const good: TlsFacts = {
 const statuses = (e: EndpointReport) => Object.fromEntries(runChecks(e, tlsChecks, {}).map((f) => [f.id, f.status]));
 
 describe('TLS checks', () => {
-  it('cover every TLS-* id of checks.md once', () => {
+  it('cover every TLS-* id of docs/checks.md once', () => {
     const ids = tlsChecks.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of [

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { probeTls, type OpenTransport } from '../../../src/tls/prober.js';
-import { suiteByCode, suiteName } from '../../../src/tls/registry.js';
+import { suiteByCode, suiteName } from '../../../src/knowledge/tls-registry.js';
 import { answer, listen, newStats, simServer, type SimConfig, type SimStats } from '../../helpers/tls-sim.js';
 
 const servers: net.Server[] = [];

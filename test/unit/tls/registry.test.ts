@@ -9,7 +9,7 @@ import {
   suiteByName,
   suiteName,
   tls13Suites,
-} from '../../../src/tls/registry.js';
+} from '../../../src/knowledge/tls-registry.js';
 
 describe('cipher-suite registry', () => {
   it('has every IANA code once', () => {
