@@ -65,7 +65,7 @@ export async function detect(ctx: ConnectContext): Promise<Detected> {
       const { lateGreeting: _late, ...result } = d;
       return result;
     }
-    ctx.transcript.note('detect', '421 from server (a per-IP limit?): backed off and tried again');
+    ctx.transcript.note('detect', '421 from server; retrying after a back-off (a per-IP limit?)');
   }
 }
 

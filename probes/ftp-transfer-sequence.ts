@@ -35,9 +35,12 @@ function plans(ctx: ProbeContext, ch: ChannelsResult, tls: TlsMode): { plans: Se
   const who = { user: creds.user, password: creds.password! };
   const wt = ch.writeTest;
   const dir = wt?.uploaded && wt.file.includes('/') ? wt.file.slice(0, wt.file.lastIndexOf('/')) : '';
-  // A failed write test does not stop it: its failure may be the very one the sequence shows.
-  const write = ctx.options.writeTest;
+  // A failed write test does not stop it (its failure may be the very one the sequence shows),
+  // but a file the server would not let us delete does: another upload would most likely stay too.
+  const kept = wt?.uploaded && !wt.deleted ? (wt.leftBehind ?? wt.file) : null;
+  const write = ctx.options.writeTest && !kept;
   const { modes, notes } = chooseModes(ctx, ch);
+  if (ctx.options.writeTest && kept) notes.push(`STOR, RETR and DELE withheld: the write test's own file could not be deleted (${kept})`);
   const base = { tls, who, write, dir };
   const out: SequencePlan[] = modes.map((mode) => ({ ...base, mode, offer: 'latest' }));
   // A client that never learns new tickets (offers the control session every time): passive only.
@@ -70,7 +73,8 @@ export const ftpTransferSequenceProbe: Probe<SequenceResult, { 'ftp-channels': C
     const p = plans(ctx, ch!, tls);
     const seq: FtpTransferSequence = { runs: [], leftBehind: null, notRun: null };
     for (const plan of p.plans) {
-      const state = await runSequence(ctx, plan);
+      // once a file of ours stayed behind, the later runs upload nothing more
+      const state = await runSequence(ctx, seq.leftBehind ? { ...plan, write: false } : plan);
       seq.runs.push(state.run);
       if (state.pendingFile) seq.leftBehind ??= await removeLeftover(ctx, plan, state.pendingFile);
     }

@@ -91,6 +91,8 @@ export interface VulnBatteryOptions {
   credentials?: (ClientCredentials & { chain?: Buffer[] }) | null;
   /** fetch the DHE prime with a DHE-only hello when hello A did not negotiate DHE (default true) */
   dhPrime?: boolean;
+  /** run an inconclusive test once more, alone (default true) */
+  retryInconclusive?: boolean;
 }
 
 export interface VulnBatteryResult {
@@ -298,8 +300,36 @@ async function fullHandshakeJob(
   if (run.has('ticketbleed')) out.results.ticketbleed = await ticketbleedFrom(dialer, f, c.o, t);
 }
 
-/** Runs the battery against one endpoint. `open` must return a socket ready for a ClientHello. */
+/**
+ * Runs the battery against one endpoint. `open` must return a socket ready for a ClientHello.
+ * A test that came out inconclusive (a reply lost or late, reactions that changed: often a busy
+ * server) while others were decided is run once more, alone and one connection at a time, so a
+ * busy server gives the same verdicts from run to run; the evidence says it was asked twice.
+ */
 export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions = {}): Promise<VulnBatteryResult> {
+  const first = await runBatteryOnce(open, o);
+  const results = Object.values(first.results) as ActiveVulnResult[];
+  const again = results.filter((r) => r.status === 'inconclusive').map((r) => r.id as ActiveVulnId);
+  // a server that answered none of the tests is not busy but silent or broken: asking again only costs time
+  const someDecided = results.some((r) => r.status === 'vulnerable' || r.status === 'not-vulnerable');
+  if (again.length === 0 || !someDecided || o.retryInconclusive === false) return first;
+  const second = await runBatteryOnce(open, { ...o, only: again, connections: 1, dhPrime: false });
+  for (const id of again) {
+    const was = first.results[id]!;
+    const now = second.results[id];
+    if (!now) continue;
+    const last = was.evidence.at(-1) ?? 'no evidence';
+    const why = `a first attempt was inconclusive (${last.length > 160 ? `${last.slice(0, 159)}…` : last}); asked again, alone`;
+    Object.assign(now, { evidence: [why, ...now.evidence], connections: was.connections + now.connections, ms: was.ms + now.ms });
+    (first.results as Record<ActiveVulnId, ActiveVulnResult>)[id] = now;
+  }
+  first.connections += second.connections;
+  first.limited ||= second.limited;
+  first.ms += second.ms;
+  return first;
+}
+
+async function runBatteryOnce(open: OpenTransport, o: VulnBatteryOptions): Promise<VulnBatteryResult> {
   const t0 = performance.now();
   const timeoutMs = o.timeoutMs ?? 8000;
   const dialer = new Dialer(open, Math.max(1, o.connections ?? 4));

@@ -403,6 +403,27 @@ describe('the battery on one scripted server', () => {
     expect(all.connections).toBe(r.connections());
   });
 
+  it('a test a lost connection left inconclusive is asked again, alone: the verdicts equal an undisturbed run', async () => {
+    const r = await responder(flightThen(async (src, sock) => void (await src.next(), sock.end(alertRecord(10)))));
+    const calm = await runVulnBattery(r.open, { ...opts, intrusive: false });
+    let n = 0;
+    // the third connection of the run dies before the hello: whichever test it belonged to decides nothing
+    const flaky = async () => {
+      const s = await r.open();
+      if (++n === 3) s.destroy();
+      return s;
+    };
+    const busy = await runVulnBattery(flaky, { ...opts, intrusive: false });
+    const statuses = (b: typeof calm) => Object.fromEntries(Object.entries(b.results).map(([id, x]) => [id, x.status]));
+    expect(statuses(busy)).toEqual(statuses(calm));
+    const asked = Object.values(busy.results).filter((x) => x.evidence[0]?.startsWith('a first attempt was inconclusive'));
+    expect(asked.length).toBeGreaterThan(0);
+    // and without the retry the lost connection shows
+    n = 0;
+    const once = await runVulnBattery(flaky, { ...opts, intrusive: false, retryInconclusive: false });
+    expect(Object.values(once.results).some((x) => x.status === 'inconclusive')).toBe(true);
+  });
+
   it('TLS 1.2 undecided in the inventory is asked of the server, never taken for "TLS 1.3 only"', async () => {
     const r = await responder(flightThen(async (src, sock) => void (await src.next(), sock.end(alertRecord(10)))));
     const inventory = (tls12: boolean | null) => ({
