@@ -37,14 +37,16 @@ const TLS_VULN_DERIVED = [
   'TLS-VULN-CRIME',
 ];
 const SSH_CRYPTO = ['SSH-PROTO-1', 'SSH-KEX-WEAK', 'SSH-HOSTKEY-WEAK', 'SSH-CIPHER-WEAK', 'SSH-MAC-WEAK'];
-const CLUSTER_IDENTITY = [
+/** Cluster checks (src/checks/cluster): the identity a partner pins; the built-in profiles use these lists too. */
+export const CLUSTER_IDENTITY = [
   'CLUSTER-HOSTKEY-DRIFT',
   'CLUSTER-CERT-DRIFT',
   'CLUSTER-VIP-MULTIPLE-KEYS',
   'CLUSTER-VIP-MULTIPLE-CERTS',
   'HOSTKEY-SHARED',
 ];
-const CLUSTER_CONFIG = [
+/** Cluster checks: the configuration the nodes of one service share. */
+export const CLUSTER_CONFIG = [
   'CLUSTER-HOSTKEY-DRIFT',
   'CLUSTER-CERT-DRIFT',
   'CLUSTER-TLS-DRIFT',

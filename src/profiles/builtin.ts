@@ -5,6 +5,7 @@
 import { CHECK_IDS } from '../checks/registry.js';
 import type { Profile, ProfileControl } from './types.js';
 
+import { CLUSTER_CONFIG, CLUSTER_IDENTITY } from '../knowledge/control-catalogue.js';
 import { MOZILLA_INTERMEDIATE_5_7, MOZILLA_INTERMEDIATE_6_0, NIST_800_52R2_SUITES } from '../knowledge/tls-suite-lists.js';
 
 export { MOZILLA_INTERMEDIATE_5_7, MOZILLA_INTERMEDIATE_6_0, NIST_800_52R2_SUITES };
@@ -56,24 +57,6 @@ const FTPS_CHANNELS = [
 ];
 const POLICY = ['NET-PORT-STATE', 'NET-UNEXPECTED-SERVICE', 'POLICY-EXPECTED-SERVICE', 'POLICY-KEY-PIN', 'CRYPTO-INVENTORY'];
 // Clusters (src/checks/cluster): the identity a partner pins, and the configuration nodes share.
-const CLUSTER_IDENTITY = [
-  'CLUSTER-HOSTKEY-DRIFT',
-  'CLUSTER-CERT-DRIFT',
-  'CLUSTER-VIP-MULTIPLE-KEYS',
-  'CLUSTER-VIP-MULTIPLE-CERTS',
-  'HOSTKEY-SHARED',
-];
-const CLUSTER_CONFIG = [
-  'CLUSTER-HOSTKEY-DRIFT',
-  'CLUSTER-CERT-DRIFT',
-  'CLUSTER-TLS-DRIFT',
-  'CLUSTER-SSH-ALGO-DRIFT',
-  'CLUSTER-SOFTWARE-DRIFT',
-  'CLUSTER-PASV-DRIFT',
-  'CLUSTER-LOGIN-POLICY-DRIFT',
-  'CLUSTER-FEATURES-DRIFT',
-  'CLUSTER-STANDBY-ANSWERS',
-];
 const CLUSTER_TLS = ['CLUSTER-TLS-DRIFT', 'CLUSTER-CERT-DRIFT', 'CLUSTER-VIP-MULTIPLE-CERTS'];
 const allBut = (...ids: string[]) => CHECK_IDS.filter((id) => !ids.includes(id));
 const tlsOnly = () =>
