@@ -25,6 +25,24 @@ export class ThrottleLog {
 
   /** Records a refused or delayed connection that its caller retries on its own (waiting `waitMs`). */
   record(port: number, kind: ThrottleKind, detail: string, waitMs: number | null): void {
+    this.note(port, kind, detail, waitMs);
+    this.onEvent?.();
+  }
+
+  /**
+   * Records a refused or delayed connection and waits before the next attempt. `attempt` counts
+   * the attempts already refused for this step (0 for the first). False when attempts are used up.
+   */
+  async backoff(port: number, kind: ThrottleKind, detail: string, attempt: number): Promise<boolean> {
+    const wait = this.delaysMs[attempt];
+    this.note(port, kind, detail, wait ?? null);
+    if (wait === undefined) return false;
+    await sleep(wait);
+    return true;
+  }
+
+  /** Counts one refusal and logs it (bounded). */
+  private note(port: number, kind: ThrottleKind, detail: string, waitMs: number | null): void {
     this.events += 1;
     if (waitMs === null) this.gaveUp += 1;
     else this.backoffMs += waitMs;
@@ -37,30 +55,6 @@ export class ThrottleLog {
         waitMs: waitMs ?? 0,
         retried: waitMs !== null,
       });
-    this.onEvent?.();
-  }
-
-  /**
-   * Records a refused or delayed connection and waits before the next attempt. `attempt` counts
-   * the attempts already refused for this step (0 for the first). False when attempts are used up.
-   */
-  async backoff(port: number, kind: ThrottleKind, detail: string, attempt: number): Promise<boolean> {
-    const wait = this.delaysMs[attempt];
-    this.events += 1;
-    if (wait === undefined) this.gaveUp += 1;
-    else this.backoffMs += wait;
-    if (this.log.length < MAX_LOGGED)
-      this.log.push({
-        t: new Date().toISOString(),
-        port,
-        kind,
-        detail: detail.slice(0, 200),
-        waitMs: wait ?? 0,
-        retried: wait !== undefined,
-      });
-    if (wait === undefined) return false;
-    await sleep(wait);
-    return true;
   }
 
   /** The report's field, when anything happened. */
