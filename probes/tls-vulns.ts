@@ -212,21 +212,25 @@ export const tlsVulnsProbe: Probe<TlsDepth | null, { 'tls-inventory': TlsInvento
   needs: ['tls-inventory'],
   connections: BATTERY_CONNECTIONS,
   async run(ctx, inputs) {
-    const inv = found(await inputs['tls-inventory']);
-    if (!inv || !Object.values(inv.protocols).some(Boolean)) return completed(null);
     const { detected, options } = ctx;
+    // explicit FTPS whose AUTH was refused has no TLS (the inventory finds nothing either)
+    if (detected.service === 'ftps-explicit' && !detected.ftp?.authTls && !detected.ftp?.authSsl) return completed(null);
+    const inventory = inputs['tls-inventory'].then((a) => found(a) ?? null);
     const conn = ctx.transcript.conn('tls-vulns');
     const authCommand = detected.ftp?.authTls === false && detected.ftp?.authSsl ? 'AUTH SSL' : 'AUTH TLS';
     const open = pipelinedTlsTransport(ctx, detected.service === 'ftps-explicit', authCommand);
     const intrusive = options.intrusive !== false;
     const common = { serverName: ctx.target.host, timeoutMs: options.timeoutMs };
+    // the battery starts beside the inventory, not after it: on a WAN that is a whole inventory's time
     const b = await runVulnBattery(open, {
       ...common,
       connections: Math.min(BATTERY_CONNECTIONS, options.connections),
       intrusive,
-      inventory: inv,
+      inventoryLater: inventory,
       credentials: options.clientCert ?? null,
     });
+    const inv = await inventory;
+    if (!inv || !Object.values(inv.protocols).some(Boolean)) return completed(null);
     note(ctx, conn, batteryNote(b));
     const legacy = LEGACY_VERSIONS.some((v) => inv.protocols[v]);
     const sawFlight = !!b.handshake.version && b.handshake.chainDer.length > 0;

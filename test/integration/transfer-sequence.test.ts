@@ -85,7 +85,19 @@ async function curlSequence(e: LabEndpoint, password: string): Promise<{ codes: 
   // curl 7.88 on TLS 1.3 sometimes loses its session after an upload and its next transfer is
   // refused (522) by servers that require reuse — curl's own known bug (github.com/curl/curl/issues/4654),
   // which made this oracle fail one run in two on vsftpd; on TLS 1.2 it resumes every time.
-  const common = ['-sS', '-k', '--tls-max', '1.2', '--ftp-ssl-reqd', '--netrc-file', netrc, '--max-time', '20', '-w', '%{response_code}\\n'];
+  const common = [
+    '-sS',
+    '-k',
+    '--tls-max',
+    '1.2',
+    '--ftp-ssl-reqd',
+    '--netrc-file',
+    netrc,
+    '--max-time',
+    '20',
+    '-w',
+    '%{response_code}\\n',
+  ];
   const args = [
     ...[...common, base, '-o', path.join(dir, 'l1')],
     ...['--next', ...common, '-T', up, `${base}${name}`],

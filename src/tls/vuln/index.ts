@@ -16,6 +16,10 @@
 // With an inventory, a server without findings costs 14 connections (4 with --no-intrusive: hello
 // A, the full handshake, Ticketbleed; fewer without RSA key exchange or tickets); a TLS 1.3-only
 // server costs none. Tests run concurrently under the cap; ROBOT starts first (longest chain).
+// With the inventory still being taken (`inventoryLater`), hello A goes first at TLS 1.2: the
+// server answers with its highest TLS ≤ 1.2, the other tests start at that version, and only the
+// tests the inventory saves connections for (downgrade, DH prime) wait for it — on a WAN the
+// battery no longer waits a whole inventory before its first connection.
 import type { OpenTransport } from '../prober.js';
 import { EXT, HEARTBEAT_PEER_ALLOWED, STATUS_REQUEST_OCSP, type CertificateRequestInfo } from '../hello.js';
 import { suiteByName } from '../../knowledge/tls-registry.js';
@@ -70,6 +74,13 @@ function anyOf(values: (boolean | null | undefined)[]): boolean | null {
   return values.every((v) => v === false) ? false : null;
 }
 
+/** What the battery reads of the hello-level inventory (TlsFacts). */
+export interface BatteryInventory {
+  protocols: Protocols;
+  cipherSuites?: Record<string, string[] | undefined>;
+  dhBits?: number | null;
+}
+
 type Protocols = Partial<Record<'SSLv2' | 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', boolean | null>>;
 
 export interface VulnBatteryOptions {
@@ -83,7 +94,12 @@ export interface VulnBatteryOptions {
   /** run only these tests */
   only?: ActiveVulnId[];
   /** the hello-level inventory (TlsFacts), to pick versions and skip tests that cannot apply */
-  inventory?: { protocols: Protocols; cipherSuites?: Record<string, string[] | undefined>; dhBits?: number | null } | null;
+  inventory?: BatteryInventory | null;
+  /**
+   * the inventory while it is still being taken (used when `inventory` is not given): the battery
+   * starts at once and waits for it only where it must (see the header)
+   */
+  inventoryLater?: Promise<BatteryInventory | null>;
   /**
    * our client certificate and key (client-auth loadClientCredentials) for servers that require
    * one: the full handshake uses them, ROBOT sends the chain
@@ -200,7 +216,7 @@ function selectTests(o: VulnBatteryOptions, out: VulnBatteryResult): Set<ActiveV
 }
 
 /** A TLS ≤ 1.2 version the inventory could not decide (null: no answer decided it; absent: not tested). */
-function legacyUndecided(inv: NonNullable<VulnBatteryOptions['inventory']>): boolean {
+function legacyUndecided(inv: BatteryInventory): boolean {
   return LEGACY_ORDER.some(([l]) => (inv.protocols[l] ?? null) === null);
 }
 
@@ -329,11 +345,43 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
   return first;
 }
 
+/** The highest TLS ≤ 1.2 version the inventory shows (TLS 1.2 when it left one undecided or there is none); null: TLS 1.3 only. */
+function legacyOf(inv: BatteryInventory | null): [keyof Protocols, number] | null {
+  if (!inv) return LEGACY_ORDER[0]!;
+  return LEGACY_ORDER.find(([l]) => inv.protocols[l]) ?? (legacyUndecided(inv) ? LEGACY_ORDER[0]! : null);
+}
+
+/**
+ * The version the battery speaks, and hello A. From the inventory when it is given; else hello A
+ * goes out at TLS 1.2 and the version its ServerHello names is the server's highest TLS ≤ 1.2.
+ * Only when that hello decides nothing (refused, intolerant, not run) does this wait for the
+ * inventory. null: TLS 1.3 only.
+ */
+async function versionAndHelloA(
+  c: Omit<BatteryCtx, 'version'>,
+  inv: BatteryInventory | null,
+  later: Promise<BatteryInventory | null> | null,
+): Promise<{ version: number; helloA: Promise<HelloA> } | null> {
+  if (!later) {
+    const legacy = legacyOf(inv);
+    return legacy && { version: legacy[1], helloA: helloAJob({ ...c, version: legacy[1] }) };
+  }
+  const first = await helloAJob({ ...c, version: 0x0303 });
+  const v = first?.r.ok ? first.r.value.fr.flight.serverHello?.version : undefined;
+  if (v !== undefined && v >= 0x0300 && v <= 0x0303) return { version: v, helloA: Promise.resolve(first) };
+  const legacy = legacyOf(await later);
+  if (!legacy) return null;
+  return { version: legacy[1], helloA: legacy[1] === 0x0303 ? Promise.resolve(first) : helloAJob({ ...c, version: legacy[1] }) };
+}
+
 async function runBatteryOnce(open: OpenTransport, o: VulnBatteryOptions): Promise<VulnBatteryResult> {
   const t0 = performance.now();
   const timeoutMs = o.timeoutMs ?? 8000;
   const dialer = new Dialer(open, Math.max(1, o.connections ?? 4));
   const inv = o.inventory ?? null;
+  const later = inv || !o.inventoryLater ? null : o.inventoryLater;
+  /** the inventory where a test can wait for it (it saves connections there) */
+  const invWhenKnown = async () => inv ?? (later ? await later : null);
   const out: VulnBatteryResult = {
     results: {},
     skipped: [],
@@ -343,22 +391,23 @@ async function runBatteryOnce(open: OpenTransport, o: VulnBatteryOptions): Promi
     ms: 0,
   };
   const run = selectTests(o, out);
-  // no TLS ≤ 1.2 seen, but one left undecided: ask the server at TLS 1.2, as without an inventory
-  const legacy = inv
-    ? (LEGACY_ORDER.find(([l]) => inv.protocols[l]) ?? (legacyUndecided(inv) ? LEGACY_ORDER[0] : undefined))
-    : LEGACY_ORDER[0];
-  if (inv && !legacy) {
-    for (const id of run) out.results[id] = notApplicable(id, 'the inventory shows no TLS ≤ 1.2 (TLS 1.3 only)');
+  const finish = () => {
+    out.connections = dialer.total;
+    out.limited = dialer.limited;
     out.ms = Math.round(performance.now() - t0);
     return out;
+  };
+  const base = { open, o, out, run, dialer, timeoutMs, common: { serverName: o.serverName, timeoutMs, dialer } };
+  const start = await versionAndHelloA(base, inv, later);
+  if (!start) {
+    for (const id of run) out.results[id] = notApplicable(id, 'the inventory shows no TLS ≤ 1.2 (TLS 1.3 only)');
+    return finish();
   }
-  const version = legacy![1];
-  const common = { serverName: o.serverName, timeoutMs, dialer };
-  const c: BatteryCtx = { open, o, out, run, dialer, timeoutMs, version, common };
+  const { version, helloA } = start;
+  const common = base.common;
+  const c: BatteryCtx = { ...base, version };
 
-  const helloA = helloAJob(c);
   const rsaOffered = offered(inv, (s) => s.kex === 'RSA' && !s.export);
-  const dheOffered = offered(inv, (s) => s.kex === 'DHE' || s.kex === 'DHE_PSK');
   const jobs: Promise<void>[] = [];
   // ROBOT first: it has the longest chain of connections
   if (run.has('robot'))
@@ -382,11 +431,14 @@ async function runBatteryOnce(open: OpenTransport, o: VulnBatteryOptions): Promi
     jobs.push(testCcsInjection(open, { ...common, version }).then((r) => void (out.results['ccs-injection'] = r)));
   // the DHE prime when hello A chose another kex: LOGJAM's common-prime question, which only
   // matters for primes of 1024 bits or less (skipped when the inventory saw a larger one)
-  const dhBits = inv?.dhBits;
-  if (o.dhPrime !== false && dheOffered !== false && !(typeof dhBits === 'number' && dhBits > 1024))
+  if (o.dhPrime !== false)
     jobs.push(
       applied.then(async ({ fr }) => {
         if (fr?.flight.dhPrime) return;
+        const known = await invWhenKnown();
+        const dhBits = known?.dhBits;
+        if (offered(known, (s) => s.kex === 'DHE' || s.kex === 'DHE_PSK') === false || (typeof dhBits === 'number' && dhBits > 1024))
+          return;
         const g = await fetchDhGroup(open, { ...common, version });
         if (g) out.handshake.dhGroup = g;
       }),
@@ -394,20 +446,18 @@ async function runBatteryOnce(open: OpenTransport, o: VulnBatteryOptions): Promi
   if (run.has('downgrade-sentinel'))
     jobs.push(
       applied.then(async ({ fr }) => {
+        const known = await invWhenKnown();
         out.results['downgrade-sentinel'] = await testDowngradeSentinel(open, {
           ...common,
           // null (undecided in the inventory) makes the test ask the server itself
-          tls13: inv ? (inv.protocols['TLSv1.3'] ?? null) : null,
-          legacyBelow12: inv ? anyOf([inv.protocols['TLSv1.1'], inv.protocols['TLSv1.0'], inv.protocols.SSLv3]) : null,
+          tls13: known ? (known.protocols['TLSv1.3'] ?? null) : null,
+          legacyBelow12: known ? anyOf([known.protocols['TLSv1.1'], known.protocols['TLSv1.0'], known.protocols.SSLv3]) : null,
           tls12Flight: fr && fr.flight.serverHello?.version === 0x0303 ? fr : null,
         });
       }),
     );
   await Promise.all([applied, ...jobs]);
-  out.connections = dialer.total;
-  out.limited = dialer.limited;
-  out.ms = Math.round(performance.now() - t0);
-  return out;
+  return finish();
 }
 
 function clientChainOf(c: VulnBatteryOptions['credentials']): Buffer[] | undefined {

@@ -239,6 +239,19 @@ function emptyResult(): RobotResult {
   };
 }
 
+/**
+ * How long to wait for each reaction in the shortened flow: twice the slowest reaction of the
+ * standard flow plus ten times the server's own share of it (reaction minus the first flight's
+ * round trip), at least four first flights and 100 ms; null when a reaction was never seen. Too
+ * short a wait would make every variant time out alike — a false "no oracle" — hence the margin.
+ */
+export function shortenedWait(reactMs: (number | null)[], flightMs: number, timeoutMs: number): number | null {
+  if (!reactMs.length || reactMs.some((x) => x === null)) return null;
+  const slowest = Math.max(0, ...(reactMs as number[]));
+  const serverShare = Math.max(0, slowest - flightMs);
+  return Math.min(timeoutMs, Math.round(Math.max(100, 2 * slowest + 10 * serverShare, flightMs * 4)));
+}
+
 export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Promise<RobotResult> {
   const t0 = performance.now();
   const dialer = dialerOf(open, o);
@@ -290,12 +303,9 @@ export async function testRobot(open: OpenTransport, o: RobotOptions = {}): Prom
     flow = 'shortened';
     // Without CCS and Finished a server without an oracle just waits: wait as long as this server
     // took to judge a key exchange in the standard flow, with a wide margin, not a fixed second.
-    const slowest = Math.max(0, ...reactMs.filter((x): x is number => x !== null));
-    opts.waitMs =
-      fixedWait ??
-      (reactMs.every((x) => x !== null)
-        ? Math.min(timeoutMs, Math.max(100, Math.round(slowest * 10), Math.round(head!.flightMs * 4)))
-        : null);
+    // The margin multiplies the server's own time, not the round trip (which the first flight
+    // measured): on a WAN, ten round trips per variant would be most of the battery's time.
+    opts.waitMs = fixedWait ?? shortenedWait(reactMs, head!.flightMs, timeoutMs);
     const s1 = await settle('shortened', 1, launch('shortened'));
     if (!Array.isArray(s1)) return stop(s1);
     if (new Set(s1).size === 1) {

@@ -15,7 +15,7 @@ import {
   testSecureRenegotiation,
   testTicketbleed,
 } from '../../../src/tls/vuln/index.js';
-import { robotPlaintext } from '../../../src/tls/vuln/robot.js';
+import { robotPlaintext, shortenedWait } from '../../../src/tls/vuln/robot.js';
 import { DOWNGRADE_TLS11, DOWNGRADE_TLS12 } from '../../../src/tls/vuln/downgrade.js';
 import {
   alertRecord,
@@ -436,6 +436,56 @@ describe('the battery on one scripted server', () => {
     const undecided = await runVulnBattery(r.open, { ...opts, intrusive: false, inventory: inventory(null) });
     expect(undecided.connections).toBeGreaterThan(0);
     expect(undecided.results['secure-renegotiation']).toMatchObject({ status: 'not-vulnerable', version: 'TLSv1.2' });
+  });
+});
+
+describe('the battery beside the inventory (inventoryLater)', () => {
+  const legacyInventory = {
+    protocols: { SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': false },
+    cipherSuites: { 'TLSv1.2': ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'] },
+  };
+  const statuses = (b: Awaited<ReturnType<typeof runVulnBattery>>) =>
+    Object.fromEntries(Object.entries(b.results).map(([id, x]) => [id, x.status]));
+
+  it('starts before the inventory is known and reaches the verdicts it reaches with the inventory given', async () => {
+    const r = await responder(flightThen(async (src, sock) => void (await src.next(), sock.end(alertRecord(10)))));
+    const given = await runVulnBattery(r.open, { ...opts, intrusive: false, inventory: legacyInventory });
+    const t0 = performance.now();
+    let firstAt: number | null = null;
+    const open = async () => {
+      firstAt ??= performance.now() - t0;
+      return r.open();
+    };
+    const later = new Promise<typeof legacyInventory>((res) => setTimeout(() => res(legacyInventory), 400));
+    const beside = await runVulnBattery(open, { ...opts, intrusive: false, inventoryLater: later });
+    expect(firstAt).not.toBeNull();
+    expect(firstAt!).toBeLessThan(400);
+    expect(statuses(beside)).toEqual(statuses(given));
+    expect(beside.results['secure-renegotiation']).toMatchObject({ status: 'not-vulnerable', version: 'TLSv1.2' });
+  });
+
+  it('a server that refuses TLS ≤ 1.2: hello A decides nothing, the inventory then says TLS 1.3 only', async () => {
+    const r = await responder(async (src, sock) => {
+      await src.clientHello();
+      sock.end(alertRecord(70)); // protocol_version
+    });
+    const only13 = { ...legacyInventory, protocols: { ...legacyInventory.protocols, 'TLSv1.2': false, 'TLSv1.3': true } };
+    const b = await runVulnBattery(r.open, { ...opts, intrusive: false, inventoryLater: Promise.resolve(only13) });
+    expect(b.connections).toBe(1);
+    expect(new Set(Object.values(b.results).map((x) => x.status))).toEqual(new Set(['not-applicable']));
+    expect(b.results['secure-renegotiation']!.evidence[0]).toMatch(/TLS 1\.3 only/);
+  });
+});
+
+describe("ROBOT's shortened-flow wait: a margin on the server's own time, not on the round trip", () => {
+  it.each([
+    ['loopback, fast server', [2, 3, 2, 2, 2], 2, 100],
+    ['50 ms round trip, fast server', [52, 53, 52, 51, 52], 51, 204],
+    ['loopback, slow server', [50, 40, 45, 50, 48], 5, 550],
+    ['a reaction never seen', [2, null, 2, 2, 2], 2, null],
+    ['bounded by the timeout', [900, 900, 900, 900, 900], 10, 3000],
+  ] as [string, (number | null)[], number, number | null][])('%s', (_, reactMs, flightMs, want) => {
+    expect(shortenedWait(reactMs, flightMs, 3000)).toBe(want);
   });
 });
 
