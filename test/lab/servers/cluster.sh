@@ -231,7 +231,10 @@ cmd_start() {
   for e in "${SERVERS[@]}"; do
     name=${e%%:*}; port=${e#*:}; addr=$(addr_of "$name")
     if port_open "$addr" "$port"; then
-      pid_alive "$name" && say "$name already running on $addr:$port" || say "WARNING: $addr:$port answers but was not started by this module"
+      # a leftover (e.g. from another checkout's lab) would be taken for the planted node, with
+      # other keys and certificates: every cluster verdict would compare against the wrong server
+      pid_alive "$name" || die "$addr:$port is held by a process this module did not start ($(ss -Hltnp "sport = :$port" 2>/dev/null | grep -F "$addr:" | grep -o 'users:.*' | head -1)): stop it first"
+      say "$name already running on $addr:$port"
       continue
     fi
     stop_one "$name"
