@@ -195,6 +195,11 @@ async function trustAndRevocation(
   return { trust, revocation: { ...r, contacted: [...r.contacted, ...contacted] } };
 }
 
+async function hasLegacy(inventory: Promise<TlsInventory | null>): Promise<boolean> {
+  const inv = await inventory;
+  return LEGACY_VERSIONS.some((v) => inv?.protocols[v]);
+}
+
 function note(ctx: ProbeContext, conn: string, text: string): void {
   ctx.transcript.note(conn, text, 'tls-vulns');
 }
@@ -222,24 +227,33 @@ export const tlsVulnsProbe: Probe<TlsDepth | null, { 'tls-inventory': TlsInvento
     const intrusive = options.intrusive !== false;
     const common = { serverName: ctx.target.host, timeoutMs: options.timeoutMs };
     // the battery starts beside the inventory, not after it: on a WAN that is a whole inventory's time
-    const b = await runVulnBattery(open, {
+    let firstFlight!: (h: VulnBatteryResult['handshake']) => void;
+    const flight = new Promise<VulnBatteryResult['handshake']>((resolve) => (firstFlight = resolve));
+    const battery = runVulnBattery(open, {
       ...common,
       connections: Math.min(BATTERY_CONNECTIONS, options.connections),
       intrusive,
       inventoryLater: inventory,
       credentials: options.clientCert ?? null,
+      onFirstFlight: firstFlight,
     });
+    // the client-certificate test starts as soon as hello A showed whether a certificate is requested
+    const clientAuth = Promise.race([flight, battery.then((x) => x.handshake)]).then(async (h) => {
+      // a TLS ≤ 1.2 flight seen decides "legacy"; without one, the inventory does
+      const sawFlight = !!h.version && h.chainDer.length > 0;
+      const legacy = sawFlight || (await hasLegacy(inventory));
+      return detectClientAuth(open, {
+        ...common,
+        credentials: options.clientCert ?? null,
+        certificateRequest: sawFlight ? h.certificateRequest : undefined,
+        legacy,
+      });
+    });
+    const [b, ca] = await Promise.all([battery, clientAuth]);
     const inv = await inventory;
     if (!inv || !Object.values(inv.protocols).some(Boolean)) return completed(null);
     note(ctx, conn, batteryNote(b));
     const legacy = LEGACY_VERSIONS.some((v) => inv.protocols[v]);
-    const sawFlight = !!b.handshake.version && b.handshake.chainDer.length > 0;
-    const ca = await detectClientAuth(open, {
-      ...common,
-      credentials: options.clientCert ?? null,
-      certificateRequest: sawFlight ? b.handshake.certificateRequest : undefined,
-      legacy,
-    });
     note(ctx, conn, `client certificate: ${ca.status}; ${ca.evidence.join('; ')}`);
     const { chainDer, staple, protocol } = await chainAndStaple(open, ctx, b, legacy);
     const stores = readStores(ctx);

@@ -109,6 +109,11 @@ export interface VulnBatteryOptions {
   dhPrime?: boolean;
   /** run an inconclusive test once more, alone (default true) */
   retryInconclusive?: boolean;
+  /**
+   * told once, as soon as hello A's flight was read (or could not be): what it showed, so a caller
+   * can start what depends on it (the client-certificate test) while the battery goes on
+   */
+  onFirstFlight?: (h: Readonly<VulnBatteryResult['handshake']>) => void;
 }
 
 export interface VulnBatteryResult {
@@ -272,6 +277,7 @@ function applyHelloA(c: BatteryCtx, a: HelloA): { fr: FlightRead | null; rfc5746
     if (f.certificates?.length) out.handshake.chainDer = f.certificates;
     if (f.dhPrime) out.handshake.dhGroup = identifyDhPrime(f.dhPrime);
   }
+  c.o.onFirstFlight?.({ ...out.handshake });
   if (run.has('heartbleed')) out.results.heartbleed = heartbleedFrom(a, fr, aError);
   if (!run.has('secure-renegotiation') && !run.has('client-renegotiation')) return { fr, rfc5746: null };
   const sr: SecureRenegotiationResult = fr

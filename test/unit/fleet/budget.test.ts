@@ -26,6 +26,22 @@ describe('socket budget', () => {
     expect(b.waited).toBe(2);
   });
 
+  it('a freed slot goes to the waiter of highest priority, in arrival order among equals', async () => {
+    const b = new SocketBudget(1);
+    const r0 = await b.acquire();
+    const order: string[] = [];
+    const wait = (name: string, priority: number) =>
+      b.acquire(priority).then((r) => {
+        order.push(name);
+        r();
+      });
+    const all = Promise.all([wait('battery-1', 0), wait('ftp', 0), wait('inventory-1', 1), wait('battery-2', 0), wait('inventory-2', 1)]);
+    r0();
+    await all;
+    expect(order).toEqual(['inventory-1', 'inventory-2', 'battery-1', 'ftp', 'battery-2']);
+    expect(b.open).toBe(0);
+  });
+
   describe('dial', () => {
     let server: net.Server;
     let port: number;
