@@ -3,7 +3,7 @@
 import type { CipherSuiteInfo } from '../../knowledge/tls-registry.js';
 import type { Check } from '../types.js';
 import { defineCheck } from '../types.js';
-import { CIPHER_HINT, MOZILLA_INTERMEDIATE, acceptedSuites, enumerated, suiteEvidence, withTls } from './support.js';
+import { CIPHER_HINT, MOZILLA_INTERMEDIATE, acceptedSuites, enumerated, suiteEvidence, undecidedVersions, withTls } from './support.js';
 
 function suiteCheck<const Id extends string>(
   id: Id,
@@ -27,9 +27,7 @@ function suiteCheck<const Id extends string>(
       const bad = all.filter((s) => s.info && pred(s.info));
       if (!bad.length) {
         // none seen is a pass only when every version was decided
-        const undecided = Object.entries(tls.protocols)
-          .filter(([, v]) => v === null)
-          .map(([k]) => k);
+        const undecided = undecidedVersions(tls);
         if (undecided.length)
           return {
             status: 'warn',
@@ -127,7 +125,16 @@ export const tlsCipherProfile = defineCheck({
     if (!enumerated(tls)) return { status: 'skipped', detail: 'cipher suites were not enumerated' };
     const profile = ctx.options.tlsCipherProfile ?? MOZILLA_INTERMEDIATE;
     const outside = acceptedSuites(tls).filter((s) => !(profile.suites[s.version] ?? []).includes(s.name));
-    if (!outside.length) return { status: 'pass', detail: `every accepted suite is in ${profile.name}` };
+    if (!outside.length) {
+      // every suite seen is in the profile; a version left undecided may still hold others
+      const undecided = undecidedVersions(tls);
+      if (undecided.length)
+        return {
+          status: 'warn',
+          detail: `every accepted suite seen is in ${profile.name}, but ${undecided.join(', ')} could not be decided: its suites are unknown`,
+        };
+      return { status: 'pass', detail: `every accepted suite is in ${profile.name}` };
+    }
     return {
       status: 'fail',
       detail: `${outside.length} accepted suites are outside ${profile.name}`,

@@ -58,6 +58,12 @@ export function protoEvidence(tls: TlsFacts, p: Proto): Evidence[] {
 
 export const enumerated = (tls: TlsFacts) => !!tls.probe || Object.keys(tls.cipherSuites ?? {}).length > 0;
 
+/** The versions the inventory could not decide (no answer either way): their suites are unknown. */
+export const undecidedVersions = (tls: TlsFacts): string[] =>
+  Object.entries(tls.protocols)
+    .filter(([, v]) => v === null)
+    .map(([k]) => k);
+
 export interface AcceptedSuite {
   version: string;
   name: string;

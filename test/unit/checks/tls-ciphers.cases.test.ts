@@ -110,6 +110,11 @@ checkCases(ciphers.tlsCipherProfile, [
     expect: { status: 'pass', detail: /^every accepted suite is in Mozilla intermediate 6\.0$/ },
   },
   {
+    name: 'every suite seen is in the profile, but TLS 1.0 drew no answer: warn (its suites are unknown), never a pass',
+    endpoint: tlsEndpoint(modernTls({ protocols: { ...modernTls().protocols, 'TLSv1.0': null } })),
+    expect: { status: 'warn', detail: /^every accepted suite seen is in Mozilla intermediate 6\.0, but TLSv1\.0 could not be decided/ },
+  },
+  {
     name: 'a CBC suite outside Mozilla intermediate: fail, medium',
     endpoint: accepting('TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'),
     expect: {
