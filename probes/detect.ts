@@ -214,7 +214,9 @@ async function completeTls(ctx: ConnectContext, d: Detection, control: FtpContro
     return;
   }
   recordTls(d, t);
-  await control.quit();
+  // the 221 is not waited for: what detection needed is known, and the connection still counts
+  // against the endpoint's cap until it closes (one round trip less before the probes start)
+  void control.quit();
 }
 
 function recordTls(d: Detection, t: TLSSocket): void {
@@ -248,7 +250,7 @@ async function tryAuthSslSeparately(ctx: ConnectContext, ftp: DetectedFtp): Prom
     );
     return accepted;
   } finally {
-    await control.quit();
+    void control.quit(); // not waiting for the 221, as after the main connection's handshake
   }
 }
 
