@@ -70,7 +70,8 @@ async function sampleGroup(g: GroupPlan, opts: ScanOptions, c: ClusterScanOption
   const sshWords = ` SSH: the first host-key type is asked ${vip.samples} times; a type whose keys differ between the nodes until each of those keys was seen (at most ${vip.samples}).`;
   let address: string;
   try {
-    address = await resolve(t.host);
+    // through a proxy the proxy resolves the name, as for every endpoint of the scan
+    address = opts.proxy ? t.host : await resolve(t.host);
   } catch (err) {
     return { ...base, address: null, error: `cannot resolve ${t.host} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
   }
@@ -99,6 +100,7 @@ async function sampleGroup(g: GroupPlan, opts: ScanOptions, c: ClusterScanOption
     allowCleartextLogin: opts.allowCleartextLogin,
     sockets: opts.sockets ?? new SocketBudget(),
     rate: opts.rates?.for(address) ?? null,
+    proxy: opts.proxy ?? null,
     deadlineMs: opts.endpointTimeoutMs,
   });
   return { ...base, ...(service === 'sftp' ? { coverage: `${vip.coverage}.${sshWords}` } : {}), address, ...r };

@@ -16,6 +16,7 @@ import type { Service, VipSample } from '../model.js';
 import type { Credentials } from '../probe.js';
 import { EndpointDialer, type SocketBudget } from '../net/dialer.js';
 import type { ConnectionRate } from '../net/rate.js';
+import type { ProxySpec } from '../net/proxy.js';
 import { isFtpFamily } from '../knowledge/services.js';
 import type { HostKeyFamily } from '../ssh/hostkeys.js';
 import { sampleSsh } from './sample-ssh.js';
@@ -36,6 +37,8 @@ export interface VipSampling {
   sockets: SocketBudget;
   /** --rate for the virtual address */
   rate?: ConnectionRate | null;
+  /** --proxy: the virtual address is reached through it, as partners behind it reach it */
+  proxy?: ProxySpec | null;
   /** the facts of the group's nodes that answered, once they are scanned (SSH: which keys to look for) */
   nodeFacts?: () => Promise<Record<string, string>[]>;
   /** overall deadline (ms, --endpoint-timeout): then the sampling's sockets are closed */
@@ -151,7 +154,13 @@ async function sampleFtpVip(o: VipSampling, dialer: EndpointDialer, out: Draw[])
 
 /** Samples one virtual address. Never throws: what could not be done is in `error`. */
 export async function sampleVip(o: VipSampling): Promise<VipSampled> {
-  const dialer = new EndpointDialer({ address: o.address, global: o.sockets, connections: o.concurrency, rate: o.rate ?? null });
+  const dialer = new EndpointDialer({
+    address: o.address,
+    global: o.sockets,
+    connections: o.concurrency,
+    rate: o.rate ?? null,
+    proxy: o.proxy ?? null,
+  });
   const out: Draw[] = [];
   const timer = o.deadlineMs ? setTimeout(() => dialer.abort(), o.deadlineMs) : null;
   try {

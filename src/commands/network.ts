@@ -18,9 +18,8 @@ interface NetworkArgs {
   resolve?: string | string[];
 }
 
-function proxyFrom(a: NetworkArgs, groups: boolean): ProxySpec | null {
+function proxyFrom(a: NetworkArgs): ProxySpec | null {
   if (!a.proxy) return null;
-  if (groups) throw new UsageError('--proxy: groups of nodes (--group, groups in the targets file) are not scanned through a proxy yet');
   if (a.ipv4 || a.ipv6)
     throw new UsageError('--proxy resolves names at the proxy: -4/-6 cannot choose the address family there (give an IP address instead)');
   try {
@@ -31,9 +30,9 @@ function proxyFrom(a: NetworkArgs, groups: boolean): ProxySpec | null {
   }
 }
 
-export function networkFrom(a: NetworkArgs, groups: boolean): Network {
+export function networkFrom(a: NetworkArgs): Network {
   if (a.ipv4 && a.ipv6) throw new UsageError('-4 and -6 exclude each other');
-  const proxy = proxyFrom(a, groups);
+  const proxy = proxyFrom(a);
   let overrides: Map<string, string[]>;
   try {
     overrides = parseResolveOverrides([a.resolve ?? []].flat());

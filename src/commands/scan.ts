@@ -238,7 +238,7 @@ function planScan(a: ScanArgs, targetsIn: string[], fileEntries: InventoryEntry[
     caFiles: caFilesFrom(a),
     clientCert: clientCertFrom(a),
     groups,
-    network: networkFrom(a, groups.length > 0),
+    network: networkFrom(a),
   };
 }
 

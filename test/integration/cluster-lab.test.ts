@@ -228,6 +228,27 @@ d('clusters on the lab (HAProxy round robin, OpenSSH and vsftpd nodes)', () => {
     expect(result.code).toBe(0);
   });
 
+  // the proxy module (test/lab/servers/proxy.sh) runs beside this one in the lab: Dante, loopback only
+  const socks = 'socks5://127.0.0.1:27180';
+  const proxyUp = existsSync(path.join(labRunDir(), 'proxy', 'info.json'));
+  it.skipIf(!proxyUp)(
+    'through a SOCKS5 proxy: the nodes and the virtual address are reached through it, the same drift is found',
+    async () => {
+      const file = path.join(dir, 'proxied.yaml');
+      writeFileSync(file, readFileSync(path.join(dir, 'groups.yaml'), 'utf8').split('  - name: ssh-good')[0]!);
+      const { report: r } = await scanJson(['--targets-file', file, '--proxy', socks, '--no-progress'], { timeoutMs: 180_000 });
+      expectValidReport(r);
+      expect(r.vantage?.proxy).toBe(socks);
+      expect(r.endpoints.map((e) => e.via)).toEqual(r.endpoints.map(() => socks));
+      const g = r.clusters!.groups.find((x) => x.name === 'ssh-drift')!;
+      expect(bad(g).map((f) => f.id)).toEqual(['CLUSTER-HOSTKEY-DRIFT']);
+      expect(bad(g)[0]!.detail).toContain(`${info!.nodes[2]}:25022`);
+      // through the proxy the virtual address showed what ssh-keyscan saw through it directly
+      const seen = g.vip!.seen.find((x) => x.key === 'ssh.hostkey.ssh-ed25519')!;
+      expect(seen.values.map((v) => v.value).sort()).toEqual([...oracle.vipEd25519].sort());
+    },
+  );
+
   it('--expect-standby: a standby node that answers fails, one that is down passes', async () => {
     const file = path.join(dir, 'pair.yaml');
     writeFileSync(
