@@ -406,7 +406,9 @@ export async function scan(endpoints: Endpoint[], opts: ScanOptions): Promise<Re
   const pressure = new LocalPressure();
   const kept = await mapLimit(endpoints, opts.concurrency, async (target, index) => {
     const { addresses, error } = await resolveOnce(target.host);
-    const pick = addresses ? await chooseAddress(addresses, target.port, opts.timeoutMs, opts.sockets!, opts.proxy) : null;
+    const pick = addresses
+      ? await chooseAddress(addresses, target.port, opts.timeoutMs, opts.sockets!, opts.proxy, (a) => opts.rates?.for(a) ?? null)
+      : null;
     const ep = await scanWithBackoff(target, pick?.address ?? null, error, opts, pressure);
     if (pick?.tried) ep.addressesTried = pick.tried;
     done += 1;

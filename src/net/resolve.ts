@@ -9,6 +9,7 @@ import net from 'node:net';
 import type { PortState } from '../model.js';
 import { EndpointDialer, type SocketBudget } from './dialer.js';
 import type { ProxySpec } from './proxy.js';
+import type { ConnectionRate } from './rate.js';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -70,12 +71,14 @@ export async function chooseAddress(
   timeoutMs: number,
   global: SocketBudget,
   proxy: ProxySpec | null = null,
+  /** --rate per address: these connections count like every other */
+  rateFor: (address: string) => ConnectionRate | null = () => null,
 ): Promise<{ address: string; tried: AddressTried[] | null }> {
   if (addresses.length < 2) return { address: addresses[0]!, tried: null };
   const tried: AddressTried[] = [];
   let chosen: string | null = null;
   for (const address of addresses) {
-    const d = new EndpointDialer({ address, global, connections: 1, proxy });
+    const d = new EndpointDialer({ address, global, connections: 1, proxy, rate: rateFor(address) });
     const r = await d.dial(port, timeoutMs);
     r.socket?.destroy();
     tried.push({ address, family: familyOf(address)!, state: r.state, code: r.code });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dialViaProxy, parseProxy, proxyLabel, ProxyConfigError } from '../../src/net/proxy.js';
 import { chooseAddress, parseResolveOverrides, resolveAll } from '../../src/net/resolve.js';
 import { SocketBudget } from '../../src/net/dialer.js';
+import { RatePerAddress } from '../../src/net/rate.js';
 import { networkFrom } from '../../src/commands/network.js';
 
 const servers: net.Server[] = [];
@@ -214,6 +215,10 @@ describe('dual-stack choice', () => {
       ['ipv6', 'open'],
     ]);
     expect((await chooseAddress(['::1'], port, 2000, new SocketBudget())).tried).toBeNull();
+    // --rate counts these connections as any other, per address
+    const rates = new RatePerAddress(5);
+    await chooseAddress(['127.0.0.1', '::1'], port, 2000, new SocketBudget(), null, (a) => rates.for(a));
+    expect([rates.for('127.0.0.1').started, rates.for('::1').started]).toEqual([1, 1]);
   });
 });
 
