@@ -54,6 +54,21 @@ async function certOf(host: string, port: number): Promise<string> {
   return fp.trim().replace(/^.*=/, '');
 }
 
+/** openssl s_client -starttls ftp -tls1: does the node complete a TLS 1.0 handshake? */
+async function acceptsTls10(host: string, port: number): Promise<boolean> {
+  const out = await sh('openssl', ['s_client', '-starttls', 'ftp', '-connect', `${host}:${port}`, '-tls1', '-cipher', 'ALL:@SECLEVEL=0']);
+  return /^New, TLSv1(\.0)?, Cipher is (?!\(NONE\))/m.test(out);
+}
+
+/** Python's ftplib: the FEAT lines a node announces before login, sorted. */
+function featOf(host: string, port: number): string[] {
+  const py = `import ftplib,sys
+f=ftplib.FTP(); f.connect(sys.argv[1], int(sys.argv[2]), timeout=10)
+print('\\n'.join(sorted(l.strip() for l in f.sendcmd('FEAT').splitlines()[1:-1]))); f.quit()`;
+  const r = spawnSync('python3', ['-c', py, host, String(port)], { encoding: 'utf8', timeout: 30_000 });
+  return r.stdout.trim().split('\n').filter(Boolean);
+}
+
 /** Python's ftplib: passive ports a node hands out over TLS (PROT P), `n` PASV replies. */
 function pasvPorts(host: string, port: number, n: number): number[] {
   const py = `import ftplib,sys,ssl
@@ -75,6 +90,8 @@ const oracle = {
   certs: {} as Record<string, string>,
   vipCerts: new Set<string>(),
   ports: {} as Record<string, number[]>,
+  tls10: {} as Record<string, boolean>,
+  feat: {} as Record<string, string[]>,
 };
 const group = (name: string): ClusterGroup => report.clusters!.groups.find((g) => g.name === name)!;
 const bad = (g: ClusterGroup): Finding[] => g.findings.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'error');
@@ -86,6 +103,8 @@ d('clusters on the lab (HAProxy round robin, OpenSSH and vsftpd nodes)', () => {
       oracle.ssh[n] = await keyscan(n, 25022);
       oracle.certs[n] = await certOf(n, 25021);
       oracle.ports[n] = pasvPorts(n, 25021, 6);
+      oracle.tls10[n] = await acceptsTls10(n, 25021);
+      oracle.feat[n] = featOf(n, 25021);
     }
     for (let k = 0; k < 6; k++) {
       const keys = await keyscan(i.vip, 25022, 'ed25519');
@@ -153,14 +172,22 @@ d('clusters on the lab (HAProxy round robin, OpenSSH and vsftpd nodes)', () => {
     expect(g.findings.find((x) => x.id === 'CLUSTER-VIP-MULTIPLE-KEYS')!.status).toBe('info');
   });
 
-  it('ftps-drift: the certificate and the passive range are each reported once, naming node 3 and both values', () => {
+  it('ftps-drift: the certificate, the passive range, TLS 1.0/1.1 and FEAT are each reported once, naming node 3', () => {
     const g = group('ftps-drift');
     const odd = `${info!.nodes[2]}:25021`;
     expect(
       bad(g)
         .map((f) => f.id)
         .sort(),
-    ).toEqual(['CLUSTER-CERT-DRIFT', 'CLUSTER-PASV-DRIFT']);
+    ).toEqual(['CLUSTER-CERT-DRIFT', 'CLUSTER-FEATURES-DRIFT', 'CLUSTER-PASV-DRIFT', 'CLUSTER-TLS-DRIFT']);
+    // openssl s_client: only node 3 completes a TLS 1.0 handshake
+    expect(info!.nodes.map((n) => oracle.tls10[n])).toEqual([false, false, true]);
+    const tls = bad(g).find((f) => f.id === 'CLUSTER-TLS-DRIFT')!;
+    expect(tls.detail).toMatch(new RegExp(`^TLS versions differs: ${odd.replace(/\./g, '\\.')}: also TLSv1\\.0, TLSv1\\.1 — `));
+    // vsftpd announces AUTH TLS in FEAT only where TLS 1.0 is on (ssl_tlsv1): ftplib sees the same
+    const [f1, , f3] = info!.nodes.map((n) => oracle.feat[n]!);
+    expect(f3!.filter((l) => !f1!.includes(l))).toEqual(['AUTH TLS']);
+    expect(bad(g).find((f) => f.id === 'CLUSTER-FEATURES-DRIFT')!.detail).toContain(`${odd}: also AUTH TLS`);
     const cert = bad(g).find((f) => f.id === 'CLUSTER-CERT-DRIFT')!;
     for (const s of [odd, info!.planted.cert.odd, info!.planted.cert.majority]) expect(cert.detail).toContain(s);
     const seen = g.vip!.seen.find((s) => s.key === 'tls.cert')!;

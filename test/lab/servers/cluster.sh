@@ -7,8 +7,10 @@
 #                                                                 host key (rsa and ecdsa are shared)
 #   ssh-good    nodes 127.0.2.{1,2,3}:25122  VIP 127.0.0.1:25122  OpenSSH, the same three host keys
 #   ftps-drift  nodes 127.0.2.{1,2,3}:25021  VIP 127.0.0.1:25021  vsftpd explicit FTPS; node 3 serves
-#                                                                 ANOTHER certificate and passive
+#                                                                 ANOTHER certificate, passive
 #                                                                 range 25300-25319 (nodes 1-2: 25200-25219)
+#                                                                 and still accepts TLS 1.0 and 1.1
+#                                                                 (nodes 1-2: TLS 1.2+)
 #   ftps-good   nodes 127.0.2.{1,2,3}:25121  VIP 127.0.0.1:25121  vsftpd explicit FTPS, one certificate,
 #                                                                 passive 25400-25419 on every node
 #
@@ -99,7 +101,7 @@ EOF
   /usr/sbin/sshd -t -f "$f" 2>"$RUN/logs/$NAME-$name.configtest.log" || { cat "$RUN/logs/$NAME-$name.configtest.log" >&2; die "$name: sshd -t rejected $f"; }
 }
 
-write_vsftpd() { # name address port cert pasv-min pasv-max
+write_vsftpd() { # name address port cert pasv-min pasv-max [legacy]
   local name=$1 f="$D/$1.vsftpd.conf"
   {
     vsftpd_header "servers/$NAME.sh" "$name" "$2" "$3"
@@ -117,7 +119,13 @@ log_ftp_protocol=NO
 max_clients=100
 max_per_ip=100
 EOF
-    vsftpd_strict_tls "$D/certs" | sed -e "s#/good.crt#/$4.crt#" -e "s#/good.key#/$4.key#"
+    if [ "${7:-}" = legacy ]; then
+      # the drifted node still takes TLS 1.0/1.1 (with the legacy OpenSSL configuration at start)
+      vsftpd_strict_tls "$D/certs" | sed -e "s#/good.crt#/$4.crt#" -e "s#/good.key#/$4.key#" \
+        -e 's#^ssl_tlsv1=NO#ssl_tlsv1=YES#' -e 's#^ssl_ciphers=.*#ssl_ciphers=HIGH:!aNULL:!MD5:!3DES:@SECLEVEL=0#'
+    else
+      vsftpd_strict_tls "$D/certs" | sed -e "s#/good.crt#/$4.crt#" -e "s#/good.key#/$4.key#"
+    fi
   } >"$f"
 }
 
@@ -151,7 +159,7 @@ write_configs() {
     a=${NODES[$((i - 1))]}
     write_sshd "ssh-drift-$i" "$a" 25022 drift "$([ "$i" = 3 ] && echo drift3-ed25519 || echo drift-ed25519)"
     write_sshd "ssh-good-$i" "$a" 25122 good good-ed25519
-    if [ "$i" = 3 ]; then write_vsftpd "ftps-drift-$i" "$a" 25021 drift3 25300 25319
+    if [ "$i" = 3 ]; then write_vsftpd "ftps-drift-$i" "$a" 25021 drift3 25300 25319 legacy
     else write_vsftpd "ftps-drift-$i" "$a" 25021 drift 25200 25219; fi
     write_vsftpd "ftps-good-$i" "$a" 25121 good 25400 25419
   done
@@ -168,7 +176,7 @@ write_info() {
  "groups":{
   "ssh-drift":{"service":"sftp","port":25022,"driftedNode":"${NODES[2]}","drift":["ssh-ed25519 host key"]},
   "ssh-good":{"service":"sftp","port":25122,"driftedNode":null,"drift":[]},
-  "ftps-drift":{"service":"ftps-explicit","port":25021,"driftedNode":"${NODES[2]}","drift":["certificate","passive range"],
+  "ftps-drift":{"service":"ftps-explicit","port":25021,"driftedNode":"${NODES[2]}","drift":["certificate","passive range","TLS 1.0 and 1.1"],
                 "passiveRanges":{"${NODES[0]}":[25200,25219],"${NODES[1]}":[25200,25219],"${NODES[2]}":[25300,25319]}},
   "ftps-good":{"service":"ftps-explicit","port":25121,"driftedNode":null,"drift":[],"passiveRange":[25400,25419]}},
  "planted":{"sshEd25519":{"majority":"$(fp_ssh "$D/keys/drift-ed25519.pub")","odd":"$(fp_ssh "$D/keys/drift3-ed25519.pub")"},
@@ -187,6 +195,7 @@ launch() { # name binary args...
 start_one() {
   case $1 in
     ssh-*) launch "$1" /usr/sbin/sshd -D -f "$D/$1.sshd_config" -E "$RUN/logs/$NAME-$1.log" ;;
+    ftps-drift-3) OPENSSL_CONF="$RUN/conf/openssl-legacy.cnf" launch "$1" /usr/sbin/vsftpd "$D/$1.vsftpd.conf" ;;
     ftps-*) OPENSSL_CONF="$RUN/conf/openssl-tls12.cnf" launch "$1" /usr/sbin/vsftpd "$D/$1.vsftpd.conf" ;;
     haproxy) launch haproxy /usr/sbin/haproxy -db -f "$D/haproxy.cfg" ;;
   esac
@@ -225,6 +234,8 @@ cmd_start() {
   mkdir -p "$D" "$RUN/pids" "$RUN/logs" "$RUN/conf" /var/run/vsftpd/empty /run/sshd
   [ -s "$RUN/conf/openssl-tls12.cnf" ] || printf '%s\n' 'openssl_conf = lab_init' '[ lab_init ]' 'ssl_conf = lab_ssl' '[ lab_ssl ]' \
     'system_default = lab_sys' '[ lab_sys ]' 'MinProtocol = TLSv1.2' >"$RUN/conf/openssl-tls12.cnf"
+  [ -s "$RUN/conf/openssl-legacy.cnf" ] || printf '%s\n' 'openssl_conf = lab_init' '[ lab_init ]' 'ssl_conf = lab_ssl' '[ lab_ssl ]' \
+    'system_default = lab_sys' '[ lab_sys ]' 'MinProtocol = TLSv1' 'CipherString = DEFAULT:@SECLEVEL=0' >"$RUN/conf/openssl-legacy.cnf"
   ensure_material
   write_configs
   local started=() e name port addr i
