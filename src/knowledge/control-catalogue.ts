@@ -16,7 +16,8 @@ const nist = (ref: string, title: string, checks: string[]): CatalogueControl =>
 const TLS_PROTOCOLS = ['TLS-PROTO-SSL2', 'TLS-PROTO-SSL3', 'TLS-PROTO-TLS10', 'TLS-PROTO-TLS11', 'TLS-NO-TLS12', 'TLS-NO-TLS13'];
 const TLS_WEAK = ['TLS-CIPHER-NULL', 'TLS-CIPHER-ANON', 'TLS-CIPHER-EXPORT', 'TLS-CIPHER-RC4', 'TLS-CIPHER-DES', 'TLS-CIPHER-3DES'];
 const CERT_VALIDITY = ['TLS-CERT-EXPIRED', 'TLS-CERT-NOT-YET-VALID', 'TLS-CERT-UNTRUSTED', 'TLS-CERT-NAME-MISMATCH'];
-const TLS_VULN_IMPL = [
+/** The named TLS vulnerabilities (src/checks/tls/vulns.ts): implementation flaws a patch fixes; the built-in profiles use these lists too. */
+export const TLS_VULN_IMPL = [
   'TLS-VULN-HEARTBLEED',
   'TLS-VULN-CCS-INJECTION',
   'TLS-VULN-ROBOT',
@@ -25,7 +26,8 @@ const TLS_VULN_IMPL = [
   'TLS-VULN-RENEG-CLIENT',
   'TLS-VULN-DOWNGRADE',
 ];
-const TLS_VULN_DERIVED = [
+/** ...and weaknesses read off the offered suites (derived). */
+export const TLS_VULN_DERIVED = [
   'TLS-VULN-POODLE',
   'TLS-VULN-BEAST',
   'TLS-VULN-LUCKY13',

@@ -5,7 +5,7 @@
 import { CHECK_IDS } from '../checks/registry.js';
 import type { Profile, ProfileControl } from './types.js';
 
-import { CLUSTER_CONFIG, CLUSTER_IDENTITY } from '../knowledge/control-catalogue.js';
+import { CLUSTER_CONFIG, CLUSTER_IDENTITY, TLS_VULN_DERIVED, TLS_VULN_IMPL } from '../knowledge/control-catalogue.js';
 import { MOZILLA_INTERMEDIATE_5_7, MOZILLA_INTERMEDIATE_6_0, NIST_800_52R2_SUITES } from '../knowledge/tls-suite-lists.js';
 
 export { MOZILLA_INTERMEDIATE_5_7, MOZILLA_INTERMEDIATE_6_0, NIST_800_52R2_SUITES };
@@ -22,28 +22,7 @@ const TLS_CERT = [
   'TLS-CERT-WEAK-KEY',
   'TLS-CERT-WEAK-SIGNATURE',
 ];
-// the named TLS vulnerabilities (src/checks/tls/vulns.ts): implementation flaws a patch fixes, and
-// weaknesses read off the offered suites (derived)
-const TLS_VULN_IMPL = [
-  'TLS-VULN-HEARTBLEED',
-  'TLS-VULN-CCS-INJECTION',
-  'TLS-VULN-ROBOT',
-  'TLS-VULN-TICKETBLEED',
-  'TLS-VULN-RENEG-INSECURE',
-  'TLS-VULN-RENEG-CLIENT',
-  'TLS-VULN-DOWNGRADE',
-];
-const TLS_VULN_DERIVED = [
-  'TLS-VULN-POODLE',
-  'TLS-VULN-BEAST',
-  'TLS-VULN-LUCKY13',
-  'TLS-VULN-SWEET32',
-  'TLS-VULN-FREAK',
-  'TLS-VULN-LOGJAM',
-  'TLS-VULN-DROWN',
-  'TLS-VULN-RC4',
-  'TLS-VULN-CRIME',
-];
+// the named TLS vulnerabilities: implementation flaws and weaknesses derived from the suites
 const TLS_VULN = [...TLS_VULN_IMPL, ...TLS_VULN_DERIVED];
 const TLS_STATUS = ['TLS-OCSP-STAPLING', 'TLS-CERT-MUST-STAPLE'];
 const SSH_CRYPTO = ['SSH-PROTO-1', 'SSH-KEX-WEAK', 'SSH-HOSTKEY-WEAK', 'SSH-CIPHER-WEAK', 'SSH-MAC-WEAK'];
