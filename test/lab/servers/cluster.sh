@@ -29,6 +29,8 @@ LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../lib.sh
 . "$LAB_DIR/lib.sh"
 RUN="${XFS_LAB_RUN:-$LAB_DIR/.run}"
+# shellcheck source=../module-lib.sh
+. "$LAB_DIR/module-lib.sh"
 D="$RUN/$NAME"
 VIP=127.0.0.1
 NODES=(127.0.2.1 127.0.2.2 127.0.2.3)
@@ -41,12 +43,8 @@ SERVERS=(
   haproxy:25022
 )
 
-say() { printf '[lab:%s] %s\n' "$NAME" "$*"; }
-die() { printf '[lab:%s] ERROR: %s\n' "$NAME" "$*" >&2; exit 1; }
 addr_of() { case $1 in haproxy) echo "$VIP" ;; *) echo "${NODES[$((${1##*-} - 1))]}" ;; esac; }
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
-running() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]; }
-pid_alive() { local f="$RUN/pids/$NAME-$1.pid" pid; [ -s "$f" ] || return 1; read -r pid _ <"$f" || true; [ -n "${pid:-}" ] && running "$pid"; }
 
 # ---------------------------------------------------------------- keys and certificates (once per run dir)
 ensure_material() {
@@ -185,13 +183,6 @@ EOF
   mv "$D/info.json.tmp" "$D/info.json"
 }
 
-launch() { # name binary args...
-  local name=$1 bin=$2; shift 2
-  echo "=== $(date -u +%FT%TZ) start $bin $*" >>"$RUN/logs/$NAME-$name.out.log"
-  setsid "$bin" "$@" </dev/null >>"$RUN/logs/$NAME-$name.out.log" 2>&1 &
-  echo "$! $bin" >"$RUN/pids/$NAME-$name.pid"
-}
-
 start_one() {
   case $1 in
     ssh-*) launch "$1" /usr/sbin/sshd -D -f "$D/$1.sshd_config" -E "$RUN/logs/$NAME-$1.log" ;;
@@ -199,19 +190,6 @@ start_one() {
     ftps-*) OPENSSL_CONF="$RUN/conf/openssl-tls12.cnf" launch "$1" /usr/sbin/vsftpd "$D/$1.vsftpd.conf" ;;
     haproxy) launch haproxy /usr/sbin/haproxy -db -f "$D/haproxy.cfg" ;;
   esac
-}
-
-stop_one() {
-  local f="$RUN/pids/$NAME-$1.pid" pid i
-  [ -s "$f" ] || return 0
-  read -r pid _ <"$f" || true
-  if [ -n "${pid:-}" ] && running "$pid"; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 30); do running "$pid" || break; sleep 0.1; done
-    if running "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; fi
-    say "stopped $1 (pid $pid)"
-  fi
-  rm -f "$f"
 }
 
 cmd_install() {
@@ -252,7 +230,7 @@ cmd_start() {
     start_one "$name"
     started+=("$name")
     for i in $(seq 1 100); do port_open "$addr" "$port" && break; pid_alive "$name" || break; sleep 0.1; done
-    port_open "$addr" "$port" || { tail -20 "$RUN/logs/$NAME-$name.out.log" >&2 || true; die "$name did not come up on $addr:$port"; }
+    port_open "$addr" "$port" || { tail -20 "$(module_log "$name")" >&2 || true; die "$name did not come up on $addr:$port"; }
   done
   [ ${#started[@]} -eq 0 ] || say "started ${started[*]}"
   write_info

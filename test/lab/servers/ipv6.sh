@@ -19,16 +19,14 @@ LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../lib.sh
 . "$LAB_DIR/lib.sh"
 RUN="${XFS_LAB_RUN:-$LAB_DIR/.run}"
+# shellcheck source=../module-lib.sh
+. "$LAB_DIR/module-lib.sh"
 D="$RUN/$NAME"
 # name:address:port (every address a server must answer on)
 SERVERS=(sshd-dual:127.0.0.1:27022 sshd-dual:::1:27022 vsftpd-dual4:127.0.0.1:27021 vsftpd-dual6:::1:27021)
 PROCS=(sshd-dual vsftpd-dual4 vsftpd-dual6)
 
-say() { printf '[lab:%s] %s\n' "$NAME" "$*"; }
-die() { printf '[lab:%s] ERROR: %s\n' "$NAME" "$*" >&2; exit 1; }
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
-running() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]; }
-pid_alive() { local f="$RUN/pids/$NAME-$1.pid" pid; [ -s "$f" ] || return 1; read -r pid _ <"$f" || true; [ -n "${pid:-}" ] && running "$pid"; }
 addr_of() { local x=${1#*:}; echo "${x%:*}"; }
 
 write_sshd() {
@@ -76,31 +74,11 @@ EOF
   } >"$D/$1.conf"
 }
 
-launch() { # name binary args...
-  local name=$1 bin=$2; shift 2
-  echo "=== $(date -u +%FT%TZ) start $bin $*" >>"$RUN/logs/$NAME-$name.out.log"
-  setsid "$bin" "$@" </dev/null >>"$RUN/logs/$NAME-$name.out.log" 2>&1 &
-  echo "$! $bin" >"$RUN/pids/$NAME-$name.pid"
-}
-
 start_one() {
   case $1 in
     sshd-dual) launch "$1" /usr/sbin/sshd -D -f "$D/sshd-dual.sshd_config" -E "$RUN/logs/$NAME-$1.log" ;;
     vsftpd-*) OPENSSL_CONF="$RUN/conf/openssl-tls12.cnf" launch "$1" /usr/sbin/vsftpd "$D/$1.conf" ;;
   esac
-}
-
-stop_one() {
-  local f="$RUN/pids/$NAME-$1.pid" pid i
-  [ -s "$f" ] || return 0
-  read -r pid _ <"$f" || true
-  if [ -n "${pid:-}" ] && running "$pid"; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 30); do running "$pid" || break; sleep 0.1; done
-    if running "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; fi
-    say "stopped $1 (pid $pid)"
-  fi
-  rm -f "$f"
 }
 
 up() { local e; for e in "${SERVERS[@]}"; do [ "${e%%:*}" = "$1" ] || continue; port_open "$(addr_of "$e")" "${e##*:}" || return 1; done; }
@@ -121,7 +99,7 @@ cmd_start() {
     start_one "$p"
     started+=("$p")
     for i in $(seq 1 100); do up "$p" && break; pid_alive "$p" || break; sleep 0.1; done
-    up "$p" || { tail -20 "$RUN/logs/$NAME-$p.out.log" >&2 || true; die "$p did not come up"; }
+    up "$p" || { tail -20 "$(module_log "$p")" >&2 || true; die "$p did not come up"; }
   done
   [ ${#started[@]} -eq 0 ] || say "started ${started[*]}"
   [ ${#started[@]} -eq 0 ] || echo "LAB_MODULE_STARTED=$NAME"

@@ -16,14 +16,12 @@ set -euo pipefail
 NAME=proxy
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="${XFS_LAB_RUN:-$LAB_DIR/.run}"
+# shellcheck source=../module-lib.sh
+. "$LAB_DIR/module-lib.sh"
 D="$RUN/$NAME"
 SERVERS=(socks5:27180 socks5-auth:27181 http:27182 http-auth:27183)
 
-say() { printf '[lab:%s] %s\n' "$NAME" "$*"; }
-die() { printf '[lab:%s] ERROR: %s\n' "$NAME" "$*" >&2; exit 1; }
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
-running() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]; }
-pid_alive() { local f="$RUN/pids/$NAME-$1.pid" pid; [ -s "$f" ] || return 1; read -r pid _ <"$f" || true; [ -n "${pid:-}" ] && running "$pid"; }
 
 write_dante() { # name port method
   cat >"$D/$1.conf" <<EOF
@@ -88,31 +86,11 @@ write_configs() {
 EOF
 }
 
-launch() { # name binary args...
-  local name=$1 bin=$2; shift 2
-  echo "=== $(date -u +%FT%TZ) start $bin $*" >>"$RUN/logs/$NAME-$name.out.log"
-  setsid "$bin" "$@" </dev/null >>"$RUN/logs/$NAME-$name.out.log" 2>&1 &
-  echo "$! $bin" >"$RUN/pids/$NAME-$name.pid"
-}
-
 start_one() {
   case $1 in
     socks5*) launch "$1" /usr/sbin/danted -f "$D/$1.conf" -p "$D/$1.pid" ;;
     http*) launch "$1" /usr/bin/tinyproxy -d -c "$D/$1.conf" ;;
   esac
-}
-
-stop_one() {
-  local f="$RUN/pids/$NAME-$1.pid" pid i
-  [ -s "$f" ] || return 0
-  read -r pid _ <"$f" || true
-  if [ -n "${pid:-}" ] && running "$pid"; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 30); do running "$pid" || break; sleep 0.1; done
-    if running "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; fi
-    say "stopped $1 (pid $pid)"
-  fi
-  rm -f "$f"
 }
 
 cmd_install() {
@@ -143,7 +121,7 @@ cmd_start() {
     start_one "$name"
     started+=("$name")
     for i in $(seq 1 100); do port_open "$port" && break; pid_alive "$name" || break; sleep 0.1; done
-    port_open "$port" || { tail -20 "$RUN/logs/$NAME-$name.out.log" >&2 || true; die "$name did not come up on 127.0.0.1:$port"; }
+    port_open "$port" || { tail -20 "$(module_log "$name")" >&2 || true; die "$name did not come up on 127.0.0.1:$port"; }
   done
   [ ${#started[@]} -eq 0 ] || say "started ${started[*]}"
   [ ${#started[@]} -eq 0 ] || echo "LAB_MODULE_STARTED=$NAME"

@@ -29,6 +29,10 @@ LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../lib.sh
 . "$LAB_DIR/lib.sh"
 RUN="${XFS_LAB_RUN:-$LAB_DIR/.run}"
+# tests read its logs by server name (e.g. logs/ocsp-http.out.log)
+LOG_PREFIX=
+# shellcheck source=../module-lib.sh
+. "$LAB_DIR/module-lib.sh"
 PREFIX="${XFS_LAB_PREFIX:-/opt/xferscan-lab/root}"
 HOST=127.0.0.1
 D="$RUN/$NAME"
@@ -37,11 +41,7 @@ WWW="$D/www"
 PY=/usr/bin/python3
 SERVERS=(ocsp-http:24080 vsftpd-mtls:24021 proftpd-staple:24023 proftpd-revoked:24024 tls-leafonly:24443)
 
-say() { printf '[lab:%s] %s\n' "$NAME" "$*"; }
-die() { printf '[lab:%s] ERROR: %s\n' "$NAME" "$*" >&2; exit 1; }
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
-running() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]; }
-pid_alive() { local f="$RUN/pids/$NAME-$1.pid" pid; [ -s "$f" ] || return 1; read -r pid _ <"$f" || true; [ -n "${pid:-}" ] && running "$pid"; }
 
 # ---------------------------------------------------------------- PKI (once per run dir)
 ca_conf() { # dir name policy-extensions...
@@ -332,13 +332,6 @@ EOF
   mv "$RUN/endpoints.$NAME.json.tmp" "$RUN/endpoints.$NAME.json"
 }
 
-launch() { # name binary args...
-  local name=$1 bin=$2; shift 2
-  echo "=== $(date -u +%FT%TZ) start $bin $*" >>"$RUN/logs/$name.out.log"
-  setsid "$bin" "$@" </dev/null >>"$RUN/logs/$name.out.log" 2>&1 &
-  echo "$! $bin" >"$RUN/pids/$NAME-$name.pid"
-}
-
 start_one() {
   case $1 in
     ocsp-http)       launch ocsp-http "$PY" "$D/ocsp-http.py" 24080 "$WWW" "$PKI" ;;
@@ -351,19 +344,6 @@ start_one() {
                      launch tls-leafonly /usr/bin/openssl s_server -accept "$HOST:24443" -cert "$PKI/staple-good.crt" \
                        -key "$PKI/staple-good.key" -status_file "$D/staple-good.ocsp" -www -quiet ;;
   esac
-}
-
-stop_one() {
-  local f="$RUN/pids/$NAME-$1.pid" pid i
-  [ -s "$f" ] || return 0
-  read -r pid _ <"$f" || true
-  if [ -n "${pid:-}" ] && running "$pid"; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 30); do running "$pid" || break; sleep 0.1; done
-    if running "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; fi
-    say "stopped $1 (pid $pid)"
-  fi
-  rm -f "$f"
 }
 
 cmd_install() {
@@ -397,7 +377,7 @@ cmd_start() {
     start_one "$name"
     started+=("$name")
     for i in $(seq 1 100); do port_open "$port" && break; pid_alive "$name" || break; sleep 0.1; done
-    port_open "$port" || { tail -20 "$RUN/logs/$name.out.log" >&2 || true; die "$name did not come up on $HOST:$port"; }
+    port_open "$port" || { tail -20 "$(module_log "$name")" >&2 || true; die "$name did not come up on $HOST:$port"; }
     say "started $name on $HOST:$port"
   done
   write_manifest
