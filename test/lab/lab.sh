@@ -462,7 +462,7 @@ cmd_start() {
     port=$(port_of "$name")
     if port_open "$port"; then
       if pid_alive "$name"; then say "$name already running on $HOST:$port"
-      else say "WARNING: $HOST:$port already answers but was not started by this lab - leaving it"; fi
+      else die "$HOST:$port is held by a process this lab did not start ($(port_holder "$HOST" "$port")): stop it first (a leftover of another checkout's lab would be tested in its place)"; fi
       continue
     fi
     stop_one "$name"   # stale pidfile / half-dead instance

@@ -64,3 +64,10 @@ wait_listening() {
   done
   return 1
 }
+
+# port_holder ADDRESS PORT: the process listening there, as ss names it (empty if none is seen).
+# Lab scripts refuse to start when a port they need is held by a process they did not start: a
+# leftover from another checkout's lab would be tested in place of the configured server.
+port_holder() {
+  ss -Hltnp "sport = :$2" 2>/dev/null | awk -v a="$1" '$4 ~ "^(\\[)?"a"(\\])?:" || $4 ~ "^(\\*|0\\.0\\.0\\.0|\\[::\\]):" {print $NF; exit}'
+}

@@ -222,7 +222,7 @@ cmd_start() {
     if port_open "$addr" "$port"; then
       # a leftover (e.g. from another checkout's lab) would be taken for the planted node, with
       # other keys and certificates: every cluster verdict would compare against the wrong server
-      pid_alive "$name" || die "$addr:$port is held by a process this module did not start ($(ss -Hltnp "sport = :$port" 2>/dev/null | grep -F "$addr:" | grep -o 'users:.*' | head -1)): stop it first"
+      pid_alive "$name" || die "$addr:$port is held by a process this module did not start ($(port_holder "$addr" "$port")): stop it first"
       say "$name already running on $addr:$port"
       continue
     fi

@@ -14,6 +14,8 @@ set -euo pipefail
 MODULE=ftp-extra
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LAB_DIR="$(dirname "$HERE")"
+# shellcheck source=../lib.sh
+. "$LAB_DIR/lib.sh"  # shared helpers (vsftpd_header, port_holder)
 BIN="$HERE/ftp-extra"
 RUN="${XFS_LAB_RUN:-$LAB_DIR/.run}"
 PREFIX="${XFS_LAB_PREFIX:-/opt/xferscan-lab/root}"
@@ -305,7 +307,7 @@ cmd_start() {
     name=$(name_of "$e"); host=$(host_of_entry "$e"); port=$(port_of_entry "$e")
     if port_open "$host" "$port"; then
       if pid_alive "$name"; then say "$name already running on $host:$port"
-      else say "WARNING: $host:$port already answers but was not started by this module - leaving it"; fi
+      else die "$host:$port is held by a process this module did not start ($(port_holder "$host" "$port")): stop it first"; fi
       continue
     fi
     stop_one "$name"

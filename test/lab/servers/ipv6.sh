@@ -94,7 +94,10 @@ cmd_start() {
   write_vsftpd vsftpd-dual6 6 ::1 27320 27339
   local started=() p i
   for p in "${PROCS[@]}"; do
-    if up "$p"; then say "$p already up"; continue; fi
+    if up "$p"; then
+      pid_alive "$p" || die "$p's address and port are held by a process this module did not start: stop it first"
+      say "$p already up"; continue
+    fi
     stop_one "$p"
     start_one "$p"
     started+=("$p")

@@ -15,6 +15,8 @@ set -euo pipefail
 
 NAME=proxy
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../lib.sh
+. "$LAB_DIR/lib.sh"
 RUN="${XFS_LAB_RUN:-$LAB_DIR/.run}"
 # shellcheck source=../module-lib.sh
 . "$LAB_DIR/module-lib.sh"
@@ -114,7 +116,8 @@ cmd_start() {
   for e in "${SERVERS[@]}"; do
     name=${e%%:*}; port=${e#*:}
     if port_open "$port"; then
-      pid_alive "$name" && say "$name already running on 127.0.0.1:$port" || say "WARNING: 127.0.0.1:$port answers but was not started by this module"
+      pid_alive "$name" || die "127.0.0.1:$port is held by a process this module did not start ($(port_holder 127.0.0.1 "$port")): stop it first"
+      say "$name already running on 127.0.0.1:$port"
       continue
     fi
     stop_one "$name"

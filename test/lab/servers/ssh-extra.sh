@@ -419,11 +419,11 @@ cmd_start() {
   for p in "${PROCS[@]}"; do
     if proc_up "$p"; then
       if pid_alive "$p"; then say "$p already running"
-      else say "WARNING: $p's ports already answer but were not started by this module - leaving them"; fi
+      else die "$p's ports are held by a process this module did not start: stop it first"; fi
       continue
     fi
     if proc_any_up "$p" && ! pid_alive "$p"; then
-      say "WARNING: some of $p's ports answer but not all, and not ours - leaving them"; continue
+      die "some of $p's ports are held by a process this module did not start: stop it first"
     fi
     stop_proc "$p"
     start_proc "$p"

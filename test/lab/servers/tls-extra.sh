@@ -370,7 +370,8 @@ cmd_start() {
   for e in "${SERVERS[@]}"; do
     name=${e%%:*}; port=${e#*:}
     if port_open "$port"; then
-      pid_alive "$name" && say "$name already running on $HOST:$port" || say "WARNING: $HOST:$port answers but was not started by this module"
+      pid_alive "$name" || die "$HOST:$port is held by a process this module did not start ($(port_holder "$HOST" "$port")): stop it first"
+      say "$name already running on $HOST:$port"
       continue
     fi
     stop_one "$name"
