@@ -214,9 +214,7 @@ async function completeTls(ctx: ConnectContext, d: Detection, control: FtpContro
     return;
   }
   recordTls(d, t);
-  // the 221 is not waited for: what detection needed is known, and the connection still counts
-  // against the endpoint's cap until it closes (one round trip less before the probes start)
-  void control.quit();
+  await control.quit();
 }
 
 function recordTls(d: Detection, t: TLSSocket): void {
@@ -250,7 +248,7 @@ async function tryAuthSslSeparately(ctx: ConnectContext, ftp: DetectedFtp): Prom
     );
     return accepted;
   } finally {
-    void control.quit(); // not waiting for the 221, as after the main connection's handshake
+    await control.quit();
   }
 }
 
