@@ -448,7 +448,7 @@ async function writePartial(
   const finishedAt = new Date().toISOString();
   if (c.ndjson) {
     missing.forEach((ep, i) => ep && c.ndjson!.endpoint(ep, i));
-    c.ndjson.finish({ finishedAt });
+    c.ndjson.finish({ finishedAt, interrupted: reason });
     return;
   }
   const endpoints = c.plan.endpoints.map((_, i) => finished.get(i) ?? missing[i]!);
@@ -552,6 +552,7 @@ async function finishScan(s: Omit<RunState, 'startedAt'>): Promise<RunResult> {
       options: { ...opts, targets: targetsIn.length > 50 ? `${targetsIn.length} targets` : targetsIn },
       sockets: { max: plan.maxSockets, peak: sockets.peak, total: sockets.total, waited: sockets.waited },
       shard: shardText(plan.shard),
+      ...(scanned.interrupted ? { interrupted: scanned.interrupted } : {}),
     });
     if (a.output && process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
     return { report: scanned, exitCode: guard.exitCode(exit.code()) };
