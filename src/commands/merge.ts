@@ -229,6 +229,8 @@ export function mergeReports(inputs: MergeInput[], profileFile?: string): MergeR
     },
     endpoints,
     summary: summarize(endpoints),
+    // a shard that was interrupted leaves the whole partial: the merged report says so
+    ...interruptedOf('merge', inputs.find((i) => i.report.interrupted)?.report.interrupted),
   };
   const clusters = mergeClusterViews(
     inputs.flatMap((i) => (i.report.clusters ? [i.report.clusters] : [])),
