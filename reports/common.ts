@@ -285,3 +285,19 @@ export function throttleSummary(ep: Pick<EndpointReport, 'throttled'>): string |
   const gave = t.gaveUp ? `; ${t.gaveUp} still refused after the last attempt (left undecided)` : '';
   return `throttled by the server: ${t.events} refused or delayed connection(s) (${kinds}), backed off ${(t.backoffMs / 1000).toFixed(1)} s${gave}`;
 }
+
+/**
+ * An endpoint the interrupted scan did not finish: the scheduler's error without an outcome is
+ * what src/scan.ts records for an endpoint stopped mid-way or never started (a deadline's carries
+ * the outcome "timeout").
+ */
+const unfinished = (ep: Pick<EndpointReport, 'notScanned' | 'probeRuns'>) =>
+  !!ep.notScanned || !!ep.probeRuns?.some((r) => r.probe === 'scheduler' && r.status === 'error' && !r.outcome);
+
+/** Why the scan stopped and what that means, for every renderer to show beside its verdict; null when it finished. */
+export function interruptionText(report: Pick<Report, 'interrupted' | 'endpoints'>): string | null {
+  if (!report.interrupted) return null;
+  const why = report.interrupted === 'internal-error' ? 'internal error' : report.interrupted;
+  const n = report.endpoints.filter(unfinished).length;
+  return `INTERRUPTED (${why}): results are partial — ${n} of ${report.endpoints.length} endpoint(s) not finished`;
+}

@@ -10,6 +10,7 @@ import {
   endpointName,
   escapeHtml as h,
   gradeSummary,
+  interruptionText,
   throttleSummary,
   inlineSpans,
   remediationBlocks,
@@ -167,6 +168,9 @@ function summarySection(r: Report): string {
   const s = r.summary;
   const counts = `<p class="counts"><span><b>${s.fail}</b> fail</span><span><b>${s.warn}</b> warn</span><span><b>${s.error}</b> error</span><span><b>${s.pass}</b> pass</span><span><b>${s.info}</b> info</span><span><b>${s.skipped}</b> skipped</span> across ${r.endpoints.length} endpoint(s)</p>`;
   let out = '<h2 id="summary">Summary</h2>';
+  const stopped = interruptionText(r);
+  if (stopped)
+    out += `<div class="verdict fail interrupted"><strong>${h(stopped)}</strong>The endpoints that did not finish say why in their section.</div>`;
   if (c) {
     out += `<div class="verdict ${h(c.verdict)}"><strong>${h(c.profile.title)}: ${h(VERDICT_LABEL[c.verdict])}</strong>${h(c.statement)}</div>`;
   } else {

@@ -6,7 +6,7 @@
 // (its transcript's first to last line); <testsuites> carries the scan's. `hostname` is the
 // machine that ran the scan, never the target.
 import type { Finding, Report } from '../src/model.js';
-import { endpointName, escapeXml as x, STATUS_ORDER, throttleSummary } from './common.js';
+import { endpointName, escapeXml as x, interruptionText, STATUS_ORDER, throttleSummary } from './common.js';
 
 export interface JunitOptions {
   /** report WARN findings as <failure> (the scan's exit code is 2 for them) */
@@ -157,8 +157,30 @@ function clusterSuites(report: Report, opts: JunitOptions): Suite[] {
   ];
 }
 
+/**
+ * An interrupted scan as one suite with one <error> testcase. A property alone is shown by no CI
+ * dashboard and leaves the build green; an error testcase is counted and shown by Jenkins,
+ * GitLab and the GitHub test-report actions, and fits junit-10.xsd without new elements.
+ */
+function interruptionSuite(report: Report): Suite[] {
+  const stopped = interruptionText(report);
+  if (!stopped) return [];
+  const kase = `    <testcase classname="xferscan.scan" name="scan completed"><error message="${x(stopped)}" type="INTERRUPTED">${x(stopped)}</error></testcase>`;
+  const c: Cases = { cases: [kase], tests: 1, failures: 0, errors: 1, skipped: 0 };
+  const props = [
+    ['interrupted', report.interrupted ?? ''],
+    ['profile', report.profile],
+  ];
+  const xml = suiteXml('xferscan scan', c, props, null, report.startedAt.replace(/Z$/, ''), report.scanner?.hostname);
+  return [{ xml, ...c }];
+}
+
 export function renderJunit(report: Report, opts: JunitOptions = {}): string {
-  const suites = [...report.endpoints.map((_, ei) => endpointSuite(report, ei, opts)), ...clusterSuites(report, opts)];
+  const suites = [
+    ...interruptionSuite(report),
+    ...report.endpoints.map((_, ei) => endpointSuite(report, ei, opts)),
+    ...clusterSuites(report, opts),
+  ];
   const sum = (k: 'tests' | 'failures' | 'errors') => suites.reduce((a, su) => a + su[k], 0);
   const scanTime = secs(Date.parse(report.finishedAt) - Date.parse(report.startedAt));
   const digest = report.integrity ? ` <!-- report digest sha256:${x(report.integrity.digest)} -->` : '';

@@ -4,6 +4,7 @@ import {
   durationText,
   endpointName,
   gradeSummary,
+  interruptionText,
   throttleSummary,
   inlineSpans,
   remediationBlocks,
@@ -114,6 +115,8 @@ function summaryMarkdown(report: Report): string[] {
   const out: string[] = [];
   const c = report.compliance;
   out.push('## Summary', '');
+  const stopped = interruptionText(report);
+  if (stopped) out.push(`> **${md(stopped)}**`, '');
   if (c) out.push(`**Verdict: ${c.verdict.replace('-', ' ')}.** ${md(c.statement)}`, '');
   const s = report.summary;
   out.push(

@@ -16,6 +16,8 @@ export interface NdjsonScan {
   reportDigest?: string;
   /** --proxy, -4/-6, --resolve: where the scan ran from */
   vantage?: Report['vantage'];
+  /** a finished report of an interrupted scan (report.interrupted); a stream says it on its summary line */
+  interrupted?: Report['interrupted'];
 }
 
 export interface EndpointLine {
@@ -48,6 +50,8 @@ export interface SummaryLine {
   summary: ReportSummary;
   sockets?: { max: number | null; peak: number; total: number; waited: number };
   shard?: string | null;
+  /** the scan did not finish (report.interrupted): SIGINT, SIGTERM or internal-error; absent when it did */
+  interrupted?: Report['interrupted'];
   integrity: { algorithm: 'sha256'; description: string; digest: string };
 }
 
@@ -94,6 +98,7 @@ export function renderNdjson(report: Report): string {
     profile: report.profile,
     ...(report.vantage ? { vantage: report.vantage } : {}),
     ...(report.integrity ? { reportDigest: report.integrity.digest } : {}),
+    ...(report.interrupted ? { interrupted: report.interrupted } : {}),
   };
   const lines = report.endpoints
     .map((endpoint, i) =>

@@ -9,7 +9,7 @@
 // medium, note for low/info; warn → warning).
 import crypto from 'node:crypto';
 import type { EndpointReport, Finding, Report, Severity } from '../src/model.js';
-import { endpointName, endpointUri, safeJson, visible } from './common.js';
+import { endpointName, endpointUri, interruptionText, safeJson, visible } from './common.js';
 import { clusterFindings } from '../src/knowledge/summary.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -200,6 +200,23 @@ function clusterResults(report: Report, keep: (f: Finding) => boolean, ruleIndex
   );
 }
 
+/**
+ * The run's invocation. An interrupted scan did not complete: executionSuccessful is false, an
+ * error notification says what is partial, and a signal is named in exitSignalName (SARIF 2.1.0 §3.20).
+ */
+function invocation(report: Report, all: Finding[], notifications: object[]): object {
+  const stopped = interruptionText(report);
+  return {
+    executionSuccessful: !stopped && !all.some((f) => f.status === 'error'),
+    ...(report.interrupted && report.interrupted !== 'internal-error' ? { exitSignalName: report.interrupted } : {}),
+    startTimeUtc: report.startedAt,
+    endTimeUtc: report.finishedAt,
+    toolExecutionNotifications: stopped
+      ? [{ level: 'error', message: { text: stopped }, descriptor: { id: 'INTERRUPTED' } }, ...notifications]
+      : notifications,
+  };
+}
+
 export function renderSarif(report: Report, opts: SarifOptions = {}): string {
   const keep = (f: Finding) => opts.sarifAll || ACTIONABLE.has(f.status);
   const all = [...report.endpoints.flatMap((ep) => ep.findings), ...clusterFindings(report.clusters)];
@@ -235,17 +252,11 @@ export function renderSarif(report: Report, opts: SarifOptions = {}): string {
             rules,
           },
         },
-        invocations: [
-          {
-            executionSuccessful: !all.some((f) => f.status === 'error'),
-            startTimeUtc: report.startedAt,
-            endTimeUtc: report.finishedAt,
-            toolExecutionNotifications: notifications,
-          },
-        ],
+        invocations: [invocation(report, all, notifications)],
         automationDetails: { id: `xferscan/${report.profile}/` },
         properties: {
           profile: report.profile,
+          ...(report.interrupted ? { interrupted: report.interrupted } : {}),
           results: opts.sarifAll ? 'all findings' : 'fail, warn and error findings only (--sarif-all for every finding)',
           summary: report.summary,
           grades: report.endpoints.map((ep) => ({

@@ -7,7 +7,17 @@
 // only when asked (the CLI asks on a TTY without NO_COLOR). Server text is made inert first.
 import type { EndpointReport, Finding, FindingStatus, Report } from '../src/model.js';
 import type { EndpointOverview } from '../src/report-meta.js';
-import { endpointName, gradeWhy, groupFixes, throttleSummary, inlineSpans, SEVERITY_ORDER, STATUS_ORDER, type FixUnit } from './common.js';
+import {
+  endpointName,
+  gradeWhy,
+  groupFixes,
+  interruptionText,
+  throttleSummary,
+  inlineSpans,
+  SEVERITY_ORDER,
+  STATUS_ORDER,
+  type FixUnit,
+} from './common.js';
 import { capText, cellWidth, inert, truncate, wrap, wrapCode } from './text.js';
 import { groupLine, groupVerdict } from './cluster.js';
 
@@ -289,6 +299,15 @@ function clustersOut(
   }
 }
 
+/** An interrupted scan says so in one line (its first word painted as a failure). */
+function interruptionOut(out: Out, report: Report): void {
+  const t = interruptionText(report);
+  if (!t) return;
+  const first = out.lines.length;
+  out.text(t, '', '  ');
+  out.lines[first] = out.lines[first]!.replace('INTERRUPTED', out.paint('INTERRUPTED', 'fail'));
+}
+
 function summaryOut(out: Out, report: Report): void {
   const s = report.summary;
   out.push('');
@@ -297,6 +316,7 @@ function summaryOut(out: Out, report: Report): void {
     '',
     '  ',
   );
+  interruptionOut(out, report);
   if (report.vantage?.proxy)
     out.text(`scanned through the proxy ${report.vantage.proxy}: active mode and FTP bounce untestable from there`, '', '  ');
   const failing = report.overview?.failingChecks ?? [
@@ -335,6 +355,7 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   if (opts.quiet) {
     report.endpoints.forEach((ep, i) => verdictLine(out, report, ep, i));
     clustersOut(out, report, { level, verbose, quiet: true }, seen);
+    interruptionOut(out, report);
     return `${out.lines.join('\n')}\n`;
   }
   report.endpoints.forEach((ep, i) => {

@@ -295,13 +295,12 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
     return exitCodeForReport(report);
   },
   async judge(a) {
-    const { judgeInputs, judgeReport } = await import('./commands/judge.js');
-    const { readReportFile } = await import('./commands/read-report.js');
+    const { judgeInputs, judgeReport, readScanFile } = await import('./commands/judge.js');
     const format = (a.format ?? (process.stdout.isTTY && !a.output ? 'table' : 'json')) as Format;
     if (a.output) checkOutputPath(a.output as string);
     const { profile, policy } = judgeInputs(a.profile as string, a.policy as string | undefined);
     const file = a.file as string;
-    const report = judgeReport(readReportFile(file), profile, { policy, file, policyFile: a.policy as string | undefined });
+    const report = judgeReport(readScanFile(file).report, profile, { policy, file, policyFile: a.policy as string | undefined });
     const text = render(report, format, renderOptionsFrom(a, format));
     if (a.output) writeOutput(a.output as string, text);
     else process.stdout.write(text);
@@ -331,7 +330,7 @@ function buildParser(argv: string[]) {
     yargs(argv)
       .scriptName('xferscan')
       .usage(
-        'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan judge SCAN.json --profile hipaa [--policy FILE] [--format F] [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json [--public-key PUB.pem]\n       xferscan                    (no target: scan a built-in demo target)',
+        'xferscan — what a secure-file-transfer endpoint really offers (SFTP, FTPS, FTP)\n\nUsage: xferscan scan <target...> [options]\n       xferscan scan --targets-file inventory.csv --format ndjson [--shard 1/4] [--concurrency N] [--max-sockets N]\n       xferscan merge shard1.json shard2.json … [--format F] [-o FILE]\n       xferscan report SCAN.json --format html|markdown|junit|sarif|ndjson|table|json [-o FILE]\n       xferscan judge SCAN.json|SCAN.ndjson --profile hipaa [--policy FILE] [--format F] [-o FILE]\n       xferscan diff OLD.json NEW.json\n       xferscan verify REPORT.json [--public-key PUB.pem]\n       xferscan                    (no target: scan a built-in demo target)',
       )
       .command('scan [targets..]', 'scan targets and report', (y) =>
         displayOptions(networkOptions(scanOptions(y))).positional('targets', { type: 'string', array: true, describe: 'targets' }),
@@ -350,7 +349,7 @@ function buildParser(argv: string[]) {
       )
       .command(
         'judge <file>',
-        'judge a saved JSON scan again under another profile (no connection): findings, summary, compliance, digest and exit code recomputed',
+        'judge a saved scan (JSON report or NDJSON stream) again under another profile (no connection): findings, summary, compliance, digest and exit code recomputed',
         judgeOptions,
       )
       .command(

@@ -8,7 +8,7 @@ import { Transcript, maskSecrets } from './net/transcript.js';
 import { EndpointDialer, SocketBudget } from './net/dialer.js';
 import type { RatePerAddress } from './net/rate.js';
 import { ThrottleLog } from './net/throttle.js';
-import { isLocalResourceError } from './net/outcomes.js';
+import { isLocalResourceError, localResourceMeaning, type LocalResourceError } from './net/outcomes.js';
 import type { Interrupt } from './net/interrupt.js';
 import { boundFinding, sanitizeDeep } from './untrusted.js';
 import { proxyLabel, type ProxySpec } from './net/proxy.js';
@@ -37,6 +37,8 @@ export interface ScanOptions extends ProbeOptions {
   onEndpointDone?: (ep: EndpointReport, done: number, total: number, index: number) => void;
   /** called when an endpoint moves to another step (detect, a probe, judging) */
   onStep?: (target: Endpoint, step: string) => void;
+  /** called once per scan, the first time this machine runs out of descriptors or memory (the CLI says so on stderr) */
+  onLocalPressure?: (err: LocalResourceError) => void;
   /**
    * false: do not keep finished endpoints (streaming output takes them from onEndpointDone), so
    * memory stays flat for thousands of targets; the report then has no endpoints, only the summary.
@@ -260,11 +262,17 @@ async function scanWithBackoff(
     const local = dialer?.localFailure;
     if (!local || dialer.interrupted) return failures.length ? withRetryNote(ep, failures) : ep;
     failures.push(local.message);
+    if (!pressure.seen) opts.onLocalPressure?.(local);
     pressure.seen = true;
     dialer.abort();
     if (attempt >= LOCAL_RETRY_DELAYS_MS.length) return notScanned(target, address, local.message, opts);
     await new Promise((r) => setTimeout(r, LOCAL_RETRY_DELAYS_MS[attempt]));
   }
+}
+
+/** The one line the CLI writes on stderr the first time a scan meets local resource pressure. */
+export function localPressureLine(err: Pick<LocalResourceError, 'code'>): string {
+  return `xferscan: ${localResourceMeaning(err.code)} (${err.code}): slowing down and scanning the endpoints affected again, one at a time; raise the limit (ulimit -n) or lower --concurrency / --max-sockets\n`;
 }
 
 const interruptedBefore = (opts: Pick<ScanOptions, 'interrupt'>) =>

@@ -1,4 +1,4 @@
-// xferscan judge FACTS.json --profile P: checks are pure functions of an endpoint's facts, so a
+// xferscan judge FACTS.json|FACTS.ndjson --profile P: checks are pure functions of an endpoint's facts, so a
 // saved scan is judged again under another profile without a connection: the checks run on the
 // report's facts with the profile's selection, severities and thresholds, and the summary, the
 // compliance and firewall views, the cluster findings and the digest are recomputed.
@@ -12,6 +12,9 @@ import { clusterFindings, tally } from '../knowledge/summary.js';
 import { finalizeReport } from '../report-meta.js';
 import { summarize } from '../scan.js';
 import { UsageError } from '../targets.js';
+import { readTextFile } from '../files.js';
+import { readReportFile } from './read-report.js';
+import { isNdjson, parseNdjson, type MergeInput } from './merge.js';
 
 export interface JudgeInput {
   /** the partner policy the checks are given (never a path read from the report: a report is data) */
@@ -91,4 +94,21 @@ export function judgeInputs(profileArg: string, policyFile: string | undefined):
     if (err instanceof ProfileError || err instanceof PolicyError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/**
+ * A saved scan for judge: a JSON report, or a whole NDJSON stream (`scan --format ndjson`). A
+ * stream without its summary line is refused: a scan cut off would be judged as if it were all of
+ * it, and NDJSON rendered from a report (`report --format ndjson`) lacks the scan's options
+ * (--active, --write-test) the checks are judged with; its JSON report is the input for that.
+ */
+export function readScanFile(file: string): MergeInput {
+  const text = readTextFile(file);
+  if (!isNdjson(file, text)) return { file, report: readReportFile(file), kind: 'json' };
+  const { report, complete } = parseNdjson(file, text);
+  if (!complete)
+    throw new UsageError(
+      `${file}: NDJSON without its summary line: the scan that wrote it did not finish, or the file was cut short (NDJSON from \`report --format ndjson\` has none: judge the JSON report)`,
+    );
+  return { file, report, kind: 'ndjson' };
 }

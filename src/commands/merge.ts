@@ -29,12 +29,29 @@ export interface MergeInput {
   kind: 'json' | 'ndjson';
 }
 
-/** Reads an NDJSON stream written by `scan --format ndjson` back into a report (without compliance/digest). */
-export function readNdjsonReport(file: string, text: string): Report {
+/** The reasons an interrupted scan can carry (report.interrupted); anything else in a file is not ours. */
+const INTERRUPT_REASONS: readonly string[] = ['SIGINT', 'SIGTERM', 'internal-error'];
+
+function interruptedOf(file: string, v: unknown): Pick<Report, 'interrupted'> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'string' || !INTERRUPT_REASONS.includes(v))
+    throw new UsageError(`${file}: "interrupted" is ${JSON.stringify(v)}, not one of ${INTERRUPT_REASONS.join(', ')}`);
+  return { interrupted: v as Report['interrupted'] };
+}
+
+export interface NdjsonRead {
+  report: Report;
+  /** whether the stream has the summary line a scan writes last (a scan cut off, or `report --format ndjson`, has none) */
+  complete: boolean;
+}
+
+/** Parses an NDJSON stream written by `scan --format ndjson` (or `report --format ndjson`) back into a report (without compliance/digest). */
+export function parseNdjson(file: string, text: string): NdjsonRead {
   const endpoints: { index: number; ep: EndpointReport }[] = [];
   let meta: Partial<SummaryLine['scan']> = {};
   let clusters: ClusterView | undefined;
   let sawSummary = false;
+  let interrupted: unknown;
   text.split('\n').forEach((l, i) => {
     if (l.trim() === '') return;
     let o: LineRead;
@@ -48,6 +65,7 @@ export function readNdjsonReport(file: string, text: string): Report {
       if (!valid.ok) throw new UsageError(`${file}:${i + 1}: not a valid xferscan endpoint: ${valid.error}`);
       endpoints.push({ index: typeof o.index === 'number' ? o.index : endpoints.length, ep: o.endpoint });
       meta = { ...o.scan, ...meta };
+      interrupted ??= o.scan?.interrupted;
     } else if (o.type === 'clusters') {
       const valid = validateClusters(o.clusters);
       if (!valid.ok) throw new UsageError(`${file}:${i + 1}: not a valid xferscan clusters line: ${valid.error}`);
@@ -55,15 +73,15 @@ export function readNdjsonReport(file: string, text: string): Report {
     } else if (o.type === 'summary') {
       sawSummary = true;
       meta = { ...meta, ...o.scan };
+      interrupted = o.interrupted ?? interrupted;
     } else {
       throw new UsageError(`${file}:${i + 1}: not an xferscan NDJSON line (type "endpoint" with host, port and findings, or "summary")`);
     }
   });
   if (!meta.tool || meta.tool.name !== 'xferscan') throw new UsageError(`${file}: no xferscan NDJSON lines in it`);
-  if (!sawSummary) process.stderr.write(`xferscan: warning: ${file} has no summary line: the scan that wrote it may not have finished\n`);
   endpoints.sort((a, b) => a.index - b.index);
   const eps = endpoints.map((e) => e.ep);
-  return {
+  const report: Report = {
     schemaVersion: 1,
     tool: meta.tool,
     startedAt: meta.startedAt ?? '',
@@ -74,24 +92,34 @@ export function readNdjsonReport(file: string, text: string): Report {
     endpoints: eps,
     summary: tally(summarize(eps), clusterFindings(clusters)),
     ...(clusters ? { clusters } : {}),
+    ...interruptedOf(file, interrupted),
   };
+  return { report, complete: sawSummary };
+}
+
+/** Reads an NDJSON stream for merge: a stream without its summary line is merged, with a warning. */
+export function readNdjsonReport(file: string, text: string): Report {
+  const { report, complete } = parseNdjson(file, text);
+  if (!complete) process.stderr.write(`xferscan: warning: ${file} has no summary line: the scan that wrote it may not have finished\n`);
+  return report;
+}
+
+/** A JSON report is one document; an NDJSON stream has one object per line. */
+export function isNdjson(file: string, text: string): boolean {
+  if (/\.ndjson$|\.jsonl$/i.test(file)) return true;
+  try {
+    const o = JSON.parse(text.split('\n', 1)[0]!) as { type?: string };
+    return o !== null && typeof o === 'object' && (o.type === 'endpoint' || o.type === 'summary');
+  } catch {
+    return false;
+  }
 }
 
 export function readMergeInput(file: string): MergeInput {
   const text = readTextFile(file);
-  // A JSON report is one document; an NDJSON stream has one object per line.
-  const firstLine = text.split('\n', 1)[0];
-  let ndjson: boolean;
-  if (/\.ndjson$|\.jsonl$/i.test(file)) ndjson = true;
-  else {
-    try {
-      const o = JSON.parse(firstLine) as { type?: string };
-      ndjson = o !== null && typeof o === 'object' && (o.type === 'endpoint' || o.type === 'summary');
-    } catch {
-      ndjson = false;
-    }
-  }
-  return ndjson ? { file, report: readNdjsonReport(file, text), kind: 'ndjson' } : { file, report: readReportFile(file), kind: 'json' };
+  return isNdjson(file, text)
+    ? { file, report: readNdjsonReport(file, text), kind: 'ndjson' }
+    : { file, report: readReportFile(file), kind: 'json' };
 }
 
 /**
@@ -201,6 +229,8 @@ export function mergeReports(inputs: MergeInput[], profileFile?: string): MergeR
     },
     endpoints,
     summary: summarize(endpoints),
+    // a shard that was interrupted leaves the whole partial: the merged report says so
+    ...interruptedOf('merge', inputs.find((i) => i.report.interrupted)?.report.interrupted),
   };
   const clusters = mergeClusterViews(
     inputs.flatMap((i) => (i.report.clusters ? [i.report.clusters] : [])),

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import { ClientCredentialError, loadClientCredentials, type LoadedClientCredentials } from '../tls/client-auth.js';
 import { UsageError, parsePort, parsePortList, parseTarget, type Endpoint } from '../targets.js';
-import { notScanned, summarize, vantageOf, type ScanOptions } from '../scan.js';
+import { localPressureLine, notScanned, summarize, vantageOf, type ScanOptions } from '../scan.js';
 import { ScanGuard } from './scan-guard.js';
 import { sanitizeDeep } from '../untrusted.js';
 import type { InterruptReason } from '../net/interrupt.js';
@@ -79,6 +79,8 @@ export interface ScanArgs {
   ipv4?: boolean;
   ipv6?: boolean;
   resolve?: string | string[];
+  /** --quiet (table: one verdict line per endpoint) also keeps the scan's own notices off stderr */
+  quiet?: boolean;
 }
 
 export interface RunResult {
@@ -448,7 +450,7 @@ async function writePartial(
   const finishedAt = new Date().toISOString();
   if (c.ndjson) {
     missing.forEach((ep, i) => ep && c.ndjson!.endpoint(ep, i));
-    c.ndjson.finish({ finishedAt });
+    c.ndjson.finish({ finishedAt, interrupted: reason });
     return;
   }
   const endpoints = c.plan.endpoints.map((_, i) => finished.get(i) ?? missing[i]!);
@@ -496,6 +498,10 @@ export async function runScan(
       )
     : null;
   options.onStep = (target, step) => progress.onStep(target, step);
+  // stderr only (stdout carries the report); said once, then the scan backs off on its own
+  options.onLocalPressure = (err) => {
+    if (!a.quiet) progress.note(localPressureLine(err));
+  };
   const partial: PartialContext = { a, plan, options, startedAt: new Date().toISOString(), ndjson, out };
   const guard = new ScanGuard({ timeoutMs: plan.timeoutMs, keep: !stream, writePartial: (f, r) => writePartial(partial, f, r) });
   options.interrupt = guard.interrupt;
@@ -552,6 +558,7 @@ async function finishScan(s: Omit<RunState, 'startedAt'>): Promise<RunResult> {
       options: { ...opts, targets: targetsIn.length > 50 ? `${targetsIn.length} targets` : targetsIn },
       sockets: { max: plan.maxSockets, peak: sockets.peak, total: sockets.total, waited: sockets.waited },
       shard: shardText(plan.shard),
+      ...(scanned.interrupted ? { interrupted: scanned.interrupted } : {}),
     });
     if (a.output && process.stderr.isTTY) process.stderr.write(`report written to ${a.output}\n`);
     return { report: scanned, exitCode: guard.exitCode(exit.code()) };

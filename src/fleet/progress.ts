@@ -123,6 +123,13 @@ export class Progress {
     this.stream.write(`xferscan: ${this.line(300)}\n`);
   }
 
+  /** A message on the progress stream (a whole line): the live line is cleared first and redrawn at the next tick. */
+  note(text: string): void {
+    if (this.tty && this.drawn) this.stream.write('\r\x1b[K');
+    this.drawn = false;
+    this.stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
   /** Stops the timer and clears the live line. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);

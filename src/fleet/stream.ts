@@ -60,6 +60,7 @@ export class NdjsonStream {
     options?: Record<string, unknown>;
     sockets?: StreamSummaryLine['sockets'];
     shard?: string | null;
+    interrupted?: StreamSummaryLine['interrupted'];
   }): StreamSummaryLine {
     const line: StreamSummaryLine = {
       type: 'summary',
@@ -71,6 +72,7 @@ export class NdjsonStream {
       summary: this.summary,
       ...(extra.sockets ? { sockets: extra.sockets } : {}),
       ...(extra.shard !== undefined ? { shard: extra.shard } : {}),
+      ...(extra.interrupted ? { interrupted: extra.interrupted } : {}),
       integrity: {
         algorithm: 'sha256',
         description: 'SHA-256 over the bytes (UTF-8) of the endpoint (and clusters) lines above, in the order written, newlines included',

@@ -26,6 +26,11 @@ const LOCAL_RESOURCE_CODES: Record<string, string> = {
   ENOBUFS: 'no buffer space available',
 };
 
+/** What a local resource code means, in words (EMFILE: too many open files in this process). */
+export function localResourceMeaning(code: string): string {
+  return LOCAL_RESOURCE_CODES[code] ?? 'system limit';
+}
+
 /** True for system error codes that mean this machine, not the network, ran out of something. */
 export function isLocalResourceCode(code: string | undefined | null): boolean {
   return !!code && Object.hasOwn(LOCAL_RESOURCE_CODES, code);

@@ -220,6 +220,8 @@ async function parallelStep(a: Audit, first: Session, book: HostKeyBook): Promis
   const wantGex = a.opts.gex !== false && offersGex(k.kex);
   const gexP = wantGex && !a.blocked ? Promise.all(GEX_REQUESTS.map((_, i) => (left(a) > 0 ? runGex(i) : Promise.resolve()))) : null;
   const authP = startAuth(a, k);
+  // awaited last: when an exchange before it throws (EMFILE), its own rejection must not go unhandled
+  authP?.catch(() => undefined);
   const r1 = await kexP;
   a.rttSamples.push(...first.rttSamples);
   if (fam1 && !book.record(fam1, r1.hostKeyBlob, 'raw', r1.error)) book.pending.push(fam1);

@@ -350,6 +350,26 @@ describe('signals during --write-test', () => {
       }
     }, 40_000);
   }
+
+  it('SIGINT with --format ndjson: the stream ends with its summary line, which says interrupted', async () => {
+    const s = await startHostile2(['stall-after-stor']);
+    try {
+      const scan = spawnScan(['scan', s.servers[0]!.target, ...CREDS, '--write-test', '--timeout', '5000', '--format', 'ndjson']);
+      expect(await waitFor(() => s.servers[0]!.observed.files.size > 0, 20_000)).toBe(true);
+      scan.child.kill('SIGINT');
+      const r = await scan.done;
+      expect(r.code).toBe(130);
+      expect(looksLikeStackTrace(r.stderr)).toBe(false);
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; interrupted?: string });
+      expect(lines.at(-1)).toMatchObject({ type: 'summary', interrupted: 'SIGINT' });
+      expect([...s.servers[0]!.observed.files.keys()]).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  }, 40_000);
 });
 
 describe('the process-level last resort', () => {

@@ -77,6 +77,15 @@ describe('merge', () => {
     expect((m.options?.merged as unknown[]).length).toBe(2);
   });
 
+  it('an interrupted input leaves the merged report marked interrupted; whole inputs do not', () => {
+    const inputs = (bi: Report['interrupted']) => [
+      { file: 'a.json', report: a, kind: 'json' as const },
+      { file: 'b.json', report: { ...b, interrupted: bi }, kind: 'json' as const },
+    ];
+    expect(mergeReports(inputs('SIGTERM')).report.interrupted).toBe('SIGTERM');
+    expect(mergeReports(inputs(null)).report).not.toHaveProperty('interrupted');
+  });
+
   it('refuses reports judged with different profiles', () => {
     const c = report([ep('10.0.0.9', 22, [])], '2026-01-01T00:03:00.000Z', 'pci-dss-4.0.1');
     expect(() =>
