@@ -185,6 +185,12 @@ class ScopedDialer implements Dialer {
       release();
       return result;
     }
+    if (cancelled()) {
+      // aborted while connecting: nothing would ever close this socket (abort() closed those it knew)
+      result.socket.destroy();
+      release();
+      return refused(address, 'ECANCELED');
+    }
     const socket: net.Socket = result.socket;
     this.shared.sockets.add(socket);
     socket.once('close', () => {

@@ -86,6 +86,41 @@ describe('socket budget', () => {
       expect(await scope.dial(port, 500, { cleanup: true })).toMatchObject({ code: 'ECANCELED' });
     });
 
+    it('a dial under way when the scope is aborted gets no socket: none is left open that nothing would close', async () => {
+      // an HTTP CONNECT proxy that answers only when told: the scope is aborted while the dial waits for it
+      let asked!: () => void;
+      const reached = new Promise<void>((r) => (asked = r));
+      let answer!: () => void;
+      const go = new Promise<void>((r) => (answer = r));
+      const proxySide = new Promise<net.Socket>((resolve) => {
+        const proxy = net.createServer((s) => {
+          s.once('data', () => {
+            asked();
+            void go.then(() => s.write('HTTP/1.1 200 Connection established\r\n\r\n'));
+          });
+          resolve(s);
+          proxy.close();
+        });
+        proxy.listen(0, '127.0.0.1', () => {
+          const scope = new EndpointDialer({
+            address: '127.0.0.1',
+            global: new SocketBudget(),
+            connections: 4,
+            proxy: { kind: 'http', host: '127.0.0.1', port: (proxy.address() as net.AddressInfo).port },
+          });
+          const pending = scope.dial(port, 2000);
+          void reached.then(async () => {
+            scope.abort();
+            answer();
+            expect(await pending).toMatchObject({ state: 'unreachable', code: 'ECANCELED', socket: null });
+          });
+        });
+      });
+      const s = await proxySide;
+      // the proxy sees our side close: the socket the dial got after the abort was destroyed
+      await new Promise<void>((r) => (s.destroyed || s.readableEnded ? r() : s.once('close', () => r())));
+    }, 10_000);
+
     it('an interrupted scope (SIGINT/SIGTERM) refuses new dials but the write test clean-up', async () => {
       const scope = new EndpointDialer({ address: '127.0.0.1', global: new SocketBudget(), connections: 4 });
       const first = await scope.dial(port, 500);
