@@ -166,7 +166,12 @@ export async function startScriptedFtp(script: FtpScript, obs: Observed = observ
       replies += 1;
       ctl.write(`${text}\r\n`);
     };
-    raw.once('close', () => passive?.close());
+    // the data connections of this session: closed with the control connection (one listener, not one each)
+    const dataSockets = new Set<net.Socket>();
+    raw.once('close', () => {
+      passive?.close();
+      for (const d of dataSockets) d.destroy();
+    });
     const openPassive = async (): Promise<number> => {
       passive?.close();
       const srv = net.createServer();
@@ -175,7 +180,8 @@ export async function startScriptedFtp(script: FtpScript, obs: Observed = observ
       pending = new Promise((resolve) =>
         srv.once('connection', (s) => {
           s.on('error', () => {});
-          raw.once('close', () => s.destroy());
+          dataSockets.add(s);
+          s.once('close', () => dataSockets.delete(s));
           resolve(s);
         }),
       );
