@@ -221,6 +221,7 @@ export const tlsVulnsProbe: Probe<TlsDepth | null, { 'tls-inventory': TlsInvento
     // explicit FTPS whose AUTH was refused has no TLS (the inventory finds nothing either)
     if (detected.service === 'ftps-explicit' && !detected.ftp?.authTls && !detected.ftp?.authSsl) return completed(null);
     const inventory = inputs['tls-inventory'].then((a) => found(a) ?? null);
+    const legacyInInventory = hasLegacy(inventory);
     const conn = ctx.transcript.conn('tls-vulns');
     const authCommand = detected.ftp?.authTls === false && detected.ftp?.authSsl ? 'AUTH SSL' : 'AUTH TLS';
     const open = pipelinedTlsTransport(ctx, detected.service === 'ftps-explicit', authCommand);
@@ -241,7 +242,7 @@ export const tlsVulnsProbe: Probe<TlsDepth | null, { 'tls-inventory': TlsInvento
     const clientAuth = Promise.race([flight, battery.then((x) => x.handshake)]).then(async (h) => {
       // a TLS ≤ 1.2 flight seen decides "legacy"; without one, the inventory does
       const sawFlight = !!h.version && h.chainDer.length > 0;
-      const legacy = sawFlight || (await hasLegacy(inventory));
+      const legacy = sawFlight || (await legacyInInventory);
       return detectClientAuth(open, {
         ...common,
         credentials: options.clientCert ?? null,
@@ -253,7 +254,7 @@ export const tlsVulnsProbe: Probe<TlsDepth | null, { 'tls-inventory': TlsInvento
     const inv = await inventory;
     if (!inv || !Object.values(inv.protocols).some(Boolean)) return completed(null);
     note(ctx, conn, batteryNote(b));
-    const legacy = LEGACY_VERSIONS.some((v) => inv.protocols[v]);
+    const legacy = await legacyInInventory;
     note(ctx, conn, `client certificate: ${ca.status}; ${ca.evidence.join('; ')}`);
     const { chainDer, staple, protocol } = await chainAndStaple(open, ctx, b, legacy);
     const stores = readStores(ctx);

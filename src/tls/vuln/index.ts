@@ -335,7 +335,8 @@ export async function runVulnBattery(open: OpenTransport, o: VulnBatteryOptions 
   // a server that answered none of the tests is not busy but silent or broken: asking again only costs time
   const someDecided = results.some((r) => r.status === 'vulnerable' || r.status === 'not-vulnerable');
   if (again.length === 0 || !someDecided || o.retryInconclusive === false) return first;
-  const second = await runBatteryOnce(open, { ...o, only: again, connections: 1, dhPrime: false });
+  // the first pass already told its first flight (onFirstFlight is said once)
+  const second = await runBatteryOnce(open, { ...o, only: again, connections: 1, dhPrime: false, onFirstFlight: undefined });
   for (const id of again) {
     const was = first.results[id]!;
     const now = second.results[id];
