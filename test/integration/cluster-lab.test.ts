@@ -4,7 +4,7 @@
 // The truth comes from independent clients: ssh-keyscan + ssh-keygen -lf and openssl s_client
 // against each node and, several times, against the virtual address (round robin: three
 // consecutive connections reach the three nodes), and Python's ftplib for the passive ports.
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { runCli, scanJson } from '../helpers/cli.js';
 import { expectValidReport } from '../helpers/schema.js';
 import { junitXsdErrors, sarifErrors } from '../helpers/reports.js';
 import type { ClusterGroup, Finding, Report } from '../../src/model.js';
+import { runOracle } from '../helpers/oracle.js';
 
 interface Info {
   vip: string;
@@ -28,11 +29,7 @@ const labOff = process.env.XFERSCAN_LAB === 'off';
 const info: Info | null = !labOff && existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as Info) : null;
 const d = info ? describe : describe.skip;
 
-const sh = (cmd: string, args: string[], input?: string) =>
-  new Promise<string>((resolve) => {
-    const c = execFile(cmd, args, { timeout: 30_000, maxBuffer: 4 << 20 }, (_e, out, err) => resolve(`${out}${err}`));
-    c.stdin?.end(input ?? '');
-  });
+const sh = async (cmd: string, args: string[], input?: string): Promise<string> => (await runOracle(cmd, args, { input })).out;
 
 /** ssh-keyscan + ssh-keygen -lf: type → SHA256 fingerprint, as OpenSSH prints them. */
 async function keyscan(host: string, port: number, types = 'rsa,ecdsa,ed25519'): Promise<Record<string, string>> {

@@ -2,6 +2,7 @@
 // does for the core lab: a login and a passive LIST on every FTP endpoint (curl for plain FTP,
 // lftp for FTPS: curl starts the data-channel TLS handshake before LIST, which pyftpdlib resets),
 // and the SMTP endpoint greets with 220 and answers like SMTP. Catches a broken install early.
+import { runOracle } from '../helpers/oracle.js';
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
@@ -18,9 +19,12 @@ async function listing(e: LabEndpoint): Promise<string> {
   const pw = labPassword(e.user!);
   if (e.expectedService === 'ftp') {
     // user:password through a config file on stdin, not the command line
-    const child = run('curl', ['-sS', '--max-time', '15', '-K', '-', url('ftp', e)], { timeout: 20_000 });
-    child.child.stdin!.end(`user = "${e.user}:${pw}"\n`);
-    return (await child).stdout;
+    const r = await runOracle('curl', ['-sS', '--max-time', '15', '-K', '-', url('ftp', e)], {
+      input: `user = "${e.user}:${pw}"\n`,
+      timeoutMs: 20_000,
+    });
+    if (r.code !== 0) throw new Error(`curl exit ${r.code}: ${r.stderr.trim()}`);
+    return r.stdout;
   }
   const settings =
     'set ssl:verify-certificate no; set net:max-retries 1; set net:timeout 5; set ftp:ssl-force yes; set ftp:ssl-protect-data yes;';

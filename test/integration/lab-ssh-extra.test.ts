@@ -1,13 +1,10 @@
 // Smoke test of the ssh-extra lab module (test/lab/servers/ssh-extra.sh): every server greets
 // with SSH-2.0, accepts the manifest's login and serves an `ls` to OpenSSH's sftp client — so a
 // broken install or start is caught here and not as a puzzling differential result.
-import { execFile } from 'node:child_process';
+import { runOracle } from '../helpers/oracle.js';
 import net from 'node:net';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadLabEndpoints, type LabEndpoint } from '../lab/endpoints.js';
-
-const run = promisify(execFile);
 
 function extra(): LabEndpoint[] {
   try {
@@ -75,10 +72,9 @@ async function sftpLs(e: LabEndpoint): Promise<string> {
           host,
         ],
       ];
-  const child = run(cmd, args as string[], { timeout: 30_000 });
-  child.child.stdin!.end('pwd\nls -a\n');
-  const { stdout } = await child;
-  return stdout;
+  const r = await runOracle(cmd, args as string[], { input: 'pwd\nls -a\n' });
+  if (r.code !== 0) throw new Error(`${cmd} exit ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout;
 }
 
 describe.skipIf(ENDPOINTS.length === 0)('lab module ssh-extra: every server takes a login and an sftp ls', () => {

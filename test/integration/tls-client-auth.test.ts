@@ -2,7 +2,6 @@
 // module (require_cert + validate_cert, lab client CA). The oracle is `openssl s_client -starttls
 // ftp` (the CA names it prints, the alert it gets without a certificate) and curl --cert (a real
 // FTPS listing over control and data connections with the partner's certificate).
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'basic-ftp';
@@ -11,6 +10,7 @@ import { detectClientAuth, loadClientCredentials, ClientCredentialError, type Lo
 import { labPassword, labRunDir } from '../lab/endpoints.js';
 import { runVulnBattery } from '../../src/tls/vuln/index.js';
 import { ftpesOpen, listening } from '../helpers/ftps-open.js';
+import { runOracle } from '../helpers/oracle.js';
 
 interface Info {
   clientCert: string;
@@ -27,15 +27,8 @@ const infoFile = path.join(labRunDir(), 'tls-extra', 'info.json');
 const info: Info | null = existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as Info) : null;
 const PORT = info?.ports.vsftpdMtls ?? 24021;
 
-function run(cmd: string, args: string[], stdinMs = 1000): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: 20_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-    );
-    // s_client reads the server's late alerts only while its stdin is open
-    setTimeout(() => child.stdin?.end(), stdinMs);
-  });
-}
+// s_client reads the server's late alerts only while its stdin is open
+const run = (cmd: string, args: string[], stdinOpenMs = 1000) => runOracle(cmd, args, { stdinOpenMs, timeoutMs: 20_000 });
 
 const sClient = (...extra: string[]) => run('openssl', ['s_client', '-starttls', 'ftp', '-connect', `127.0.0.1:${PORT}`, ...extra]);
 

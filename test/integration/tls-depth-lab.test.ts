@@ -7,7 +7,6 @@
 // - ProFTPD stapling good and revoked responses, as `openssl s_client -status` sees them;
 // - revocation is asked of the lab OCSP responder/CRL only with --check-revocation: its access
 //   log is the oracle that nothing is fetched without it.
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -42,12 +41,7 @@ const find = (ep: EndpointReport, id: string): Finding => {
   return f;
 };
 
-function run(cmd: string, args: string[], input = ''): Promise<string> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: 30_000 }, (_err, stdout, stderr) => resolve(`${stdout}${stderr}`));
-    child.stdin?.end(input);
-  });
-}
+const run = async (cmd: string, args: string[], input = ''): Promise<string> => (await runOracle(cmd, args, { input })).out;
 
 /** IANA → OpenSSL suite names, as OpenSSL itself maps them (`openssl ciphers -stdname`). */
 let names: Map<string, string> | null = null;
@@ -347,3 +341,4 @@ for mode in ('PASV', 'EPSV'):
 f.quit()
 print(json.dumps(out))
 `;
+import { runOracle } from '../helpers/oracle.js';

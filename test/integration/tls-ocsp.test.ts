@@ -4,7 +4,6 @@
 // ocsp` as a client of the responder (the revocation status), `openssl verify` (trust per store).
 // Revocation fetching is checked to happen only when asked: the responder's own access log counts
 // the requests.
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { certificateExtensionFacts, pemToDer } from '../../src/tls/certs.js';
 import { runVulnBattery } from '../../src/tls/vuln/index.js';
 import { labRunDir } from '../lab/endpoints.js';
 import { ftpesOpen, listening, tcpOpen } from '../helpers/ftps-open.js';
+import { runOracle } from '../helpers/oracle.js';
 
 interface Info {
   rootCa: string;
@@ -32,12 +32,8 @@ const info: Info | null = existsSync(infoFile) ? (JSON.parse(readFileSync(infoFi
 const accessLog = path.join(labRunDir(), 'logs', 'ocsp-http.out.log');
 const der = (file: string) => pemToDer(readFileSync(file, 'utf8'))[0]!;
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: 20_000 }, (_err, stdout, stderr) => resolve(`${stdout}${stderr}`));
-    setTimeout(() => child.stdin?.end(), 500);
-  });
-}
+const run = async (cmd: string, args: string[]): Promise<string> =>
+  (await runOracle(cmd, args, { stdinOpenMs: 500, timeoutMs: 20_000 })).out;
 
 /** s_client -status: the stapled response as OpenSSL prints it. */
 async function sClientStatus(

@@ -2,7 +2,7 @@
 // a loop of `openssl s_client -cipher X` per suite and version. Then (when the lab is up) against
 // the lab's FTPS endpoints through a tiny explicit-FTPS transport.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -16,6 +16,7 @@ const tlsChecks = checksOf('tls');
 import { runChecks } from '../../src/checks/engine.js';
 import type { EndpointReport } from '../../src/model.js';
 import { freePort, waitListening } from '../helpers/fixtures.js';
+import { runOracle } from '../helpers/oracle.js';
 
 const hasOpenssl = (() => {
   try {
@@ -63,18 +64,10 @@ const tcpOpen =
       s.once('error', reject);
     });
 
-function sClient(port: number, versionFlag: string, suiteArgs: string[]): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      'openssl',
-      ['s_client', '-connect', `127.0.0.1:${port}`, versionFlag, ...suiteArgs, '-servername', 'localhost'],
-      { timeout: 10_000 },
-      (err, stdout) => {
-        resolve(!err && /Cipher is (?!\(NONE\))/.test(stdout));
-      },
-    );
-    child.stdin?.end();
-  });
+async function sClient(port: number, versionFlag: string, suiteArgs: string[]): Promise<boolean> {
+  const args = ['s_client', '-connect', `127.0.0.1:${port}`, versionFlag, ...suiteArgs, '-servername', 'localhost'];
+  const r = await runOracle('openssl', args, { timeoutMs: 10_000 });
+  return r.code === 0 && /Cipher is (?!\(NONE\))/.test(r.stdout);
 }
 
 async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
