@@ -97,6 +97,7 @@ async function xferscanRun(port) {
         }
       : null,
     authMethods: ep?.ssh?.authMethods ?? null,
+    pace: ep?.pace ?? null,
   };
 }
 
@@ -169,6 +170,8 @@ async function wanTlsEndpoint(o, ep, delay, testssl) {
       rttMs: median(part.map((p) => p.rttMs)),
       lowerBoundMs: median(part.map((p) => p.lowerBoundMs)),
       plan: part[0]?.plan ?? null,
+      scanLowerBoundMs: median(xs.map((r) => r.pace?.lowerBoundMs)),
+      pace: xs[0]?.pace ?? null,
     },
     inventoryPipelined: invSummary(inv),
     inventoryPipelinedWide: invSummary(wide),
@@ -202,6 +205,8 @@ async function wanSshEndpoint(o, ep, delay, sshAudit) {
       rttMs: median(audits.map((a) => a.rttMs)),
       lowerBoundMs: median(audits.map((a) => a.lowerBoundMs)),
       plan: audits[0]?.plan ?? null,
+      scanLowerBoundMs: median(xs.map((r) => r.pace?.lowerBoundMs)),
+      pace: xs[0]?.pace ?? null,
       authMethods: xs[0]?.authMethods ?? null,
     },
     sshAudit: as.length ? summarize(as) : null,
@@ -254,9 +259,10 @@ function printWan(w) {
         'endpoint',
         'one way',
         'xferscan',
-        'tls inv.',
-        'lower bound',
+        'scan LB',
         'scan/LB',
+        'tls inv.',
+        'inv. LB',
         'rtt',
         'testssl',
         'ratio',
@@ -271,9 +277,10 @@ function printWan(w) {
         `${r.endpoint} ${r.port}`,
         `${r.oneWayMs} ms`,
         fmt(r.xferscan.ms),
+        fmt(r.xferscan.scanLowerBoundMs),
+        ratio(r.xferscan.ms, r.xferscan.scanLowerBoundMs),
         fmt(r.xferscan.tlsInventoryMs),
         fmt(r.xferscan.lowerBoundMs),
-        ratio(r.xferscan.ms, r.xferscan.lowerBoundMs),
         r.xferscan.rttMs === null ? '-' : `${r.xferscan.rttMs} ms`,
         r.testssl ? `${fmt(r.testssl.ms)}${r.testssl.mode === 'ssl-native' ? '*' : ''}` : '-',
         ratio(r.testssl?.ms, r.xferscan.ms),
@@ -287,6 +294,9 @@ function printWan(w) {
     ),
   );
   console.log(
+    "scan LB: the whole scan's lower bound from its JSON report (endpoint.pace: 2 round trips per connection after detection, the inventory's handshakes at its plan's round trips, at the connection cap; never less than the inventory's chain)",
+  );
+  console.log(
     `inv. pipelined: the TLS inventory alone with the preamble pipelined (as in the scan), at the default cap of 4 and at ${WIDE_CAP} connections; † the server refused some (421) and the prober used fewer`,
   );
   if (w.tls.some((r) => r.testssl?.mode === 'ssl-native'))
@@ -296,11 +306,25 @@ function printWan(w) {
   console.log('\nWAN SSH: whole xferscan scan vs ssh-audit, through the relay (ratio = ssh-audit / xferscan; kex = key exchanges started)');
   console.log(
     table(
-      ['endpoint', 'one way', 'xferscan', 'ssh audit', 'lower bound', 'rtt', 'ssh-audit', 'ratio', 'conns x/a', 'kex x/a', 'auth methods'],
+      [
+        'endpoint',
+        'one way',
+        'xferscan',
+        'scan LB',
+        'ssh audit',
+        'audit LB',
+        'rtt',
+        'ssh-audit',
+        'ratio',
+        'conns x/a',
+        'kex x/a',
+        'auth methods',
+      ],
       w.ssh.map((r) => [
         `${r.endpoint} ${r.port}`,
         `${r.oneWayMs} ms`,
         fmt(r.xferscan.ms),
+        fmt(r.xferscan.scanLowerBoundMs),
         fmt(r.xferscan.auditMs),
         fmt(r.xferscan.lowerBoundMs),
         r.xferscan.rttMs === null ? '-' : `${r.xferscan.rttMs} ms`,

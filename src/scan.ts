@@ -23,6 +23,7 @@ import { assembleFacts } from './assemble.js';
 import { emptySummary, tally } from './knowledge/summary.js';
 import { SCHEME_SERVICES } from './knowledge/services.js';
 import { gradeFindings } from './knowledge/grade.js';
+import { scanPace } from './derive/pace.js';
 
 export interface ScanOptions extends ProbeOptions {
   /** endpoints scanned at once */
@@ -105,7 +106,7 @@ const deadlineMessage = (ms: number | undefined) =>
 /** Detection and probes for one endpoint, within its dialer; the facts, not yet judged. */
 async function gatherEndpoint(target: Endpoint, address: string, opts: ScanOptions, dialer: EndpointDialer, transcript: Transcript) {
   const ep = emptyEndpoint(target);
-  const { detected, runs } = await probeEndpoint({
+  const { detected, runs, detectionConnections, elapsedMs } = await probeEndpoint({
     target,
     address,
     dialer,
@@ -115,6 +116,15 @@ async function gatherEndpoint(target: Endpoint, address: string, opts: ScanOptio
     onStep: (step) => opts.onStep?.(target, step),
   });
   Object.assign(ep, assembleFacts(detected, runs));
+  if (runs.length > 0)
+    ep.pace = scanPace({
+      elapsedMs,
+      connectionCap: opts.connections,
+      connections: dialer.connectionsMade - detectionConnections,
+      tlsPlan: ep.tls?.probe?.plan,
+      tlsTestConnections: ep.tls?.vulnerabilities?.connections,
+      sshPlan: ep.ssh?.audit?.plan,
+    });
   if (dialer.interrupted) {
     const msg = `the scan was interrupted (${opts.interrupt?.reason ?? 'signal'}) while this endpoint was at work: its connections were closed and the facts gathered so far are reported`;
     transcript.note('scheduler', msg, 'scheduler');

@@ -14,6 +14,10 @@ import type { ProbeRun } from './assemble.js';
 export interface EndpointProbing {
   detected: Detected;
   runs: ProbeRun[];
+  /** connections against the endpoint's cap that detection made (the probes made the rest) */
+  detectionConnections: number;
+  /** detection's start to the last probe's end */
+  elapsedMs: number;
 }
 
 export interface SchedulerOptions {
@@ -57,8 +61,10 @@ async function runOne(
 /** Detection, then the applicable probes; resolves when every probe has ended. */
 export async function probeEndpoint(o: SchedulerOptions): Promise<EndpointProbing> {
   const base: ConnectContext = { target: o.target, address: o.address, dialer: o.dialer, transcript: o.transcript, options: o.options };
+  const t0 = performance.now();
   o.onStep?.('detect');
   const detected = await detect(base);
+  const detectionConnections = o.dialer.connectionsMade;
   const started = new Map<string, Promise<Attempt<unknown>>>();
   const runs: Promise<ProbeRun>[] = [];
   for (const probe of applicableProbes(o.probes, detected)) {
@@ -74,5 +80,5 @@ export async function probeEndpoint(o: SchedulerOptions): Promise<EndpointProbin
   const done = await Promise.all(runs);
   // detection's SSH connection, if no probe continued on it
   detected.sshHandover?.socket.destroy();
-  return { detected, runs: done };
+  return { detected, runs: done, detectionConnections, elapsedMs: performance.now() - t0 };
 }

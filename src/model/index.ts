@@ -8,4 +8,5 @@ export * from './views.js';
 export * from './cluster.js';
 export * from './grade.js';
 export * from './politeness.js';
+export * from './pace.js';
 export * from './report.js';

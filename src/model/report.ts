@@ -18,6 +18,7 @@ import {
 import { ClusterViewSchema } from './cluster.js';
 import { GradeSchema } from './grade.js';
 import { ThrottleSchema } from './politeness.js';
+import { ScanPaceSchema } from './pace.js';
 
 export const EndpointReportSchema = obj({
   host: Str(),
@@ -72,6 +73,7 @@ export const EndpointReportSchema = obj({
   findings: List(FindingSchema),
   grade: Opt(GradeSchema),
   throttled: Opt(ThrottleSchema),
+  pace: Opt(ScanPaceSchema),
   transcript: List(TranscriptLineSchema),
 });
 export type EndpointReport = Static<typeof EndpointReportSchema>;

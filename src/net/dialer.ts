@@ -89,6 +89,8 @@ export interface Dialer {
   withAllowance(n: number, priority?: number): Dialer;
   /** where the probes record the server refusing or delaying our connections, and how to back off */
   readonly throttle: ThrottleLog;
+  /** connections counted against the endpoint's cap so far (data connections ride on a control connection's slot) */
+  readonly connectionsMade: number;
 }
 
 interface Shared {
@@ -124,6 +126,10 @@ class ScopedDialer implements Dialer {
 
   get aborted(): boolean {
     return this.shared.aborted;
+  }
+
+  get connectionsMade(): number {
+    return this.shared.cap.total;
   }
 
   get throttle(): ThrottleLog {

@@ -1,0 +1,46 @@
+// The pace of an endpoint's scan (src/model/pace.ts), worked out from what the scan recorded: how
+// many connections the probes made after detection, the TLS inventory's plan (its handshakes, the
+// round trips each holds a connection, its longest chain), the vulnerability battery's connections
+// (each a set-up and a hello, as the inventory counts them) and the SSH audit's plan. Every
+// connection needs at least 2 round trips (connect, then one reply); with `cap` connections side
+// by side, the probes' round trips take at least ⌈sum ÷ cap⌉ of them, and never fewer than their
+// longest chain; detection (connect, the server's first words) comes before all of it.
+import type { ScanPace, SshAuditPlan, TlsProbePlan } from '../model.js';
+
+/** Round trips a connection needs at the least: the TCP connect and one reply. */
+export const MIN_RTTS_PER_CONNECTION = 2;
+/** Round trips before any probe may start: detection's connect and the server's first words. */
+export const DETECTION_RTTS = 2;
+
+export interface PaceInput {
+  elapsedMs: number;
+  /** --connections */
+  connectionCap: number;
+  /** connections counted against the cap after detection */
+  connections: number;
+  tlsPlan?: Pick<TlsProbePlan, 'rttMs' | 'handshakes' | 'rttsPerHandshake' | 'lowerBoundRtts'> | null;
+  /** connections of the vulnerability battery: each a set-up and a hello, no cheaper than an inventory handshake */
+  tlsTestConnections?: number;
+  sshPlan?: Pick<SshAuditPlan, 'rttMs' | 'lowerBoundRtts'> | null;
+}
+
+export function scanPace(i: PaceInput): ScanPace {
+  const hellos = i.tlsPlan ? i.tlsPlan.handshakes + (i.tlsTestConnections ?? 0) : 0;
+  const tlsExtra = i.tlsPlan ? hellos * Math.max(0, i.tlsPlan.rttsPerHandshake - MIN_RTTS_PER_CONNECTION) : 0;
+  const roundTrips = i.connections * MIN_RTTS_PER_CONNECTION + tlsExtra;
+  const chainRtts = Math.max(i.tlsPlan?.lowerBoundRtts ?? 0, i.sshPlan?.lowerBoundRtts ?? 0);
+  const cap = Math.max(1, i.connectionCap);
+  const lowerBoundRtts = DETECTION_RTTS + Math.max(Math.ceil(roundTrips / cap), chainRtts);
+  const rtts = [i.tlsPlan?.rttMs, i.sshPlan?.rttMs].filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0);
+  const rttMs = rtts.length ? Math.min(...rtts) : null;
+  return {
+    elapsedMs: Math.round(i.elapsedMs),
+    rttMs,
+    connectionCap: cap,
+    connections: i.connections,
+    roundTrips,
+    chainRtts,
+    lowerBoundRtts,
+    lowerBoundMs: rttMs === null ? null : Math.round(lowerBoundRtts * rttMs),
+  };
+}

@@ -1,0 +1,75 @@
+// The whole-scan pace: the least time an endpoint's connections could take at the measured round
+// trip and the connection cap. Figures from a real scan of the lab's Pure-FTPd through a 50 ms
+// round-trip relay (33 inventory handshakes of 3 round trips each, a chain of 27, 14 battery
+// connections, 58 connections after detection at cap 4).
+import type { ScanPace } from '../../../src/model.js';
+import { scanPace, type PaceInput } from '../../../src/derive/pace.js';
+import { table } from './table.js';
+
+const tlsPlan = { rttMs: 51.1, handshakes: 33, rttsPerHandshake: 3, lowerBoundRtts: 27 };
+
+table<PaceInput, ScanPace>('scanPace', scanPace, [
+  {
+    name: 'explicit FTPS at cap 4: the connections, not the inventory chain, bound the scan',
+    input: { elapsedMs: 3640.4, connectionCap: 4, connections: 58, tlsPlan, tlsTestConnections: 14 },
+    // 58 × 2 + (33 + 14) × (3 − 2) = 163 round trips; ⌈163 ÷ 4⌉ = 41 > 27; + 2 for detection
+    want: {
+      elapsedMs: 3640,
+      rttMs: 51.1,
+      connectionCap: 4,
+      connections: 58,
+      roundTrips: 163,
+      chainRtts: 27,
+      lowerBoundRtts: 43,
+      lowerBoundMs: 2197,
+    },
+  },
+  {
+    name: 'at cap 16 the inventory chain bounds it',
+    input: { elapsedMs: 3000, connectionCap: 16, connections: 58, tlsPlan },
+    want: {
+      elapsedMs: 3000,
+      rttMs: 51.1,
+      connectionCap: 16,
+      connections: 58,
+      roundTrips: 149,
+      chainRtts: 27,
+      lowerBoundRtts: 29,
+      lowerBoundMs: 1482,
+    },
+  },
+  {
+    name: 'SSH: the audit plan gives the round trip and the chain; the smaller round trip of two plans is taken',
+    input: {
+      elapsedMs: 690,
+      connectionCap: 4,
+      connections: 3,
+      sshPlan: { rttMs: 50.2, lowerBoundRtts: 9 },
+      tlsPlan: { rttMs: 60, handshakes: 0, rttsPerHandshake: 2, lowerBoundRtts: 0 },
+    },
+    want: {
+      elapsedMs: 690,
+      rttMs: 50.2,
+      connectionCap: 4,
+      connections: 3,
+      roundTrips: 6,
+      chainRtts: 9,
+      lowerBoundRtts: 11,
+      lowerBoundMs: 552,
+    },
+  },
+  {
+    name: 'plain FTP: no round trip measured, so no time bound (the round trips are still counted)',
+    input: { elapsedMs: 420, connectionCap: 1, connections: 5, tlsPlan: null, sshPlan: null },
+    want: {
+      elapsedMs: 420,
+      rttMs: null,
+      connectionCap: 1,
+      connections: 5,
+      roundTrips: 10,
+      chainRtts: 0,
+      lowerBoundRtts: 12,
+      lowerBoundMs: null,
+    },
+  },
+]);
