@@ -124,9 +124,6 @@ export const tlsProbe: Probe<TlsInventory | null> = {
   needs: [],
   // the prober opens its connections ahead, up to the endpoint's --connections
   connections: Infinity,
-  // its removal chains are the longest run of dependent handshakes of an FTPS scan: on a WAN
-  // the scan ends when they do, so they take free connections before the battery and FTP probes
-  priority: 1,
   async run(ctx) {
     const { detected } = ctx;
     const ftp = detected.ftp;

@@ -127,11 +127,6 @@ export interface Probe<Out = unknown, Needs extends object = object> {
   needs: readonly (keyof Needs & string)[];
   /** most connections it holds open at once on one endpoint (enforced by its dialer) */
   connections: number;
-  /**
-   * who gets the endpoint's next free connection first (default 0): a probe whose chain of
-   * dependent handshakes sets the endpoint's time goes before those that can fill in around it
-   */
-  priority?: number;
   run(ctx: ProbeContext, inputs: ProbeInputs<Needs>): Promise<Attempt<Out>>;
 }
 

@@ -47,7 +47,7 @@ async function runOne(
   const t0 = performance.now();
   const notRun = (id: string): Promise<Attempt<unknown>> => Promise.resolve(failed('protocol-error', `${id} did not run`));
   const inputs = Object.fromEntries(probe.needs.map((id: string) => [id, started.get(id) ?? notRun(id)]));
-  const ctx = { ...base, dialer: base.dialer.withAllowance(probe.connections, probe.priority ?? 0), detected };
+  const ctx = { ...base, dialer: base.dialer.withAllowance(probe.connections), detected };
   try {
     const attempt = (await probe.run(ctx, inputs)) as Attempt<unknown>;
     return { id: probe.id, section: probe.section, attempt, crashed: false, ms: performance.now() - t0 };

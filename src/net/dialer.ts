@@ -14,8 +14,8 @@ import { ThrottleLog } from './throttle.js';
 /** A counting semaphore over sockets, with statistics for the report. */
 export class SocketBudget {
   private inUse = 0;
-  /** by priority (higher first), then in arrival order */
-  private readonly waiters: { priority: number; wake: () => void }[] = [];
+  /** in arrival order */
+  private readonly waiters: (() => void)[] = [];
   /** most sockets open at once so far */
   peak = 0;
   /** slots handed out in total */
@@ -30,16 +30,14 @@ export class SocketBudget {
   }
 
   /**
-   * Waits for a slot; a freed slot goes to the waiter of highest priority (arrival order among
-   * equals). The returned function gives it back (idempotent).
+   * Waits for a slot; freed slots go to the waiters in arrival order (every probe alike: one that
+   * went first starved the others, and the scan then ended on their chains; see src/derive/pace.ts).
+   * The returned function gives it back (idempotent).
    */
-  async acquire(priority = 0): Promise<() => void> {
+  async acquire(): Promise<() => void> {
     if (this.inUse >= this.max) {
       this.waited += 1;
-      await new Promise<void>((wake) => {
-        const at = this.waiters.findIndex((w) => w.priority < priority);
-        this.waiters.splice(at < 0 ? this.waiters.length : at, 0, { priority, wake });
-      });
+      await new Promise<void>((wake) => this.waiters.push(wake));
     } else {
       this.inUse += 1;
     }
@@ -52,7 +50,7 @@ export class SocketBudget {
       released = true;
       // a lowered max (the server allows fewer) takes effect as slots come back
       const next = this.inUse <= this.max ? this.waiters.shift() : undefined;
-      if (next) next.wake();
+      if (next) next();
       else this.inUse -= 1;
     };
   }
@@ -82,11 +80,8 @@ export interface Dialer {
   dialAddress(address: string, port: number, timeoutMs: number, opts?: DialOptions): Promise<DialResult>;
   /** ties a socket we did not dial (accepted by a listener of ours) to the endpoint's lifetime */
   track(socket: { destroy(): unknown; once(event: 'close', fn: () => void): unknown }): void;
-  /**
-   * a view of this dialer that keeps at most `n` connections open at once (a probe's allowance);
-   * with `priority`, its dials get the endpoint's freed slots before those of lower priority
-   */
-  withAllowance(n: number, priority?: number): Dialer;
+  /** a view of this dialer that keeps at most `n` connections open at once (a probe's allowance) */
+  withAllowance(n: number): Dialer;
   /** where the probes record the server refusing or delaying our connections, and how to back off */
   readonly throttle: ThrottleLog;
   /** connections counted against the endpoint's cap so far (data connections ride on a control connection's slot) */
@@ -117,7 +112,6 @@ class ScopedDialer implements Dialer {
   constructor(
     private readonly shared: Shared,
     private readonly allowance: SocketBudget | null,
-    private readonly priority = 0,
   ) {}
 
   get address(): string {
@@ -157,8 +151,8 @@ class ScopedDialer implements Dialer {
     socket.once('close', () => this.shared.sockets.delete(socket));
   }
 
-  withAllowance(n: number, priority = 0): Dialer {
-    return new ScopedDialer(this.shared, new SocketBudget(n), priority);
+  withAllowance(n: number): Dialer {
+    return new ScopedDialer(this.shared, new SocketBudget(n));
   }
 
   /** Takes the slots (before any connect timer starts: waiting for a slot is not silence), then connects. */
@@ -167,7 +161,7 @@ class ScopedDialer implements Dialer {
     if (cancelled()) return refused(address, 'ECANCELED');
     const releases: (() => void)[] = [];
     if (!opts.data && this.allowance) releases.push(await this.allowance.acquire());
-    if (!opts.data) releases.push(await this.shared.cap.acquire(this.priority));
+    if (!opts.data) releases.push(await this.shared.cap.acquire());
     releases.push(await this.shared.global.acquire());
     const release = () => releases.reverse().forEach((r) => r());
     // --rate is taken last, right before the SYN (and before the connect timer starts)

@@ -26,19 +26,19 @@ describe('socket budget', () => {
     expect(b.waited).toBe(2);
   });
 
-  it('a freed slot goes to the waiter of highest priority, in arrival order among equals', async () => {
+  it('freed slots go to the waiters in arrival order', async () => {
     const b = new SocketBudget(1);
     const r0 = await b.acquire();
     const order: string[] = [];
-    const wait = (name: string, priority: number) =>
-      b.acquire(priority).then((r) => {
+    const wait = (name: string) =>
+      b.acquire().then((r) => {
         order.push(name);
         r();
       });
-    const all = Promise.all([wait('battery-1', 0), wait('ftp', 0), wait('inventory-1', 1), wait('battery-2', 0), wait('inventory-2', 1)]);
+    const all = Promise.all([wait('battery-1'), wait('ftp'), wait('inventory-1'), wait('battery-2')]);
     r0();
     await all;
-    expect(order).toEqual(['inventory-1', 'inventory-2', 'battery-1', 'ftp', 'battery-2']);
+    expect(order).toEqual(['battery-1', 'ftp', 'inventory-1', 'battery-2']);
     expect(b.open).toBe(0);
   });
 
