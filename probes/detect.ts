@@ -6,13 +6,16 @@
 // Detection runs before every other probe; its result (Detected) is what they build on.
 import type { TLSSocket } from 'node:tls';
 import type { ConnectContext, Detected, DetectedFtp } from '../src/probe.js';
-import { openSession } from '../src/ftp/session.js';
+import { openSession, type Session } from '../src/ftp/session.js';
 import { FtpControl } from '../src/net/ftp-control.js';
 import { asProbeError } from '../src/net/outcomes.js';
 import { summarizePeer } from '../src/net/tls-upgrade.js';
 import { looksLikeTls } from '../src/net/relay.js';
 import type { FtpReply } from '../src/net/ftp-reply.js';
 import { otherProtocol } from '../src/knowledge/banners.js';
+import { trialHelloPipelining } from '../src/tls/transport.js';
+import { WAN_RTT_MS } from '../src/tls/exchange.js';
+import { legacyHello } from '../src/tls/vuln/conn.js';
 
 /** How long a silent server gets before we assume it waits for a TLS ClientHello. */
 const SILENCE_MS = 2000;
@@ -38,6 +41,8 @@ function fresh(address: string): Detection {
     tlsNegotiated: null,
     ssh: null,
     sshHandover: null,
+    replyRttMs: null,
+    helloPipelining: null,
     lateGreeting: false,
   };
 }
@@ -174,29 +179,45 @@ async function handleFtpGreeting(ctx: ConnectContext, d: Detection, control: Ftp
     greeting = await control.readReply(undefined, undefined, 'greeting');
     ftp.greeting.push(...greeting.lines);
   }
-  if (!(await readGreetingFacts(d, ftp, control, greeting))) return;
-
-  const authTls = await control.command('AUTH TLS', { step: 'auth-tls' });
-  ftp.authReplies!.push({ command: 'AUTH TLS', code: authTls.code, text: authTls.text });
-  if (authTls.code === 234) {
-    ftp.authTls = true;
-    d.service = 'ftps-explicit';
-    // AUTH SSL needs a connection of its own: ask it while this one finishes its handshake.
-    const [, authSsl] = await Promise.all([completeTls(ctx, d, control, 'AUTH TLS'), tryAuthSslSeparately(ctx, ftp)]);
-    ftp.authSsl = authSsl;
-    return;
+  // AUTH SSL is asked on a connection of its own once AUTH TLS is accepted (this one is inside TLS
+  // then). Opening it now, beside FEAT, SYST and AUTH TLS, takes its connect and greeting off the
+  // end of detection (3 round trips on a WAN); AUTH SSL itself still waits for AUTH TLS's 234.
+  const side = greeting.code === 220 ? openSideSession(ctx) : null;
+  let sideUsed = false;
+  try {
+    if (!(await readGreetingFacts(d, ftp, control, greeting))) return;
+    const authTls = await control.command('AUTH TLS', { step: 'auth-tls' });
+    ftp.authReplies!.push({ command: 'AUTH TLS', code: authTls.code, text: authTls.text });
+    if (authTls.code === 234) {
+      ftp.authTls = true;
+      d.service = 'ftps-explicit';
+      sideUsed = true;
+      const [, authSsl] = await Promise.all([
+        completeTls(ctx, d, control, 'AUTH TLS'),
+        tryAuthSslSeparately(ctx, ftp, side!),
+        tryHelloPipelining(ctx, d),
+      ]);
+      ftp.authSsl = authSsl;
+      return;
+    }
+    ftp.authTls = false;
+    // not needed: this connection asks AUTH SSL itself
+    sideUsed = true;
+    const leaving = side?.then((s) => s?.control.quit());
+    const authSsl = await control.command('AUTH SSL', { step: 'auth-ssl' });
+    ftp.authReplies!.push({ command: 'AUTH SSL', code: authSsl.code, text: authSsl.text });
+    if (authSsl.code === 234) {
+      ftp.authSsl = true;
+      d.service = 'ftps-explicit';
+      await completeTls(ctx, d, control, 'AUTH SSL');
+    } else {
+      ftp.authSsl = false;
+      await control.quit();
+    }
+    await leaving;
+  } finally {
+    if (side && !sideUsed) await side.then((s) => s?.control.quit());
   }
-  ftp.authTls = false;
-  const authSsl = await control.command('AUTH SSL', { step: 'auth-ssl' });
-  ftp.authReplies!.push({ command: 'AUTH SSL', code: authSsl.code, text: authSsl.text });
-  if (authSsl.code === 234) {
-    ftp.authSsl = true;
-    d.service = 'ftps-explicit';
-    await completeTls(ctx, d, control, 'AUTH SSL');
-    return;
-  }
-  ftp.authSsl = false;
-  await control.quit();
 }
 
 async function completeTls(ctx: ConnectContext, d: Detection, control: FtpControl, via: string): Promise<void> {
@@ -222,15 +243,40 @@ function recordTls(d: Detection, t: TLSSocket): void {
   d.tlsNegotiated = { protocol: peer.protocol, cipher: peer.cipher };
 }
 
-/** AUTH SSL on a connection of its own (after AUTH TLS succeeded, the first one is inside TLS). */
-async function tryAuthSslSeparately(ctx: ConnectContext, ftp: DetectedFtp): Promise<boolean | null> {
-  let opened;
-  try {
-    opened = await openSession(ctx, { purpose: 'auth-ssl', tls: 'none' });
-  } catch (err) {
+/**
+ * On a WAN (a reply took at least WAN_RTT_MS), whether the server reads a ClientHello sent with
+ * AUTH TLS: one more connection, beside the two above, so that the TLS probes know it from their
+ * first hello (on loopback there is nothing to save, and nothing is tried).
+ */
+async function tryHelloPipelining(ctx: ConnectContext, d: Detection): Promise<void> {
+  const rtt = d.replyRttMs;
+  if (rtt === null || rtt < WAN_RTT_MS) return;
+  const conn = ctx.transcript.conn('hello-pipelining');
+  const dialled = await ctx.dialer.dial(ctx.target.port, ctx.options.timeoutMs);
+  if (!dialled.socket) {
+    ctx.transcript.note(conn, `TCP ${dialled.state}: hello pipelining not tried`, 'auth-tls');
+    return;
+  }
+  const hello = legacyHello(0x0303, ctx.target.host);
+  const silentMs = Math.max(100, 2 * rtt);
+  const r = await trialHelloPipelining(dialled.socket, 'AUTH TLS', hello, ctx.options.timeoutMs, silentMs);
+  d.helloPipelining = r.pipelining;
+  const said = r.pipelining === null ? 'undecided' : r.pipelining ? 'the server reads it' : 'the server drops it';
+  ctx.transcript.note(conn, `AUTH TLS sent with a ClientHello: ${r.detail} — ${said}`, 'auth-tls');
+}
+
+/** The connection AUTH SSL may be asked on, up to its greeting; null (noted) when it cannot be had. */
+function openSideSession(ctx: ConnectContext): Promise<Session | null> {
+  return openSession(ctx, { purpose: 'auth-ssl', tls: 'none' }).catch((err: unknown) => {
     ctx.transcript.note('auth-ssl', `could not test AUTH SSL: ${asProbeError(err).message}`, 'auth-ssl');
     return null;
-  }
+  });
+}
+
+/** AUTH SSL on a connection of its own (after AUTH TLS succeeded, the first one is inside TLS). */
+async function tryAuthSslSeparately(ctx: ConnectContext, ftp: DetectedFtp, side: Promise<Session | null>): Promise<boolean | null> {
+  const opened = await side;
+  if (!opened) return null;
   const { control } = opened;
   let accepted: boolean | null = null;
   try {
@@ -325,11 +371,18 @@ async function readGreetingFacts(d: Detection, ftp: DetectedFtp, control: FtpCon
     d.error = `server greeted with ${greeting.code}: ${greeting.text.slice(0, 200)}`;
     return false;
   }
-  const feat = await control.command('FEAT', { step: 'feat' });
+  const timed = async (command: 'FEAT' | 'SYST', step: 'feat' | 'syst') => {
+    const asked = performance.now();
+    const reply = await control.command(command, { step });
+    const ms = performance.now() - asked;
+    d.replyRttMs = d.replyRttMs === null ? ms : Math.min(d.replyRttMs, ms);
+    return reply;
+  };
+  const feat = await timed('FEAT', 'feat');
   // an SMTP server answers FEAT with an enhanced status code ("500 5.5.2 …"): not FTP after all
   if (notFtp(d, [...greeting.lines, ...feat.lines])) return false;
   ftp.features = feat.code === 211 ? parseFeatures(feat) : [];
-  const syst = await control.command('SYST', { step: 'syst' });
+  const syst = await timed('SYST', 'syst');
   ftp.syst = syst.lines.join('\n');
   return true;
 }

@@ -3,10 +3,11 @@
 // the transport the endpoint speaks: TLS on connect, or a fresh control connection + AUTH TLS.
 import fs from 'node:fs';
 import type net from 'node:net';
-import { completed, type ConnectContext, type Probe } from '../src/probe.js';
+import { completed, type ConnectContext, type Detected, type Probe } from '../src/probe.js';
 import type { TlsFacts } from '../src/model.js';
 import { scanTls, type OpenTransport, type TlsTransportCapabilities } from '../src/tls/index.js';
 import { ftpsPreamble, TransportError, type PreambleMode } from '../src/tls/transport.js';
+import type { OpenWithHello } from '../src/tls/vuln/conn.js';
 import { FtpControl } from '../src/net/ftp-control.js';
 import { ProbeError } from '../src/net/outcomes.js';
 import { Transcript } from '../src/net/transcript.js';
@@ -111,9 +112,39 @@ export function pipelinedTlsTransport(ctx: ConnectContext, explicit: boolean, au
   return once;
 }
 
-/** Detection's TCP connect time as a first round-trip estimate (one RTT on a WAN); null if none. */
-export function rttHintOf(connectMs: number | null | undefined): number | null {
-  return typeof connectMs === 'number' && Number.isFinite(connectMs) && connectMs > 0 ? connectMs : null;
+/**
+ * For the vulnerability battery on a server detection saw read a hello sent with AUTH TLS: each
+ * connection carries its test's hello with AUTH TLS, ahead of the greeting (two round trips
+ * saved over waiting). Failures are the same ProbeErrors as `tlsTransport`'s.
+ */
+export function helloWithAuthOpener(ctx: ConnectContext): OpenWithHello {
+  const caps = tlsCapabilities(ctx, true, 'AUTH TLS');
+  return async (hello) => {
+    const socket = await caps.dial();
+    const sentAt = performance.now();
+    try {
+      // left paused: the server's answer may be on its way, and the reader resumes it
+      const t = await ftpsPreamble(socket, 'AUTH TLS', 'hello', hello, ctx.options.timeoutMs, () => {});
+      return { socket, pending: t.pending, sentAt };
+    } catch (err) {
+      socket.on('error', () => {});
+      socket.destroy();
+      if (!(err instanceof TransportError)) throw err;
+      throw new ProbeError(err.code === 'refused-by-server' || err.code === 'timeout' ? err.code : 'protocol-error', err.message);
+    }
+  };
+}
+
+const positive = (ms: number | null | undefined): ms is number => typeof ms === 'number' && Number.isFinite(ms) && ms > 0;
+
+/**
+ * A first round-trip estimate from detection: its quickest reply to a clear-text command where it
+ * asked one (end to end, whatever lies between), else its TCP connect time (one RTT on a direct
+ * path); null if neither.
+ */
+export function rttHintOf(detected: Pick<Detected, 'connectMs' | 'replyRttMs'>): number | null {
+  if (positive(detected.replyRttMs)) return detected.replyRttMs;
+  return positive(detected.connectMs) ? detected.connectMs : null;
 }
 
 export const tlsProbe: Probe<TlsInventory | null> = {
@@ -143,7 +174,7 @@ export const tlsProbe: Probe<TlsInventory | null> = {
       connections: ctx.options.connections,
       caPem,
       transport: tlsCapabilities(ctx, explicit, authCommand, greetingMs),
-      known: { rttMs: rttHintOf(detected.connectMs) },
+      known: { rttMs: rttHintOf(detected), helloPipelining: detected.helloPipelining },
     });
     const { negotiated: _n, dataChannel: _d, ...inventory } = facts;
     const accepted = Object.entries(facts.protocols)

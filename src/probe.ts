@@ -91,6 +91,18 @@ export interface Detected {
    * Not part of the report; the scheduler closes it if no probe takes it.
    */
   sshHandover: { socket: Socket; sent: Buffer; conn: string } | null;
+  /**
+   * The quickest reply to a clear-text FTP command on detection's connection (FEAT, SYST): one
+   * round trip plus the server's turn, end to end (through a proxy too, where the connect time
+   * only measures the hop to the proxy). Not part of the report: a planning hint for the probes.
+   */
+  replyRttMs: number | null;
+  /**
+   * Explicit FTPS on a WAN: whether the server read a ClientHello sent together with AUTH TLS
+   * (detection's trial connection; null when not tried or undecided). A planning hint for the TLS
+   * probes, which then send their hellos with AUTH (a round trip saved per connection).
+   */
+  helloPipelining: boolean | null;
 }
 
 /** What every connection-making step needs: the target, its dialer, the transcript, the options. */

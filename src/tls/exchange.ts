@@ -65,7 +65,14 @@ export interface Ctx {
   depth: number;
 }
 
-export function makeCtx(open: OpenTransport, caps: TlsTransportCapabilities | null, opts: CtxOptions, rttHintMs: number | null): Ctx {
+export function makeCtx(
+  open: OpenTransport,
+  caps: TlsTransportCapabilities | null,
+  opts: CtxOptions,
+  rttHintMs: number | null,
+  helloPipelining: boolean | null = null,
+): Ctx {
+  const pipelining = !caps?.starttls ? 'no' : helloPipelining === null ? 'untried' : helloPipelining ? 'yes' : 'no';
   const ctx: Ctx = {
     open,
     caps,
@@ -76,7 +83,7 @@ export function makeCtx(open: OpenTransport, caps: TlsTransportCapabilities | nu
     errors: [],
     perIpLimit: null,
     preamble: 'auth',
-    helloPipelining: caps?.starttls ? 'untried' : 'no',
+    helloPipelining: pipelining,
     trialDone: Promise.resolve(),
     endTrial: () => {},
     rttSamples: [],
@@ -85,6 +92,7 @@ export function makeCtx(open: OpenTransport, caps: TlsTransportCapabilities | nu
     depth: 0,
   };
   ctx.pool = new Pool(opts.connections, (hello) => openWithRetry(ctx, hello));
+  ctx.pool.pipelineHello = pipelining === 'yes';
   return ctx;
 }
 

@@ -77,6 +77,8 @@ export interface TlsKnownFacts {
   rttMs?: number | null;
   /** the chain a full handshake already received (detection's AUTH TLS): spares the node:tls handshake */
   chainDer?: Buffer[] | null;
+  /** whether the server reads a hello sent with AUTH (detection's trial); spares the prober's own trial */
+  helloPipelining?: boolean | null;
 }
 
 /** How the inventory was planned and what the round trips allow (the report's own type). */
@@ -143,6 +145,7 @@ function contextFor(open: OpenTransport, options: TlsProbeOptions): Ctx {
       onExchange: options.onExchange,
     },
     options.known?.rttMs ?? null,
+    options.known?.helloPipelining ?? null,
   );
 }
 

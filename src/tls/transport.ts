@@ -193,6 +193,49 @@ export async function ftpsPreamble(
   return { socket, pending: rest.length ? Buffer.from(rest) : null, helloSent: mode === 'hello' && !!hello, readyAt: performance.now() };
 }
 
+/**
+ * Whether the server reads a ClientHello sent together with AUTH (before the greeting): the hello
+ * goes with the command on a fresh socket, and a TLS answer after the 234 says yes; silence for
+ * `silentMs` after it says the server threw the hello away (Pure-FTPd and ProFTPD discard what
+ * they read past AUTH). null when the trial could not tell (refused, closed, timed out). Only
+ * speed depends on it: where it says yes, later connections send their hello with AUTH. The
+ * socket is destroyed in every case.
+ */
+export async function trialHelloPipelining(
+  socket: net.Socket,
+  command: string,
+  hello: Buffer,
+  timeoutMs: number,
+  silentMs: number,
+): Promise<{ pipelining: boolean | null; detail: string }> {
+  try {
+    const t = await ftpsPreamble(socket, command, 'hello', hello, timeoutMs, () => {});
+    if (t.pending?.length) return { pipelining: t.pending[0] === 0x16 || t.pending[0] === 0x15, detail: 'TLS answer with the 234' };
+    const first = await new Promise<Buffer | null>((resolve) => {
+      const done = (b: Buffer | null) => {
+        clearTimeout(timer);
+        socket.removeListener('data', onData);
+        socket.removeListener('end', onEnd);
+        resolve(b);
+      };
+      const onData = (d: Buffer) => done(d);
+      const onEnd = () => done(Buffer.alloc(0));
+      const timer = setTimeout(() => done(null), silentMs);
+      socket.on('data', onData);
+      socket.once('end', onEnd);
+      socket.resume();
+    });
+    if (first === null) return { pipelining: false, detail: `no TLS answer within ${Math.round(silentMs)} ms of the 234` };
+    if (!first.length) return { pipelining: null, detail: 'closed after the 234' };
+    return { pipelining: first[0] === 0x16 || first[0] === 0x15, detail: 'TLS answer after the 234' };
+  } catch (err) {
+    return { pipelining: null, detail: (err as Error).message };
+  } finally {
+    socket.on('error', () => {});
+    socket.destroy();
+  }
+}
+
 // ------------------------------------------------------------------------------------------
 
 interface Waiter {

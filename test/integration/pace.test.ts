@@ -30,8 +30,9 @@ async function throughRelay(name: string): Promise<{ ep: EndpointReport; relayed
 
 describe.skipIf(!LAB)('endpoint.pace through a 20 ms round-trip relay', () => {
   it.each([
-    // detection: the main connection and AUTH SSL on one of its own
-    ['vsftpd-explicit', 'ftps-explicit', 2],
+    // detection: the main connection, AUTH SSL on one of its own and (a WAN's round trip) the
+    // trial of a ClientHello sent with AUTH TLS
+    ['vsftpd-explicit', 'ftps-explicit', 3],
     // detection's connection is handed over to the SSH audit
     ['sshd-modern', 'sftp', 1],
   ] as const)(

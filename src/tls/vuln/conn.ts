@@ -17,8 +17,21 @@ import { legacySuites } from '../../knowledge/tls-registry.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Opens a transport whose first bytes out carried `hello` (explicit FTPS: the ClientHello went with
+ * AUTH TLS) at `sentAt` (performance.now()). `pending` holds what the server sent past its 234: the
+ * start of its TLS answer.
+ */
+export type OpenWithHello = (hello: Buffer) => Promise<HelloSent>;
+export interface HelloSent {
+  socket: net.Socket;
+  pending: Buffer | null;
+  sentAt: number;
+}
+
+/**
  * Opens transports for one endpoint: never more than `cap` at once, each counted under the test
  * that asked for it; a refusal (code 'refused-by-server', e.g. FTP 421) is retried with backoff.
+ * With `openWithHello`, a test that gives its hello up front has it sent with the preamble.
  */
 export class Dialer {
   private active = 0;
@@ -31,6 +44,7 @@ export class Dialer {
     readonly cap = 4,
     private readonly retries = 3,
     private readonly backoffMs = 250,
+    readonly openWithHello: OpenWithHello | null = null,
   ) {}
 
   get total(): number {
@@ -43,13 +57,23 @@ export class Dialer {
     return this.opened.get(tag) ?? 0;
   }
 
-  /** Runs `fn` with a fresh transport; the transport is destroyed afterwards whatever happens. */
-  async with<T>(tag: string, fn: (s: net.Socket) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with a fresh transport; the transport is destroyed afterwards whatever happens.
+   * Given a `hello` and a dialer that can, the hello goes out with the preamble and `fn` gets
+   * what the server already answered (`sent` set); otherwise `sent` is null.
+   */
+  async with<T>(tag: string, fn: (s: net.Socket, sent: HelloSent | null) => Promise<T>, hello?: Buffer): Promise<T> {
     await this.slot();
     let sock: net.Socket | null = null;
     try {
-      sock = await this.openWithRetry(tag);
-      return await fn(sock);
+      const withHello = hello && this.openWithHello;
+      if (withHello) {
+        const t = await this.openWithRetry(tag, () => withHello(hello));
+        sock = t.socket;
+        return await fn(sock, t);
+      }
+      sock = await this.openWithRetry(tag, this.open);
+      return await fn(sock, null);
     } finally {
       if (sock) {
         sock.on('error', () => {});
@@ -69,12 +93,12 @@ export class Dialer {
     this.active++;
   }
 
-  private async openWithRetry(tag: string): Promise<net.Socket> {
+  private async openWithRetry<S>(tag: string, open: () => Promise<S>): Promise<S> {
     let delay = this.backoffMs;
     for (let attempt = 0; ; attempt++) {
       this.opened.set(tag, (this.opened.get(tag) ?? 0) + 1);
       try {
-        return await this.open();
+        return await open();
       } catch (err) {
         if ((err as { code?: string })?.code === 'refused-by-server' && attempt < this.retries) {
           this.limited = true;
@@ -135,6 +159,11 @@ export class RecordConn {
       ),
     );
     socket.resume();
+  }
+
+  /** Bytes the server sent before this connection took the socket over (read past a preamble). */
+  feed(b: Buffer | null): void {
+    if (b?.length) this.onData(b);
   }
 
   write(b: Buffer): void {
@@ -274,13 +303,16 @@ export interface FlightRead {
 
 /**
  * Sends a hello and reads the server's first flight (up to ServerHelloDone, a TLS 1.3
- * ServerHello, an alert or an error), leaving later records on the connection.
+ * ServerHello, an alert or an error), leaving later records on the connection. `sentAt` says the
+ * hello went out already (with the preamble, at that time): `ms` then counts from it, a round
+ * trip or more too long (the connect and greeting are in it), which only widens the waits
+ * derived from it.
  */
-export async function sendHelloReadFlight(conn: RecordConn, hello: Buffer, timeoutMs: number): Promise<FlightRead> {
+export async function sendHelloReadFlight(conn: RecordConn, hello: Buffer, timeoutMs: number, sentAt?: number): Promise<FlightRead> {
   const parser = new ServerFlight(DEFAULT_LIMITS);
-  const t0 = performance.now();
-  const deadline = t0 + timeoutMs;
-  conn.write(hello);
+  const t0 = sentAt ?? performance.now();
+  const deadline = performance.now() + timeoutMs;
+  if (sentAt === undefined) conn.write(hello);
   for (;;) {
     const e = await conn.next(deadline - performance.now());
     if (e.kind !== 'record') {
@@ -348,7 +380,9 @@ export function flightSummary(f: FlightResult): string {
 
 /**
  * One connection: hello, first flight, then `fn` on the same connection. A transport failure
- * becomes `{ error }` (the caller reports inconclusive); the connection is always closed.
+ * becomes `{ error }` (the caller reports inconclusive); the connection is always closed. The
+ * hello goes with the preamble where the dialer can (`pipelined: false` keeps it after the 234,
+ * for a test that times the flight itself).
  */
 export async function withFlight<T>(
   dialer: Dialer,
@@ -356,17 +390,23 @@ export async function withFlight<T>(
   hello: Buffer,
   timeoutMs: number,
   fn: (conn: RecordConn, fr: FlightRead) => Promise<T>,
+  { pipelined = true }: { pipelined?: boolean } = {},
 ): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
   try {
-    return await dialer.with(tag, async (sock) => {
-      const conn = new RecordConn(sock);
-      try {
-        const fr = await sendHelloReadFlight(conn, hello, timeoutMs);
-        return { ok: true as const, value: await fn(conn, fr) };
-      } finally {
-        conn.close();
-      }
-    });
+    return await dialer.with(
+      tag,
+      async (sock, sent) => {
+        const conn = new RecordConn(sock);
+        try {
+          conn.feed(sent?.pending ?? null);
+          const fr = await sendHelloReadFlight(conn, hello, timeoutMs, sent?.sentAt);
+          return { ok: true as const, value: await fn(conn, fr) };
+        } finally {
+          conn.close();
+        }
+      },
+      pipelined ? hello : undefined,
+    );
   } catch (err) {
     return { ok: false, error: transportError(err) };
   }

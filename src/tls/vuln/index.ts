@@ -25,7 +25,7 @@ import { EXT, HEARTBEAT_PEER_ALLOWED, STATUS_REQUEST_OCSP, type CertificateReque
 import { suiteByName } from '../../knowledge/tls-registry.js';
 import { pemToDer } from '../certs.js';
 import type { ClientCredentials } from '../handshake.js';
-import { Dialer, helloSuites, legacyHello, reactionWindow, versionName, withFlight, type FlightRead } from './conn.js';
+import { Dialer, helloSuites, legacyHello, reactionWindow, versionName, withFlight, type FlightRead, type OpenWithHello } from './conn.js';
 import { testCcsInjection, type CcsInjectionResult } from './ccs.js';
 import { identifyDhPrime, type DhGroupFact } from './dh-primes.js';
 import { testDowngradeSentinel, type DowngradeResult } from './downgrade.js';
@@ -114,6 +114,8 @@ export interface VulnBatteryOptions {
    * can start what depends on it (the client-certificate test) while the battery goes on
    */
   onFirstFlight?: (h: Readonly<VulnBatteryResult['handshake']>) => void;
+  /** opens a connection carrying a test's hello with the preamble (a server known to read it) */
+  openWithHello?: OpenWithHello | null;
 }
 
 export interface VulnBatteryResult {
@@ -384,7 +386,7 @@ async function versionAndHelloA(
 async function runBatteryOnce(open: OpenTransport, o: VulnBatteryOptions): Promise<VulnBatteryResult> {
   const t0 = performance.now();
   const timeoutMs = o.timeoutMs ?? 8000;
-  const dialer = new Dialer(open, Math.max(1, o.connections ?? 4));
+  const dialer = new Dialer(open, Math.max(1, o.connections ?? 4), undefined, undefined, o.openWithHello ?? null);
   const inv = o.inventory ?? null;
   const later = inv || !o.inventoryLater ? null : o.inventoryLater;
   /** the inventory where a test can wait for it (it saves connections there) */

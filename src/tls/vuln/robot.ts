@@ -134,56 +134,64 @@ interface OnceOptions {
 async function oracleOnce(dialer: Dialer, variant: RobotVariant | 'certificate-only', flow: RobotFlow, o: OnceOptions): Promise<Once> {
   const rsaSuites = helloSuites(o.version, (s) => s.kex === 'RSA' && !s.export);
   const hello = legacyHello(o.version, o.serverName, { suites: rsaSuites });
-  const r = await withFlight(dialer, 'robot', hello, o.timeoutMs, async (conn, fr): Promise<Once> => {
-    const f = fr.flight;
-    const sh = f.serverHello;
-    if (!sh && f.alert && /handshake_failure|insufficient_security|illegal_parameter/.test(f.alert.name))
+  const r = await withFlight(
+    dialer,
+    'robot',
+    hello,
+    o.timeoutMs,
+    async (conn, fr): Promise<Once> => {
+      const f = fr.flight;
+      const sh = f.serverHello;
+      if (!sh && f.alert && /handshake_failure|insufficient_security|illegal_parameter/.test(f.alert.name))
+        return {
+          kind: 'not-applicable',
+          why: `no RSA key exchange suite accepted (${f.alert.name} to a hello offering only RSA key exchange)`,
+        };
+      if (sh && sh.version >= 0x0304) return { kind: 'not-applicable', why: 'the server answered with TLS 1.3 (no RSA key exchange)' };
+      if (!sh && f.alert?.name === 'protocol_version') return { kind: 'not-applicable', why: 'the server refuses TLS ≤ 1.2' };
+      if (!sh || !f.serverHelloDone || !f.certificates?.length)
+        return { kind: 'failed', why: `first flight incomplete: ${f.error ?? f.kind}${f.alert ? ` (${f.alert.name})` : ''}` };
+      let key: crypto.KeyObject;
+      try {
+        key = new X509Certificate(f.certificates[0]!).publicKey;
+      } catch (err) {
+        return { kind: 'failed', why: `leaf certificate unreadable: ${(err as Error).message}` };
+      }
+      const bits = key.asymmetricKeyDetails?.modulusLength;
+      if (key.asymmetricKeyType !== 'rsa' || !bits)
+        return { kind: 'not-applicable', why: `the certificate key is ${key.asymmetricKeyType}, not RSA` };
+      const k = Math.ceil(bits / 8);
+      let enc: Buffer;
+      try {
+        const plain = robotPlaintext(variant === 'certificate-only' ? 'correct-padding' : variant, k, o.version);
+        enc = crypto.publicEncrypt({ key, padding: crypto.constants.RSA_NO_PADDING }, plain);
+      } catch (err) {
+        return { kind: 'failed', why: `could not build the ${variant} ClientKeyExchange: ${(err as Error).message}` };
+      }
+      const v = sh.version;
+      // a server that asked for a client certificate expects a Certificate message first (empty
+      // unless we hold one); without it the ClientKeyExchange is never even decrypted
+      const certMsg = f.certificateRequest ? [certificateMessage(o.clientChain ?? [])] : [];
+      const cke = handshakeMessage(16, Buffer.concat([Buffer.from([k >> 8, k & 0xff]), enc]));
+      const out = [record(22, v, Buffer.concat([...certMsg, ...(variant === 'certificate-only' ? [] : [cke])]))];
+      if (flow === 'standard' && variant !== 'certificate-only') out.push(record(20, v, Buffer.from([1])), record(22, v, FAKE_FINISHED));
+      conn.write(Buffer.concat(out));
+      const sent = performance.now();
+      const e = await conn.next(o.waitMs ?? reactionWindow(fr.ms, o.timeoutMs));
       return {
-        kind: 'not-applicable',
-        why: `no RSA key exchange suite accepted (${f.alert.name} to a hello offering only RSA key exchange)`,
+        kind: 'reaction',
+        reaction: describeEvent(e),
+        reactMs: e.kind === 'timeout' ? null : performance.now() - sent,
+        flightMs: fr.ms,
+        suite: sh.cipherSuite,
+        version: v,
+        keyBits: bits,
+        certificateRequested: !!f.certificateRequest,
       };
-    if (sh && sh.version >= 0x0304) return { kind: 'not-applicable', why: 'the server answered with TLS 1.3 (no RSA key exchange)' };
-    if (!sh && f.alert?.name === 'protocol_version') return { kind: 'not-applicable', why: 'the server refuses TLS ≤ 1.2' };
-    if (!sh || !f.serverHelloDone || !f.certificates?.length)
-      return { kind: 'failed', why: `first flight incomplete: ${f.error ?? f.kind}${f.alert ? ` (${f.alert.name})` : ''}` };
-    let key: crypto.KeyObject;
-    try {
-      key = new X509Certificate(f.certificates[0]!).publicKey;
-    } catch (err) {
-      return { kind: 'failed', why: `leaf certificate unreadable: ${(err as Error).message}` };
-    }
-    const bits = key.asymmetricKeyDetails?.modulusLength;
-    if (key.asymmetricKeyType !== 'rsa' || !bits)
-      return { kind: 'not-applicable', why: `the certificate key is ${key.asymmetricKeyType}, not RSA` };
-    const k = Math.ceil(bits / 8);
-    let enc: Buffer;
-    try {
-      const plain = robotPlaintext(variant === 'certificate-only' ? 'correct-padding' : variant, k, o.version);
-      enc = crypto.publicEncrypt({ key, padding: crypto.constants.RSA_NO_PADDING }, plain);
-    } catch (err) {
-      return { kind: 'failed', why: `could not build the ${variant} ClientKeyExchange: ${(err as Error).message}` };
-    }
-    const v = sh.version;
-    // a server that asked for a client certificate expects a Certificate message first (empty
-    // unless we hold one); without it the ClientKeyExchange is never even decrypted
-    const certMsg = f.certificateRequest ? [certificateMessage(o.clientChain ?? [])] : [];
-    const cke = handshakeMessage(16, Buffer.concat([Buffer.from([k >> 8, k & 0xff]), enc]));
-    const out = [record(22, v, Buffer.concat([...certMsg, ...(variant === 'certificate-only' ? [] : [cke])]))];
-    if (flow === 'standard' && variant !== 'certificate-only') out.push(record(20, v, Buffer.from([1])), record(22, v, FAKE_FINISHED));
-    conn.write(Buffer.concat(out));
-    const sent = performance.now();
-    const e = await conn.next(o.waitMs ?? reactionWindow(fr.ms, o.timeoutMs));
-    return {
-      kind: 'reaction',
-      reaction: describeEvent(e),
-      reactMs: e.kind === 'timeout' ? null : performance.now() - sent,
-      flightMs: fr.ms,
-      suite: sh.cipherSuite,
-      version: v,
-      keyBits: bits,
-      certificateRequested: !!f.certificateRequest,
-    };
-  });
+      // the shortened flow's wait is worked out from this flight's time: the hello goes after the 234
+    },
+    { pipelined: false },
+  );
   return r.ok ? r.value : { kind: 'failed', why: r.error };
 }
 

@@ -172,6 +172,8 @@ export function ftpEndpoint(spec: FtpSpec = {}): EndpointReport {
     tlsNegotiated: negotiated,
     ssh: null,
     sshHandover: null,
+    replyRttMs: null,
+    helloPipelining: null,
   };
   const run = (id: string, section: ProbeRun['section'], result: unknown, gaps: Gap[] = []): ProbeRun => ({
     id,

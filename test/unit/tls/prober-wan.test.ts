@@ -8,6 +8,8 @@ import net from 'node:net';
 import { probeTls, type TlsProbeOptions, type TlsProbeResult } from '../../../src/tls/prober.js';
 import { ftpsSim, listen, newStats, type FtpsSimOptions, type SimConfig } from '../../helpers/tls-sim.js';
 import { startRelay } from '../../../bench/relay.mjs';
+import { trialHelloPipelining } from '../../../src/tls/transport.js';
+import { legacyHello } from '../../../src/tls/vuln/conn.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -137,6 +139,42 @@ describe('prober: pipelined explicit-FTPS preamble (simulated servers)', () => {
     expect(r.limited).toBe(true);
     expect(r.cipherSuites['TLSv1.2']).toHaveLength(5);
     expect(r.cipherSuites['TLSv1.3']).toHaveLength(2);
+  });
+});
+
+describe("detection's trial of a hello sent with AUTH TLS (trialHelloPipelining) and the prober's use of it", () => {
+  async function trial(o: FtpsSimOptions) {
+    const { port } = await sim(o);
+    const socket = await dialer(port)();
+    const t0 = performance.now();
+    const r = await trialHelloPipelining(socket, 'AUTH TLS', legacyHello(0x0303, undefined), 3000, 100);
+    return { ...r, ms: performance.now() - t0, destroyed: socket.destroyed };
+  }
+
+  it('yes where the server reads it, no after a short silence where it drops it, undecided where AUTH goes unanswered', async () => {
+    const reads = await trial({ readsPipelinedHello: true });
+    expect(reads).toMatchObject({ pipelining: true, destroyed: true });
+    const drops = await trial({ readsPipelinedHello: false });
+    expect(drops).toMatchObject({ pipelining: false, destroyed: true });
+    expect(drops.detail).toMatch(/no TLS answer within 100 ms/);
+    expect(drops.ms).toBeLessThan(1000);
+    const loses = await trial({ readsPipelinedHello: false, losesEarlyCommands: true });
+    expect(loses).toMatchObject({ pipelining: null, destroyed: true });
+  }, 10_000);
+
+  it('the prober takes the answer as given: no trial of its own, the same results', async () => {
+    const { port, stats } = await sim({ readsPipelinedHello: true });
+    const ordinary = await probe(port, { transport: undefined });
+    const before = stats.connections;
+    const told = await probe(port, { known: { rttMs: 10, helloPipelining: true } });
+    expect(facts(told)).toEqual(facts(ordinary));
+    expect(told.plan.preamble).toBe('hello');
+    // every connection carried a hello that counted: none was spent on a trial
+    expect(stats.connections - before).toBe(told.handshakes);
+    // told "drops", it keeps the hello for after the 234 although this server would read it
+    const no = await probe(port, { known: { rttMs: 10, helloPipelining: false } });
+    expect(no.plan.preamble).toBe('auth');
+    expect(facts(no)).toEqual(facts(ordinary));
   });
 });
 

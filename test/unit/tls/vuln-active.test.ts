@@ -60,24 +60,28 @@ function flightThen(
   };
 }
 
+const SECRET = Buffer.from('TOP-SECRET-SERVER-MEMORY-'.repeat(4));
+/** A server with Heartbleed: it echoes the length the heartbeat claims, with its "memory" after our bytes. */
+const heartbleeding = () =>
+  responder(
+    flightThen(
+      async (src, sock) => {
+        const rec = await src.next();
+        if (rec?.type !== 24) return void sock.destroy();
+        const claimed = rec.body.readUInt16BE(1);
+        const echo = Buffer.concat([rec.body.subarray(3), SECRET]).subarray(0, claimed);
+        sock.write(record(24, 0x0303, Buffer.concat([Buffer.from([2, claimed >> 8, claimed & 0xff]), echo, crypto.randomBytes(16)])));
+      },
+      [
+        [0xff01, Buffer.from([0])],
+        [15, Buffer.from([1])],
+      ],
+    ),
+  );
+
 describe('Heartbleed', () => {
   it('vulnerable: the responder echoes the claimed 64 bytes; the result keeps none of them', async () => {
-    const secret = Buffer.from('TOP-SECRET-SERVER-MEMORY-'.repeat(4));
-    const r = await responder(
-      flightThen(
-        async (src, sock) => {
-          const rec = await src.next();
-          if (rec?.type !== 24) return void sock.destroy();
-          const claimed = rec.body.readUInt16BE(1);
-          const echo = Buffer.concat([rec.body.subarray(3), secret]).subarray(0, claimed);
-          sock.write(record(24, 0x0303, Buffer.concat([Buffer.from([2, claimed >> 8, claimed & 0xff]), echo, crypto.randomBytes(16)])));
-        },
-        [
-          [0xff01, Buffer.from([0])],
-          [15, Buffer.from([1])],
-        ],
-      ),
-    );
+    const r = await heartbleeding();
     const res = await testHeartbleed(r.open, opts);
     expect(res.status).toBe('vulnerable');
     expect(res.heartbeatExtension).toBe(true);
@@ -531,4 +535,39 @@ describe('hostile servers: every test ends within its timeouts, keeps its size l
       expect(b.results.heartbleed!.status).not.toBe('vulnerable');
     }, 30_000);
   }
+});
+
+describe('the battery with its hellos sent as the connection opens (openWithHello)', () => {
+  /**
+   * Stands for explicit FTPS with the hello sent with AUTH TLS: the hello goes out as soon as the
+   * socket connects, and the first bytes the server answers are read before the socket is handed
+   * over (as the preamble reads past its 234), so the test must take them from `pending`.
+   */
+  function helloFirst(port: number) {
+    let used = 0;
+    const open = async (hello: Buffer) => {
+      used++;
+      const socket = await tcpOpener(port)();
+      const sentAt = performance.now();
+      socket.write(hello);
+      const pending = await new Promise<Buffer>((resolve) => socket.once('data', resolve));
+      socket.pause();
+      return { socket, pending, sentAt };
+    };
+    return { open, used: () => used };
+  }
+
+  it('finds the same verdicts as with hellos sent after the socket is handed over', async () => {
+    const r = await heartbleeding();
+    const only = ['heartbleed', 'secure-renegotiation', 'downgrade-sentinel'] as const;
+    const ordinary = await runVulnBattery(r.open, { ...opts, only: [...only] });
+    const first = helloFirst(r.port);
+    const piped = await runVulnBattery(r.open, { ...opts, only: [...only], openWithHello: first.open });
+    const statuses = (b: typeof ordinary) => Object.fromEntries(Object.entries(b.results).map(([id, x]) => [id, x.status]));
+    expect(statuses(ordinary)).toMatchObject({ heartbleed: 'vulnerable', 'secure-renegotiation': 'not-vulnerable' });
+    expect(statuses(piped)).toEqual(statuses(ordinary));
+    expect(first.used()).toBeGreaterThan(0);
+    expect(piped.connections).toBe(ordinary.connections);
+    expect(JSON.stringify(piped)).not.toMatch(/SECRET/);
+  });
 });
