@@ -180,10 +180,11 @@ async function handleFtpGreeting(ctx: ConnectContext, d: Detection, control: Ftp
     ftp.greeting.push(...greeting.lines);
   }
   // AUTH SSL is asked on a connection of its own once AUTH TLS is accepted (this one is inside TLS
-  // then). Opening it now, beside FEAT, SYST and AUTH TLS, takes its connect and greeting off the
-  // end of detection (3 round trips on a WAN); AUTH SSL itself still waits for AUTH TLS's 234.
-  const side = greeting.code === 220 ? openSideSession(ctx) : null;
-  let sideUsed = false;
+  // then). After a 220, where the cap leaves room for it, it is opened now, beside FEAT, SYST and
+  // AUTH TLS, which takes its connect and greeting off the end of detection (3 round trips on a
+  // WAN); with one connection at a time it would wait for this one to close, so it is opened only
+  // when needed (as after a refusing greeting, where it would only be refused too).
+  const side = new SideSession(ctx, greeting.code === 220 && ctx.options.connections >= 2);
   try {
     if (!(await readGreetingFacts(d, ftp, control, greeting))) return;
     const authTls = await control.command('AUTH TLS', { step: 'auth-tls' });
@@ -191,10 +192,9 @@ async function handleFtpGreeting(ctx: ConnectContext, d: Detection, control: Ftp
     if (authTls.code === 234) {
       ftp.authTls = true;
       d.service = 'ftps-explicit';
-      sideUsed = true;
       const [, authSsl] = await Promise.all([
         completeTls(ctx, d, control, 'AUTH TLS'),
-        tryAuthSslSeparately(ctx, ftp, side!),
+        tryAuthSslSeparately(ctx, ftp, side.take()),
         tryHelloPipelining(ctx, d),
       ]);
       ftp.authSsl = authSsl;
@@ -202,21 +202,58 @@ async function handleFtpGreeting(ctx: ConnectContext, d: Detection, control: Ftp
     }
     ftp.authTls = false;
     // not needed: this connection asks AUTH SSL itself
-    sideUsed = true;
-    const leaving = side?.then((s) => s?.control.quit());
+    void side.close();
     const authSsl = await control.command('AUTH SSL', { step: 'auth-ssl' });
     ftp.authReplies!.push({ command: 'AUTH SSL', code: authSsl.code, text: authSsl.text });
     if (authSsl.code === 234) {
       ftp.authSsl = true;
       d.service = 'ftps-explicit';
       await completeTls(ctx, d, control, 'AUTH SSL');
-    } else {
-      ftp.authSsl = false;
-      await control.quit();
+      return;
     }
-    await leaving;
+    ftp.authSsl = false;
+    await control.quit();
   } finally {
-    if (side && !sideUsed) await side.then((s) => s?.control.quit());
+    // this connection first: the side one may be waiting for its slot
+    if (side.closing()) control.close();
+    await side.close();
+  }
+}
+
+/** The connection AUTH SSL may be asked on: opened early or on demand, handed over or closed once. */
+class SideSession {
+  private opened: Promise<Session | null> | null = null;
+  private closed: Promise<void> | null = null;
+  private taken = false;
+  constructor(
+    private readonly ctx: ConnectContext,
+    early: boolean,
+  ) {
+    if (early) this.opened = this.open();
+  }
+
+  private open(): Promise<Session | null> {
+    return openSession(this.ctx, { purpose: 'auth-ssl', tls: 'none' }).catch((err: unknown) => {
+      this.ctx.transcript.note('auth-ssl', `could not test AUTH SSL: ${asProbeError(err).message}`, 'auth-ssl');
+      return null;
+    });
+  }
+
+  /** The session, for the AUTH SSL test (which quits it). */
+  take(): Promise<Session | null> {
+    this.taken = true;
+    return (this.opened ??= this.open());
+  }
+
+  /** True when an early session is still to be closed here. */
+  closing(): boolean {
+    return !this.taken && this.opened !== null;
+  }
+
+  /** Quits the session unless the AUTH SSL test took it; idempotent. */
+  close(): Promise<void> {
+    if (this.taken || !this.opened) return Promise.resolve();
+    return (this.closed ??= this.opened.then((s) => s?.control.quit()));
   }
 }
 
@@ -263,14 +300,6 @@ async function tryHelloPipelining(ctx: ConnectContext, d: Detection): Promise<vo
   d.helloPipelining = r.pipelining;
   const said = r.pipelining === null ? 'undecided' : r.pipelining ? 'the server reads it' : 'the server drops it';
   ctx.transcript.note(conn, `AUTH TLS sent with a ClientHello: ${r.detail} — ${said}`, 'auth-tls');
-}
-
-/** The connection AUTH SSL may be asked on, up to its greeting; null (noted) when it cannot be had. */
-function openSideSession(ctx: ConnectContext): Promise<Session | null> {
-  return openSession(ctx, { purpose: 'auth-ssl', tls: 'none' }).catch((err: unknown) => {
-    ctx.transcript.note('auth-ssl', `could not test AUTH SSL: ${asProbeError(err).message}`, 'auth-ssl');
-    return null;
-  });
 }
 
 /** AUTH SSL on a connection of its own (after AUTH TLS succeeded, the first one is inside TLS). */

@@ -15,7 +15,7 @@ import type {
   TlsVulnResult,
   TlsVulnerabilities,
 } from '../src/model.js';
-import { helloWithAuthOpener, pipelinedTlsTransport, type TlsInventory } from './tls.js';
+import { helloWithAuthOpener, pipelinedTlsTransport, rttHintOf, type TlsInventory } from './tls.js';
 import {
   deriveVulns,
   runVulnBattery,
@@ -238,7 +238,9 @@ export const tlsVulnsProbe: Probe<TlsDepth | null, { 'tls-inventory': TlsInvento
       credentials: options.clientCert ?? null,
       onFirstFlight: firstFlight,
       openWithHello:
-        detected.service === 'ftps-explicit' && authCommand === 'AUTH TLS' && detected.helloPipelining ? helloWithAuthOpener(ctx) : null,
+        detected.service === 'ftps-explicit' && authCommand === 'AUTH TLS' && detected.helloPipelining
+          ? helloWithAuthOpener(ctx, Math.max(1000, 4 * (rttHintOf(detected) ?? 0)))
+          : null,
     });
     // the client-certificate test starts as soon as hello A showed whether a certificate is requested
     const clientAuth = Promise.race([flight, battery.then((x) => x.handshake)]).then(async (h) => {

@@ -6,7 +6,7 @@ import type net from 'node:net';
 import { completed, type ConnectContext, type Detected, type Probe } from '../src/probe.js';
 import type { TlsFacts } from '../src/model.js';
 import { scanTls, type OpenTransport, type TlsTransportCapabilities } from '../src/tls/index.js';
-import { ftpsPreamble, TransportError, type PreambleMode } from '../src/tls/transport.js';
+import { firstBytes, ftpsPreamble, TransportError, type PreambleMode } from '../src/tls/transport.js';
 import type { OpenWithHello } from '../src/tls/vuln/conn.js';
 import { FtpControl } from '../src/net/ftp-control.js';
 import { ProbeError } from '../src/net/outcomes.js';
@@ -114,18 +114,36 @@ export function pipelinedTlsTransport(ctx: ConnectContext, explicit: boolean, au
 
 /**
  * For the vulnerability battery on a server detection saw read a hello sent with AUTH TLS: each
- * connection carries its test's hello with AUTH TLS, ahead of the greeting (two round trips
- * saved over waiting). Failures are the same ProbeErrors as `tlsTransport`'s.
+ * connection carries its test's hello with AUTH TLS, ahead of the greeting (a round trip saved).
+ * Should a hello still go unanswered after the 234 (for `silentMs`), the server dropped it after
+ * all: that connection and every later one send the hello after the 234 instead. Failures are the
+ * same ProbeErrors as `tlsTransport`'s.
  */
-export function helloWithAuthOpener(ctx: ConnectContext): OpenWithHello {
+export function helloWithAuthOpener(ctx: ConnectContext, silentMs: number): OpenWithHello {
   const caps = tlsCapabilities(ctx, true, 'AUTH TLS');
+  const afterAuth = pipelinedTlsTransport(ctx, true, 'AUTH TLS');
+  let dropped = false;
+  const helloAfterAuth = async (hello: Buffer) => {
+    const socket = await afterAuth();
+    socket.pause();
+    const sentAt = performance.now();
+    socket.write(hello);
+    return { socket, pending: null, sentAt };
+  };
   return async (hello) => {
+    if (dropped) return helloAfterAuth(hello);
     const socket = await caps.dial();
     const sentAt = performance.now();
     try {
-      // left paused: the server's answer may be on its way, and the reader resumes it
       const t = await ftpsPreamble(socket, 'AUTH TLS', 'hello', hello, ctx.options.timeoutMs, () => {});
-      return { socket, pending: t.pending, sentAt };
+      // left paused: the answer is the reader's to take
+      const pending = t.pending ?? (await firstBytes(socket, silentMs));
+      if (pending === null) {
+        dropped = true;
+        socket.destroy();
+        return helloAfterAuth(hello);
+      }
+      return { socket, pending: pending.length ? pending : null, sentAt };
     } catch (err) {
       socket.on('error', () => {});
       socket.destroy();

@@ -187,6 +187,9 @@ export interface ExchangeMeta {
   priority: number;
 }
 
+/** Why a flight ended when a hello sent with AUTH got no answer after the 234. */
+const PIPELINED_SILENCE = 'no reply to the pipelined hello';
+
 /**
  * One ClientHello on a fresh transport; reads the server's first flight. Never throws. Returns the
  * flight and this hello's level (`after` + 1).
@@ -204,6 +207,14 @@ export async function exchange(ctx: Ctx, hello: Buffer, meta: ExchangeMeta): Pro
       ctx.trialDone = new Promise<void>((r) => (ctx.endTrial = r));
     }
     flight = await exchangeOnce(ctx, hello, meta.priority, trial);
+    if (!trial && flight.bytes === 0 && flight.error?.startsWith(PIPELINED_SILENCE) && ctx.helloPipelining === 'yes') {
+      // told (or found) that the server reads a hello sent with AUTH, and here it did not: from now
+      // on the hello waits for the 234, and this one is asked again that way
+      ctx.helloPipelining = 'no';
+      ctx.pool.pipelineHello = false;
+      ctx.errors.push('a hello sent with AUTH went unanswered: the hellos wait for the 234 from now on');
+      continue;
+    }
     if (trial) {
       const seen = flight.bytes > 0 && flight.kind !== 'not-tls';
       // closed without a byte: it may have read the hello and hung up: inconclusive, another side
@@ -243,6 +254,14 @@ function trialWaitMs(ctx: Ctx): number {
   return Math.max(100, (rttOf(ctx) ?? 0) * 2);
 }
 
+/**
+ * Past the trial, a pipelined hello still unanswered this long after the 234 was dropped after all
+ * (the server's answer to a hello it read comes with its 234): generous, as only speed is at stake.
+ */
+function pipelinedSilenceMs(ctx: Ctx): number {
+  return Math.max(1000, (rttOf(ctx) ?? 0) * 4);
+}
+
 async function exchangeOnce(ctx: Ctx, hello: Buffer, priority: number, trial: boolean): Promise<FlightResult> {
   const parser = new ServerFlight(DEFAULT_LIMITS);
   let t: Transport;
@@ -256,7 +275,7 @@ async function exchangeOnce(ctx: Ctx, hello: Buffer, priority: number, trial: bo
     return parser.result;
   }
   ctx.handshakes++;
-  return readFlight(ctx, t, hello, parser, trial ? trialWaitMs(ctx) : null);
+  return readFlight(ctx, t, hello, parser, trial ? trialWaitMs(ctx) : t.helloSent ? pipelinedSilenceMs(ctx) : null);
 }
 
 /** Sends the hello (unless it went with the preamble) and reads the flight; releases the transport. */
@@ -292,7 +311,7 @@ function readFlight(ctx: Ctx, t: Transport, hello: Buffer, parser: ServerFlight,
     const onEnd = () => finish('connection closed');
     const onError = (err: NodeJS.ErrnoException) => finish(`socket error ${err.code ?? err.message}`);
     const timer = setTimeout(() => finish('timeout'), ctx.opts.timeoutMs);
-    const silence = silentAfterMs === null ? undefined : setTimeout(() => finish('no reply to the pipelined hello'), silentAfterMs);
+    const silence = silentAfterMs === null ? undefined : setTimeout(() => finish(PIPELINED_SILENCE), silentAfterMs);
     socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('close', onEnd);

@@ -194,6 +194,28 @@ export async function ftpsPreamble(
 }
 
 /**
+ * The next bytes a paused socket receives within `ms`: null on silence, an empty buffer when the
+ * server closed. The socket is left paused, with no listener of ours.
+ */
+export function firstBytes(socket: net.Socket, ms: number): Promise<Buffer | null> {
+  return new Promise<Buffer | null>((resolve) => {
+    const done = (b: Buffer | null) => {
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.removeListener('end', onEnd);
+      socket.pause();
+      resolve(b);
+    };
+    const onData = (d: Buffer) => done(d);
+    const onEnd = () => done(Buffer.alloc(0));
+    const timer = setTimeout(() => done(null), ms);
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.resume();
+  });
+}
+
+/**
  * Whether the server reads a ClientHello sent together with AUTH (before the greeting): the hello
  * goes with the command on a fresh socket, and a TLS answer after the 234 says yes; silence for
  * `silentMs` after it says the server threw the hello away (Pure-FTPd and ProFTPD discard what
@@ -211,20 +233,7 @@ export async function trialHelloPipelining(
   try {
     const t = await ftpsPreamble(socket, command, 'hello', hello, timeoutMs, () => {});
     if (t.pending?.length) return { pipelining: t.pending[0] === 0x16 || t.pending[0] === 0x15, detail: 'TLS answer with the 234' };
-    const first = await new Promise<Buffer | null>((resolve) => {
-      const done = (b: Buffer | null) => {
-        clearTimeout(timer);
-        socket.removeListener('data', onData);
-        socket.removeListener('end', onEnd);
-        resolve(b);
-      };
-      const onData = (d: Buffer) => done(d);
-      const onEnd = () => done(Buffer.alloc(0));
-      const timer = setTimeout(() => done(null), silentMs);
-      socket.on('data', onData);
-      socket.once('end', onEnd);
-      socket.resume();
-    });
+    const first = await firstBytes(socket, silentMs);
     if (first === null) return { pipelining: false, detail: `no TLS answer within ${Math.round(silentMs)} ms of the 234` };
     if (!first.length) return { pipelining: null, detail: 'closed after the 234' };
     return { pipelining: first[0] === 0x16 || first[0] === 0x15, detail: 'TLS answer after the 234' };

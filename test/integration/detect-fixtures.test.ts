@@ -72,6 +72,38 @@ describe('service detection on scripted servers', () => {
     expect(result.code).toBe(3);
   });
 
+  it('the AUTH SSL connection opened at the greeting is closed whatever detection ends with, one connection at a time or four', async () => {
+    // an SMTP server that says so only when asked FEAT: detection stops there, before AUTH TLS
+    let quits = 0;
+    const f = await track(
+      tcpFixture((s) => {
+        s.write('220 mail.example ready\r\n');
+        s.on('data', (d: Buffer) => {
+          for (const line of d.toString('latin1').split('\r\n').filter(Boolean)) {
+            if (/^QUIT/i.test(line)) {
+              quits++;
+              s.end('221 2.0.0 Bye\r\n');
+            } else s.write('502 5.5.2 Error: command not recognized\r\n');
+          }
+        });
+      }),
+    );
+    for (const connections of [1, 4]) {
+      quits = 0;
+      const t0 = performance.now();
+      const { report } = await scanJson([`127.0.0.1:${f.port}`, '--connections', String(connections), '--timeout', '20000']);
+      const ep = report.endpoints[0];
+      expect(ep.service).toBe('unknown');
+      expect(ep.error).toMatch(/speaks SMTP/);
+      // with one connection at a time the side one is never opened (it would wait for this one)
+      const side = ep.transcript.filter((l) => l.conn.startsWith('auth-ssl'));
+      expect(side.some((l) => l.text === 'QUIT')).toBe(connections > 1);
+      expect(quits).toBe(connections > 1 ? 1 : 0);
+      // nothing waited for a timeout
+      expect(performance.now() - t0).toBeLessThan(10_000);
+    }
+  });
+
   it('explicit FTPS whose TLS handshake breaks after 234 → ftps-explicit with the failure reported', async () => {
     const f = await track(
       tcpFixture((s) => {

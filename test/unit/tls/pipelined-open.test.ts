@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { probeTls, type TlsProbeResult } from '../../../src/tls/prober.js';
 import type { ConnectContext } from '../../../src/probe.js';
-import { pipelinedTlsTransport, tlsTransport } from '../../../probes/tls.js';
+import { helloWithAuthOpener, pipelinedTlsTransport, tlsCapabilities, tlsTransport } from '../../../probes/tls.js';
+import { runVulnBattery } from '../../../src/tls/vuln/index.js';
 import { ftpsSim, listen, newStats, type FtpsSimOptions, type SimConfig } from '../../helpers/tls-sim.js';
 
 const cleanup: (() => unknown)[] = [];
@@ -48,6 +49,7 @@ function ctxFor(port: number): { ctx: ConnectContext; dials: () => number } {
   return { ctx, dials: () => n };
 }
 
+const tlsCapabilitiesFor = (ctx: ConnectContext) => tlsCapabilities(ctx, true, 'AUTH TLS');
 const facts = (r: TlsProbeResult) => ({ protocols: r.protocols, cipherSuites: r.cipherSuites, pref: r.serverPreferenceByVersion });
 const opts = { timeoutMs: 3000, connections: 4, backoffMs: 10, nodeTlsChain: false };
 
@@ -74,4 +76,58 @@ describe('pipelinedTlsTransport (the battery opener)', () => {
     const r = await probeTls(open, opts);
     expect(r.cipherSuites['TLSv1.2']?.length).toBe(5);
   }, 20_000);
+});
+
+describe('helloWithAuthOpener (the battery on a server said to read a hello sent with AUTH TLS)', () => {
+  const only = ['secure-renegotiation', 'downgrade-sentinel'] as const;
+  const statuses = (b: Awaited<ReturnType<typeof runVulnBattery>>) =>
+    Object.fromEntries(Object.entries(b.results).map(([id, x]) => [id, x.status]));
+  const battery = { timeoutMs: 3000, only: [...only], intrusive: false };
+
+  it('sends each hello with AUTH TLS where the server reads it: the verdicts of the ordinary opener', async () => {
+    const { port, stats } = await sim({ readsPipelinedHello: true });
+    const ordinary = await runVulnBattery(pipelinedTlsTransport(ctxFor(port).ctx, true, 'AUTH TLS'), battery);
+    const { ctx } = ctxFor(port);
+    const before = stats.connections;
+    const piped = await runVulnBattery(pipelinedTlsTransport(ctx, true, 'AUTH TLS'), {
+      ...battery,
+      openWithHello: helloWithAuthOpener(ctx, 1000),
+    });
+    expect(statuses(ordinary)['secure-renegotiation']).toBe('not-vulnerable');
+    expect(statuses(piped)).toEqual(statuses(ordinary));
+    expect(stats.connections - before).toBe(piped.connections);
+  });
+
+  it('a server that drops it after all: one short silence, then the hellos wait for the 234, with the same verdicts', async () => {
+    const { port } = await sim({ readsPipelinedHello: false });
+    const ordinary = await runVulnBattery(pipelinedTlsTransport(ctxFor(port).ctx, true, 'AUTH TLS'), battery);
+    const { ctx, dials } = ctxFor(port);
+    const t0 = performance.now();
+    const piped = await runVulnBattery(pipelinedTlsTransport(ctx, true, 'AUTH TLS'), {
+      ...battery,
+      openWithHello: helloWithAuthOpener(ctx, 200),
+    });
+    expect(statuses(piped)).toEqual(statuses(ordinary));
+    // no test waited for its timeout (3 s): each connection that carried a dropped hello waited 200 ms
+    expect(performance.now() - t0).toBeLessThan(2500);
+    expect(dials()).toBeGreaterThan(piped.connections);
+  });
+});
+
+describe('the prober told the server reads a hello sent with AUTH TLS when it does not', () => {
+  it('finds out after one silence, then waits for the 234: the same inventory as the ordinary opener', async () => {
+    const { port } = await sim({ readsPipelinedHello: false });
+    const ordinary = await probeTls(tlsTransport(ctxFor(port).ctx, true, 'AUTH TLS'), opts);
+    const { ctx } = ctxFor(port);
+    const t0 = performance.now();
+    const told = await probeTls(pipelinedTlsTransport(ctx, true, 'AUTH TLS'), {
+      ...opts,
+      transport: tlsCapabilitiesFor(ctx),
+      known: { rttMs: 10, helloPipelining: true },
+    });
+    expect(facts(told)).toEqual(facts(ordinary));
+    expect(told.plan.preamble).toBe('auth');
+    expect(told.errors.join(' ')).toMatch(/went unanswered/);
+    expect(performance.now() - t0).toBeLessThan(2900);
+  });
 });
