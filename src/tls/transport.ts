@@ -195,7 +195,7 @@ export async function ftpsPreamble(
 
 /**
  * The next bytes a paused socket receives within `ms`: null on silence, an empty buffer when the
- * server closed. The socket is left paused, with no listener of ours.
+ * server closed or reset it. The socket is left paused, with only an error sink of ours.
  */
 export function firstBytes(socket: net.Socket, ms: number): Promise<Buffer | null> {
   return new Promise<Buffer | null>((resolve) => {
@@ -203,14 +203,17 @@ export function firstBytes(socket: net.Socket, ms: number): Promise<Buffer | nul
       clearTimeout(timer);
       socket.removeListener('data', onData);
       socket.removeListener('end', onEnd);
+      socket.removeListener('close', onEnd);
       socket.pause();
       resolve(b);
     };
     const onData = (d: Buffer) => done(d);
     const onEnd = () => done(Buffer.alloc(0));
     const timer = setTimeout(() => done(null), ms);
+    socket.on('error', () => {});
     socket.on('data', onData);
     socket.once('end', onEnd);
+    socket.once('close', onEnd);
     socket.resume();
   });
 }

@@ -162,6 +162,22 @@ describe("detection's trial of a hello sent with AUTH TLS (trialHelloPipelining)
     expect(loses).toMatchObject({ pipelining: null, destroyed: true });
   }, 10_000);
 
+  it('undecided, without an error escaping, where the server resets the connection after its 234', async () => {
+    const srv = net.createServer((sock) => {
+      sock.on('error', () => {});
+      sock.write('220 ready\r\n');
+      sock.once('data', () => {
+        sock.write('234 go ahead\r\n');
+        setTimeout(() => sock.resetAndDestroy(), 20);
+      });
+    });
+    const port = await listen(srv);
+    cleanup.push(() => new Promise<void>((r) => srv.close(() => r())));
+    const r = await trialHelloPipelining(await dialer(port)(), 'AUTH TLS', legacyHello(0x0303, undefined), 3000, 500);
+    expect(r.pipelining).toBeNull();
+    expect(r.detail).toBe('closed after the 234');
+  });
+
   it('the prober takes the answer as given: no trial of its own, the same results', async () => {
     const { port, stats } = await sim({ readsPipelinedHello: true });
     const ordinary = await probe(port, { transport: undefined });
