@@ -424,7 +424,11 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
     r.failedStep = e.outcome === 'tls-handshake-failed' ? 'tls' : 'connect';
     r.error = r.notTls ? `the data connection was not TLS (server sent ${JSON.stringify(r.notTlsSample)})` : e.message;
     // The server will now report the failed transfer; read it so the session stays in step.
-    r.endReply = brief(await control.readReply(undefined, undefined, step).catch(() => null));
+    try {
+      r.endReply = brief(await control.readReply(undefined, undefined, step));
+    } catch (err2) {
+      outOfStep(control, o, r, err2);
+    }
     return;
   }
   await transferOverData(control, o, r, sock, step);
@@ -535,6 +539,23 @@ async function transferOverData(
 }
 
 /**
+ * No final reply to a transfer in time: a late one would answer our next command (a 226 read as
+ * the reply to PORT), so the session is out of step and closed; what uses it next fails for that
+ * stated reason instead of reading another command's reply. The transfer's result stands, with
+ * what happened after it.
+ */
+function outOfStep(control: FtpControl, o: DataOptions, r: DataResult, err: unknown): void {
+  const why = `no final reply on the control connection (${asProbeError(err).message}); it was closed (out of step)`;
+  if (r.failedStep) r.error = `${r.error}; ${why}`;
+  else {
+    r.failedStep = 'reply';
+    r.error = why;
+  }
+  o.transcript.note(control.conn, why);
+  control.close('closed by xferscan: the server did not answer the end of a transfer');
+}
+
+/**
  * After the data: closes the data connection and reads the transfer's final reply. A reply that
  * never comes leaves the session out of step: the control connection is closed and the result
  * says so. Throws only when the control connection broke during a transfer that went well.
@@ -557,16 +578,7 @@ async function finishTransfer(
     // The control connection broke during a transfer that went well: that is the control's
     // failure, for the caller (e.g. the write test) to handle.
     if (!r.failedStep && e.outcome !== 'timeout') throw e;
-    // No final reply in time: a late one would answer our next command, so the session is out
-    // of step and closed. The transfer's result stands, with what happened after it.
-    const why = `no final reply on the control connection (${e.message}); it was closed (out of step)`;
-    if (r.failedStep) r.error = `${r.error}; ${why}`;
-    else {
-      r.failedStep = 'reply';
-      r.error = why;
-    }
-    o.transcript.note(control.conn, why);
-    control.close('closed by xferscan: the server did not answer the end of a transfer');
+    outOfStep(control, o, r, err);
     return;
   }
   r.closeNotify = tails.get(r)?.() ?? null;
