@@ -13,7 +13,7 @@ import { summarizePeer } from '../src/net/tls-upgrade.js';
 import { looksLikeTls } from '../src/net/relay.js';
 import type { FtpReply } from '../src/net/ftp-reply.js';
 import { otherProtocol } from '../src/knowledge/banners.js';
-import { trialHelloPipelining } from '../src/tls/transport.js';
+import { helloSilenceMs, trialHelloPipelining } from '../src/tls/transport.js';
 import { WAN_RTT_MS } from '../src/tls/exchange.js';
 import { legacyHello } from '../src/tls/vuln/conn.js';
 
@@ -295,7 +295,7 @@ async function tryHelloPipelining(ctx: ConnectContext, d: Detection): Promise<vo
     return;
   }
   const hello = legacyHello(0x0303, ctx.target.host);
-  const silentMs = Math.max(100, 2 * rtt);
+  const silentMs = helloSilenceMs(rtt, 'trial');
   const r = await trialHelloPipelining(dialled.socket, 'AUTH TLS', hello, ctx.options.timeoutMs, silentMs);
   d.helloPipelining = r.pipelining;
   const said = r.pipelining === null ? 'undecided' : r.pipelining ? 'the server reads it' : 'the server drops it';

@@ -16,6 +16,7 @@ import type {
   TlsVulnerabilities,
 } from '../src/model.js';
 import { helloWithAuthOpener, pipelinedTlsTransport, rttHintOf, type TlsInventory } from './tls.js';
+import { helloSilenceMs } from '../src/tls/transport.js';
 import {
   deriveVulns,
   runVulnBattery,
@@ -239,7 +240,7 @@ export const tlsVulnsProbe: Probe<TlsDepth | null, { 'tls-inventory': TlsInvento
       onFirstFlight: firstFlight,
       openWithHello:
         detected.service === 'ftps-explicit' && authCommand === 'AUTH TLS' && detected.helloPipelining
-          ? helloWithAuthOpener(ctx, Math.max(1000, 4 * (rttHintOf(detected) ?? 0)))
+          ? helloWithAuthOpener(ctx, helloSilenceMs(rttHintOf(detected), 'trusted'))
           : null,
     });
     // the client-certificate test starts as soon as hello A showed whether a certificate is requested

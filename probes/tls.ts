@@ -79,6 +79,12 @@ export function tlsCapabilities(
   };
 }
 
+/** A preamble failure as the ProbeError an opener throws (other errors unchanged). */
+function asOpenError(err: unknown): unknown {
+  if (!(err instanceof TransportError)) return err;
+  return new ProbeError(err.code === 'refused-by-server' || err.code === 'timeout' ? err.code : 'protocol-error', err.message);
+}
+
 /**
  * `tlsTransport` with the explicit-FTPS preamble pipelined, for callers that only take an opener
  * (the vulnerability battery): AUTH goes out with the connection, one round trip saved per
@@ -105,8 +111,7 @@ export function pipelinedTlsTransport(ctx: ConnectContext, explicit: boolean, au
         mode = 'wait';
         return once();
       }
-      if (!(err instanceof TransportError)) throw err;
-      throw new ProbeError(err.code === 'refused-by-server' || err.code === 'timeout' ? err.code : 'protocol-error', err.message);
+      throw asOpenError(err);
     }
   };
   return once;
@@ -147,8 +152,7 @@ export function helloWithAuthOpener(ctx: ConnectContext, silentMs: number): Open
     } catch (err) {
       socket.on('error', () => {});
       socket.destroy();
-      if (!(err instanceof TransportError)) throw err;
-      throw new ProbeError(err.code === 'refused-by-server' || err.code === 'timeout' ? err.code : 'protocol-error', err.message);
+      throw asOpenError(err);
     }
   };
 }

@@ -8,6 +8,7 @@ import {
   Pool,
   TransportError,
   ftpsPreamble,
+  helloSilenceMs,
   type OpenTransport,
   type PreambleMode,
   type TlsTransportCapabilities,
@@ -249,19 +250,6 @@ export async function exchange(ctx: Ctx, hello: Buffer, meta: ExchangeMeta): Pro
   return flight;
 }
 
-/** How long a pipelined hello may go unanswered after the 234 before we conclude it was dropped. */
-function trialWaitMs(ctx: Ctx): number {
-  return Math.max(100, (rttOf(ctx) ?? 0) * 2);
-}
-
-/**
- * Past the trial, a pipelined hello still unanswered this long after the 234 was dropped after all
- * (the server's answer to a hello it read comes with its 234): generous, as only speed is at stake.
- */
-function pipelinedSilenceMs(ctx: Ctx): number {
-  return Math.max(1000, (rttOf(ctx) ?? 0) * 4);
-}
-
 async function exchangeOnce(ctx: Ctx, hello: Buffer, priority: number, trial: boolean): Promise<FlightResult> {
   const parser = new ServerFlight(DEFAULT_LIMITS);
   let t: Transport;
@@ -275,7 +263,7 @@ async function exchangeOnce(ctx: Ctx, hello: Buffer, priority: number, trial: bo
     return parser.result;
   }
   ctx.handshakes++;
-  return readFlight(ctx, t, hello, parser, trial ? trialWaitMs(ctx) : t.helloSent ? pipelinedSilenceMs(ctx) : null);
+  return readFlight(ctx, t, hello, parser, trial || t.helloSent ? helloSilenceMs(rttOf(ctx), trial ? 'trial' : 'trusted') : null);
 }
 
 /** Sends the hello (unless it went with the preamble) and reads the flight; releases the transport. */

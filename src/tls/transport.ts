@@ -10,6 +10,7 @@
 // waiting after its 234; Pure-FTPd and ProFTPD discard bytes read past "AUTH TLS" (the defence
 // against command injection before TLS), so for them the hello waits for the 234.
 import type net from 'node:net';
+import { looksLikeTls } from '../net/relay.js';
 
 export type OpenTransport = () => Promise<net.Socket>;
 
@@ -194,6 +195,15 @@ export async function ftpsPreamble(
 }
 
 /**
+ * How long a hello sent with AUTH may go unanswered after the 234 before it counts as dropped:
+ * during a trial, a short wait (the answer to a hello the server read comes with its 234); past a
+ * trial that said yes, a generous one, as only speed is at stake.
+ */
+export function helloSilenceMs(rttMs: number | null, phase: 'trial' | 'trusted'): number {
+  return phase === 'trial' ? Math.max(100, (rttMs ?? 0) * 2) : Math.max(1000, (rttMs ?? 0) * 4);
+}
+
+/**
  * The next bytes a paused socket receives within `ms`: null on silence, an empty buffer when the
  * server closed or reset it. The socket is left paused, with only an error sink of ours.
  */
@@ -235,11 +245,11 @@ export async function trialHelloPipelining(
 ): Promise<{ pipelining: boolean | null; detail: string }> {
   try {
     const t = await ftpsPreamble(socket, command, 'hello', hello, timeoutMs, () => {});
-    if (t.pending?.length) return { pipelining: t.pending[0] === 0x16 || t.pending[0] === 0x15, detail: 'TLS answer with the 234' };
+    if (t.pending?.length) return { pipelining: looksLikeTls(t.pending), detail: 'TLS answer with the 234' };
     const first = await firstBytes(socket, silentMs);
     if (first === null) return { pipelining: false, detail: `no TLS answer within ${Math.round(silentMs)} ms of the 234` };
     if (!first.length) return { pipelining: null, detail: 'closed after the 234' };
-    return { pipelining: first[0] === 0x16 || first[0] === 0x15, detail: 'TLS answer after the 234' };
+    return { pipelining: looksLikeTls(first), detail: 'TLS answer after the 234' };
   } catch (err) {
     return { pipelining: null, detail: (err as Error).message };
   } finally {
