@@ -552,6 +552,8 @@ function outOfStep(control: FtpControl, o: DataOptions, r: DataResult, err: unkn
     r.error = why;
   }
   o.transcript.note(control.conn, why);
+  // QUIT all the same: pyftpdlib spins on a control connection closed under a pending transfer
+  if (control.writable) control.send('QUIT', 'quit');
   control.close('closed by xferscan: the server did not answer the end of a transfer');
 }
 
