@@ -24,6 +24,8 @@ export const MAX_DATA_BYTES = 4 * 1024 * 1024;
 
 /** Active mode: how many --timeout periods to wait for the server's reply after it failed to connect back. */
 export const ACTIVE_REPLY_PATIENCE = 5;
+/** The least a data ClientHello waits for the transfer command's 1xx (see runCommandOverData). */
+export const START_REPLY_FLOOR_MS = 250;
 
 export interface DataOptions {
   mode: DataMode;
@@ -289,7 +291,9 @@ export async function transfer(control: FtpControl, o: DataOptions): Promise<Dat
 }
 
 async function passiveTransfer(control: FtpControl, o: DataOptions, r: DataResult): Promise<void> {
+  const asked = performance.now();
   const pa = await setupPassive(control, o, r);
+  const setupReplyMs = performance.now() - asked;
   if (!pa) return;
   r.advertisedAddress = pa.address;
   r.port = pa.port;
@@ -304,7 +308,7 @@ async function passiveTransfer(control: FtpControl, o: DataOptions, r: DataResul
     // Leave the server's pending listener alone; ABOR is not needed: no command was sent.
     return;
   }
-  await runCommandOverData(control, o, r, async () => d.socket!);
+  await runCommandOverData(control, o, r, setupReplyMs, async () => d.socket!);
 }
 
 async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult): Promise<void> {
@@ -319,7 +323,9 @@ async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult
   r.port = listener.port;
   try {
     const arg = o.mode === 'PORT' ? portArgument(local, listener.port) : eprtArgument(local, listener.port);
+    const asked = performance.now();
     const reply = await control.command(`${o.mode} ${arg}`, { step: o.step ?? (o.mode === 'PORT' ? 'port' : 'eprt') });
+    const setupReplyMs = performance.now() - asked;
     r.setupReply = brief(reply);
     if (listener.arrived) o.transcript.note(control.conn, `the server connected before replying to ${o.mode}`, o.step ?? 'transfer');
     if (reply.code !== 200) {
@@ -329,7 +335,7 @@ async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult
     }
     const accepted = listener.next(o.timeoutMs);
     accepted.then((s) => (r.activeSourcePort = s.remotePort ?? null)).catch(() => {});
-    await runCommandOverData(control, o, r, () => accepted);
+    await runCommandOverData(control, o, r, setupReplyMs, () => accepted);
   } finally {
     listener.close();
   }
@@ -385,24 +391,49 @@ async function listenForServer(control: FtpControl, o: DataOptions, local: strin
 }
 
 /**
- * Sends the transfer command and, at the same time, brings the data connection up (TLS
- * included): some servers (vsftpd) finish the data handshake before they send 150.
+ * How long the data ClientHello waits for the transfer command's 1xx before it goes out anyway:
+ * a few of the round trips the set-up command (PASV, PORT…) took, never less than the floor.
  */
-async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataResult, getSocket: () => Promise<net.Socket>): Promise<void> {
+export function startReplyPatienceMs(setupReplyMs: number): number {
+  return Math.max(START_REPLY_FLOOR_MS, Math.round(4 * setupReplyMs));
+}
+
+/**
+ * Sends the transfer command and brings the data connection up; on a protected data channel
+ * our ClientHello waits for the command's 1xx. pyftpdlib up to 1.5.7 (Debian 12's) resets a data
+ * handshake that reaches it before it has read the command, and then never ends the transfer:
+ * sent together, the two race, and on a WAN (or behind a relay) the hello often wins — the same
+ * server passed on loopback and failed PROT P from afar. Every lab server answers 1xx before the
+ * data handshake; one that answers only after it gets the hello after `startReplyPatienceMs`.
+ */
+async function runCommandOverData(
+  control: FtpControl,
+  o: DataOptions,
+  r: DataResult,
+  setupReplyMs: number,
+  getSocket: () => Promise<net.Socket>,
+): Promise<void> {
   const step = o.step ?? 'transfer';
   control.send(o.command, step);
-  const dataReady = (async () => {
-    const sock = await getSocket();
-    if (!o.tls) return sock as net.Socket | tls.TLSSocket;
-    return dataTls(control, sock, o, r);
-  })();
-  dataReady.catch(() => {});
+  const sentAt = performance.now();
   const active = o.mode === 'PORT' || o.mode === 'EPRT';
   // Active mode: the server answers only after its own connect back succeeds or gives up (vsftpd:
   // connect_timeout, 60 s by default), so a dropped connect-back must not be mistaken for a dead
   // control channel. Record it when our listener's wait ends, then give the server time to answer.
   const startP = control.readReply(active ? o.timeoutMs * ACTIVE_REPLY_PATIENCE : undefined, undefined, step);
   startP.catch(() => {});
+  const dataReady = (async () => {
+    const sock = await getSocket();
+    if (!o.tls) return sock as net.Socket | tls.TLSSocket;
+    const patience = startReplyPatienceMs(setupReplyMs);
+    const answered = await firstReplyWithin(startP, patience - (performance.now() - sentAt));
+    // refused: no handshake (the caller closes the socket)
+    if (answered && answered.code >= 400) return sock;
+    if (!answered)
+      o.transcript.note(control.conn, `no reply to ${verbOf(o.command)} within ${patience} ms: data TLS started without it`, step);
+    return dataTls(control, sock, o, r);
+  })();
+  dataReady.catch(() => {});
   if (active && (await activeConnectBackFailed(control, o, r, startP, dataReady, step))) return;
   const startReply = await startP;
   r.startReply = brief(startReply);
@@ -433,6 +464,20 @@ async function runCommandOverData(control: FtpControl, o: DataOptions, r: DataRe
   }
   await transferOverData(control, o, r, sock, step);
 }
+
+/** The reply, or null when `ms` passed first or the control connection failed (its reader says why). */
+async function firstReplyWithin(reply: Promise<FtpReply>, ms: number): Promise<FtpReply | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), Math.max(0, ms))));
+  try {
+    return await Promise.race([reply.catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The command's verb, for notes (a file name stays out of them). */
+const verbOf = (command: string): string => command.split(' ')[0]!;
 
 /**
  * Active mode: the server answers only after its own connect back succeeds or gives up. When our
