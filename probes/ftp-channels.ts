@@ -17,7 +17,7 @@ import {
   type ChannelsResult,
 } from '../src/ftp/experiments.js';
 import { asProbeError } from '../src/net/outcomes.js';
-import type { DataMode } from '../src/net/ftp-data.js';
+import type { DataMode, DataResult } from '../src/net/ftp-data.js';
 import type { FtpControl } from '../src/net/ftp-control.js';
 import type { AnonymousResult } from './ftp-login-policy.js';
 import { anonymousLoginWorks } from '../src/derive/ftp.js';
@@ -171,19 +171,35 @@ async function mainSession(run: Run): Promise<void> {
   }
 }
 
+type ReuseOutcome = { version: SecureVersion; own: Run; without: DataResult | null; withReuse: DataResult | null };
+
 /**
  * Does the data connection have to resume the control session? For each TLS version the server
  * speaks (1.3 and 1.2 apart: tickets are single-use in 1.3), one session lists without resuming
- * and another with resuming. Separate sessions: vsftpd ends the session after a refused one.
+ * and another with resuming. Separate sessions: vsftpd ends the session after a refused one. The
+ * versions do not depend on each other and run side by side (on a WAN each pair is seconds of
+ * round trips); what they record is added once both are done, in version order (mergeReuse).
  */
-async function reuseExperiments(run: Run): Promise<void> {
+async function reuseExperiments(run: Run): Promise<ReuseOutcome[]> {
   const main = run.out.dataChannels.find((d) => d.protection === 'P' && d.controlTlsVersion)?.controlTlsVersion;
-  if (!main || !run.out.login?.ok) return;
+  if (!main || !run.out.login?.ok) return [];
   const versions = (main === 'TLSv1.3' ? ['TLSv1.3', 'TLSv1.2'] : [main]) as SecureVersion[];
-  for (const version of versions) {
-    const without = await reuseRun(run, version, false);
+  return Promise.all(
+    versions.map(async (version) => {
+      const own: Run = { ...run, out: { commandReplies: [], dataChannels: [], passiveSamples: [] }, gaps: [] };
+      const without = await reuseRun(own, version, false);
+      const withReuse = without && (!without.ok || without.tls?.resumed === false) ? await reuseRun(own, version, true) : null;
+      return { version, own, without, withReuse };
+    }),
+  );
+}
+
+function mergeReuse(run: Run, outcomes: ReuseOutcome[]): void {
+  for (const { version, own, without, withReuse } of outcomes) {
+    run.out.commandReplies.push(...own.out.commandReplies);
+    run.out.dataChannels.push(...own.out.dataChannels);
+    run.gaps.push(...own.gaps);
     if (!without) continue;
-    const withReuse = !without.ok || without.tls?.resumed === false ? await reuseRun(run, version, true) : null;
     (run.out.sessionReuse ??= {})[version as 'TLSv1.2' | 'TLSv1.3'] = {
       withoutReuse: { ok: without.ok, code: without.endReply?.code ?? without.startReply?.code ?? null, error: without.error },
       withReuse: withReuse
@@ -336,8 +352,9 @@ export const ftpChannelsProbe: Probe<ChannelsResult, { 'ftp-anonymous': Anonymou
   services: ['ftp', 'ftps-explicit', 'ftps-implicit'],
   section: 'ftp',
   needs: ['ftp-anonymous'],
-  // one control connection at a time; its data connections do not count against the allowance
-  connections: 1,
+  // one control connection at a time, two for the session-reuse experiments (one per TLS
+  // version); data connections do not count against the allowance
+  connections: 2,
   async run(ctx, inputs) {
     const out: ChannelsResult = { commandReplies: [], dataChannels: [], passiveSamples: [] };
     if (!ctx.detected.ftp || ctx.detected.outcome === 'refused-by-server') return completed(out);
@@ -347,7 +364,7 @@ export const ftpChannelsProbe: Probe<ChannelsResult, { 'ftp-anonymous': Anonymou
     const who = run.out.login?.ok ? await chooseLogin(run, run.tls !== 'none', false) : null;
     if (who) await cleanupWriteTest(run, 'writeTest', who);
     await anonymousWriteTest(run);
-    if (run.tls !== 'none') await reuseExperiments(run);
+    if (run.tls !== 'none') mergeReuse(run, await reuseExperiments(run));
     await cleartextPassiveSample(run);
     return completed(out, run.gaps);
   },

@@ -63,7 +63,8 @@ export const ftpTransferSequenceProbe: Probe<SequenceResult, { 'ftp-channels': C
   services: ['ftp', 'ftps-explicit', 'ftps-implicit'],
   section: 'ftp',
   needs: ['ftp-channels'],
-  connections: 1,
+  // two runs side by side when none uploads
+  connections: 2,
   async run(ctx, inputs) {
     if (!ctx.detected.ftp || ctx.detected.outcome === 'refused-by-server') return completed({ transferSequence: null });
     const ch = found(await inputs['ftp-channels']);
@@ -72,11 +73,17 @@ export const ftpTransferSequenceProbe: Probe<SequenceResult, { 'ftp-channels': C
     if (why) return completed({ transferSequence: { runs: [], leftBehind: null, notRun: why } });
     const p = plans(ctx, ch!, tls);
     const seq: FtpTransferSequence = { runs: [], leftBehind: null, notRun: null };
-    for (const plan of p.plans) {
-      // once a file of ours stayed behind, the later runs upload nothing more
-      const state = await runSequence(ctx, seq.leftBehind ? { ...plan, write: false } : plan);
-      seq.runs.push(state.run);
-      if (state.pendingFile) seq.leftBehind ??= await removeLeftover(ctx, plan, state.pendingFile);
+    if (p.plans.some((plan) => plan.write)) {
+      for (const plan of p.plans) {
+        // once a file of ours stayed behind, the later runs upload nothing more
+        const state = await runSequence(ctx, seq.leftBehind ? { ...plan, write: false } : plan);
+        seq.runs.push(state.run);
+        if (state.pendingFile) seq.leftBehind ??= await removeLeftover(ctx, plan, state.pendingFile);
+      }
+    } else {
+      // listings only: the runs do not depend on each other (in plan order in the report)
+      const states = await Promise.all(p.plans.map((plan) => runSequence(ctx, plan)));
+      seq.runs.push(...states.map((state) => state.run));
     }
     const gaps: Gap[] = p.notes.map((detail) => ({ step: 'transfer-sequence', reason: 'unsupported', detail }));
     return completed({ transferSequence: seq }, gaps);
