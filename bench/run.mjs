@@ -158,12 +158,15 @@ function labEndpoints() {
     /* no manifest: defaults */
   }
   const port = (name, dflt) => byName[name]?.port ?? dflt;
+  // the lab user's login, for the WAN scan a partner runs with credentials
+  const login = (name) =>
+    byName[name]?.user && byName[name]?.passwordFile ? { user: byName[name].user, passwordFile: byName[name].passwordFile } : null;
   return {
     tls: [
-      { name: 'vsftpd-explicit', port: port('vsftpd-explicit', 21021), mode: 'explicit', tls13: true },
-      { name: 'vsftpd-implicit', port: port('vsftpd-implicit', 21990), mode: 'implicit', tls13: true },
-      { name: 'proftpd-tls', port: port('proftpd-tls', 21023), mode: 'explicit', tls13: false },
-      { name: 'pureftpd-tls', port: port('pureftpd-tls', 21024), mode: 'explicit', tls13: true },
+      { name: 'vsftpd-explicit', port: port('vsftpd-explicit', 21021), mode: 'explicit', tls13: true, login: login('vsftpd-explicit') },
+      { name: 'vsftpd-implicit', port: port('vsftpd-implicit', 21990), mode: 'implicit', tls13: true, login: login('vsftpd-implicit') },
+      { name: 'proftpd-tls', port: port('proftpd-tls', 21023), mode: 'explicit', tls13: false, login: login('proftpd-tls') },
+      { name: 'pureftpd-tls', port: port('pureftpd-tls', 21024), mode: 'explicit', tls13: true, login: login('pureftpd-tls') },
     ],
     ssh: [
       { name: 'sshd-modern', port: port('sshd-modern', 22022) },

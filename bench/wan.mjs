@@ -63,8 +63,8 @@ async function throughRelay(target, delay, fn) {
   }
 }
 
-async function xferscanRun(port) {
-  const r = await spawnTimed(process.execPath, [BIN, 'scan', `127.0.0.1:${port}`, '--format', 'json']);
+async function xferscanRun(port, extra = []) {
+  const r = await spawnTimed(process.execPath, [BIN, 'scan', `127.0.0.1:${port}`, '--format', 'json', ...extra]);
   let ep = null;
   try {
     ep = JSON.parse(r.stdout).endpoints[0];
@@ -140,6 +140,14 @@ async function wanTlsEndpoint(o, ep, delay, testssl) {
       await x();
     }
   }
+  // as a partner runs it: logged in, so the FTP experiments (data channels, session reuse, the
+  // transfer sequence) run too
+  const logged = [];
+  if (ep.login)
+    for (let i = 0; i < o.runsFor(delay); i++)
+      logged.push(
+        await throughRelay(ep.port, delay, (p) => xferscanRun(p, ['--user', ep.login.user, '--password-file', ep.login.passwordFile])),
+      );
   const inv = [];
   const wide = [];
   for (let i = 0; i < o.runsFor(delay); i++) {
@@ -173,6 +181,7 @@ async function wanTlsEndpoint(o, ep, delay, testssl) {
       scanLowerBoundMs: median(xs.map((r) => r.pace?.lowerBoundMs)),
       pace: xs[0]?.pace ?? null,
     },
+    xferscanLoggedIn: logged.length ? { ...summarize(logged), scanLowerBoundMs: median(logged.map((r) => r.pace?.lowerBoundMs)) } : null,
     inventoryPipelined: invSummary(inv),
     inventoryPipelinedWide: invSummary(wide),
     testssl: ts.length ? { ...summarize(ts), mode: ts.at(-1).mode, abandonedSocketsAttemptMs: state.abandonedMs ?? null } : null,
@@ -268,6 +277,8 @@ function printWan(w) {
         'ratio',
         'conns x/t',
         'hs x/t',
+        'x. logged in',
+        'its LB',
         'inv. pipelined',
         'its LB',
         `inv. cap ${WIDE_CAP}`,
@@ -286,6 +297,8 @@ function printWan(w) {
         ratio(r.testssl?.ms, r.xferscan.ms),
         `${r.xferscan.connections}/${r.testssl?.connections ?? '-'}`,
         `${r.xferscan.handshakes}/${r.testssl?.handshakes ?? '-'}`,
+        fmt(r.xferscanLoggedIn?.ms),
+        fmt(r.xferscanLoggedIn?.scanLowerBoundMs),
         fmt(r.inventoryPipelined.ms),
         fmt(r.inventoryPipelined.lowerBoundMs),
         `${fmt(r.inventoryPipelinedWide.ms)}${r.inventoryPipelinedWide.limited ? '†' : ''}`,
@@ -295,6 +308,9 @@ function printWan(w) {
   );
   console.log(
     "scan LB: the whole scan's lower bound from its JSON report (endpoint.pace: 2 round trips per connection after detection, the inventory's handshakes at its plan's round trips, at the connection cap; never less than the inventory's chain)",
+  );
+  console.log(
+    "x. logged in: the whole scan with the lab user's credentials, as a partner runs it (the FTP experiments then run too), and its lower bound",
   );
   console.log(
     `inv. pipelined: the TLS inventory alone with the preamble pipelined (as in the scan), at the default cap of 4 and at ${WIDE_CAP} connections; † the server refused some (421) and the prober used fewer`,
