@@ -4,8 +4,9 @@
 // (each a set-up and a hello, as the inventory counts them) and the SSH audit's plan. Every
 // connection needs at least 2 round trips (connect, then one reply); with `cap` connections side
 // by side, the probes' round trips take at least ⌈sum ÷ cap⌉ of them, and never fewer than their
-// longest chain; detection (connect, the server's first words) comes before all of it.
-import type { ScanPace, SshAuditPlan, TlsProbePlan } from '../model.js';
+// longest chain (the TLS inventory's, the SSH audit's, or the longest FTP session: each of its
+// commands waits for its reply); detection (connect, the server's first words) comes before all.
+import type { ScanPace, SshAuditPlan, TlsProbePlan, TranscriptLine } from '../model.js';
 
 /** Round trips a connection needs at the least: the TCP connect and one reply. */
 export const MIN_RTTS_PER_CONNECTION = 2;
@@ -22,13 +23,29 @@ export interface PaceInput {
   /** connections of the vulnerability battery: each a set-up and a hello, no cheaper than an inventory handshake */
   tlsTestConnections?: number;
   sshPlan?: Pick<SshAuditPlan, 'rttMs' | 'lowerBoundRtts'> | null;
+  /** the longest FTP session after detection, in round trips (longestFtpSessionRtts) */
+  ftpSessionRtts?: number;
+}
+
+/** Connections of detection: they come before the probes (DETECTION_RTTS). */
+const DETECTION_CONN = /^(detect|auth-ssl|hello-pipelining)#/;
+
+/**
+ * The FTP session after detection with the most commands, in round trips: its connect, then each
+ * command but the last waiting for its reply (QUIT's may not be waited for). From what the
+ * transcript kept, so never more than the session took.
+ */
+export function longestFtpSessionRtts(lines: readonly TranscriptLine[]): number {
+  const commands = new Map<string, number>();
+  for (const l of lines) if (l.dir === 'client' && !DETECTION_CONN.test(l.conn)) commands.set(l.conn, (commands.get(l.conn) ?? 0) + 1);
+  return commands.size ? Math.max(...commands.values()) : 0;
 }
 
 export function scanPace(i: PaceInput): ScanPace {
   const hellos = i.tlsPlan ? i.tlsPlan.handshakes + (i.tlsTestConnections ?? 0) : 0;
   const tlsExtra = i.tlsPlan ? hellos * Math.max(0, i.tlsPlan.rttsPerHandshake - MIN_RTTS_PER_CONNECTION) : 0;
   const roundTrips = i.connections * MIN_RTTS_PER_CONNECTION + tlsExtra;
-  const chainRtts = Math.max(i.tlsPlan?.lowerBoundRtts ?? 0, i.sshPlan?.lowerBoundRtts ?? 0);
+  const chainRtts = Math.max(i.tlsPlan?.lowerBoundRtts ?? 0, i.sshPlan?.lowerBoundRtts ?? 0, i.ftpSessionRtts ?? 0);
   const cap = Math.max(1, i.connectionCap);
   const lowerBoundRtts = DETECTION_RTTS + Math.max(Math.ceil(roundTrips / cap), chainRtts);
   const rtts = [i.tlsPlan?.rttMs, i.sshPlan?.rttMs].filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0);

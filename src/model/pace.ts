@@ -17,7 +17,9 @@ export const ScanPaceSchema = obj(
     roundTrips: Count(
       "least round trips those connections needed together: 2 each (connect, one reply); each TLS inventory handshake and vulnerability-battery connection as many as one handshake of the inventory's plan",
     ),
-    chainRtts: Count("the longest chain of round trips that each waited for the one before (the TLS inventory's or the SSH audit's plan)"),
+    chainRtts: Count(
+      "the longest chain of round trips that each waited for the one before: the TLS inventory's or the SSH audit's plan, or the FTP session after detection with the most commands (its connect and each command but the last)",
+    ),
     lowerBoundRtts: Count('2 (detection: connect, the first words) + max(⌈roundTrips ÷ connectionCap⌉, chainRtts)'),
     lowerBoundMs: nullable(Type.Number({ description: 'lowerBoundRtts × rttMs; null without a measured round trip' })),
   },

@@ -3,7 +3,8 @@
 // round-trip relay (33 inventory handshakes of 3 round trips each, a chain of 27, 14 battery
 // connections, 58 connections after detection at cap 4).
 import type { ScanPace } from '../../../src/model.js';
-import { scanPace, type PaceInput } from '../../../src/derive/pace.js';
+import { longestFtpSessionRtts, scanPace, type PaceInput } from '../../../src/derive/pace.js';
+import type { TranscriptLine } from '../../../src/model.js';
 import { table } from './table.js';
 
 const tlsPlan = { rttMs: 51.1, handshakes: 33, rttsPerHandshake: 3, lowerBoundRtts: 27 };
@@ -71,5 +72,55 @@ table<PaceInput, ScanPace>('scanPace', scanPace, [
       lowerBoundRtts: 12,
       lowerBoundMs: null,
     },
+  },
+]);
+
+table<PaceInput, Pick<ScanPace, 'chainRtts' | 'lowerBoundRtts' | 'lowerBoundMs'>>(
+  'scanPace with the FTP session chain',
+  (i) => {
+    const p = scanPace(i);
+    return { chainRtts: p.chainRtts, lowerBoundRtts: p.lowerBoundRtts, lowerBoundMs: p.lowerBoundMs };
+  },
+  [
+    {
+      name: 'logged in: the main FTP session (38 commands) outlasts the inventory chain (27); the cap still bounds the scan',
+      // vsftpd through a 50 ms round-trip relay with credentials: 74 connections after detection
+      input: { elapsedMs: 5231, connectionCap: 4, connections: 60, tlsPlan, tlsTestConnections: 14, ftpSessionRtts: 38 },
+      // 60 × 2 + 47 = 167 round trips; ⌈167 ÷ 4⌉ = 42 > 38 > 27: the cap still bounds it
+      want: { chainRtts: 38, lowerBoundRtts: 44, lowerBoundMs: 2248 },
+    },
+    {
+      name: 'at cap 16 the FTP session bounds it',
+      input: { elapsedMs: 5000, connectionCap: 16, connections: 60, tlsPlan, ftpSessionRtts: 38 },
+      want: { chainRtts: 38, lowerBoundRtts: 40, lowerBoundMs: 2044 },
+    },
+  ],
+);
+
+const line = (conn: string, dir: TranscriptLine['dir'], text = 'X'): TranscriptLine => ({ t: '2026-12-03T00:00:00.000Z', conn, dir, text });
+
+table<TranscriptLine[], number>('longestFtpSessionRtts', longestFtpSessionRtts, [
+  { name: 'no session after detection', input: [line('detect#1', 'client'), line('detect#1', 'client')], want: 0 },
+  {
+    name: 'the session with the most commands; replies and notes do not count',
+    input: [
+      line('ftp-main#4', 'client', 'USER u'),
+      line('ftp-main#4', 'server', '331'),
+      line('ftp-main#4', 'client', 'PASS ***'),
+      line('ftp-main#4', 'note', 'data connection received 10 bytes'),
+      line('ftp-main#4', 'client', 'QUIT'),
+      line('anonymous#5', 'client', 'USER anonymous'),
+    ],
+    want: 3,
+  },
+  {
+    name: "detection's connections come before the probes: not counted here",
+    input: [
+      line('auth-ssl#2', 'client'),
+      line('auth-ssl#2', 'client'),
+      line('hello-pipelining#3', 'client'),
+      line('reuse-TLSv1.3-with#9', 'client'),
+    ],
+    want: 1,
   },
 ]);
