@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EndpointReport } from '../../src/model.js';
 import { ROOT, scanJson } from '../helpers/cli.js';
 import { runOracle } from '../helpers/oracle.js';
-import { labEndpoint, loadLabEndpoints } from '../lab/endpoints.js';
+import { labEndpoint, labHas } from '../lab/endpoints.js';
 import { startRelay, type Relay } from '../../bench/relay.mjs';
 import { startScriptedFtp } from '../hostile/servers2.js';
 
@@ -26,15 +26,7 @@ const RESETS_EARLY_HELLO = new Set(['pyftpdlib']);
 const SCANNED = ['pyftpd-lax', 'pyftpd-tls', 'vsftpd-explicit'] as const;
 const DATA_CHECKS = ['FTPS-PROT-P', 'FTP-DATA-PASSIVE', 'FTPS-SESSION-REUSE'];
 
-const LAB = (() => {
-  try {
-    if (process.env.XFERSCAN_LAB === 'off') return false;
-    const names = new Set(loadLabEndpoints().map((e) => e.name));
-    return NAMES.every((n) => names.has(n));
-  } catch {
-    return false;
-  }
-})();
+const LAB = labHas(...NAMES);
 const relays: Relay[] = [];
 const servers: { close(): Promise<void> }[] = [];
 afterAll(async () => {

@@ -8,15 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointReport } from '../../src/model.js';
 import { scanJson } from '../helpers/cli.js';
-import { labEndpoint, loadLabEndpoints } from '../lab/endpoints.js';
+import { labEndpoint, labHas } from '../lab/endpoints.js';
 
-const LAB = (() => {
-  try {
-    return process.env.XFERSCAN_LAB !== 'off' && loadLabEndpoints().some((e) => e.name === 'vsftpd-explicit');
-  } catch {
-    return false;
-  }
-})();
+const LAB = labHas('vsftpd-explicit');
 
 /** [first, last] transcript time of each connection whose name matches. */
 function spans(ep: EndpointReport, name: RegExp): [number, number][] {

@@ -10,19 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EndpointReport } from '../../src/model.js';
 import { ROOT, scanJson } from '../helpers/cli.js';
 import { runOracle } from '../helpers/oracle.js';
-import { labEndpoint, loadLabEndpoints } from '../lab/endpoints.js';
+import { labEndpoint, labHas } from '../lab/endpoints.js';
 import { startRelay, type Relay } from '../../bench/relay.mjs';
 
 const NAMES = ['vsftpd-explicit', 'pureftpd-tls', 'proftpd-tls', 'pyftpd-tls'] as const;
-const LAB = (() => {
-  try {
-    if (process.env.XFERSCAN_LAB === 'off') return false;
-    const names = new Set(loadLabEndpoints().map((e) => e.name));
-    return NAMES.every((n) => names.has(n));
-  } catch {
-    return false;
-  }
-})();
+const LAB = labHas(...NAMES);
 const relays: Relay[] = [];
 afterAll(async () => {
   for (const r of relays) await r.close();

@@ -112,6 +112,17 @@ export function labTarget(e: Pick<LabEndpoint, 'host' | 'port'>): string {
   return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
 }
 
+/** Whether the lab is on (XFERSCAN_LAB is not 'off') and has every named endpoint: a suite's skipIf. */
+export function labHas(...names: string[]): boolean {
+  if (process.env.XFERSCAN_LAB === 'off') return false;
+  try {
+    const have = new Set(loadLabEndpoints().map((e) => e.name));
+    return names.every((n) => have.has(n));
+  } catch {
+    return false;
+  }
+}
+
 export function labEndpoint(name: string): LabEndpoint {
   const e = loadLabEndpoints().find((x) => x.name === name);
   if (!e) throw new Error(`unknown lab endpoint: ${name}`);
