@@ -208,17 +208,21 @@ export class FtpControl {
     return !this.handedOver && !this.raw.destroyed && !this.socket.destroyed && this.socket.writable && this.raw.writable;
   }
 
+  /** Throws ProbeError (and notes that `verb` was not sent) when the connection can no longer carry a command. */
+  ensureOpen(verb: string, step?: Step): void {
+    if (this.writable) return;
+    const why = this.closedBecause ?? this.reader.failureMessage ?? 'connection closed by the server';
+    this.transcript.note(this.conn, `${verb} not sent: ${why}`, step);
+    throw new ProbeError('protocol-error', why);
+  }
+
   /**
    * Sends a command line. Throws ProbeError (never writes) when the connection can no longer
    * carry it: a write after the server's FIN would only come back as an EPIPE.
    */
   send(line: string, step?: Step): void {
     if (/[\r\n]/.test(line)) throw new ProbeError('protocol-error', 'refusing to send a command containing a line break');
-    if (!this.writable) {
-      const why = this.closedBecause ?? this.reader.failureMessage ?? 'connection closed by the server';
-      this.transcript.note(this.conn, `${line.split(' ')[0]} not sent: ${why}`, step);
-      throw new ProbeError('protocol-error', why);
-    }
+    this.ensureOpen(line.split(' ')[0]!, step);
     this.transcript.add(this.conn, 'client', line, step);
     this.socket.write(`${line}\r\n`);
   }

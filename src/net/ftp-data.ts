@@ -312,6 +312,9 @@ async function passiveTransfer(control: FtpControl, o: DataOptions, r: DataResul
 }
 
 async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult): Promise<void> {
+  // a control connection closed already (e.g. out of step) ends the session, as PASV on it would:
+  // it has no local address left, which says nothing about active mode
+  control.ensureOpen(o.mode, o.step ?? (o.mode === 'PORT' ? 'port' : 'eprt'));
   const local = control.localAddress ? plainAddress(control.localAddress) : null;
   if (!local) {
     r.failedStep = 'setup';

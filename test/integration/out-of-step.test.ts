@@ -8,9 +8,11 @@
 // it is left undecided. It still says QUIT before closing: pyftpdlib spins at full CPU, for good,
 // on a control connection closed under a transfer it still thinks is pending.
 import type net from 'node:net';
+import tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanJson } from '../helpers/cli.js';
 import { startScriptedFtp } from '../hostile/servers2.js';
+import { testCertificate } from '../helpers/fixtures.js';
 
 const TIMEOUT_MS = 1000;
 /** the transfer's final reply: after the scan stopped waiting for it */
@@ -60,5 +62,51 @@ describe('a transfer without its final reply in time', () => {
     expect(JSON.stringify(passive?.evidence)).toMatch(/out of step/);
     // every session whose data handshake was reset said QUIT before it was closed
     for (const n of resetOn) expect(quitOn.has(n), `connection ${n}`).toBe(true);
+  }, 90_000);
+
+  it('what comes after an out-of-step close is left undecided, not failed: active mode is not judged on a closed session', async () => {
+    let lastPassive = '';
+    const server = await startScriptedFtp({
+      name: 'pasv-data-reset',
+      dataTls: async (s) => s,
+      on: {
+        EPSV: () => {
+          lastPassive = 'EPSV';
+          return false;
+        },
+        PASV: () => {
+          lastPassive = 'PASV';
+          return false;
+        },
+        // EPSV listings work (TLS done here, as the default server would); PASV ones are reset
+        LIST: async (c) => {
+          c.say('150 Here comes the listing');
+          const raw = (await c.dataSocket()) as net.Socket;
+          if (lastPassive === 'PASV') {
+            raw.once('data', () => raw.resetAndDestroy());
+            return;
+          }
+          const d = new tls.TLSSocket(raw, { isServer: true, ...testCertificate() });
+          d.on('error', () => raw.destroy());
+          d.once('secure', () => {
+            d.once('close', () => c.say('226 Transfer complete'));
+            d.end('-rw-r--r-- 1 ftp ftp 12 Jan 01 00:00 readme.txt\r\n');
+          });
+          d.resume();
+        },
+      },
+    });
+    servers.push(server);
+    const { report } = await scanJson([`ftpes://127.0.0.1:${server.port}`, '--active', '--timeout', String(TIMEOUT_MS)], {
+      timeoutMs: 60_000,
+    });
+    const ep = report.endpoints[0]!;
+    const channels = ep.ftp!.dataChannels;
+    expect(channels.find((d) => d.mode === 'EPSV' && d.protection === 'P')?.ok).toBe(true);
+    expect(channels.find((d) => d.mode === 'PASV' && d.protection === 'P')?.error).toMatch(/out of step/);
+    // before: EPRT and PORT were recorded as failed ("cannot tell our own address"), FTP-DATA-ACTIVE failed
+    expect(channels.filter((d) => d.mode === 'EPRT' || d.mode === 'PORT')).toEqual([]);
+    expect(ep.findings.find((f) => f.id === 'FTP-DATA-ACTIVE')?.status).not.toBe('fail');
+    expect(ep.transcript.some((l) => /^EPRT not sent: /.test(l.text))).toBe(true);
   }, 90_000);
 });
