@@ -48,6 +48,9 @@ async function scan(port: number, name: string): Promise<EndpointReport> {
   return report.endpoints[0]!;
 }
 
+/** transcript notes no scan of a lab server should have: the patience used, a session out of step */
+const UNEXPECTED = /data TLS started without it|out of step/;
+const unexpected = (ep: EndpointReport) => ep.transcript.some((l) => UNEXPECTED.test(l.text));
 const verdicts = (ep: EndpointReport) => Object.fromEntries(DATA_CHECKS.map((id) => [id, ep.findings.find((f) => f.id === id)?.status]));
 
 describe.skipIf(!LAB)('the data ClientHello waits for the transfer command’s reply', () => {
@@ -72,14 +75,21 @@ describe.skipIf(!LAB)('the data ClientHello waits for the transfer command’s r
       const port = labEndpoint(name).port;
       const relay = await startRelay({ target: port, delayMs: 10 });
       relays.push(relay);
-      const [direct, wan] = [await scan(port, name), await scan(relay.port, name)];
+      const pair = async () => [await scan(port, name), await scan(relay.port, name)] as const;
+      const clean = ([d, w]: readonly [EndpointReport, EndpointReport]) =>
+        verdicts(d)['FTPS-PROT-P'] === 'pass' &&
+        JSON.stringify(verdicts(w)) === JSON.stringify(verdicts(d)) &&
+        !unexpected(d) &&
+        !unexpected(w);
+      // what the order of hello and LIST decides happens every time; up to two more tries tell it
+      // from pyftpdlib 1.5.7's own stalls under load (data-tls-order is not alone on the lab)
+      let scans = await pair();
+      for (let i = 0; i < 2 && !clean(scans); i++) scans = await pair();
+      const [direct, wan] = scans;
       // the oracle listed over PROT P: so must the scan, from near and far
       expect(verdicts(direct)['FTPS-PROT-P'], JSON.stringify(direct.findings.find((f) => f.id === 'FTPS-PROT-P'))).toBe('pass');
       expect(verdicts(wan)).toEqual(verdicts(direct));
-      for (const ep of [direct, wan]) {
-        const notes = ep.transcript.map((l) => l.text);
-        expect(notes.filter((t) => /data TLS started without it|out of step/.test(t))).toEqual([]);
-      }
+      for (const ep of [direct, wan]) expect(ep.transcript.map((l) => l.text).filter((t) => UNEXPECTED.test(t))).toEqual([]);
     },
     240_000,
   );
