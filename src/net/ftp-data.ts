@@ -314,7 +314,8 @@ async function passiveTransfer(control: FtpControl, o: DataOptions, r: DataResul
 async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult): Promise<void> {
   // a control connection closed already (e.g. out of step) ends the session, as PASV on it would:
   // it has no local address left, which says nothing about active mode
-  control.ensureOpen(o.mode, o.step ?? (o.mode === 'PORT' ? 'port' : 'eprt'));
+  const setupStep = o.step ?? (o.mode === 'PORT' ? 'port' : 'eprt');
+  control.ensureOpen(o.mode, setupStep);
   const local = control.localAddress ? plainAddress(control.localAddress) : null;
   if (!local) {
     r.failedStep = 'setup';
@@ -327,7 +328,7 @@ async function activeTransfer(control: FtpControl, o: DataOptions, r: DataResult
   try {
     const arg = o.mode === 'PORT' ? portArgument(local, listener.port) : eprtArgument(local, listener.port);
     const asked = performance.now();
-    const reply = await control.command(`${o.mode} ${arg}`, { step: o.step ?? (o.mode === 'PORT' ? 'port' : 'eprt') });
+    const reply = await control.command(`${o.mode} ${arg}`, { step: setupStep });
     const setupReplyMs = performance.now() - asked;
     r.setupReply = brief(reply);
     if (listener.arrived) o.transcript.note(control.conn, `the server connected before replying to ${o.mode}`, o.step ?? 'transfer');
