@@ -635,8 +635,15 @@ async function finishTransfer(
   r.closeNotify = tails.get(r)?.() ?? null;
   sock.destroy();
   r.endReply = brief(endReply);
-  if (endReply.code >= 400 && !r.failedStep) {
+  if (endReply.code < 400) return;
+  const said = `${endReply.code} ${endReply.text.slice(0, 160)}`;
+  if (!r.failedStep) {
     r.failedStep = 'reply';
-    r.error = `${endReply.code} ${endReply.text.slice(0, 160)}`;
+    r.error = said;
+  } else if (r.failedStep === 'transfer') {
+    // A server that refuses a data connection says why and drops it (a 522 for a session not
+    // resumed): its reply and the reset arrive together, on two connections, in either order.
+    // Its reason comes first either way, so the same transfer reads the same on every run.
+    r.error = `${said} (the data connection: ${r.error})`;
   }
 }
