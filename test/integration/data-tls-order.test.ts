@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EndpointReport } from '../../src/model.js';
 import { ROOT, scanJson } from '../helpers/cli.js';
 import { runOracle } from '../helpers/oracle.js';
-import { labEndpoint, labHas } from '../lab/endpoints.js';
+import { labEndpoint, labHas, labLoginArgs } from '../lab/endpoints.js';
 import { startRelay, type Relay } from '../../bench/relay.mjs';
 import { startScriptedFtp } from '../hostile/servers2.js';
 
@@ -43,8 +43,7 @@ function oracle(name: string, order: 'reply-first' | 'hello-first') {
 }
 
 async function scan(port: number, name: string): Promise<EndpointReport> {
-  const e = labEndpoint(name);
-  const { report } = await scanJson([`127.0.0.1:${port}`, '--user', e.user!, '--password-file', e.passwordFile!], { timeoutMs: 120_000 });
+  const { report } = await scanJson([`127.0.0.1:${port}`, ...labLoginArgs(labEndpoint(name))], { timeoutMs: 120_000 });
   return report.endpoints[0]!;
 }
 

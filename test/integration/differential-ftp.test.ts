@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { labTarget, loadLabEndpoints, type LabEndpoint } from '../lab/endpoints.js';
+import { labLoginArgs, labTarget, loadLabEndpoints, type LabEndpoint } from '../lab/endpoints.js';
 import { ROOT, scanJson } from '../helpers/cli.js';
 import type { EndpointReport } from '../../src/model.js';
 
@@ -224,8 +224,7 @@ interface Result {
 }
 
 function scanArgs(e: LabEndpoint, o: OracleResult): string[] {
-  const args = [labTarget(e), '--active', '--write-test'];
-  if (e.user && e.passwordFile) args.push('--user', e.user, '--password-file', e.passwordFile);
+  const args = [labTarget(e), '--active', '--write-test', ...labLoginArgs(e)];
   // a real password may cross in clear only where there is no working TLS (as the oracle does)
   if (o.service === 'ftp') args.push('--allow-cleartext-login');
   return args;

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadLabEndpoints, type LabEndpoint } from '../lab/endpoints.js';
+import { labLoginArgs, loadLabEndpoints, type LabEndpoint } from '../lab/endpoints.js';
 import { ROOT, scanJson } from '../helpers/cli.js';
 import * as V from '../oracle/ssh-verdicts.js';
 import type { OracleResult, Status } from '../oracle/ssh-verdicts.js';
@@ -56,8 +56,6 @@ function lab(): LabEndpoint[] {
 const ENDPOINTS = lab();
 
 const target = (e: LabEndpoint) => (e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
-const creds = (e: LabEndpoint) =>
-  e.keyFile ? ['--user', e.user!, '--key', e.keyFile] : ['--user', e.user!, '--password-file', e.passwordFile!];
 
 /** The parts of xferscan's JSON report the comparison reads (kept loose: the model is being refactored). */
 interface XSsh {
@@ -83,7 +81,7 @@ interface XEndpoint {
 }
 
 async function xferscan(e: LabEndpoint): Promise<XEndpoint> {
-  const { report } = await scanJson([target(e), ...creds(e)], { timeoutMs: 120_000 });
+  const { report } = await scanJson([target(e), ...labLoginArgs(e)], { timeoutMs: 120_000 });
   return report.endpoints[0] as unknown as XEndpoint;
 }
 

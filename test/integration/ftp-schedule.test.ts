@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointReport } from '../../src/model.js';
 import { scanJson } from '../helpers/cli.js';
-import { labEndpoint, labHas } from '../lab/endpoints.js';
+import { labEndpoint, labHas, labLoginArgs } from '../lab/endpoints.js';
 
 const LAB = labHas('vsftpd-explicit');
 
@@ -31,7 +31,7 @@ const overlap = (a: [number, number], b: [number, number]) => a[0] < b[1] && b[0
 
 async function scan(extra: string[] = []): Promise<EndpointReport> {
   const e = labEndpoint('vsftpd-explicit');
-  const { report } = await scanJson([`127.0.0.1:${e.port}`, '--user', e.user!, '--password-file', e.passwordFile!, ...extra], {
+  const { report } = await scanJson([`127.0.0.1:${e.port}`, ...labLoginArgs(e), ...extra], {
     timeoutMs: 120_000,
   });
   return report.endpoints[0]!;

@@ -12,7 +12,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EndpointReport } from '../../src/model.js';
 import { scanJson } from '../helpers/cli.js';
-import { labHas, loadLabEndpoints, type LabEndpoint } from '../lab/endpoints.js';
+import { labHas, labLoginArgs, loadLabEndpoints, type LabEndpoint } from '../lab/endpoints.js';
 import { startRelay, type Relay } from '../../bench/relay.mjs';
 
 const SERVICES = new Set(['ftp', 'ftps-explicit', 'ftps-implicit', 'sftp']);
@@ -29,10 +29,7 @@ afterAll(async () => {
 
 function args(e: LabEndpoint, port: number): string[] {
   const sftp = e.expectedService === 'sftp';
-  const out = [sftp ? `sftp://127.0.0.1:${port}` : `127.0.0.1:${port}`];
-  if (e.user) out.push('--user', e.user);
-  if (e.passwordFile) out.push('--password-file', e.passwordFile);
-  if (e.keyFile) out.push('--key', e.keyFile);
+  const out = [sftp ? `sftp://127.0.0.1:${port}` : `127.0.0.1:${port}`, ...labLoginArgs(e)];
   if (!sftp) out.push('--active');
   return out;
 }

@@ -112,6 +112,13 @@ export function labTarget(e: Pick<LabEndpoint, 'host' | 'port'>): string {
   return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
 }
 
+/** The login xferscan scans a lab endpoint with: --user and its password file, or its key (tinysshd); none without a lab user. */
+export function labLoginArgs(e: Pick<LabEndpoint, 'user' | 'passwordFile' | 'keyFile'>): string[] {
+  if (!e.user) return [];
+  if (e.keyFile) return ['--user', e.user, '--key', e.keyFile];
+  return e.passwordFile ? ['--user', e.user, '--password-file', e.passwordFile] : [];
+}
+
 /** Whether the lab is on (XFERSCAN_LAB is not 'off') and has every named endpoint: a suite's skipIf. */
 export function labHas(...names: string[]): boolean {
   if (process.env.XFERSCAN_LAB === 'off') return false;
