@@ -248,7 +248,11 @@ export function loadClientCredentials(src: ClientCredentialSources): LoadedClien
     key = crypto.createPrivateKey({ key: keyPem, passphrase });
   } catch (err) {
     const m = (err as Error).message;
-    if (/passphrase|bad decrypt|interrupted or cancelled/i.test(m))
+    // A wrong passphrase on an encrypted key fails as "bad decrypt", except about one time in 270
+    // when its garbage passes the cipher's padding check and the decoder fails on it instead
+    // ("unsupported"): with a passphrase given, any failure of an encrypted key is that passphrase.
+    const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(keyPem);
+    if (/passphrase|bad decrypt|interrupted or cancelled/i.test(m) || (encrypted && passphrase !== undefined))
       throw new ClientCredentialError(
         passphrase === undefined
           ? `${src.keyFile} is encrypted: give its passphrase in an environment variable or a file`

@@ -3,10 +3,13 @@
 // (refusal after the handshake). Plus the new hello-level parsers (CertificateRequest,
 // CertificateStatus, the DHE prime) and the extensions the builder now carries.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectClientAuth } from '../../../src/tls/client-auth.js';
+import { detectClientAuth, loadClientCredentials } from '../../../src/tls/client-auth.js';
 import {
   buildClientHello,
   EXT,
@@ -166,4 +169,37 @@ describe('hello-level additions (hello.ts)', () => {
     expect(parseDhPrime(Buffer.from([0, 2, 1]), 0x0033).ok).toBe(false);
     expect(parseDhPrime(Buffer.alloc(10), 0xc02f)).toEqual({ ok: true, value: null });
   });
+});
+
+describe('loadClientCredentials: a wrong passphrase', () => {
+  it('is named as such even when it passes the padding check and the key decoder fails instead', () => {
+    const { privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' }) as string;
+    // about one wrong passphrase in 270 decrypts to garbage with valid padding: find one
+    let unlucky: string | null = null;
+    for (let i = 0; i < 20_000 && unlucky === null; i++) {
+      try {
+        crypto.createPrivateKey({ key: pem, passphrase: `wrong-${i}` });
+      } catch (err) {
+        if (!/bad decrypt/.test((err as Error).message)) unlucky = `wrong-${i}`;
+      }
+    }
+    expect(unlucky, 'a wrong passphrase whose failure is not "bad decrypt"').not.toBeNull();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-key-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'cert.pem'), testCertificate().cert);
+      fs.writeFileSync(path.join(dir, 'key.pem'), pem);
+      const load = (passphrase: string) =>
+        loadClientCredentials({
+          certFile: path.join(dir, 'cert.pem'),
+          keyFile: path.join(dir, 'key.pem'),
+          passphraseEnv: 'P',
+          env: { P: passphrase },
+        });
+      expect(() => load(unlucky!)).toThrow(/^the passphrase does not decrypt /);
+      expect(() => load('wrong-for-sure')).toThrow(/^the passphrase does not decrypt /);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
