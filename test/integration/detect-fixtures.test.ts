@@ -38,6 +38,8 @@ describe('service detection on scripted servers', () => {
       // the 16-byte cookie after length, padding length and message type: a byte that is not
       // UTF-8 before a newline is what a text reader cannot give back
       for (let i = 6; i < 22; i++) kexinit[i] = cookie[i % 2]!;
+      // the random padding at the end could hold a newline too (a few scans in a hundred): zeros
+      kexinit.fill(0, kexinit.length - kexinit[4]!);
       const f = await track(
         tcpFixture((s) => {
           s.on('data', () => {});
