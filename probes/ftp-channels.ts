@@ -147,6 +147,9 @@ async function loggedInExperiments(run: Run, control: FtpControl, protC: number 
 
 async function mainSession(run: Run): Promise<void> {
   const { ctx, tls } = run;
+  // Without usable credentials the login waits for the anonymous probe's verdict: wait before
+  // dialling, not holding a connection that probe may need (a server limit can leave one slot).
+  if (!credentialsUsable(ctx, tls !== 'none')) await run.anonymous;
   let session: Session;
   try {
     session = await openSession(ctx, { purpose: 'ftp-main', tls });

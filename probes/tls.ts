@@ -76,7 +76,14 @@ export function tlsCapabilities(
     },
     starttls: explicit ? { protocol: 'ftp', command: authCommand } : null,
     onGreeting: (ms) => greetingMs.push(ms),
+    // the endpoint's dialer lowers its cap for every probe; the caller retries on its own
+    onRefused: (kind, detail) => ctx.dialer.throttle.record(target.port, kind, detail, 0),
   };
+}
+
+/** A preamble's refusal told to the endpoint's dialer (before the refused socket is closed). */
+function tellRefusal(caps: TlsTransportCapabilities, err: unknown): void {
+  if (err instanceof TransportError && err.refusal) caps.onRefused?.(err.refusal, err.message);
 }
 
 /** A preamble failure as the ProbeError an opener throws (other errors unchanged). */
@@ -105,6 +112,7 @@ export function pipelinedTlsTransport(ctx: ConnectContext, explicit: boolean, au
       socket.resume();
       return socket;
     } catch (err) {
+      tellRefusal(caps, err);
       socket.on('error', () => {});
       socket.destroy();
       if (err instanceof TransportError && err.code === 'pipeline-refused' && tried !== 'wait') {
@@ -150,6 +158,7 @@ export function helloWithAuthOpener(ctx: ConnectContext, silentMs: number): Open
       }
       return { socket, pending: pending.length ? pending : null, sentAt };
     } catch (err) {
+      tellRefusal(caps, err);
       socket.on('error', () => {});
       socket.destroy();
       throw asOpenError(err);

@@ -104,7 +104,12 @@ interface Shared {
   /** --rate for the target's address (shared with every endpoint on it), or none */
   rate: ConnectionRate | null;
   throttle: ThrottleLog;
+  /** the cap the server's refusals taught (lower than --connections), null while none came */
+  serverLimit: number | null;
 }
+
+/** How long a closed connection's slot stays taken once the server showed a limit. */
+export const SLOT_GRACE_MS = 10;
 
 const refused = (address: string, code: string): DialResult => ({ state: 'unreachable', socket: null, address, ms: 0, code });
 
@@ -195,7 +200,11 @@ class ScopedDialer implements Dialer {
     this.shared.sockets.add(socket);
     socket.once('close', () => {
       this.shared.sockets.delete(socket);
-      release();
+      // A server that limits us counts a session until its own process for it has ended, a few
+      // ms after our close: handing the slot on at once drew a 421 on most next connections
+      // (vsftpd max_per_ip=1). Once a limit showed, the slot waits that long first.
+      if (this.shared.serverLimit === null) release();
+      else setTimeout(release, SLOT_GRACE_MS).unref();
     });
     return result;
   }
@@ -226,6 +235,7 @@ export class EndpointDialer extends ScopedDialer {
       localFailure: null,
       rate: opts.rate ?? null,
       throttle: opts.throttle ?? new ThrottleLog(),
+      serverLimit: null,
     };
     super(state, null);
     this.state = state;
@@ -233,6 +243,7 @@ export class EndpointDialer extends ScopedDialer {
     // fewer. Lower the endpoint's cap so the probes queue for a slot instead of being refused.
     state.throttle.onEvent = () => {
       state.cap.max = Math.max(1, Math.min(state.cap.max, state.cap.open - 1));
+      state.serverLimit = state.cap.max;
     };
   }
 

@@ -18,7 +18,8 @@ export class ThrottleLog {
   gaveUp = 0;
   readonly log: ThrottleEvent[] = [];
 
-  /** the endpoint's dialer listens: a refusal means we had more connections open than the server allows */
+  /** the endpoint's dialer listens: a refusal means we had more connections open than the server
+   * allows, whichever probe met it (a slow accept is load, not a limit) */
   onEvent: (() => void) | null = null;
 
   constructor(readonly delaysMs: readonly number[] = THROTTLE_DELAYS_MS) {}
@@ -26,7 +27,7 @@ export class ThrottleLog {
   /** Records a refused or delayed connection that its caller retries on its own (waiting `waitMs`). */
   record(port: number, kind: ThrottleKind, detail: string, waitMs: number | null): void {
     this.note(port, kind, detail, waitMs);
-    this.onEvent?.();
+    if (kind !== 'slow-accept') this.onEvent?.();
   }
 
   /**
@@ -36,6 +37,7 @@ export class ThrottleLog {
   async backoff(port: number, kind: ThrottleKind, detail: string, attempt: number): Promise<boolean> {
     const wait = this.delaysMs[attempt];
     this.note(port, kind, detail, wait ?? null);
+    if (kind !== 'slow-accept') this.onEvent?.();
     if (wait === undefined) return false;
     await sleep(wait);
     return true;

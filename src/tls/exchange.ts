@@ -126,8 +126,11 @@ async function openOnce(ctx: Ctx, hello: Buffer | null): Promise<Transport> {
   const socket = await ctx.caps.dial().catch((err: unknown) => {
     // refused or reset at connect where connections worked before: a limit, not a closed port
     const code = (err as { code?: string })?.code ?? '';
-    if (ctx.handshakes > 0 && /^(closed|ECONNREFUSED|ECONNRESET)$/.test(code))
-      throw Object.assign(new Error(`connect refused after ${ctx.handshakes} handshakes`), { code: 'refused-by-server' });
+    if (ctx.handshakes > 0 && /^(closed|ECONNREFUSED|ECONNRESET)$/.test(code)) {
+      const message = `connect refused after ${ctx.handshakes} handshakes`;
+      ctx.caps?.onRefused?.('refused', message);
+      throw Object.assign(new Error(message), { code: 'refused-by-server' });
+    }
     throw err;
   });
   const st = ctx.caps.starttls;
@@ -136,6 +139,8 @@ async function openOnce(ctx: Ctx, hello: Buffer | null): Promise<Transport> {
   try {
     return await ftpsPreamble(socket, st.command, mode, hello, ctx.opts.timeoutMs, (ms) => ctx.rttSamples.push(ms), ctx.caps.onGreeting);
   } catch (err) {
+    // told while the refused connection still counts as open (the dialer lowers its cap to the others)
+    if (err instanceof TransportError && err.refusal) ctx.caps.onRefused?.(err.refusal, err.message);
     socket.on('error', () => {});
     socket.destroy();
     if (err instanceof TransportError && err.code === 'pipeline-refused' && ctx.preamble !== 'wait') {

@@ -22,6 +22,9 @@ export interface TlsTransportCapabilities {
   starttls: { protocol: 'ftp'; command: 'AUTH TLS' | 'AUTH SSL' } | null;
   /** each explicit-FTPS connection's wait for its greeting, in ms (for "the server sets the pace") */
   onGreeting?: (ms: number) => void;
+  /** the server turned a connection away (a 421, a close before the greeting, a refused connect
+   * after others worked): the caller's dialer learns the server's limit from it */
+  onRefused?: (kind: Refusal | 'refused', detail: string) => void;
 }
 
 /** How the explicit-FTPS preamble is sent: each step saves one round trip over the previous. */
@@ -38,10 +41,14 @@ export interface Transport {
   readyAt: number;
 }
 
+/** How a server turned a connection away (code 'refused-by-server'): a 421, or a close before any greeting. */
+export type Refusal = 'ftp-421' | 'closed-before-greeting';
+
 export class TransportError extends Error {
   constructor(
     message: string,
     readonly code: 'refused-by-server' | 'protocol-error' | 'timeout' | 'closed' | 'pipeline-refused',
+    readonly refusal: Refusal | null = null,
   ) {
     super(message);
   }
@@ -167,12 +174,12 @@ export async function ftpsPreamble(
   // total limit that does not say 421)
   let greeting = await reader.next().catch((err: unknown) => {
     if (err instanceof TransportError && err.code === 'closed' && reader.rest().length === 0)
-      throw new TransportError(`${err.message} (turned away before the greeting)`, 'refused-by-server');
+      throw new TransportError(`${err.message} (turned away before the greeting)`, 'refused-by-server', 'closed-before-greeting');
     throw err;
   });
   while (greeting.code >= 100 && greeting.code < 200) greeting = await reader.next();
   onGreeting?.(performance.now() - started);
-  if (greeting.code === 421) throw new TransportError(`421 from server: ${greeting.text.slice(0, 200)}`, 'refused-by-server');
+  if (greeting.code === 421) throw new TransportError(`421 from server: ${greeting.text.slice(0, 200)}`, 'refused-by-server', 'ftp-421');
   if (greeting.code !== 220) throw new TransportError(`greeting ${greeting.code}`, 'protocol-error');
   const asked = performance.now();
   if (mode === 'wait') socket.write(`${command}\r\n`);
@@ -185,7 +192,7 @@ export async function ftpsPreamble(
     throw err;
   });
   if (mode === 'wait') onRtt(performance.now() - asked);
-  if (auth.code === 421) throw new TransportError(`421 from server: ${auth.text.slice(0, 200)}`, 'refused-by-server');
+  if (auth.code === 421) throw new TransportError(`421 from server: ${auth.text.slice(0, 200)}`, 'refused-by-server', 'ftp-421');
   if (auth.code !== 234) {
     if (mode !== 'wait') throw new TransportError(`pipelined ${command} answered ${auth.code}`, 'pipeline-refused');
     throw new TransportError(`${command} answered ${auth.code}`, 'protocol-error');

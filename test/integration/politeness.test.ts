@@ -22,8 +22,12 @@ const LAB = (() => {
 })();
 /** the throttled sshd's own port (test/lab/README.md lists it) */
 const PENALTY_PORT = 22150;
-/** the vsftpd with max_per_ip=1 (passive 44150-44169) */
-const PER_IP_PORT = 21150;
+/** the vsftpds with max_per_ip=1, 2 and 3 (below the default cap of 4): control port and passive range */
+const PER_IP = [
+  { limit: 1, port: 21150, passive: [44150, 44169] },
+  { limit: 2, port: 21151, passive: [44170, 44179] },
+  { limit: 3, port: 21152, passive: [44180, 44189] },
+] as const;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-polite-'));
 const children: ChildProcess[] = [];
 
@@ -66,19 +70,20 @@ function waitForPort(port: number, tries = 50): Promise<void> {
   });
 }
 
-/** The lab's vsftpd-explicit configuration on its own ports, with max_per_ip=1 (421 beyond one session). */
-async function startLimitedVsftpd(): Promise<void> {
+/** The lab's vsftpd-explicit configuration on its own ports, with max_per_ip (421 beyond that many sessions). */
+async function startLimitedVsftpd(v: (typeof PER_IP)[number]): Promise<void> {
   const conf = fs
     .readFileSync(path.join(labRunDir(), 'conf', 'vsftpd-explicit.conf'), 'utf8')
-    .replace(/^listen_port=.*$/m, `listen_port=${PER_IP_PORT}`)
-    .replace(/^pasv_min_port=.*$/m, 'pasv_min_port=44150')
-    .replace(/^pasv_max_port=.*$/m, 'pasv_max_port=44169')
-    .replace(/^vsftpd_log_file=.*$/m, `vsftpd_log_file=${dir}/vsftpd.log`)
-    .concat('\nmax_per_ip=1\n');
-  fs.writeFileSync(path.join(dir, 'vsftpd.conf'), conf);
+    .replace(/^listen_port=.*$/m, `listen_port=${v.port}`)
+    .replace(/^pasv_min_port=.*$/m, `pasv_min_port=${v.passive[0]}`)
+    .replace(/^pasv_max_port=.*$/m, `pasv_max_port=${v.passive[1]}`)
+    .replace(/^vsftpd_log_file=.*$/m, `vsftpd_log_file=${dir}/vsftpd-${v.limit}.log`)
+    .concat(`\nmax_per_ip=${v.limit}\n`);
+  const file = path.join(dir, `vsftpd-${v.limit}.conf`);
+  fs.writeFileSync(file, conf);
   const env = { ...process.env, OPENSSL_CONF: path.join(labRunDir(), 'conf', 'openssl-tls12.cnf') };
-  children.push(spawn('/usr/sbin/vsftpd', [path.join(dir, 'vsftpd.conf')], { stdio: 'ignore', env }));
-  await waitForPort(PER_IP_PORT);
+  children.push(spawn('/usr/sbin/vsftpd', [file], { stdio: 'ignore', env }));
+  await waitForPort(v.port);
 }
 
 /** The lab's sshd-modern configuration on its own port, with MaxStartups 1:100:1. */
@@ -162,27 +167,38 @@ describe.skipIf(!LAB)('a server that refuses connections over its limit (sshd Ma
   });
 });
 
-describe.skipIf(!LAB)('an FTP server with a per-IP limit (vsftpd max_per_ip=1)', () => {
-  let limited: EndpointReport;
+// Below the default cap the server's limit must be learned by every probe at once (the TLS
+// inventory, the battery, the FTP sessions share the endpoint's cap): before it was, the battery
+// and the client-certificate test gave up on 421s (max_per_ip=1: seven vulnerability verdicts
+// undecided) and a cap lowered to one slot deadlocked the FTP probes (max_per_ip=2).
+describe.skipIf(!LAB)('FTP servers with a per-IP limit below our cap (vsftpd max_per_ip=1, 2, 3)', () => {
+  const limited = new Map<number, EndpointReport>();
   let baseline: EndpointReport;
   beforeAll(async () => {
-    await startLimitedVsftpd();
     const ca = ['--ca-file', path.join(labRunDir(), 'certs/good.crt')];
-    limited = (await scanJson([`127.0.0.1:${PER_IP_PORT}`, ...ca], { timeoutMs: 300_000 })).report.endpoints[0]!;
+    await Promise.all(PER_IP.map(startLimitedVsftpd));
+    // one at a time (each its own source of load); a deadlock would run into the endpoint timeout
+    for (const v of PER_IP) {
+      const r = await scanJson([`127.0.0.1:${v.port}`, ...ca, '--endpoint-timeout', '60000']);
+      limited.set(v.limit, r.report.endpoints[0]!);
+    }
     baseline = (await scanJson([`127.0.0.1:${labEndpoint('vsftpd-explicit').port}`, ...ca])).report.endpoints[0]!;
   }, 400_000);
 
-  it('is detected and reported (421 greetings)', () => {
-    expect(limited.service).toBe('ftps-explicit');
-    expect(limited.throttled?.log.some((e) => e.kind === 'ftp-421')).toBe(true);
+  it.each(PER_IP.map((v) => v.limit))('max_per_ip=%i: detected and reported (421), and the limit learned', (limit) => {
+    const ep = limited.get(limit)!;
+    expect(ep.service).toBe('ftps-explicit');
+    expect(ep.throttled?.log.some((e) => e.kind === 'ftp-421')).toBe(true);
+    // the limit is learned, not run into again and again: a few refusals, not one per connection
+    expect(ep.throttled!.events).toBeLessThanOrEqual(6);
   });
 
-  it('fails nothing the unthrottled scan does not; what the limit kept from us is undecided, not failed', () => {
+  it.each(PER_IP.map((v) => v.limit))('max_per_ip=%i: every verdict as the unthrottled scan gives it', (limit) => {
     const base = new Map(baseline.findings.map((f) => [f.id, f.status]));
-    const falseFails = limited.findings.filter((f) => f.status === 'fail' && base.get(f.id) !== 'fail').map((f) => `${f.id}: ${f.detail}`);
-    expect(falseFails).toEqual([]);
-    // a pass only where the unthrottled scan passes too
-    const falsePasses = limited.findings.filter((f) => f.status === 'pass' && base.get(f.id) !== 'pass').map((f) => f.id);
-    expect(falsePasses).toEqual([]);
+    const differ = limited
+      .get(limit)!
+      .findings.filter((f) => base.get(f.id) !== f.status)
+      .map((f) => `${f.id} ${f.status} (unthrottled: ${base.get(f.id)}): ${f.detail.slice(0, 160)}`);
+    expect(differ).toEqual([]);
   });
 });

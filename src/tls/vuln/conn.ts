@@ -28,6 +28,13 @@ export interface HelloSent {
   sentAt: number;
 }
 
+/** The server turned the connection away (FTP 421, closed before the greeting): as a transport's
+ * code, or as the outcome of the ProbeError an endpoint's opener throws. */
+function isRefusal(err: unknown): boolean {
+  const e = err as { code?: string; outcome?: string } | null;
+  return e?.code === 'refused-by-server' || e?.outcome === 'refused-by-server';
+}
+
 /**
  * Opens transports for one endpoint: never more than `cap` at once, each counted under the test
  * that asked for it; a refusal (code 'refused-by-server', e.g. FTP 421) is retried with backoff.
@@ -100,7 +107,7 @@ export class Dialer {
       try {
         return await open();
       } catch (err) {
-        if ((err as { code?: string })?.code === 'refused-by-server' && attempt < this.retries) {
+        if (isRefusal(err) && attempt < this.retries) {
           this.limited = true;
           await sleep(delay + Math.floor(Math.random() * delay * 0.25));
           delay *= 2;
