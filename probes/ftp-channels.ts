@@ -187,14 +187,27 @@ async function reuseExperiments(run: Run): Promise<ReuseOutcome[]> {
   const main = run.out.dataChannels.find((d) => d.protection === 'P' && d.controlTlsVersion)?.controlTlsVersion;
   if (!main || !run.out.login?.ok) return [];
   const versions = (main === 'TLSv1.3' ? ['TLSv1.3', 'TLSv1.2'] : [main]) as SecureVersion[];
-  return Promise.all(
-    versions.map(async (version) => {
-      const own: Run = { ...run, out: { commandReplies: [], dataChannels: [], passiveSamples: [] }, gaps: [] };
-      const without = await reuseRun(own, version, false);
-      const withReuse = without && (!without.ok || without.tls?.resumed === false) ? await reuseRun(own, version, true) : null;
-      return { version, own, without, withReuse };
-    }),
-  );
+  const pair = async (version: SecureVersion): Promise<ReuseOutcome | 'login-refused'> => {
+    const own: Run = { ...run, out: { commandReplies: [], dataChannels: [], passiveSamples: [] }, gaps: [] };
+    const without = await reuseRun(own, version, false);
+    if (without === 'login-refused') return without;
+    const again = without && (!without.ok || without.tls?.resumed === false) ? await reuseRun(own, version, true) : null;
+    const withReuse = again === 'login-refused' ? null : again;
+    return { version, own, without, withReuse };
+  };
+  const outcomes = await Promise.all(versions.map(pair));
+  // A login refused beside the other version's session may be the server's limit of sessions per
+  // host (ProFTPD MaxClientsPerHost: 530 at PASS, as for a wrong password): asked again alone.
+  for (const [i, o] of outcomes.entries()) {
+    if (o !== 'login-refused') continue;
+    run.ctx.transcript.note(
+      `reuse-${versions[i]}`,
+      'login refused while another session of ours was logged in: asked again alone',
+      'session-reuse',
+    );
+    outcomes[i] = await pair(versions[i]!);
+  }
+  return outcomes.filter((o): o is ReuseOutcome => o !== 'login-refused');
 }
 
 function mergeReuse(run: Run, outcomes: ReuseOutcome[]): void {
@@ -217,7 +230,7 @@ function mergeReuse(run: Run, outcomes: ReuseOutcome[]): void {
   }
 }
 
-async function reuseRun(run: Run, version: SecureVersion, reuse: boolean) {
+async function reuseRun(run: Run, version: SecureVersion, reuse: boolean): Promise<DataResult | null | 'login-refused'> {
   const { ctx } = run;
   let session: Session;
   try {
@@ -229,7 +242,8 @@ async function reuseRun(run: Run, version: SecureVersion, reuse: boolean) {
   const { control } = session;
   try {
     const who = await chooseLogin(run, true, false);
-    if (!who || !(await login(control, who.user, who.password, ctx.options.timeoutMs * LOGIN_PATIENCE)).ok) return null;
+    if (!who) return null;
+    if (!(await login(control, who.user, who.password, ctx.options.timeoutMs * LOGIN_PATIENCE)).ok) return 'login-refused';
     await recorded(run, control, 'PBSZ 0', true, 'session-reuse');
     await recorded(run, control, 'PROT P', true, 'session-reuse');
     // A server that refuses a data connection may wait for us to hang up first (vsftpd on TLS

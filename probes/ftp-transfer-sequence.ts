@@ -83,6 +83,18 @@ export const ftpTransferSequenceProbe: Probe<SequenceResult, { 'ftp-channels': C
     } else {
       // listings only: the runs do not depend on each other (in plan order in the report)
       const states = await Promise.all(p.plans.map((plan) => runSequence(ctx, plan)));
+      // A login refused beside another of ours may be the server's limit of sessions per host or
+      // user (ProFTPD MaxClientsPerHost answers it at PASS with 530, as it would a wrong
+      // password): those runs are asked again alone, where only the credentials can be refused.
+      for (const [i, state] of states.entries()) {
+        if (!state.loginRefused) continue;
+        ctx.transcript.note(
+          state.run.conn,
+          `${state.run.stoppedEarly} while another session of ours was logged in: asked again alone`,
+          'transfer-sequence',
+        );
+        states[i] = await runSequence(ctx, p.plans[i]!);
+      }
       seq.runs.push(...states.map((state) => state.run));
     }
     const gaps: Gap[] = p.notes.map((detail) => ({ step: 'transfer-sequence', reason: 'unsupported', detail }));

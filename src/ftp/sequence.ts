@@ -102,6 +102,8 @@ async function stillThere(control: FtpControl, file: string): Promise<boolean> {
 export interface SequenceState {
   run: FtpSequenceRun;
   pendingFile: string | null;
+  /** the server refused the login (credentials that worked on the channel probe's session) */
+  loginRefused: boolean;
 }
 
 async function writeSteps(ctx: ProbeContext, control: FtpControl, plan: SequencePlan, state: SequenceState): Promise<void> {
@@ -152,7 +154,7 @@ export async function runSequence(ctx: ProbeContext, plan: SequencePlan): Promis
     stoppedEarly: null,
     conn: purpose,
   };
-  const state: SequenceState = { run, pendingFile: null };
+  const state: SequenceState = { run, pendingFile: null, loginRefused: false };
   let control: FtpControl;
   try {
     control = (await openSession(ctx, { purpose, tls: plan.tls })).control;
@@ -164,8 +166,10 @@ export async function runSequence(ctx: ProbeContext, plan: SequencePlan): Promis
   run.controlTlsVersion = control.tls?.getProtocol() ?? null;
   try {
     const r = await login(control, plan.who.user, plan.who.password, ctx.options.timeoutMs * LOGIN_PATIENCE);
-    if (!r.ok) run.stoppedEarly = `login refused: ${(r.passReply ?? r.userReply).code}`;
-    else await sequenceSteps(ctx, control, plan, state);
+    if (!r.ok) {
+      run.stoppedEarly = `login refused: ${(r.passReply ?? r.userReply).code}`;
+      state.loginRefused = true;
+    } else await sequenceSteps(ctx, control, plan, state);
   } catch (err) {
     run.stoppedEarly = asProbeError(err).message;
   } finally {

@@ -1,5 +1,6 @@
 // A deliberately broken FTPS server for behaviours no packaged server shows on demand: data in
-// cleartext after PROT P, uploads that fail half-way, DELE that fails. In-memory files only.
+// cleartext after PROT P, uploads that fail half-way, DELE that fails, a session limit met on
+// every run (ProFTPD meets it only when two logins race). In-memory files only.
 import net from 'node:net';
 import tls from 'node:tls';
 import { lineSplitter, testCertificate } from './fixtures.js';
@@ -13,6 +14,8 @@ export interface MiniFtpdOptions {
   failDele?: boolean;
   /** LIST: close the data connection empty at once, and only then send 150 and 226 together */
   emptyListingBeforeReplies?: boolean;
+  /** at most this many sessions logged in at once: PASS beyond it answers 530, as ProFTPD's MaxClientsPerHost does */
+  maxLoggedIn?: number;
 }
 
 export interface MiniFtpd {
@@ -28,9 +31,14 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
   const files = new Map<string, Buffer>();
   const log: string[] = [];
   const sockets = new Set<net.Socket>();
+  let loggedIn = 0;
   const server = net.createServer((raw) => {
     sockets.add(raw);
-    raw.on('close', () => sockets.delete(raw));
+    let mine = false;
+    raw.on('close', () => {
+      sockets.delete(raw);
+      if (mine) loggedIn -= 1;
+    });
     raw.on('error', () => {});
     let ctl: net.Socket | tls.TLSSocket = raw;
     let prot = 'C';
@@ -76,6 +84,10 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
         case 'USER':
           return say('331 password please');
         case 'PASS':
+          if (opts.maxLoggedIn !== undefined && loggedIn >= opts.maxLoggedIn)
+            return say(`530 Sorry, the maximum number of clients (${opts.maxLoggedIn}) from your host are already connected.`);
+          if (!mine) loggedIn += 1;
+          mine = true;
           return say('230 logged in');
         case 'PBSZ':
           return say('200 PBSZ=0');

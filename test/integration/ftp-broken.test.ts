@@ -55,4 +55,18 @@ describe('broken FTPS servers', () => {
     expect(w.leftBehind).toContain(left[0]);
     expect((report.endpoints[0].ftp!.gaps ?? []).map((g) => g.detail).join('\n')).toMatch(/anonymous upload not tried/);
   });
+
+  it('a login refused beside another of ours (a limit of logged-in sessions, 530 at PASS) is asked again alone', async () => {
+    server = await startMiniFtpd({ maxLoggedIn: 1 });
+    // listings only: the sequence runs and the session-reuse runs go two at a time
+    const { report } = await scanJson([`127.0.0.1:${server.port}`, '--user', 'u', '--password-env', 'XFS_MINI_PW'], { env });
+    const ftp = report.endpoints[0]!.ftp!;
+    const refusals = report.endpoints[0]!.transcript.filter((l) => /maximum number of clients \(1\)/.test(l.text));
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(ftp.login?.ok).toBe(true);
+    const runs = ftp.transferSequence?.runs ?? [];
+    expect(runs.length).toBe(2);
+    expect(runs.map((r) => r.stoppedEarly)).toEqual([null, null]);
+    expect(Object.keys(ftp.sessionReuse ?? {}).sort()).toEqual(['TLSv1.2', 'TLSv1.3']);
+  });
 });

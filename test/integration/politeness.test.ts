@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointReport } from '../../src/model.js';
 import { scanJson } from '../helpers/cli.js';
-import { labEndpoint, labRunDir, loadLabEndpoints } from '../lab/endpoints.js';
+import { labEndpoint, labLoginArgs, labRunDir, loadLabEndpoints } from '../lab/endpoints.js';
 
 const LAB = (() => {
   try {
@@ -84,6 +84,28 @@ async function startLimitedVsftpd(v: (typeof PER_IP)[number]): Promise<void> {
   const env = { ...process.env, OPENSSL_CONF: path.join(labRunDir(), 'conf', 'openssl-tls12.cnf') };
   children.push(spawn('/usr/sbin/vsftpd', [file], { stdio: 'ignore', env }));
   await waitForPort(v.port);
+}
+
+/** the ProFTPD with MaxClientsPerHost 1 (passive 44190-44199): it refuses the login, at PASS, with 530 */
+const PER_HOST_PORT = 21153;
+const LAB_PREFIX = process.env.XFS_LAB_PREFIX ?? '/opt/xferscan-lab/root';
+
+/** The lab's proftpd-tls configuration on its own port and files, with MaxClientsPerHost 1. */
+async function startLimitedProftpd(): Promise<void> {
+  const conf = fs
+    .readFileSync(path.join(labRunDir(), 'conf', 'proftpd-tls.conf'), 'utf8')
+    .replace(/^Port .*$/m, `Port ${PER_HOST_PORT}`)
+    .replace(/^PidFile .*$/m, `PidFile ${dir}/proftpd.pid`)
+    .replace(/^ScoreboardFile .*$/m, `ScoreboardFile ${dir}/proftpd.scoreboard`)
+    .replace(/^DelayTable .*$/m, `DelayTable ${dir}/proftpd.delay`)
+    .replace(/^SystemLog .*$/m, `SystemLog ${dir}/proftpd.system.log`)
+    .replace(/^TransferLog .*$/m, `TransferLog ${dir}/proftpd.xfer.log`)
+    .replace(/^PassivePorts .*$/m, 'PassivePorts 44190 44199')
+    .concat('\nMaxClientsPerHost 1\n');
+  fs.writeFileSync(path.join(dir, 'proftpd.conf'), conf);
+  const env = { ...process.env, OPENSSL_CONF: path.join(labRunDir(), 'conf', 'openssl-legacy.cnf') };
+  children.push(spawn(path.join(LAB_PREFIX, 'usr/sbin/proftpd'), ['-n', '-c', path.join(dir, 'proftpd.conf')], { stdio: 'ignore', env }));
+  await waitForPort(PER_HOST_PORT);
 }
 
 /** The lab's sshd-modern configuration on its own port, with MaxStartups 1:100:1. */
@@ -199,6 +221,31 @@ describe.skipIf(!LAB)('FTP servers with a per-IP limit below our cap (vsftpd max
       .get(limit)!
       .findings.filter((f) => base.get(f.id) !== f.status)
       .map((f) => `${f.id} ${f.status} (unthrottled: ${base.get(f.id)}): ${f.detail.slice(0, 160)}`);
+    expect(differ).toEqual([]);
+  });
+});
+
+// ProFTPD limits logged-in sessions, not connections: MaxClientsPerHost is answered at PASS with a
+// 530, the code of a wrong password. The transfer-sequence runs (two side by side) met it and one
+// was reported as not logged in (FTPS-TRANSFER-SEQUENCE skipped where the lab's ProFTPD passes).
+// ProFTPD refuses only when the two logins race (2 scans in 5 here); the scripted server in
+// ftp-broken.test.ts refuses on every run. Here: whatever the race, the verdicts stay.
+describe.skipIf(!LAB)('an FTP server that limits logged-in sessions per host (ProFTPD MaxClientsPerHost 1)', () => {
+  let limited: EndpointReport;
+  let baseline: EndpointReport;
+  beforeAll(async () => {
+    await startLimitedProftpd();
+    const lab = labEndpoint('proftpd-tls');
+    const args = ['--ca-file', path.join(labRunDir(), 'certs/good.crt'), '--active', ...labLoginArgs(lab)];
+    limited = (await scanJson([`127.0.0.1:${PER_HOST_PORT}`, ...args, '--endpoint-timeout', '60000'])).report.endpoints[0]!;
+    baseline = (await scanJson([`127.0.0.1:${lab.port}`, ...args])).report.endpoints[0]!;
+  }, 200_000);
+
+  it('every verdict as on the unlimited twin, logged in', () => {
+    const base = new Map(baseline.findings.map((f) => [f.id, f.status]));
+    const differ = limited.findings
+      .filter((f) => base.get(f.id) !== f.status)
+      .map((f) => `${f.id} ${f.status} (unlimited: ${base.get(f.id)}): ${f.detail.slice(0, 160)}`);
     expect(differ).toEqual([]);
   });
 });
