@@ -108,6 +108,18 @@ async function startLimitedProftpd(): Promise<void> {
   await waitForPort(PER_HOST_PORT);
 }
 
+/** the Pure-FTPd with -C 2 (two connections per address, passive 44220-44229) */
+const PURE_PER_IP_PORT = 21154;
+
+/** The lab's pureftpd-tls command line on its own ports, with -C 2 (per-address limit) instead of 20. */
+async function startLimitedPureFtpd(): Promise<void> {
+  const c = path.join(labRunDir(), 'certs');
+  const args = ['-S', `127.0.0.1,${PURE_PER_IP_PORT}`, '-p', '44220:44229', '-l', 'unix', '-E', '-Y', '2'];
+  args.push('-2', `${c}/good.crt,${c}/good.key`, '-H', '-c', '50', '-C', '2');
+  children.push(spawn(path.join(LAB_PREFIX, 'usr/sbin/pure-ftpd'), args, { stdio: 'ignore' }));
+  await waitForPort(PURE_PER_IP_PORT);
+}
+
 /** The lab's sshd-modern configuration on its own port, with MaxStartups 1:100:1. */
 async function startPenaltySshd(): Promise<void> {
   const conf = fs
@@ -242,6 +254,31 @@ describe.skipIf(!LAB)('an FTP server that limits logged-in sessions per host (Pr
   }, 200_000);
 
   it('every verdict as on the unlimited twin, logged in', () => {
+    const base = new Map(baseline.findings.map((f) => [f.id, f.status]));
+    const differ = limited.findings
+      .filter((f) => base.get(f.id) !== f.status)
+      .map((f) => `${f.id} ${f.status} (unlimited: ${base.get(f.id)}): ${f.detail.slice(0, 160)}`);
+    expect(differ).toEqual([]);
+  });
+});
+
+describe.skipIf(!LAB)('Pure-FTPd with a per-address limit below our cap (-C 2)', () => {
+  let limited: EndpointReport;
+  let baseline: EndpointReport;
+  beforeAll(async () => {
+    await startLimitedPureFtpd();
+    const lab = labEndpoint('pureftpd-tls');
+    const args = ['--ca-file', path.join(labRunDir(), 'certs/good.crt'), '--active', ...labLoginArgs(lab)];
+    limited = (await scanJson([`127.0.0.1:${PURE_PER_IP_PORT}`, ...args, '--endpoint-timeout', '60000'])).report.endpoints[0]!;
+    baseline = (await scanJson([`127.0.0.1:${lab.port}`, ...args])).report.endpoints[0]!;
+  }, 200_000);
+
+  it('met the limit and learned it', () => {
+    expect(limited.throttled?.events).toBeGreaterThan(0);
+    expect(limited.throttled!.events).toBeLessThanOrEqual(6);
+  });
+
+  it('every verdict as on the lab twin (-C 20), logged in', () => {
     const base = new Map(baseline.findings.map((f) => [f.id, f.status]));
     const differ = limited.findings
       .filter((f) => base.get(f.id) !== f.status)
