@@ -11,6 +11,7 @@ import type { OpenWithHello } from '../src/tls/vuln/conn.js';
 import { FtpControl } from '../src/net/ftp-control.js';
 import { ProbeError } from '../src/net/outcomes.js';
 import { Transcript } from '../src/net/transcript.js';
+import { greetingRefusal } from '../src/net/ftp-reply.js';
 
 /** The inventory's facts: everything of TlsFacts but what detection and the data channels add. */
 export type TlsInventory = Omit<TlsFacts, 'negotiated' | 'dataChannel'>;
@@ -37,10 +38,11 @@ export function tlsTransport(
       const asked = performance.now();
       const greeting = await control.readReply();
       greetingMs.push(performance.now() - asked);
-      if (greeting.code === 421) {
+      const refusal = greetingRefusal(greeting.code);
+      if (refusal) {
         // the prober backs off and retries on its own: the event is only recorded here
-        ctx.dialer.throttle.record(target.port, 'ftp-421', greeting.text, 0);
-        throw new ProbeError('refused-by-server', '421 from server');
+        ctx.dialer.throttle.record(target.port, refusal, greeting.text, 0);
+        throw new ProbeError('refused-by-server', `${greeting.code} from server`);
       }
       if (greeting.code !== 220) throw new ProbeError('protocol-error', `greeting ${greeting.code}`);
       const auth = await control.command(authCommand);

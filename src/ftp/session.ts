@@ -5,7 +5,7 @@ import type { SecureVersion } from 'node:tls';
 import type { ConnectContext, Detected } from '../probe.js';
 import { FtpControl } from '../net/ftp-control.js';
 import { ProbeError, asProbeError } from '../net/outcomes.js';
-import type { FtpReply } from '../net/ftp-reply.js';
+import { greetingRefusal, type FtpReply } from '../net/ftp-reply.js';
 
 export type TlsMode = 'none' | 'explicit' | 'implicit';
 
@@ -44,7 +44,8 @@ export async function openSession(ctx: ConnectContext, plan: SessionPlan): Promi
 }
 
 type Opened =
-  { session: Session } | { kind: 'ftp-421' | 'closed-before-greeting' | 'reset-before-greeting'; detail: string; error: ProbeError };
+  | { session: Session }
+  | { kind: 'ftp-421' | 'ftp-refused-greeting' | 'closed-before-greeting' | 'reset-before-greeting'; detail: string; error: ProbeError };
 
 async function openOnce(ctx: ConnectContext, plan: SessionPlan): Promise<Opened> {
   const { address, target, options, transcript } = ctx;
@@ -62,10 +63,11 @@ async function openOnce(ctx: ConnectContext, plan: SessionPlan): Promise<Opened>
     if (plan.tls === 'implicit') await control.upgradeToTls({ host: target.host, ...pin, step: 'implicit-tls' });
     const greeting = await control.readReply(undefined, undefined, 'greeting');
     greeted = true;
-    if (greeting.code === 421) {
+    const refusal = greetingRefusal(greeting.code);
+    if (refusal) {
       control.close();
-      const detail = `server greeted with 421: ${greeting.text.slice(0, 160)}`;
-      return { kind: 'ftp-421', detail, error: new ProbeError('refused-by-server', detail) };
+      const detail = `server greeted with ${greeting.code}: ${greeting.text.slice(0, 160)}`;
+      return { kind: refusal, detail, error: new ProbeError('refused-by-server', detail) };
     }
     if (greeting.code !== 220)
       throw new ProbeError('refused-by-server', `server greeted with ${greeting.code}: ${greeting.text.slice(0, 160)}`);

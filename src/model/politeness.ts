@@ -4,7 +4,15 @@
 import Type, { type Static } from 'typebox';
 import { Count, List, Port, Str, obj, strEnum } from './util.js';
 
-export const THROTTLE_KINDS = ['closed-before-greeting', 'reset-before-greeting', 'ftp-421', 'refused', 'slow-accept'] as const;
+// ftp-refused-greeting: another 4xx/5xx greeting where the endpoint had greeted 220 (ProFTPD's 530)
+export const THROTTLE_KINDS = [
+  'closed-before-greeting',
+  'reset-before-greeting',
+  'ftp-421',
+  'ftp-refused-greeting',
+  'refused',
+  'slow-accept',
+] as const;
 export const ThrottleKindSchema = strEnum(THROTTLE_KINDS);
 export type ThrottleKind = Static<typeof ThrottleKindSchema>;
 

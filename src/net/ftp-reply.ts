@@ -75,3 +75,13 @@ export function parseReply(raw: string): FtpReply {
 export function isPositive(reply: FtpReply | null | undefined): boolean {
   return !!reply && reply.code >= 200 && reply.code < 400;
 }
+
+/**
+ * A greeting that turns the connection away, on an endpoint that greeted us with 220 before: 421
+ * (vsftpd max_per_ip, Pure-FTPd -C), or another 4xx/5xx (ProFTPD answers 530 over
+ * MaxConnectionsPerHost). null for a greeting that lets us in (220; 1xx comes before it).
+ */
+export function greetingRefusal(code: number): 'ftp-421' | 'ftp-refused-greeting' | null {
+  if (code === 421) return 'ftp-421';
+  return code >= 400 ? 'ftp-refused-greeting' : null;
+}

@@ -11,6 +11,7 @@
 // against command injection before TLS), so for them the hello waits for the 234.
 import type net from 'node:net';
 import { looksLikeTls } from '../net/relay.js';
+import { greetingRefusal } from '../net/ftp-reply.js';
 
 export type OpenTransport = () => Promise<net.Socket>;
 
@@ -42,7 +43,7 @@ export interface Transport {
 }
 
 /** How a server turned a connection away (code 'refused-by-server'): a 421, or a close before any greeting. */
-export type Refusal = 'ftp-421' | 'closed-before-greeting';
+export type Refusal = 'ftp-421' | 'ftp-refused-greeting' | 'closed-before-greeting';
 
 export class TransportError extends Error {
   constructor(
@@ -179,7 +180,8 @@ export async function ftpsPreamble(
   });
   while (greeting.code >= 100 && greeting.code < 200) greeting = await reader.next();
   onGreeting?.(performance.now() - started);
-  if (greeting.code === 421) throw new TransportError(`421 from server: ${greeting.text.slice(0, 200)}`, 'refused-by-server', 'ftp-421');
+  const refusal = greetingRefusal(greeting.code);
+  if (refusal) throw new TransportError(`${greeting.code} from server: ${greeting.text.slice(0, 200)}`, 'refused-by-server', refusal);
   if (greeting.code !== 220) throw new TransportError(`greeting ${greeting.code}`, 'protocol-error');
   const asked = performance.now();
   if (mode === 'wait') socket.write(`${command}\r\n`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FtpReplyAssembler, FtpReplyError, parseReply } from '../../src/net/ftp-reply.js';
+import { FtpReplyAssembler, FtpReplyError, greetingRefusal, parseReply } from '../../src/net/ftp-reply.js';
 
 describe('FTP reply parsing (recorded replies)', () => {
   it('single line', () => {
@@ -58,5 +58,18 @@ describe('FTP reply parsing (recorded replies)', () => {
     expect(() => {
       for (let i = 0; i < 20; i++) asm.push(`220-line ${i}`);
     }).toThrow(/longer than 10 lines/);
+  });
+});
+
+describe('greetingRefusal', () => {
+  it.each([
+    [220, null],
+    [120, null],
+    [421, 'ftp-421'],
+    [530, 'ftp-refused-greeting'], // ProFTPD over MaxConnectionsPerHost
+    [550, 'ftp-refused-greeting'],
+    [450, 'ftp-refused-greeting'],
+  ] as const)('greeting %i → %s', (code, kind) => {
+    expect(greetingRefusal(code)).toBe(kind);
   });
 });
