@@ -8,6 +8,17 @@ import { RatePerAddress } from '../../src/net/rate.js';
 import { ProbeError } from '../../src/net/outcomes.js';
 import { Dialer } from '../../src/tls/vuln/conn.js';
 
+/** A loopback listener that accepts and ignores connections, for `fn`'s time. */
+async function withListener(fn: (port: number) => Promise<void>): Promise<void> {
+  const server = net.createServer((s) => s.on('error', () => {}));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    await fn((server.address() as net.AddressInfo).port);
+  } finally {
+    server.close();
+  }
+}
+
 describe('ThrottleLog', () => {
   it('retries as many times as it has waits, then gives up', async () => {
     const t = new ThrottleLog([0, 0]);
@@ -40,10 +51,7 @@ describe('the dialer under throttling', () => {
   });
 
   it('once the server showed a limit, a closed connection keeps its slot a moment (the server still counts it)', async () => {
-    const server = net.createServer((s) => s.on('error', () => {}));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as net.AddressInfo).port;
-    try {
+    await withListener(async (port) => {
       const d = new EndpointDialer({ address: '127.0.0.1', global: new SocketBudget(), connections: 2, throttle: new ThrottleLog([]) });
       const first = await d.dial(port, 2000);
       d.throttle.record(port, 'ftp-421', '421', 0);
@@ -56,16 +64,11 @@ describe('the dialer under throttling', () => {
       const waited = performance.now() - closedAt;
       second.socket!.destroy();
       expect(waited).toBeGreaterThanOrEqual(SLOT_GRACE_MS - 1);
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('without a limit shown, the slot is handed on as the connection closes', async () => {
-    const server = net.createServer((s) => s.on('error', () => {}));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as net.AddressInfo).port;
-    try {
+    await withListener(async (port) => {
       const d = new EndpointDialer({ address: '127.0.0.1', global: new SocketBudget(), connections: 1, throttle: new ThrottleLog([]) });
       const first = await d.dial(port, 2000);
       let second = false;
@@ -76,9 +79,7 @@ describe('the dialer under throttling', () => {
       const s = await next;
       expect(second).toBe(true);
       s.socket!.destroy();
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('a lowered budget hands slots back only up to its new max', async () => {
