@@ -6,7 +6,7 @@ import { completed, type Probe, type ProbeContext } from '../src/probe.js';
 import { found } from '../src/probe.js';
 import type { FtpTransferSequence, Gap } from '../src/model.js';
 import { tlsModeOf, type TlsMode } from '../src/ftp/session.js';
-import { removeLeftover, runSequence, type SequencePlan } from '../src/ftp/sequence.js';
+import { removeLeftover, runSequence, type SequencePlan, type SequenceState } from '../src/ftp/sequence.js';
 import type { DataMode } from '../src/net/ftp-data.js';
 import type { ChannelsResult } from './ftp-channels.js';
 
@@ -57,6 +57,22 @@ function notRunReason(ctx: ProbeContext, ch: ChannelsResult | undefined, tls: Tl
   return null;
 }
 
+/**
+ * A run whose login was refused, asked once more. The credentials worked on the channel probe's
+ * session, so the refusal may be the server's limit of logged-in sessions per host or user
+ * (ProFTPD's MaxClientsPerHost answers it at PASS with 530, as it would a wrong password),
+ * counting another run beside it or one that has just ended: only a refusal again decides.
+ */
+async function againIfRefused(ctx: ProbeContext, plan: SequencePlan, state: SequenceState): Promise<SequenceState> {
+  if (!state.loginRefused) return state;
+  ctx.transcript.note(
+    state.run.conn,
+    `${state.run.stoppedEarly}, though these credentials worked before: asked again`,
+    'transfer-sequence',
+  );
+  return runSequence(ctx, plan);
+}
+
 export const ftpTransferSequenceProbe: Probe<SequenceResult, { 'ftp-channels': ChannelsResult }> = {
   id: 'ftp-transfer-sequence',
   description: 'LIST, STOR, LIST, RETR, DELE as a client runs them: TLS resumption, tickets and close_notify per transfer',
@@ -76,25 +92,16 @@ export const ftpTransferSequenceProbe: Probe<SequenceResult, { 'ftp-channels': C
     if (p.plans.some((plan) => plan.write)) {
       for (const plan of p.plans) {
         // once a file of ours stayed behind, the later runs upload nothing more
-        const state = await runSequence(ctx, seq.leftBehind ? { ...plan, write: false } : plan);
+        const own = seq.leftBehind ? { ...plan, write: false } : plan;
+        const state = await againIfRefused(ctx, own, await runSequence(ctx, own));
         seq.runs.push(state.run);
         if (state.pendingFile) seq.leftBehind ??= await removeLeftover(ctx, plan, state.pendingFile);
       }
     } else {
       // listings only: the runs do not depend on each other (in plan order in the report)
       const states = await Promise.all(p.plans.map((plan) => runSequence(ctx, plan)));
-      // A login refused beside another of ours may be the server's limit of sessions per host or
-      // user (ProFTPD MaxClientsPerHost answers it at PASS with 530, as it would a wrong
-      // password): those runs are asked again alone, where only the credentials can be refused.
-      for (const [i, state] of states.entries()) {
-        if (!state.loginRefused) continue;
-        ctx.transcript.note(
-          state.run.conn,
-          `${state.run.stoppedEarly} while another session of ours was logged in: asked again alone`,
-          'transfer-sequence',
-        );
-        states[i] = await runSequence(ctx, p.plans[i]!);
-      }
+      // one at a time: a refusal beside another run is asked again alone
+      for (const [i, state] of states.entries()) states[i] = await againIfRefused(ctx, p.plans[i]!, state);
       seq.runs.push(...states.map((state) => state.run));
     }
     const gaps: Gap[] = p.notes.map((detail) => ({ step: 'transfer-sequence', reason: 'unsupported', detail }));

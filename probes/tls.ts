@@ -6,7 +6,7 @@ import type net from 'node:net';
 import { completed, type ConnectContext, type Detected, type Probe } from '../src/probe.js';
 import type { TlsFacts } from '../src/model.js';
 import { scanTls, type OpenTransport, type TlsTransportCapabilities } from '../src/tls/index.js';
-import { firstBytes, ftpsPreamble, TransportError, type PreambleMode } from '../src/tls/transport.js';
+import { firstBytes, ftpsPreamble, tellRefusal, TransportError, type PreambleMode } from '../src/tls/transport.js';
 import type { OpenWithHello } from '../src/tls/vuln/conn.js';
 import { FtpControl } from '../src/net/ftp-control.js';
 import { ProbeError } from '../src/net/outcomes.js';
@@ -81,11 +81,6 @@ export function tlsCapabilities(
     // the endpoint's dialer lowers its cap for every probe; the caller retries on its own
     onRefused: (kind, detail) => ctx.dialer.throttle.record(target.port, kind, detail, 0),
   };
-}
-
-/** A preamble's refusal told to the endpoint's dialer (before the refused socket is closed). */
-function tellRefusal(caps: TlsTransportCapabilities, err: unknown): void {
-  if (err instanceof TransportError && err.refusal) caps.onRefused?.(err.refusal, err.message);
 }
 
 /** A preamble failure as the ProbeError an opener throws (other errors unchanged). */

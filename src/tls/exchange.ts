@@ -9,6 +9,7 @@ import {
   TransportError,
   ftpsPreamble,
   helloSilenceMs,
+  tellRefusal,
   type OpenTransport,
   type PreambleMode,
   type TlsTransportCapabilities,
@@ -140,7 +141,7 @@ async function openOnce(ctx: Ctx, hello: Buffer | null): Promise<Transport> {
     return await ftpsPreamble(socket, st.command, mode, hello, ctx.opts.timeoutMs, (ms) => ctx.rttSamples.push(ms), ctx.caps.onGreeting);
   } catch (err) {
     // told while the refused connection still counts as open (the dialer lowers its cap to the others)
-    if (err instanceof TransportError && err.refusal) ctx.caps.onRefused?.(err.refusal, err.message);
+    tellRefusal(ctx.caps, err);
     socket.on('error', () => {});
     socket.destroy();
     if (err instanceof TransportError && err.code === 'pipeline-refused' && ctx.preamble !== 'wait') {

@@ -28,6 +28,11 @@ export interface TlsTransportCapabilities {
   onRefused?: (kind: Refusal | 'refused', detail: string) => void;
 }
 
+/** A preamble's refusal told to the caller's dialer (call it before the refused socket is closed). */
+export function tellRefusal(caps: TlsTransportCapabilities, err: unknown): void {
+  if (err instanceof TransportError && err.refusal) caps.onRefused?.(err.refusal, err.message);
+}
+
 /** How the explicit-FTPS preamble is sent: each step saves one round trip over the previous. */
 export type PreambleMode = 'wait' | 'auth' | 'hello';
 
@@ -42,7 +47,8 @@ export interface Transport {
   readyAt: number;
 }
 
-/** How a server turned a connection away (code 'refused-by-server'): a 421, or a close before any greeting. */
+/** How a server turned a connection away (code 'refused-by-server'): a refusing greeting (421, or
+ * ProFTPD's 530), or a close before any greeting. */
 export type Refusal = 'ftp-421' | 'ftp-refused-greeting' | 'closed-before-greeting';
 
 export class TransportError extends Error {
