@@ -120,6 +120,7 @@ async function gatherEndpoint(target: Endpoint, address: string, opts: ScanOptio
     ep.pace = scanPace({
       elapsedMs,
       connectionCap: opts.connections,
+      serverLimit: dialer.serverLimit,
       connections: dialer.connectionsMade - detectionConnections,
       tlsPlan: ep.tls?.probe?.plan,
       tlsTestConnections: ep.tls?.vulnerabilities?.connections,

@@ -17,6 +17,9 @@ export interface PaceInput {
   elapsedMs: number;
   /** --connections */
   connectionCap: number;
+  /** the server's limit the scan learned from refusals (lower than the cap), if any: it never
+   * served more of our connections at once, so the bound holds with it */
+  serverLimit?: number | null;
   /** connections counted against the cap after detection */
   connections: number;
   tlsPlan?: Pick<TlsProbePlan, 'rttMs' | 'handshakes' | 'rttsPerHandshake' | 'lowerBoundRtts'> | null;
@@ -47,13 +50,15 @@ export function scanPace(i: PaceInput): ScanPace {
   const roundTrips = i.connections * MIN_RTTS_PER_CONNECTION + tlsExtra;
   const chainRtts = Math.max(i.tlsPlan?.lowerBoundRtts ?? 0, i.sshPlan?.lowerBoundRtts ?? 0, i.ftpSessionRtts ?? 0);
   const cap = Math.max(1, i.connectionCap);
-  const lowerBoundRtts = DETECTION_RTTS + Math.max(Math.ceil(roundTrips / cap), chainRtts);
+  const limited = i.serverLimit != null && i.serverLimit < cap ? Math.max(1, i.serverLimit) : null;
+  const lowerBoundRtts = DETECTION_RTTS + Math.max(Math.ceil(roundTrips / (limited ?? cap)), chainRtts);
   const rtts = [i.tlsPlan?.rttMs, i.sshPlan?.rttMs].filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0);
   const rttMs = rtts.length ? Math.min(...rtts) : null;
   return {
     elapsedMs: Math.round(i.elapsedMs),
     rttMs,
     connectionCap: cap,
+    ...(limited !== null ? { serverLimit: limited } : {}),
     connections: i.connections,
     roundTrips,
     chainRtts,

@@ -2,7 +2,7 @@
 // could have taken at the round-trip time measured and the connection cap. On a WAN, round trips,
 // not CPU, set a scan's time; this says how close to that limit the scan ran.
 import Type, { type Static } from 'typebox';
-import { Count, nullable, obj } from './util.js';
+import { Count, Opt, nullable, obj } from './util.js';
 
 export const ScanPaceSchema = obj(
   {
@@ -13,6 +13,11 @@ export const ScanPaceSchema = obj(
       }),
     ),
     connectionCap: Count('--connections: connections at once the scan allowed itself on this endpoint'),
+    serverLimit: Opt(
+      Count(
+        'connections at once the server allowed, learned from its refusals (docs/politeness.md); the bound divides by it where it is below connectionCap',
+      ),
+    ),
     connections: Count('connections the probes opened after detection (data connections ride on a control connection and are not counted)'),
     roundTrips: Count(
       "least round trips those connections needed together: 2 each (connect, one reply); each TLS inventory handshake and vulnerability-battery connection as many as one handshake of the inventory's plan",
@@ -20,7 +25,7 @@ export const ScanPaceSchema = obj(
     chainRtts: Count(
       "the longest chain of round trips that each waited for the one before: the TLS inventory's or the SSH audit's plan, or the FTP session after detection with the most commands (its connect and each command but the last)",
     ),
-    lowerBoundRtts: Count('2 (detection: connect, the first words) + max(⌈roundTrips ÷ connectionCap⌉, chainRtts)'),
+    lowerBoundRtts: Count('2 (detection: connect, the first words) + max(⌈roundTrips ÷ min(connectionCap, serverLimit)⌉, chainRtts)'),
     lowerBoundMs: nullable(Type.Number({ description: 'lowerBoundRtts × rttMs; null without a measured round trip' })),
   },
   "the whole scan of this endpoint against the least time its connections could take at the measured round-trip time and the connection cap (a lower bound: a connection's round trips beyond the first reply are counted only for the TLS handshakes)",

@@ -247,6 +247,11 @@ export class EndpointDialer extends ScopedDialer {
     };
   }
 
+  /** The connections at once the server's refusals taught (below --connections); null while none came. */
+  get serverLimit(): number | null {
+    return this.state.serverLimit;
+  }
+
   /** Sockets open right now (for tests and progress). */
   get open(): number {
     return this.state.sockets.size;

@@ -26,6 +26,22 @@ table<PaceInput, ScanPace>('scanPace', scanPace, [
     },
   },
   {
+    name: 'a server that allowed 2 at once (learned from its refusals): the bound divides by 2, not by the cap',
+    input: { elapsedMs: 6143, connectionCap: 4, serverLimit: 2, connections: 58, tlsPlan, tlsTestConnections: 14 },
+    // ⌈163 ÷ 2⌉ = 82 > 27; + 2
+    want: {
+      elapsedMs: 6143,
+      rttMs: 51.1,
+      connectionCap: 4,
+      serverLimit: 2,
+      connections: 58,
+      roundTrips: 163,
+      chainRtts: 27,
+      lowerBoundRtts: 84,
+      lowerBoundMs: 4292,
+    },
+  },
+  {
     name: 'at cap 16 the inventory chain bounds it',
     input: { elapsedMs: 3000, connectionCap: 16, connections: 58, tlsPlan },
     want: {
