@@ -7,6 +7,7 @@
 //        alternating which tool goes first, median of the runs. Also the TLS inventory alone with
 //        the pipelined preamble (bench/tls-inventory.mjs), as probes/tls.ts runs it in the scan.
 //   SSH: a whole `xferscan scan` vs `ssh-audit` on sshd-modern and sshd-legacy.
+//   Servers with a connection limit below the cap (bench/limited.mjs), at 25 ms each way.
 //   For every run: the connections and handshakes the relay saw (TLS ClientHellos; SSH key
 //   exchanges started), and xferscan's own round-trip time and lower bound from its JSON report.
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startRelay } from './relay.mjs';
 import { measureInventory } from './tls-inventory.mjs';
+import { benchLimited } from './limited.mjs';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** the wider connection cap the inventory is also measured with (what a WAN-aware default could be) */
@@ -256,6 +258,8 @@ export async function benchWan(o, eps, results) {
     }
   }
   printWan(results.wan);
+  // servers with a connection limit below the cap: the limit learned, the bound at that limit
+  if (delays.includes(25)) await benchLimited(o, results, testssl, fmt, ratio);
 }
 
 function printWan(w) {
