@@ -8,10 +8,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startRelay } from './relay.mjs';
+import { startLimitedVsftpd } from '../test/lab/limited-servers.mjs';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/xferscan.js');
@@ -19,18 +19,6 @@ const SERVERS = [
   { limit: 1, port: 21155, passive: [44230, 44239] },
   { limit: 2, port: 21156, passive: [44240, 44249] },
 ];
-
-function waitForPort(port, tries = 50) {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('data', () => (s.destroy(), resolve()));
-    s.once('error', () => {
-      s.destroy();
-      if (tries <= 0) reject(new Error(`nothing on ${port}`));
-      else setTimeout(() => waitForPort(port, tries - 1).then(resolve, reject), 100);
-    });
-  });
-}
 
 function timed(cmd, args) {
   return new Promise((resolve) => {
@@ -54,21 +42,7 @@ async function throughRelay(port, delay, fn) {
 /** Starts the limited vsftpds from the lab's configuration; returns a stop function. */
 async function startServers(labRun) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xfs-bench-limited-'));
-  const children = [];
-  const base = fs.readFileSync(path.join(labRun, 'conf', 'vsftpd-explicit.conf'), 'utf8');
-  for (const s of SERVERS) {
-    const conf = base
-      .replace(/^listen_port=.*$/m, `listen_port=${s.port}`)
-      .replace(/^pasv_min_port=.*$/m, `pasv_min_port=${s.passive[0]}`)
-      .replace(/^pasv_max_port=.*$/m, `pasv_max_port=${s.passive[1]}`)
-      .replace(/^vsftpd_log_file=.*$/m, `vsftpd_log_file=${dir}/vsftpd-${s.limit}.log`)
-      .concat(`\nmax_per_ip=${s.limit}\n`);
-    const file = path.join(dir, `vsftpd-${s.limit}.conf`);
-    fs.writeFileSync(file, conf);
-    const env = { ...process.env, OPENSSL_CONF: path.join(labRun, 'conf', 'openssl-tls12.cnf') };
-    children.push(spawn('/usr/sbin/vsftpd', [file], { stdio: 'ignore', env }));
-  }
-  await Promise.all(SERVERS.map((s) => waitForPort(s.port)));
+  const children = await Promise.all(SERVERS.map((s) => startLimitedVsftpd({ labRun, dir, ...s })));
   return () => {
     for (const c of children) c.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });

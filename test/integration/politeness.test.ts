@@ -5,13 +5,13 @@
 // connection: the scan must notice, back off, report it, and find what an unthrottled scan finds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointReport } from '../../src/model.js';
 import { scanJson } from '../helpers/cli.js';
 import { labEndpoint, labLoginArgs, labRunDir, loadLabEndpoints } from '../lab/endpoints.js';
+import { startLimitedVsftpd as startLimited, waitForPort } from '../lab/limited-servers.mjs';
 
 const LAB = (() => {
   try {
@@ -58,18 +58,6 @@ function maxPerSecond(times: number[]): number {
 
 const accepts = (log: string) => fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map(Number);
 
-function waitForPort(port: number, tries = 50): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('data', () => (s.destroy(), resolve()));
-    s.once('error', () => {
-      s.destroy();
-      if (tries <= 0) reject(new Error(`nothing on ${port}`));
-      else setTimeout(() => waitForPort(port, tries - 1).then(resolve, reject), 100);
-    });
-  });
-}
-
 /** Findings whose status differs from the twin's (a server without the limit), with why. */
 function verdictChanges(ep: EndpointReport, twin: EndpointReport): string[] {
   const base = new Map(twin.findings.map((f) => [f.id, f.status]));
@@ -90,18 +78,7 @@ async function scanWithTwin(port: number, twin: string): Promise<{ limited: Endp
 
 /** The lab's vsftpd-explicit configuration on its own ports, with max_per_ip (421 beyond that many sessions). */
 async function startLimitedVsftpd(v: (typeof PER_IP)[number]): Promise<void> {
-  const conf = fs
-    .readFileSync(path.join(labRunDir(), 'conf', 'vsftpd-explicit.conf'), 'utf8')
-    .replace(/^listen_port=.*$/m, `listen_port=${v.port}`)
-    .replace(/^pasv_min_port=.*$/m, `pasv_min_port=${v.passive[0]}`)
-    .replace(/^pasv_max_port=.*$/m, `pasv_max_port=${v.passive[1]}`)
-    .replace(/^vsftpd_log_file=.*$/m, `vsftpd_log_file=${dir}/vsftpd-${v.limit}.log`)
-    .concat(`\nmax_per_ip=${v.limit}\n`);
-  const file = path.join(dir, `vsftpd-${v.limit}.conf`);
-  fs.writeFileSync(file, conf);
-  const env = { ...process.env, OPENSSL_CONF: path.join(labRunDir(), 'conf', 'openssl-tls12.cnf') };
-  children.push(spawn('/usr/sbin/vsftpd', [file], { stdio: 'ignore', env }));
-  await waitForPort(v.port);
+  children.push(await startLimited({ labRun: labRunDir(), dir, ...v }));
 }
 
 /** the ProFTPD with MaxConnectionsPerHost 2 (a 530 greeting beyond) and MaxClientsPerHost 1 (530 at
