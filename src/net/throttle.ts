@@ -27,7 +27,6 @@ export class ThrottleLog {
   /** Records a refused or delayed connection that its caller retries on its own (waiting `waitMs`). */
   record(port: number, kind: ThrottleKind, detail: string, waitMs: number | null): void {
     this.note(port, kind, detail, waitMs);
-    if (kind !== 'slow-accept') this.onEvent?.();
   }
 
   /**
@@ -37,14 +36,14 @@ export class ThrottleLog {
   async backoff(port: number, kind: ThrottleKind, detail: string, attempt: number): Promise<boolean> {
     const wait = this.delaysMs[attempt];
     this.note(port, kind, detail, wait ?? null);
-    if (kind !== 'slow-accept') this.onEvent?.();
     if (wait === undefined) return false;
     await sleep(wait);
     return true;
   }
 
-  /** Counts one refusal and logs it (bounded). */
+  /** Counts one refusal, logs it (bounded) and tells the dialer. */
   private note(port: number, kind: ThrottleKind, detail: string, waitMs: number | null): void {
+    if (kind !== 'slow-accept') this.onEvent?.();
     this.events += 1;
     if (waitMs === null) this.gaveUp += 1;
     else this.backoffMs += waitMs;
