@@ -302,7 +302,12 @@ async function tryHelloPipelining(ctx: ConnectContext, d: Detection): Promise<vo
   ctx.transcript.note(conn, `AUTH TLS sent with a ClientHello: ${r.detail} — ${said}`, 'auth-tls');
 }
 
-/** AUTH SSL on a connection of its own (after AUTH TLS succeeded, the first one is inside TLS). */
+/**
+ * AUTH SSL on a connection of its own (after AUTH TLS succeeded, the first one is inside TLS).
+ * The reply decides: after a 234 the connection is closed without a handshake (the server now
+ * waits for a ClientHello, so a QUIT would only be read as a broken one). Completing it and
+ * waiting for the 221 kept detection, and every probe behind it, 3 round trips longer.
+ */
 async function tryAuthSslSeparately(ctx: ConnectContext, ftp: DetectedFtp, side: Promise<Session | null>): Promise<boolean | null> {
   const opened = await side;
   if (!opened) return null;
@@ -312,18 +317,15 @@ async function tryAuthSslSeparately(ctx: ConnectContext, ftp: DetectedFtp, side:
     const reply = await control.command('AUTH SSL', { step: 'auth-ssl' });
     ftp.authReplies!.push({ command: 'AUTH SSL', code: reply.code, text: reply.text });
     accepted = reply.code === 234;
-    if (accepted) await control.upgradeToTls({ host: ctx.target.host, step: 'auth-ssl', clientCert: ctx.options.clientCert?.tlsOptions });
+    if (accepted)
+      ctx.transcript.note(control.conn, 'AUTH SSL accepted (234): closed without a TLS handshake; the reply decides', 'auth-ssl');
     return accepted;
   } catch (err) {
-    // 234 was the answer to AUTH SSL: it is accepted, whatever the handshake did after
-    ctx.transcript.note(
-      control.conn,
-      `AUTH SSL ${accepted ? 'accepted, but the TLS handshake failed' : 'test ended'}: ${asProbeError(err).message}`,
-      'auth-ssl',
-    );
+    ctx.transcript.note(control.conn, `AUTH SSL test ended: ${asProbeError(err).message}`, 'auth-ssl');
     return accepted;
   } finally {
-    await control.quit();
+    if (accepted) control.close();
+    else await control.quit();
   }
 }
 

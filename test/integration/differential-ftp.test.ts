@@ -99,6 +99,20 @@ const RULES: Rule[] = [
     oracle: (o) => (!isExplicitFamily(o) ? 'absent' : o.service === 'ftps-explicit' ? 'pass' : 'fail'),
   },
   {
+    id: 'FTPS-AUTH-SSL',
+    rule: 'plain/explicit FTP only: AUTH SSL on a fresh connection → 234 accepted, 5xx refused (the reply decides, no handshake)',
+    oracle: (o) => {
+      if (!isExplicitFamily(o)) return 'absent';
+      const v = fact(o, 'authSsl')?.value;
+      return v === true ? 'accepted' : v === false ? 'refused' : null;
+    },
+    xferscan: (ep) => {
+      if (!ep.findings.some((x) => x.id === 'FTPS-AUTH-SSL')) return 'absent';
+      const v = ep.ftp?.authSsl;
+      return v === true ? 'accepted' : v === false ? 'refused' : 'untested';
+    },
+  },
+  {
     id: 'FTP-CLEARTEXT-LOGIN',
     rule: 'USER <made-up name> before AUTH answered 331/332/230 → fail; refused → pass; implicit → pass',
     oracle: (o) => (!isFtp(o) ? 'absent' : bad(fact(o, 'cleartextLogin')?.value)),
@@ -184,6 +198,7 @@ const EVIDENCE_OF: Record<string, string[]> = {
   service: ['service'],
   'FTP-CLEARTEXT-SERVICE': ['service'],
   'FTPS-AUTH-TLS': ['service'],
+  'FTPS-AUTH-SSL': ['authSsl'],
   'FTP-CLEARTEXT-LOGIN': ['cleartextLogin'],
   'FTP-ANONYMOUS': ['anonymous'],
   'FTPS-PROT-P': ['protP', 'data'],

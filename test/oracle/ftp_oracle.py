@@ -397,7 +397,21 @@ class Oracle:
         self.auth_tls = {"code": r.code, "handshake": ok}
         value = "ftps-explicit" if ok else "ftp"
         self.fact("service", value, greeting=repr(greeting), authTls=repr(r), handshake=ok)
+        self.detect_auth_ssl()
         return value
+
+    def detect_auth_ssl(self):
+        """AUTH SSL (the legacy alias) on a fresh connection: 234 accepts it, a 5xx refuses it."""
+        c = self.conn()
+        c.open()
+        r = c.cmd("AUTH SSL")
+        # after a 234 the server waits for a ClientHello: hang up without one (nothing to quit)
+        if r.code == 234:
+            c.sock.close()
+        else:
+            c.quit_quietly()
+        value = True if r.code == 234 else False if 500 <= r.code < 600 else None
+        self.fact("authSsl", value, reply=repr(r))
 
     @staticmethod
     def answers_like_ftp(c):
