@@ -32,6 +32,17 @@ export interface TlsPeerSummary {
   fingerprintSha256: string | null;
 }
 
+/**
+ * The groups our node:tls handshakes offer, P-256 first. OpenSSL 3.0 (Node 20) sends a TLS 1.3
+ * key share for the first group only. Servers pinned to P-256 (vsftpd 3.0.3 makes it its only
+ * ECDH curve; Debian 12's Pure-FTPd 1.0.50 does the same) answer an X25519 share with a
+ * HelloRetryRequest: one more round trip on every control and data handshake. RFC 8446 makes
+ * P-256 mandatory, and OpenSSL and Go servers take a share of a group they support rather than
+ * ask for another. Same set as OpenSSL's default, in another order: nothing a server is judged
+ * on depends on it (test/integration/tls-key-share.test.ts counts the hellos).
+ */
+export const CLIENT_GROUPS = 'P-256:X25519:X448:P-521:P-384:ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192';
+
 export function connectTls(socket: Duplex, opts: TlsUpgradeOptions): Promise<tls.TLSSocket> {
   // The stream underneath (a TCP socket or a Relay) and the TLS socket each keep an error sink
   // for their whole life: after a failed handshake, or once the owner has moved on, a late
@@ -47,6 +58,7 @@ export function connectTls(socket: Duplex, opts: TlsUpgradeOptions): Promise<tls
       maxVersion: opts.maxVersion,
       // Level 0 lets us complete handshakes with 1024-bit keys and SHA-1 so we can report them.
       ciphers: 'ALL:@SECLEVEL=0',
+      ecdhCurve: CLIENT_GROUPS,
       session: opts.session,
       ...(opts.clientCert ?? {}),
     });

@@ -4,6 +4,7 @@
 // CertificateRequest encrypted and refuses only after our Finished). Never throws.
 import type net from 'node:net';
 import tls from 'node:tls';
+import { CLIENT_GROUPS } from '../net/tls-upgrade.js';
 
 export interface ClientCredentials {
   cert: Buffer | string;
@@ -156,6 +157,7 @@ export async function nodeHandshake<T = undefined>(
     minVersion: o.minVersion ?? 'TLSv1',
     maxVersion: o.maxVersion ?? 'TLSv1.3',
     ciphers: o.ciphers ?? 'ALL:@SECLEVEL=0',
+    ecdhCurve: CLIENT_GROUPS,
     requestOCSP: o.requestOCSP ?? false,
     secureOptions: o.secureOptions,
     ...(o.credentials ? { cert: o.credentials.cert, key: o.credentials.key, passphrase: o.credentials.passphrase } : {}),

@@ -2,6 +2,7 @@
 // chain), TLS ≤ 1.2 curves, fallback SCSV, compression, and the certificate chain of a TLS
 // 1.3-only server (node:tls completes one handshake to see it).
 import tls from 'node:tls';
+import { CLIENT_GROUPS } from '../net/tls-upgrade.js';
 import {
   buildClientHello,
   buildSSLv2ClientHello,
@@ -188,7 +189,7 @@ export async function chainViaNodeTls(ctx: Ctx, after: number): Promise<Buffer[]
   let released = false;
   return new Promise<Buffer[]>((resolve) => {
     const sn = ctx.opts.serverName && !/^[0-9.]+$|:/.test(ctx.opts.serverName) ? ctx.opts.serverName : undefined;
-    const s = tls.connect({ socket: raw, servername: sn, rejectUnauthorized: false, minVersion: 'TLSv1.2' });
+    const s = tls.connect({ socket: raw, servername: sn, rejectUnauthorized: false, minVersion: 'TLSv1.2', ecdhCurve: CLIENT_GROUPS });
     const timer = setTimeout(() => done([], 'timeout'), ctx.opts.timeoutMs);
     function done(chain: Buffer[], err?: string) {
       clearTimeout(timer);
