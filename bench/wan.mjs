@@ -257,9 +257,71 @@ export async function benchWan(o, eps, results) {
       console.log(`${fmt(r.xferscan.ms)} vs ${fmt(r.sshAudit?.ms)}`);
     }
   }
+  for (const r of results.wan.tls) r.target = r.oneWayMs === 25 ? targetReach(r) : null;
   printWan(results.wan);
+  printTargets(results.wan);
   // servers with a connection limit below the cap: the limit learned, the bound at that limit
   if (delays.includes(25)) await benchLimited(o, results, testssl, fmt, ratio);
+}
+
+/** The project's targets: at 25 ms each way, the whole scan this many times faster than testssl -p -E. */
+const TARGET_RATIO = { 'pureftpd-tls': 20, 'vsftpd-explicit': 12 };
+
+/**
+ * Whether the target time (testssl's, divided by the ratio asked for) is within reach of the work
+ * the scan did, by the bound its own report gives (endpoint.pace): 2 round trips of detection,
+ * then ⌈roundTrips ÷ cap⌉ or the longest chain, whichever is longer. A cap raises only the first:
+ * the smallest cap that fits is named; none fits when the chain alone is too long. What the scan
+ * does (the battery, the client-certificate test, the FTP sessions) is counted as it ran.
+ */
+export function targetReach(r) {
+  const want = TARGET_RATIO[r.endpoint];
+  const pace = r.xferscan.pace;
+  if (!want || !r.testssl?.ms || !pace?.rttMs) return null;
+  const targetMs = r.testssl.ms / want;
+  const budget = Math.floor(targetMs / pace.rttMs) - 2;
+  // the chain no cap shortens: the inventory's hellos that each waited for the one before (its
+  // plan's bound also holds ⌈handshakes ÷ cap⌉, which a cap does shorten), or the longest FTP
+  // session or SSH audit when that is longer (one hidden under the inventory's bound is not
+  // seen: that can only make the cap named too small, never call a reachable target unreachable)
+  const plan = r.xferscan.plan;
+  const tlsChain = plan ? plan.depth + plan.rttsPerHandshake - 1 : 0;
+  const chainRtts = Math.max(tlsChain, plan && pace.chainRtts === plan.lowerBoundRtts ? 0 : pace.chainRtts);
+  const chainFits = chainRtts <= budget;
+  let capNeeded = null;
+  if (chainFits && budget > 0) capNeeded = Math.ceil(pace.roundTrips / budget);
+  return {
+    ratioWanted: want,
+    targetMs: Math.round(targetMs),
+    targetRtts: budget + 2,
+    boundAtCapMs: pace.lowerBoundMs,
+    cap: pace.connectionCap,
+    roundTrips: pace.roundTrips,
+    chainRtts,
+    capNeeded,
+  };
+}
+
+function printTargets(w) {
+  const rows = w.tls.map((r) => [r, r.target]).filter(([, t]) => t);
+  if (!rows.length) return;
+  console.log("\nThe ratio targets against the scan's own bound (what the work it did needs at the least, at the round trip measured):");
+  console.log(
+    table(
+      ['endpoint', 'one way', 'ratio wanted', 'target', 'in RTTs', 'scan bound at cap', 'round trips', 'chain', 'cap the bound fits at'],
+      rows.map(([r, t]) => [
+        `${r.endpoint} ${r.port}`,
+        `${r.oneWayMs} ms`,
+        `${t.ratioWanted}x`,
+        fmt(t.targetMs),
+        t.targetRtts,
+        `${fmt(t.boundAtCapMs)} at ${t.cap}`,
+        t.roundTrips,
+        t.chainRtts,
+        t.capNeeded === null ? 'none: the chain alone is longer' : `>= ${t.capNeeded}`,
+      ]),
+    ),
+  );
 }
 
 function printWan(w) {
