@@ -183,8 +183,10 @@ export async function bounceTest(run: ChannelRun, control: FtpControl): Promise<
     ] as const) {
       const before = listener?.connections() ?? 0;
       const reply = await control.command(`${command} ${arg}`, { step: 'bounce' });
-      // a server that connects at PORT time has done so by its reply; give a late one a moment
-      if (listener && listener.connections() === before) await new Promise((r) => setTimeout(r, 50));
+      // a server that connects at PORT time has done so by its reply; give a late one a moment,
+      // unless the reply refused the command (5xx): a server that said no does not connect
+      const refused = reply.code >= 500 && reply.code < 600;
+      if (listener && !refused && listener.connections() === before) await new Promise((r) => setTimeout(r, 50));
       // counted per command: a connection PORT caused must not be credited to EPRT
       const connected = listener ? listener.connections() > before : null;
       const accepted = reply.code >= 200 && reply.code < 300;
