@@ -23,7 +23,7 @@ import { assembleFacts } from './assemble.js';
 import { emptySummary, tally } from './knowledge/summary.js';
 import { SCHEME_SERVICES } from './knowledge/services.js';
 import { gradeFindings } from './knowledge/grade.js';
-import { longestFtpSessionRtts, scanPace } from './derive/pace.js';
+import { ftpGreetingDelays, longestFtpSessionRtts, scanPace } from './derive/pace.js';
 
 export interface ScanOptions extends ProbeOptions {
   /** endpoints scanned at once */
@@ -126,6 +126,7 @@ async function gatherEndpoint(target: Endpoint, address: string, opts: ScanOptio
       tlsTestConnections: ep.tls?.vulnerabilities?.connections,
       sshPlan: ep.ssh?.audit?.plan,
       ftpSessionRtts: ep.ftp ? longestFtpSessionRtts(transcript.lines) : 0,
+      greetingMs: ep.ftp ? ftpGreetingDelays(transcript.lines) : null,
     });
   if (dialer.interrupted) {
     const msg = `the scan was interrupted (${opts.interrupt?.reason ?? 'signal'}) while this endpoint was at work: its connections were closed and the facts gathered so far are reported`;

@@ -28,6 +28,8 @@ export interface PaceInput {
   sshPlan?: Pick<SshAuditPlan, 'rttMs' | 'lowerBoundRtts'> | null;
   /** the longest FTP session after detection, in round trips (longestFtpSessionRtts) */
   ftpSessionRtts?: number;
+  /** how long FTP servers took to greet (ftpGreetingDelays) */
+  greetingMs?: ScanPace['greetingMs'];
 }
 
 /** Connections of detection: they come before the probes (DETECTION_RTTS). */
@@ -42,6 +44,28 @@ export function longestFtpSessionRtts(lines: readonly TranscriptLine[]): number 
   const commands = new Map<string, number>();
   for (const l of lines) if (l.dir === 'client' && !DETECTION_CONN.test(l.conn)) commands.set(l.conn, (commands.get(l.conn) ?? 0) + 1);
   return commands.size ? Math.max(...commands.values()) : 0;
+}
+
+/**
+ * How long FTP servers took to greet: per control connection, from the TCP connect (its note) to
+ * the greeting line. At least a round trip; beyond it, the server's own delay (ProFTPD 1.3.8's
+ * master pauses 200-400 ms after each session ends before it accepts the next connection), which
+ * sets a scan's pace where round trips do not. Null without an FTP greeting.
+ */
+export function ftpGreetingDelays(lines: readonly TranscriptLine[]): ScanPace['greetingMs'] {
+  const connected = new Map<string, number>();
+  const delays: number[] = [];
+  for (const l of lines) {
+    if (l.dir === 'note' && l.step === 'connect' && / open after /.test(l.text) && !connected.has(l.conn))
+      connected.set(l.conn, Date.parse(l.t));
+    else if (l.dir === 'server' && l.step === 'greeting' && connected.has(l.conn)) {
+      delays.push(Math.max(0, Date.parse(l.t) - connected.get(l.conn)!));
+      connected.delete(l.conn);
+    }
+  }
+  if (!delays.length) return null;
+  const sorted = [...delays].sort((a, b) => a - b);
+  return { median: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted[sorted.length - 1]!, samples: sorted.length };
 }
 
 export function scanPace(i: PaceInput): ScanPace {
@@ -64,5 +88,6 @@ export function scanPace(i: PaceInput): ScanPace {
     chainRtts,
     lowerBoundRtts,
     lowerBoundMs: rttMs === null ? null : Math.round(lowerBoundRtts * rttMs),
+    ...(i.greetingMs ? { greetingMs: i.greetingMs } : {}),
   };
 }

@@ -50,6 +50,14 @@ describe.skipIf(!LAB)('endpoint.pace through a 20 ms round-trip relay', () => {
       expect(pace.roundTrips).toBeGreaterThanOrEqual(2 * pace.connections);
       expect(pace.lowerBoundRtts).toBe(2 + Math.max(Math.ceil(pace.roundTrips / 4), pace.chainRtts));
       expect(pace.lowerBoundMs!).toBeLessThanOrEqual(pace.elapsedMs);
+      if (service === 'sftp') expect(pace.greetingMs).toBeUndefined();
+      else {
+        // detection's connection and the FTP sessions' (anonymous, login policy, main); a greeting
+        // crosses the relay at least once
+        expect(pace.greetingMs!.samples).toBeGreaterThanOrEqual(3);
+        expect(pace.greetingMs!.median).toBeGreaterThanOrEqual(ONE_WAY_MS);
+        expect(pace.greetingMs!.max).toBeGreaterThanOrEqual(pace.greetingMs!.median);
+      }
     },
     130_000,
   );

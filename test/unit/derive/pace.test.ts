@@ -3,7 +3,7 @@
 // round-trip relay (33 inventory handshakes of 3 round trips each, a chain of 27, 14 battery
 // connections, 58 connections after detection at cap 4).
 import type { ScanPace } from '../../../src/model.js';
-import { longestFtpSessionRtts, scanPace, type PaceInput } from '../../../src/derive/pace.js';
+import { ftpGreetingDelays, longestFtpSessionRtts, scanPace, type PaceInput } from '../../../src/derive/pace.js';
 import type { TranscriptLine } from '../../../src/model.js';
 import { table } from './table.js';
 
@@ -138,5 +138,46 @@ table<TranscriptLine[], number>('longestFtpSessionRtts', longestFtpSessionRtts, 
       line('reuse-TLSv1.3-with#9', 'client'),
     ],
     want: 1,
+  },
+]);
+
+const at = (ms: number, conn: string, dir: TranscriptLine['dir'], step: TranscriptLine['step'], text: string): TranscriptLine => ({
+  t: new Date(Date.UTC(2026, 11, 3) + ms).toISOString(),
+  conn,
+  dir,
+  step,
+  text,
+});
+
+table<TranscriptLine[], ScanPace['greetingMs']>('ftpGreetingDelays', ftpGreetingDelays, [
+  {
+    name: 'no FTP greeting: nothing measured',
+    input: [at(0, 'detect#1', 'note', 'connect', 'TCP 127.0.0.1:22 open after 1 ms')],
+    want: null,
+  },
+  {
+    name: 'per connection, from its connect note to its first greeting line',
+    input: [
+      at(0, 'detect#1', 'note', 'connect', 'TCP 127.0.0.1:21 open after 1 ms'),
+      at(30, 'detect#1', 'server', 'greeting', '220 ProFTPD'),
+      at(40, 'anonymous#5', 'note', 'connect', 'TCP 127.0.0.1:21 open after 0 ms'),
+      at(50, 'ftp-main#7', 'note', 'connect', 'TCP 127.0.0.1:21 open after 0 ms'),
+      // a ProFTPD master pausing after a session ended: this one waits
+      at(420, 'anonymous#5', 'server', 'greeting', '220 ProFTPD'),
+      at(110, 'ftp-main#7', 'server', 'greeting', '220 ProFTPD'),
+      // only the first greeting of a connection counts (a 120 then its 220)
+      at(900, 'ftp-main#7', 'server', 'greeting', '220 again'),
+    ],
+    want: { median: 60, max: 380, samples: 3 },
+  },
+  {
+    name: 'a connection that never opened, or never greeted, is not a sample',
+    input: [
+      at(0, 'detect#1', 'note', 'connect', 'TCP 127.0.0.1:21 closed after 1 ms (ECONNREFUSED)'),
+      at(5, 'detect#1', 'server', 'greeting', '220 late'),
+      at(10, 'ftp-main#3', 'note', 'connect', 'TCP 127.0.0.1:21 open after 1 ms'),
+      at(20, 'ftp-main#3', 'server', 'transfer', '150 not a greeting'),
+    ],
+    want: null,
   },
 ]);
