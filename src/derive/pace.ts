@@ -6,7 +6,7 @@
 // by side, the probes' round trips take at least ⌈sum ÷ cap⌉ of them, and never fewer than their
 // longest chain (the TLS inventory's, the SSH audit's, or the longest FTP session: each of its
 // commands waits for its reply); detection (connect, the server's first words) comes before all.
-import type { ScanPace, SshAuditPlan, TlsProbePlan, TranscriptLine } from '../model.js';
+import type { GreetingDelays, ScanPace, SshAuditPlan, TlsProbePlan, TranscriptLine } from '../model.js';
 
 /** Round trips a connection needs at the least: the TCP connect and one reply. */
 export const MIN_RTTS_PER_CONNECTION = 2;
@@ -29,7 +29,7 @@ export interface PaceInput {
   /** the longest FTP session after detection, in round trips (longestFtpSessionRtts) */
   ftpSessionRtts?: number;
   /** how long FTP servers took to greet (ftpGreetingDelays) */
-  greetingMs?: ScanPace['greetingMs'];
+  greetingMs?: GreetingDelays | null;
 }
 
 /** Connections of detection: they come before the probes (DETECTION_RTTS). */
@@ -52,7 +52,7 @@ export function longestFtpSessionRtts(lines: readonly TranscriptLine[]): number 
  * master pauses 200-400 ms after each session ends before it accepts the next connection), which
  * sets a scan's pace where round trips do not. Null without an FTP greeting.
  */
-export function ftpGreetingDelays(lines: readonly TranscriptLine[]): ScanPace['greetingMs'] {
+export function ftpGreetingDelays(lines: readonly TranscriptLine[]): GreetingDelays | null {
   const connected = new Map<string, number>();
   const delays: number[] = [];
   for (const l of lines) {

@@ -28,18 +28,18 @@ export const ScanPaceSchema = obj(
     lowerBoundRtts: Count('2 (detection: connect, the first words) + max(⌈roundTrips ÷ min(connectionCap, serverLimit)⌉, chainRtts)'),
     lowerBoundMs: nullable(Type.Number({ description: 'lowerBoundRtts × rttMs; null without a measured round trip' })),
     greetingMs: Opt(
-      nullable(
-        obj(
-          {
-            median: Count('ms, the median'),
-            max: Count('ms, the longest'),
-            samples: Count('FTP control connections measured (detection and the FTP sessions)'),
-          },
-          "how long the FTP server took to greet, from the TCP connect to its greeting line: at least a round trip; beyond it the server's own delay, which no connection cap shortens (ProFTPD 1.3.8 pauses its accepts 200-400 ms after each session ends)",
-        ),
+      obj(
+        {
+          median: Count('ms, the median'),
+          max: Count('ms, the longest'),
+          samples: Count('FTP control connections measured (detection and the FTP sessions)'),
+        },
+        "how long the FTP server took to greet, from the TCP connect to its greeting line: at least a round trip; beyond it the server's own delay, which no connection cap shortens (ProFTPD 1.3.8 pauses its accepts 200-400 ms after each session ends)",
       ),
     ),
   },
   "the whole scan of this endpoint against the least time its connections could take at the measured round-trip time and the connection cap (a lower bound: a connection's round trips beyond the first reply are counted only for the TLS handshakes)",
 );
 export type ScanPace = Static<typeof ScanPaceSchema>;
+/** How long the FTP server took to greet (ScanPace.greetingMs). */
+export type GreetingDelays = NonNullable<ScanPace['greetingMs']>;

@@ -2,7 +2,7 @@
 // trip and the connection cap. Figures from a real scan of the lab's Pure-FTPd through a 50 ms
 // round-trip relay (33 inventory handshakes of 3 round trips each, a chain of 27, 14 battery
 // connections, 58 connections after detection at cap 4).
-import type { ScanPace } from '../../../src/model.js';
+import type { GreetingDelays, ScanPace } from '../../../src/model.js';
 import { ftpGreetingDelays, longestFtpSessionRtts, scanPace, type PaceInput } from '../../../src/derive/pace.js';
 import type { TranscriptLine } from '../../../src/model.js';
 import { table } from './table.js';
@@ -149,7 +149,7 @@ const at = (ms: number, conn: string, dir: TranscriptLine['dir'], step: Transcri
   text,
 });
 
-table<TranscriptLine[], ScanPace['greetingMs']>('ftpGreetingDelays', ftpGreetingDelays, [
+table<TranscriptLine[], GreetingDelays | null>('ftpGreetingDelays', ftpGreetingDelays, [
   {
     name: 'no FTP greeting: nothing measured',
     input: [at(0, 'detect#1', 'note', 'connect', 'TCP 127.0.0.1:22 open after 1 ms')],
