@@ -33,6 +33,8 @@ export interface Session {
   transcript?: Transcript;
   /** request → reply times on this connection (ms): our identification → the server's KEXINIT, GEX request → group, … */
   rttSamples: number[];
+  /** when the last request was written (read before the write, see `request`) */
+  requestedAt: number;
 }
 
 export type SessionStage = 'connect' | 'identification' | 'kexinit';
@@ -101,8 +103,10 @@ export async function openSession(target: SshTarget, opts: SessionOptions): Prom
   // Both sides may send their identification at once (RFC 4253 §4.2); OpenSSH sends its KEXINIT
   // only after it has ours, so ours goes out with the connection: one round trip less.
   const ours = clientIdentification();
-  conn.write(`${ours}\r\n`);
+  // the clock is read before the write: a pause of this process between the two (a loaded
+  // machine) can then only lengthen a round-trip sample, never shorten it below the path's
   const identSentAt = performance.now();
+  conn.write(`${ours}\r\n`);
   const id = await readIdentification(conn, deadline);
   if (!id.ok) return fail('identification', id.kind, id.message);
   const ident = id.value;
@@ -132,7 +136,10 @@ export async function openSession(target: SshTarget, opts: SessionOptions): Prom
   if (!k.ok) return fail('kexinit', 'protocol-error', k.error, ident);
   for (const line of summarizeKexinit(k.kexinit)) note(ctx, 'server', line);
   for (const w of k.kexinit.warnings) note(ctx, 'note', `KEXINIT: ${w}`);
-  return { ok: true, session: { conn, connId, ident, kexinit: k.kexinit, sentKexinit, deadline, transcript: t, rttSamples } };
+  return {
+    ok: true,
+    session: { conn, connId, ident, kexinit: k.kexinit, sentKexinit, deadline, transcript: t, rttSamples, requestedAt: identSentAt },
+  };
 }
 
 export type KexinitReadResult =
@@ -253,11 +260,16 @@ function sendLimitedKexinit(s: Session, kex: string, hostKeyAlgorithm: string | 
   note(s, 'client', `KEXINIT kex=${kex} hostkey=${hk.join(',')}`);
 }
 
-/** The next message, timed as a round trip from now (the request has just been written). */
+/** Writes a request the next `reply` is timed from (the clock read first, as for our identification). */
+function request(s: Session, packet: Buffer): void {
+  s.requestedAt = performance.now();
+  s.conn.write(packet);
+}
+
+/** The next message, timed as a round trip from the last `request`. */
 async function reply(s: Session): Promise<Msg> {
-  const asked = performance.now();
   const m = await nextMessage(s.conn, s.deadline);
-  if (m.ok) s.rttSamples.push(performance.now() - asked);
+  if (m.ok) s.rttSamples.push(performance.now() - s.requestedAt);
   return m;
 }
 
@@ -268,7 +280,7 @@ type Step = { ok: true } | { ok: false; error: string; kind?: ConnErrorKind };
  * the reply brings the host key.
  */
 async function groupExchange(s: Session, g: GexRequest, kex: string, goOn: boolean, out: KexContinueResult): Promise<Step | 'stop'> {
-  s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEX_DH_GEX_REQUEST]), encUint32(g.min), encUint32(g.n), encUint32(g.max)])));
+  request(s, framePacket(Buffer.concat([Buffer.from([MSG.KEX_DH_GEX_REQUEST]), encUint32(g.min), encUint32(g.n), encUint32(g.max)])));
   note(s, 'client', `KEX_DH_GEX_REQUEST min=${g.min} n=${g.n} max=${g.max}`);
   const m = await reply(s);
   if (!m.ok) return { ok: false, error: `no KEX_DH_GEX_GROUP: ${m.error}`, kind: m.kind };
@@ -283,7 +295,7 @@ async function groupExchange(s: Session, g: GexRequest, kex: string, goOn: boole
   note(s, 'server', `KEX_DH_GEX_GROUP p=${pBits} bits g=${genBig.toString()}`);
   if (!goOn) return 'stop';
   if (mpintToBigInt(p) < 7n) return { ok: false, error: 'group modulus too small to continue' };
-  s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEX_DH_GEX_INIT]), encString(gexPublicValue(p, gen))])));
+  request(s, framePacket(Buffer.concat([Buffer.from([MSG.KEX_DH_GEX_INIT]), encString(gexPublicValue(p, gen))])));
   return { ok: true };
 }
 
@@ -324,7 +336,7 @@ function gexPublicValue(p: Buffer, gen: Buffer): Buffer {
 function sendKexInit(s: Session, kex: string): Step {
   const pub = publicValueFor(kex);
   if (!pub) return { ok: false, error: `internal: no handler for ${kex}` };
-  s.conn.write(framePacket(Buffer.concat([Buffer.from([MSG.KEXDH_INIT]), encString(pub)])));
+  request(s, framePacket(Buffer.concat([Buffer.from([MSG.KEXDH_INIT]), encString(pub)])));
   return { ok: true };
 }
 
