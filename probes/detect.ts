@@ -53,7 +53,8 @@ export function emptyDetectedFtp(greeting: string[]): DetectedFtp {
 
 /** Detects the service; never throws (a failure is in the result's outcome). */
 export async function detect(ctx: ConnectContext): Promise<Detected> {
-  // An FTP server at its per-IP limit answers 421 and hangs up: back off and ask again.
+  // An FTP server at a connection limit answers 421 and hangs up (vsftpd max_per_ip, Pure-FTPd),
+  // or 530 (ProFTPD over MaxClients or MaxConnectionsPerHost): back off and ask again.
   let patient = false;
   for (let attempt = 0; ; attempt++) {
     const d = await detectOnce(ctx, patient);
@@ -65,13 +66,25 @@ export async function detect(ctx: ConnectContext): Promise<Detected> {
       attempt -= 1;
       continue;
     }
-    const limited = d.outcome === 'refused-by-server' && d.ftp?.greeting[0]?.startsWith('421');
-    if (!limited || !(await ctx.dialer.throttle.backoff(ctx.target.port, 'ftp-421', d.ftp?.greeting[0] ?? '421', attempt))) {
+    const limit = d.outcome === 'refused-by-server' ? limitGreeting(d.ftp?.greeting[0]) : null;
+    // Our only connection turned away: others hold the server's slots, which says nothing of how
+    // many of ours it takes (the probes' own refusals teach that), so the cap stays.
+    const waited =
+      limit && (await ctx.dialer.throttle.backoff(ctx.target.port, limit.kind, d.ftp!.greeting[0]!, attempt, { teachesCap: false }));
+    if (!waited) {
       const { lateGreeting: _late, ...result } = d;
       return result;
     }
-    ctx.transcript.note('detect', '421 from server; retrying after a back-off (a per-IP limit?)');
+    ctx.transcript.note('detect', `${limit.code} from server; retrying after a back-off (a connection limit?)`);
   }
+}
+
+/** A greeting a connection limit sends (421; ProFTPD's 530), or null. */
+function limitGreeting(line: string | undefined): { code: number; kind: 'ftp-421' | 'ftp-refused-greeting' } | null {
+  const code = Number(/^(\d{3})[ -]/.exec(line ?? '')?.[1]);
+  if (code === 421) return { code, kind: 'ftp-421' };
+  if (code === 530) return { code, kind: 'ftp-refused-greeting' };
+  return null;
 }
 
 async function detectOnce(ctx: ConnectContext, patient: boolean): Promise<Detection> {

@@ -4,7 +4,8 @@
 import Type, { type Static } from 'typebox';
 import { Count, List, Port, Str, obj, strEnum } from './util.js';
 
-// ftp-refused-greeting: another 4xx/5xx greeting where the endpoint had greeted 220 (ProFTPD's 530)
+// ftp-refused-greeting: another 4xx/5xx greeting where the endpoint had greeted 220, or a 530
+// greeting on first contact (ProFTPD answers its connection limits with 530)
 export const THROTTLE_KINDS = [
   'closed-before-greeting',
   'reset-before-greeting',

@@ -33,17 +33,17 @@ export class ThrottleLog {
    * Records a refused or delayed connection and waits before the next attempt. `attempt` counts
    * the attempts already refused for this step (0 for the first). False when attempts are used up.
    */
-  async backoff(port: number, kind: ThrottleKind, detail: string, attempt: number): Promise<boolean> {
+  async backoff(port: number, kind: ThrottleKind, detail: string, attempt: number, opts: { teachesCap?: boolean } = {}): Promise<boolean> {
     const wait = this.delaysMs[attempt];
-    this.note(port, kind, detail, wait ?? null);
+    this.note(port, kind, detail, wait ?? null, opts.teachesCap ?? true);
     if (wait === undefined) return false;
     await sleep(wait);
     return true;
   }
 
   /** Counts one refusal, logs it (bounded) and tells the dialer. */
-  private note(port: number, kind: ThrottleKind, detail: string, waitMs: number | null): void {
-    if (kind !== 'slow-accept') this.onEvent?.();
+  private note(port: number, kind: ThrottleKind, detail: string, waitMs: number | null, teachesCap = true): void {
+    if (kind !== 'slow-accept' && teachesCap) this.onEvent?.();
     this.events += 1;
     if (waitMs === null) this.gaveUp += 1;
     else this.backoffMs += waitMs;

@@ -179,17 +179,37 @@ describe('service detection on scripted servers', () => {
     expect(result.code).toBe(1);
   });
 
-  it('421 on the first connection, then a greeting: retried, not misreported', async () => {
+  it.each([
+    ['421 Too many connections (2) from this IP', 'ftp-421'],
+    // ProFTPD's MaxConnectionsPerHost and MaxClients
+    ['530 Sorry, the maximum number of connections (2) for your host are already connected.', 'ftp-refused-greeting'],
+  ])('%s on the first connection, then a greeting: retried, not misreported', async (refusal, kind) => {
     const f = await track(
       tcpFixture((s, n) => {
-        if (n === 0) return void s.end('421 Too many connections (2) from this IP\r\n');
+        if (n === 0) return void s.end(`${refusal}\r\n`);
         s.write('220 ok\r\n');
         ftpScript(s, { FEAT: '211 end', SYST: '215 UNIX', 'AUTH TLS': '500 no', 'AUTH SSL': '500 no' });
       }),
     );
     const { report } = await scanJson([`127.0.0.1:${f.port}`]);
-    expect(report.endpoints[0]).toMatchObject({ service: 'ftp', outcome: null, ftp: { authTls: false } });
-    expect(report.endpoints[0].transcript.some((l) => /421 from server; retrying/.test(l.text))).toBe(true);
+    const ep = report.endpoints[0]!;
+    expect(ep).toMatchObject({ service: 'ftp', outcome: null, ftp: { authTls: false } });
+    expect(ep.transcript.some((l) => new RegExp(`${refusal.slice(0, 3)} from server; retrying`).test(l.text))).toBe(true);
+    expect(ep.throttled?.log[0]).toMatchObject({ kind, retried: true });
+  });
+
+  it('a 500 greeting (not a limit) is not retried', async () => {
+    let connections = 0;
+    const f = await track(
+      tcpFixture((s) => {
+        connections += 1;
+        s.end('500 OOPS: vsftpd: cannot locate user specified in ftp_username\r\n');
+      }),
+    );
+    const { report } = await scanJson([`127.0.0.1:${f.port}`]);
+    expect(report.endpoints[0]).toMatchObject({ service: 'ftp', outcome: 'refused-by-server' });
+    expect(report.endpoints[0]!.throttled).toBeUndefined();
+    expect(connections).toBe(1);
   });
 
   it('a greeting that comes after the silence window is still recognised (slow or loaded server)', async () => {

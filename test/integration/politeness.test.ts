@@ -3,8 +3,9 @@
 // test counts them per one-second window (a count, not a speed). A copy of the lab's sshd with
 // MaxStartups 1:100:1 (OpenSSH 9.2 has no PerSourcePenalties) refuses every second unauthenticated
 // connection: the scan must notice, back off, report it, and find what an unthrottled scan finds.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import type { EndpointReport } from '../../src/model.js';
 import { scanJson } from '../helpers/cli.js';
 import { labEndpoint, labLoginArgs, labRunDir, loadLabEndpoints } from '../lab/endpoints.js';
 import { startLimitedVsftpd as startLimited, waitForPort } from '../lab/limited-servers.mjs';
+import { startRelay as startCountingRelay } from '../../bench/relay.mjs';
 
 const LAB = (() => {
   try {
@@ -81,27 +83,30 @@ async function startLimitedVsftpd(v: (typeof PER_IP)[number]): Promise<void> {
   children.push(await startLimited({ labRun: labRunDir(), dir, ...v }));
 }
 
-/** the ProFTPD with MaxConnectionsPerHost 2 (a 530 greeting beyond) and MaxClientsPerHost 1 (530 at
- * PASS to a second logged-in session), passive 44190-44199 */
+/** the ProFTPDs with MaxConnectionsPerHost 2 (a 530 greeting beyond) and MaxClientsPerHost 1 (530 at
+ * PASS to a second logged-in session): the politeness one, and the one a test fills before the scan */
 const PER_HOST_PORT = 21153;
+const FULL_PORT = 21155;
 const LAB_PREFIX = process.env.XFS_LAB_PREFIX ?? '/opt/xferscan-lab/root';
 
-/** The lab's proftpd-tls configuration on its own port and files, with both per-host limits. */
-async function startLimitedProftpd(): Promise<void> {
+/** The lab's proftpd-tls configuration on its own ports and files, with both per-host limits. */
+async function startLimitedProftpd(port = PER_HOST_PORT, passive = [44190, 44199]): Promise<void> {
+  const own = path.join(dir, `proftpd-${port}`);
+  fs.mkdirSync(own, { recursive: true });
   const conf = fs
     .readFileSync(path.join(labRunDir(), 'conf', 'proftpd-tls.conf'), 'utf8')
-    .replace(/^Port .*$/m, `Port ${PER_HOST_PORT}`)
-    .replace(/^PidFile .*$/m, `PidFile ${dir}/proftpd.pid`)
-    .replace(/^ScoreboardFile .*$/m, `ScoreboardFile ${dir}/proftpd.scoreboard`)
-    .replace(/^DelayTable .*$/m, `DelayTable ${dir}/proftpd.delay`)
-    .replace(/^SystemLog .*$/m, `SystemLog ${dir}/proftpd.system.log`)
-    .replace(/^TransferLog .*$/m, `TransferLog ${dir}/proftpd.xfer.log`)
-    .replace(/^PassivePorts .*$/m, 'PassivePorts 44190 44199')
+    .replace(/^Port .*$/m, `Port ${port}`)
+    .replace(/^PidFile .*$/m, `PidFile ${own}/proftpd.pid`)
+    .replace(/^ScoreboardFile .*$/m, `ScoreboardFile ${own}/proftpd.scoreboard`)
+    .replace(/^DelayTable .*$/m, `DelayTable ${own}/proftpd.delay`)
+    .replace(/^SystemLog .*$/m, `SystemLog ${own}/proftpd.system.log`)
+    .replace(/^TransferLog .*$/m, `TransferLog ${own}/proftpd.xfer.log`)
+    .replace(/^PassivePorts .*$/m, `PassivePorts ${passive[0]} ${passive[1]}`)
     .concat('\nMaxConnectionsPerHost 2\nMaxClientsPerHost 1\n');
-  fs.writeFileSync(path.join(dir, 'proftpd.conf'), conf);
+  fs.writeFileSync(path.join(own, 'proftpd.conf'), conf);
   const env = { ...process.env, OPENSSL_CONF: path.join(labRunDir(), 'conf', 'openssl-legacy.cnf') };
-  children.push(spawn(path.join(LAB_PREFIX, 'usr/sbin/proftpd'), ['-n', '-c', path.join(dir, 'proftpd.conf')], { stdio: 'ignore', env }));
-  await waitForPort(PER_HOST_PORT);
+  children.push(spawn(path.join(LAB_PREFIX, 'usr/sbin/proftpd'), ['-n', '-c', path.join(own, 'proftpd.conf')], { stdio: 'ignore', env }));
+  await waitForPort(port);
 }
 
 /** the Pure-FTPd with -C 2 (two connections per address, passive 44220-44229) */
@@ -234,7 +239,7 @@ describe.skipIf(!LAB)('FTP servers with a per-IP limit below our cap (vsftpd max
 describe.skipIf(!LAB).each([
   {
     server: 'ProFTPD limiting connections and logins per host (530 greeting, 530 at PASS)',
-    start: startLimitedProftpd,
+    start: () => startLimitedProftpd(),
     port: PER_HOST_PORT,
     twin: 'proftpd-tls',
     kind: 'ftp-refused-greeting',
@@ -262,5 +267,80 @@ describe.skipIf(!LAB).each([
 
   it(`every verdict as on the lab twin (${twin}), logged in`, () => {
     expect(verdictChanges(limited, baseline)).toEqual([]);
+  });
+});
+
+/** A control connection of another client on this address, open once the server greeted it. */
+function holdConnection(port: number): Promise<{ greeting: string; release: () => void }> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.setTimeout(10_000, () => s.destroy(new Error('no greeting')));
+    s.once('data', (d) => {
+      s.setTimeout(0);
+      resolve({ greeting: d.toString('latin1').trim(), release: () => s.destroy() });
+    });
+    s.once('error', reject);
+  });
+}
+
+// On first contact too, ProFTPD's MaxConnectionsPerHost answers 530: another client on the
+// partner's address (a colleague's FileZilla, a job still running) holds the connections. Like a
+// 421, it is a limit to wait out, not the server turning the scan away for good.
+describe.skipIf(!LAB)('ProFTPD with every per-host connection taken at first contact (530 greeting)', () => {
+  let oracleWhileFull: string;
+  let scanned: EndpointReport;
+  let baseline: EndpointReport;
+  beforeAll(async () => {
+    await startLimitedProftpd(FULL_PORT, [44230, 44239]);
+    const held = [await holdConnection(FULL_PORT), await holdConnection(FULL_PORT)];
+    expect(held.map((h) => h.greeting.slice(0, 3))).toEqual(['220', '220']);
+    // the independent client's view of the full server
+    const py = spawnSync(
+      'python3',
+      [
+        '-c',
+        `import ftplib\ntry:\n ftplib.FTP().connect('127.0.0.1', ${FULL_PORT}, timeout=10)\n print('greeted')\nexcept ftplib.all_errors as e:\n print(e)`,
+      ],
+      { encoding: 'utf8' },
+    );
+    oracleWhileFull = py.stdout.trim();
+    // The other client lets go while the scan waits out its first refusal (1 s): once the scan's
+    // first connection has ended, as a relay (no delay) in front of the server sees it.
+    const relay = await startCountingRelay({ target: FULL_PORT, delayMs: 0, handshakeRtt: false });
+    const scan = scanJson([`127.0.0.1:${relay.port}`]);
+    const firstEnded = setInterval(() => {
+      const c = relay.stats();
+      if (c.connections >= 1 && c.open === 0) {
+        clearInterval(firstEnded);
+        held.forEach((h) => h.release());
+      }
+    }, 10);
+    // the twin (the same configuration without the limits; the limited server's verdicts equal its
+    // own, above), scanned meanwhile
+    const twin = scanJson([`127.0.0.1:${labEndpoint('proftpd-tls').port}`]);
+    scanned = (await scan).report.endpoints[0]!;
+    clearInterval(firstEnded);
+    await relay.close();
+    baseline = (await twin).report.endpoints[0]!;
+  }, 120_000);
+
+  it('the oracle (Python ftplib) is turned away with 530 while the connections are held', () => {
+    expect(oracleWhileFull).toMatch(/^530 /);
+  });
+
+  it('detection waited and asked again: the server is scanned, the refusal reported', () => {
+    expect(scanned).toMatchObject({ service: 'ftps-explicit', outcome: null });
+    const first = scanned.throttled?.log[0];
+    expect(first).toMatchObject({ kind: 'ftp-refused-greeting', retried: true });
+    expect(first?.detail).toMatch(/^530 /);
+    expect(scanned.transcript.some((l) => /530 from server; retrying after a back-off/.test(l.text))).toBe(true);
+  });
+
+  it('the cap is what the scan’s own refusals taught (2), not one from the other client’s connections', () => {
+    expect(scanned.pace?.serverLimit).toBeGreaterThanOrEqual(2);
+  });
+
+  it('every verdict as on the lab twin (proftpd-tls)', () => {
+    expect(verdictChanges(scanned, baseline)).toEqual([]);
   });
 });

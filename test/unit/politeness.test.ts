@@ -50,6 +50,15 @@ describe('the dialer under throttling', () => {
     expect(cap.max).toBe(1);
   });
 
+  it('keeps its cap when the refusal teaches nothing of it (our only connection, at first contact), but still waits and logs', async () => {
+    const d = new EndpointDialer({ address: '127.0.0.1', global: new SocketBudget(), connections: 4, throttle: new ThrottleLog([0]) });
+    const cap = (d as unknown as { state: { cap: SocketBudget } }).state.cap;
+    expect(await d.throttle.backoff(21, 'ftp-refused-greeting', '530 full', 0, { teachesCap: false })).toBe(true);
+    expect(cap.max).toBe(4);
+    expect(d.serverLimit).toBeNull();
+    expect(d.throttle.report()).toMatchObject({ events: 1, gaveUp: 0, log: [{ kind: 'ftp-refused-greeting', retried: true }] });
+  });
+
   it('once the server showed a limit, a closed connection keeps its slot a moment (the server still counts it)', async () => {
     await withListener(async (port) => {
       const d = new EndpointDialer({ address: '127.0.0.1', global: new SocketBudget(), connections: 2, throttle: new ThrottleLog([]) });
