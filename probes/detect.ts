@@ -13,6 +13,8 @@ import { summarizePeer } from '../src/net/tls-upgrade.js';
 import { looksLikeTls } from '../src/net/relay.js';
 import type { FtpReply } from '../src/net/ftp-reply.js';
 import { otherProtocol } from '../src/knowledge/banners.js';
+import { isOpenSshRefusal, OPENSSH_REFUSED } from '../src/ssh/conn.js';
+import type { ThrottleKind } from '../src/model.js';
 import { helloSilenceMs, trialHelloPipelining } from '../src/tls/transport.js';
 import { WAN_RTT_MS } from '../src/tls/exchange.js';
 import { legacyHello } from '../src/tls/vuln/conn.js';
@@ -26,6 +28,8 @@ const MAX_PRE_BANNER_LINES = 20;
 interface Detection extends Detected {
   /** a greeting arrived after we had given up waiting and started TLS */
   lateGreeting: boolean;
+  /** the server turned us away as a connection limit does (worth asking again after a back-off) */
+  limit: { kind: ThrottleKind; detail: string; what: string } | null;
 }
 
 function fresh(address: string): Detection {
@@ -44,6 +48,7 @@ function fresh(address: string): Detection {
     replyRttMs: null,
     helloPipelining: null,
     lateGreeting: false,
+    limit: null,
   };
 }
 
@@ -66,24 +71,23 @@ export async function detect(ctx: ConnectContext): Promise<Detected> {
       attempt -= 1;
       continue;
     }
-    const limit = d.outcome === 'refused-by-server' ? limitGreeting(d.ftp?.greeting[0]) : null;
+    const limit = d.outcome === 'refused-by-server' ? d.limit : null;
     // Our only connection turned away: others hold the server's slots, which says nothing of how
     // many of ours it takes (the probes' own refusals teach that), so the cap stays.
-    const waited =
-      limit && (await ctx.dialer.throttle.backoff(ctx.target.port, limit.kind, d.ftp!.greeting[0]!, attempt, { teachesCap: false }));
+    const waited = limit && (await ctx.dialer.throttle.backoff(ctx.target.port, limit.kind, limit.detail, attempt, { teachesCap: false }));
     if (!waited) {
-      const { lateGreeting: _late, ...result } = d;
+      const { lateGreeting: _late, limit: _limit, ...result } = d;
       return result;
     }
-    ctx.transcript.note('detect', `${limit.code} from server; retrying after a back-off (a connection limit?)`);
+    ctx.transcript.note('detect', `${limit.what} from server; retrying after a back-off (a connection limit?)`);
   }
 }
 
 /** A greeting a connection limit sends (421; ProFTPD's 530), or null. */
-function limitGreeting(line: string | undefined): { code: number; kind: 'ftp-421' | 'ftp-refused-greeting' } | null {
-  const code = Number(/^(\d{3})[ -]/.exec(line ?? '')?.[1]);
-  if (code === 421) return { code, kind: 'ftp-421' };
-  if (code === 530) return { code, kind: 'ftp-refused-greeting' };
+function limitGreeting(line: string): Detection['limit'] {
+  const code = Number(/^(\d{3})[ -]/.exec(line)?.[1]);
+  if (code === 421) return { kind: 'ftp-421', detail: line, what: '421' };
+  if (code === 530) return { kind: 'ftp-refused-greeting', detail: line, what: '530' };
   return null;
 }
 
@@ -157,6 +161,16 @@ async function handleSshOrOther(ctx: ConnectContext, d: Detection, control: FtpC
   while (!line.startsWith('SSH-')) {
     transcript.add(control.conn, 'server', line, 'ssh-ident');
     pre.push(line);
+    if (pre.length === 1 && isOpenSshRefusal(line)) {
+      // OpenSSH's words before it closes a connection over MaxStartups or under PerSourcePenalties
+      // (no other server writes them): SSH, turning us away for now.
+      d.service = 'sftp';
+      d.banner = line.slice(0, 512);
+      d.outcome = 'refused-by-server';
+      d.error = `${OPENSSH_REFUSED}: "${line.slice(0, 80)}"`;
+      d.limit = { kind: 'refused', detail: OPENSSH_REFUSED, what: `"${line.slice(0, 80)}"` };
+      return;
+    }
     const other = otherProtocol(pre);
     if (other || pre.length >= MAX_PRE_BANNER_LINES || !isPrintable(line)) {
       d.service = 'unknown';
@@ -413,6 +427,7 @@ async function readGreetingFacts(d: Detection, ftp: DetectedFtp, control: FtpCon
   if (greeting.code !== 220) {
     d.outcome = 'refused-by-server';
     d.error = `server greeted with ${greeting.code}: ${greeting.text.slice(0, 200)}`;
+    d.limit = limitGreeting(greeting.lines[0] ?? '');
     return false;
   }
   const timed = async (command: 'FEAT' | 'SYST', step: 'feat' | 'syst') => {

@@ -17,6 +17,8 @@ export const sshProbe: Probe<SshAudit | null> = {
   // >= 9.8 penalises sources that open many unauthenticated connections, so no more than that
   connections: 4,
   async run(ctx) {
+    // detection was turned away to the last attempt (OpenSSH over MaxStartups): nothing to audit
+    if (ctx.detected.outcome === 'refused-by-server') return completed(null);
     const { options } = ctx;
     const creds = options.credentials;
     const carried = ctx.detected.sshHandover;

@@ -148,6 +148,12 @@ type FirstBytes = 'data' | 'closed' | 'reset' | 'timeout' | 'refused';
  * under PerSourcePenalties (9.8+). Lines before the identification are otherwise allowed.
  */
 const OPENSSH_REFUSALS = /^(Exceeded MaxStartups|Not allowed at this time)\r?\n/;
+export const OPENSSH_REFUSED = 'OpenSSH refused the connection (MaxStartups or PerSourcePenalties)';
+
+/** One line (without its line end) that is OpenSSH turning the connection away. */
+export function isOpenSshRefusal(line: string): boolean {
+  return OPENSSH_REFUSALS.test(`${line}\n`);
+}
 
 /** Waits for the server's first bytes and leaves them in the socket for whoever reads next. */
 function firstBytes(socket: net.Socket, timeoutMs: number): Promise<FirstBytes> {
@@ -188,10 +194,7 @@ export async function dialIdentified(dialer: Dialer, port: number, timeoutMs: nu
     if (first === 'data' || first === 'timeout') return d;
     d.socket.destroy();
     const kind = first === 'reset' ? 'reset-before-greeting' : first === 'refused' ? 'refused' : 'closed-before-greeting';
-    const detail =
-      first === 'refused'
-        ? 'OpenSSH refused the connection (MaxStartups or PerSourcePenalties)'
-        : `${first} before the identification line`;
+    const detail = first === 'refused' ? OPENSSH_REFUSED : `${first} before the identification line`;
     if (!(await dialer.throttle.backoff(port, kind, detail, attempt))) return { ...d, socket: null, code: 'ETHROTTLED' };
   }
 }

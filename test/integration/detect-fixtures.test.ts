@@ -198,6 +198,25 @@ describe('service detection on scripted servers', () => {
     expect(ep.throttled?.log[0]).toMatchObject({ kind, retried: true });
   });
 
+  // OpenSSH 9.8+ under PerSourcePenalties (the lab's 9.2 has none; its MaxStartups words are in
+  // politeness.test.ts): every attempt refused, so SSH refused by the server, and no audit is tried
+  it('"Not allowed at this time" to the last attempt: SSH, refused by the server, nothing else dialled', async () => {
+    let connections = 0;
+    const f = await track(
+      tcpFixture((s) => {
+        connections += 1;
+        s.end('Not allowed at this time\r\n');
+      }),
+    );
+    const { report, result } = await scanJson([`127.0.0.1:${f.port}`], { timeoutMs: 60_000 });
+    const ep = report.endpoints[0]!;
+    expect(ep).toMatchObject({ state: 'open', service: 'sftp', outcome: 'refused-by-server' });
+    expect(ep.throttled).toMatchObject({ events: 4, gaveUp: 1 });
+    expect(connections).toBe(4);
+    expect(ep.findings.find((x) => x.id === 'NET-SERVICE-REFUSED')?.status).toBe('warn');
+    expect(looksLikeStackTrace(result.stderr)).toBe(false);
+  }, 60_000);
+
   it('a 500 greeting (not a limit) is not retried', async () => {
     let connections = 0;
     const f = await track(
