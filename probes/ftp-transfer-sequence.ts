@@ -4,7 +4,8 @@
 // It runs after the channel probe, whose results choose the modes and the writable directory.
 import { completed, type Probe, type ProbeContext } from '../src/probe.js';
 import { found } from '../src/probe.js';
-import type { FtpTransferSequence, Gap } from '../src/model.js';
+import type { FtpSequenceRun, FtpTransferSequence, Gap } from '../src/model.js';
+import { sequenceFailure } from '../src/derive/sequence.js';
 import { tlsModeOf, type TlsMode } from '../src/ftp/session.js';
 import { removeLeftover, runSequence, type SequencePlan, type SequenceState } from '../src/ftp/sequence.js';
 import type { DataMode } from '../src/net/ftp-data.js';
@@ -73,6 +74,26 @@ async function againIfRefused(ctx: ProbeContext, plan: SequencePlan, state: Sequ
   return runSequence(ctx, plan);
 }
 
+/**
+ * A run that failed a transfer after the first worked is made once more, alone, on a fresh
+ * session: a failure the server repeats is its behaviour; one it does not (pyftpdlib 1.5.7 stalls
+ * a data handshake now and then) is intermittent, and the check says so instead of a verdict that
+ * changes from one scan to the next. Not when the second run could not be the same (a file of
+ * ours stayed behind: it would upload nothing).
+ */
+async function onceMore(ctx: ProbeContext, plan: SequencePlan, run: FtpSequenceRun, seq: FtpTransferSequence): Promise<void> {
+  const f = sequenceFailure(run);
+  if (!f || (plan.write && seq.leftBehind)) return;
+  ctx.transcript.note(
+    run.conn,
+    `transfer ${f.index + 1} (${f.step.command}) failed after the first worked: the same run once more, on a fresh session`,
+    'transfer-sequence',
+  );
+  const state = await againIfRefused(ctx, plan, await runSequence(ctx, plan));
+  if (state.pendingFile) seq.leftBehind ??= await removeLeftover(ctx, plan, state.pendingFile);
+  run.again = { steps: state.run.steps, stoppedEarly: state.run.stoppedEarly, conn: state.run.conn };
+}
+
 export const ftpTransferSequenceProbe: Probe<SequenceResult, { 'ftp-channels': ChannelsResult }> = {
   id: 'ftp-transfer-sequence',
   description: 'LIST, STOR, LIST, RETR, DELE as a client runs them: TLS resumption, tickets and close_notify per transfer',
@@ -89,12 +110,15 @@ export const ftpTransferSequenceProbe: Probe<SequenceResult, { 'ftp-channels': C
     if (why) return completed({ transferSequence: { runs: [], leftBehind: null, notRun: why } });
     const p = plans(ctx, ch!, tls);
     const seq: FtpTransferSequence = { runs: [], leftBehind: null, notRun: null };
+    /** the plan each run of seq.runs ran (same order) */
+    const ran: SequencePlan[] = [];
     if (p.plans.some((plan) => plan.write)) {
       for (const plan of p.plans) {
         // once a file of ours stayed behind, the later runs upload nothing more
         const own = seq.leftBehind ? { ...plan, write: false } : plan;
         const state = await againIfRefused(ctx, own, await runSequence(ctx, own));
         seq.runs.push(state.run);
+        ran.push(own);
         if (state.pendingFile) seq.leftBehind ??= await removeLeftover(ctx, plan, state.pendingFile);
       }
     } else {
@@ -103,7 +127,9 @@ export const ftpTransferSequenceProbe: Probe<SequenceResult, { 'ftp-channels': C
       // one at a time: a refusal beside another run is asked again alone
       for (const [i, state] of states.entries()) states[i] = await againIfRefused(ctx, p.plans[i]!, state);
       seq.runs.push(...states.map((state) => state.run));
+      ran.push(...p.plans);
     }
+    for (const [i, run] of seq.runs.entries()) await onceMore(ctx, ran[i]!, run, seq);
     const gaps: Gap[] = p.notes.map((detail) => ({ step: 'transfer-sequence', reason: 'unsupported', detail }));
     return completed({ transferSequence: seq }, gaps);
   },

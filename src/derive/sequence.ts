@@ -53,6 +53,20 @@ export function sequenceFailure(run: FtpSequenceRun): SequenceFailure | null {
   return { index, step, ...failureCause(step) };
 }
 
+/**
+ * Whether a run's failure came back when the same run was made once more on a fresh session:
+ * 'repeated', 'not-repeated' (the second run completed every transfer) or null (no failure, not
+ * run again, or the second run decided nothing: its login or first transfer failed).
+ */
+export function failureRepeated(run: FtpSequenceRun): 'repeated' | 'not-repeated' | null {
+  if (!sequenceFailure(run) || !run.again) return null;
+  const again: FtpSequenceRun = { ...run, ...run.again, again: null };
+  if (!again.steps[0]?.ok) return null;
+  if (sequenceFailure(again)) return 'repeated';
+  // every step the first run made, made again and worked
+  return again.steps.length >= run.steps.length && !again.stoppedEarly ? 'not-repeated' : null;
+}
+
 /** "EPSV, newest ticket" */
 export const runName = (run: FtpSequenceRun) =>
   `${run.mode}, ${run.offer === 'latest' ? 'newest ticket offered' : "the control connection's session offered every time"}`;

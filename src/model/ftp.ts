@@ -128,6 +128,18 @@ export const FtpSequenceRunSchema = obj(
     skipped: StrList('steps not run, and why'),
     stoppedEarly: nullable(Str('why the sequence ended before its last step')),
     conn: Str(),
+    again: Opt(
+      nullable(
+        obj(
+          {
+            steps: List(SequenceStepSchema),
+            stoppedEarly: nullable(Str()),
+            conn: Str(),
+          },
+          'the same run once more on a fresh session, made because this one failed a transfer after the first worked: a failure the server repeats, or one it does not',
+        ),
+      ),
+    ),
   },
   'the sequence a real client runs (LIST, STOR, LIST, RETR, DELE) on one control connection',
 );

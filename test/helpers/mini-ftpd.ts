@@ -16,6 +16,12 @@ export interface MiniFtpdOptions {
   emptyListingBeforeReplies?: boolean;
   /** at most this many sessions logged in at once: PASS beyond it answers 530, as ProFTPD's MaxClientsPerHost does */
   maxLoggedIn?: number;
+  /**
+   * A LIST after a STOR on the same session stalls: 150, the data connection accepted, then no
+   * TLS handshake and no reply (pyftpdlib 1.5.7 does so now and then). 'once': in the first
+   * session that gets there only; 'always': in every one.
+   */
+  stallListAfterStor?: 'once' | 'always';
 }
 
 export interface MiniFtpd {
@@ -32,6 +38,7 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
   const log: string[] = [];
   const sockets = new Set<net.Socket>();
   let loggedIn = 0;
+  let stalls = 0;
   const server = net.createServer((raw) => {
     sockets.add(raw);
     let mine = false;
@@ -44,6 +51,7 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
     let prot = 'C';
     let pasv: net.Server | null = null;
     let pending: Promise<net.Socket> | null = null;
+    let stored = false;
     const say = (s: string) => ctl.write(`${s}\r\n`);
     const openPassive = async (): Promise<number> => {
       pasv?.close();
@@ -115,6 +123,12 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
             d.once('close', () => setTimeout(() => ctl.write('150 here it comes\r\n226 0 matches total\r\n'), 50));
             return;
           }
+          if (stored && (opts.stallListAfterStor === 'always' || (opts.stallListAfterStor === 'once' && stalls === 0))) {
+            stalls += 1;
+            say('150 here it comes');
+            await pending; // accepted, and never a handshake or a reply
+            return;
+          }
           say('150 here it comes');
           const d = await dataSocket();
           d.resume(); // consume the client's side so the socket can close
@@ -128,6 +142,7 @@ export async function startMiniFtpd(opts: MiniFtpdOptions = {}): Promise<MiniFtp
           const chunks: Buffer[] = [];
           d.on('data', (c: Buffer) => chunks.push(c));
           d.once('end', () => {
+            stored = true;
             files.set(arg, Buffer.concat(chunks));
             say(opts.failStorAfterStoring ? '451 Local error in processing' : '226 stored');
           });

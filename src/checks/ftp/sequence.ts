@@ -4,7 +4,7 @@
 import type { EndpointReport, FtpSequenceRun, FtpTransferSequence } from '../../model.js';
 import type { CheckOutcome } from '../types.js';
 import { defineCheck } from '../types.js';
-import { downloadsWithoutCloseNotify, runLine, runName, sequenceFailure, stepLine } from '../../derive/sequence.js';
+import { downloadsWithoutCloseNotify, failureRepeated, runLine, runName, sequenceFailure, stepLine } from '../../derive/sequence.js';
 import { isFtp, isTls, noLoginReason, refused } from './support.js';
 
 /** The sequence's facts, or why the check cannot judge them. */
@@ -18,13 +18,28 @@ function sequenceOf(ep: EndpointReport): { seq: FtpTransferSequence } | { outcom
   return { seq };
 }
 
-const evidenceOf = (runs: FtpSequenceRun[]) => runs.map((r) => ({ label: 'transfer sequence', value: runLine(r), conn: r.conn }));
+const evidenceOf = (runs: FtpSequenceRun[]) =>
+  runs.flatMap((r) => [
+    { label: 'transfer sequence', value: runLine(r), conn: r.conn },
+    ...(r.again ? [{ label: 'the same run again', value: runLine({ ...r, ...r.again }), conn: r.again.conn }] : []),
+  ]);
+
+/** What the second run said of a failure, as a phrase after it ('' when there was none). */
+function againNote(run: FtpSequenceRun): string {
+  const r = failureRepeated(run);
+  if (r === 'repeated') return ' (again on a fresh session: it failed again)';
+  if (r === null && run.again) return ' (the run again on a fresh session decided nothing)';
+  return '';
+}
 
 function failureLine(run: FtpSequenceRun): string | null {
   const f = sequenceFailure(run);
   if (!f) return null;
-  return `${runName(run)}: transfer ${f.index + 1} (${f.step.command}) failed after ${stepLine(run.steps[0]!)}: ${f.why}`;
+  return `${runName(run)}: transfer ${f.index + 1} (${f.step.command}) failed after ${stepLine(run.steps[0]!)}: ${f.why}${againNote(run)}`;
 }
+
+/** A failure that did not come back on the same run made again: the server fails now and then. */
+const cameAndWent = (run: FtpSequenceRun) => failureRepeated(run) === 'not-repeated';
 
 const WRITE_NOTE = ' (read part only: STOR, RETR and DELE need --write-test)';
 
@@ -52,19 +67,27 @@ function judge(seq: FtpTransferSequence): CheckOutcome {
       detail: `the first transfer already failed (see FTP-DATA-PASSIVE): ${latest.map(runLine).join('; ')}`,
       evidence,
     };
-  const failures = latest.map(failureLine).filter((x): x is string => !!x);
+  const failures = latest
+    .filter((r) => !cameAndWent(r))
+    .map(failureLine)
+    .filter((x): x is string => !!x);
   const other = lesserProblems(seq);
   if (failures.length || other.fail.length) return { status: 'fail', detail: [...failures, ...other.fail].join('; '), evidence };
+  const warnings: string[] = [];
+  const intermittent = seq.runs.filter(cameAndWent).map(failureLine);
+  if (intermittent.length)
+    warnings.push(
+      `a transfer failed once and not when the same run was made again on a fresh session, so clients will meet it now and then: ${intermittent.join('; ')}`,
+    );
   const controlOnly = seq.runs
-    .filter((r) => r.offer === 'control')
+    .filter((r) => r.offer === 'control' && !cameAndWent(r))
     .map(failureLine)
     .filter((x): x is string => !!x);
   if (controlOnly.length)
-    return {
-      status: 'warn',
-      detail: `clients that offer the control connection's session on every data connection (and never a newer ticket) fail: ${controlOnly.join('; ')}`,
-      evidence,
-    };
+    warnings.push(
+      `clients that offer the control connection's session on every data connection (and never a newer ticket) fail: ${controlOnly.join('; ')}`,
+    );
+  if (warnings.length) return { status: 'warn', detail: [...warnings, ...other.warn].join('; '), evidence };
   if (other.warn.length) return { status: 'warn', detail: other.warn.join('; '), evidence };
   const readOnly = latest.some((r) => !r.steps.some((s) => s.command === 'STOR')) ? WRITE_NOTE : '';
   return { status: 'pass', detail: `every transfer of the sequence worked${readOnly}: ${latest.map(runLine).join('; ')}`, evidence };
@@ -74,7 +97,7 @@ export const ftpsTransferSequence = defineCheck({
   id: 'FTPS-TRANSFER-SEQUENCE',
   family: 'ftp',
   observes:
-    'LIST, STOR, LIST, RETR, DELE on one session, as a client runs them (with credentials; STOR/RETR/DELE with --write-test): a later transfer failing where the first worked, and downloads ended without close_notify',
+    'LIST, STOR, LIST, RETR, DELE on one session, as a client runs them (with credentials; STOR/RETR/DELE with --write-test): a later transfer failing where the first worked (a run that failed is made once more on a fresh session: a failure that does not come back is intermittent, a warning), and downloads ended without close_notify',
   title: 'A client’s whole transfer sequence works',
   severity: 'medium',
   remediation:
@@ -93,6 +116,7 @@ function experience(run: FtpSequenceRun | undefined): string {
   if (!run || run.steps.length === 0) return 'not tested';
   const f = sequenceFailure(run);
   if (!run.steps[0]!.ok) return `fail at once (${stepLine(run.steps[0]!)})`;
+  if (f && cameAndWent(run)) return `fail now and then at transfer ${f.index + 1} (${f.step.command}): ${f.why}`;
   return f
     ? `fail at transfer ${f.index + 1} (${f.step.command}): ${f.why}`
     : `complete the sequence (${run.steps.map(stepLine).join(', ')})`;

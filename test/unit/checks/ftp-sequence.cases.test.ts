@@ -90,6 +90,15 @@ const singleUse = (offer: 'latest' | 'control') =>
     { offer, skipped: ['RETR: the upload failed'] },
   );
 
+/** A data handshake that stalled (pyftpdlib 1.5.7 now and then): the second LIST timed out. */
+const stalled = () =>
+  step('LIST', { ok: false, replies: { setup: 229, start: 150, end: null }, failedStep: 'tls', error: 'TLS handshake timed out' });
+const stalledOnce = (again: FtpSequenceStep[], over: Partial<NonNullable<FtpSequenceRun['again']>> = {}) =>
+  run([step('LIST'), stalled()], {
+    stoppedEarly: 'the data connection failed',
+    again: { steps: again, stoppedEarly: null, conn: 'sequence-EPSV-latest#12', ...over },
+  });
+
 checkCases(ftpsTransferSequence, [
   { name: 'plain FTP is not its concern', endpoint: ftpEndpoint(plainFtp()), expect: null },
   { name: 'no sequence (no credentials): skipped', endpoint: ep(undefined), expect: { status: 'skipped', detail: /did not run/ } },
@@ -146,6 +155,31 @@ checkCases(ftpsTransferSequence, [
     expect: { status: 'fail', detail: /left on the server: xferscan-sequence-1.tmp/ },
   },
   {
+    name: 'a later transfer failed, and the same run made again on a fresh session completed: warn (intermittent), both runs in evidence',
+    endpoint: ep(seq([stalledOnce([step('LIST'), step('LIST')])])),
+    expect: {
+      status: 'warn',
+      detail:
+        /^a transfer failed once and not when the same run was made again on a fresh session, so clients will meet it now and then: .*transfer 2 \(LIST\) failed .*TLS handshake timed out/,
+      evidence: { conns: ['sequence-EPSV-latest#9', 'sequence-EPSV-latest#12'] },
+    },
+  },
+  {
+    name: 'the same run made again failed again: fail, saying so',
+    endpoint: ep(seq([stalledOnce([step('LIST'), stalled()])])),
+    expect: { status: 'fail', detail: /transfer 2 \(LIST\) failed .*\(again on a fresh session: it failed again\)/ },
+  },
+  {
+    name: 'the run made again decided nothing (its first transfer failed): the failure stands, fail',
+    endpoint: ep(seq([stalledOnce([stalled()])])),
+    expect: { status: 'fail', detail: /\(the run again on a fresh session decided nothing\)/ },
+  },
+  {
+    name: 'the run made again stopped before the step that had failed: the failure stands, fail',
+    endpoint: ep(seq([stalledOnce([step('LIST')], { stoppedEarly: 'the control connection closed' })])),
+    expect: { status: 'fail', detail: /decided nothing/ },
+  },
+  {
     name: 'the first transfer already failed: skipped, FTP-DATA-PASSIVE judges that',
     endpoint: ep(seq([run([refused('LIST', 522, 'refused', { resumed: false }), refused('LIST', 522, 'refused', { resumed: false })])])),
     expect: { status: 'skipped', detail: /first transfer already failed \(see FTP-DATA-PASSIVE\)/ },
@@ -163,6 +197,11 @@ checkCases(ftpsClientLibraries, [
       detail:
         /Python ftplib's FTP_TLS\) fail every PROT P transfer.*control connection's session on every data connection fail at transfer 2 \(STOR\).*newest ticket \(curl, Node basic-ftp 6\) fail at transfer 2/,
     },
+  },
+  {
+    name: 'a failure that did not come back when the run was made again: those clients fail now and then',
+    endpoint: ep(seq([stalledOnce([step('LIST'), step('LIST')]), run(FULL(), { offer: 'control' })]), false),
+    expect: { status: 'info', detail: /newest ticket \(curl, Node basic-ftp 6\) fail now and then at transfer 2 \(LIST\)/ },
   },
   {
     name: 'resumption not required, tickets reusable: everyone completes',
