@@ -16,6 +16,18 @@ async function track(f: Promise<Fixture>) {
   return x;
 }
 
+/** A server that answers every connection with `line` and hangs up, counting the connections. */
+async function answersEveryConnection(line: string): Promise<{ port: number; connections: () => number }> {
+  let connections = 0;
+  const f = await track(
+    tcpFixture((s) => {
+      connections += 1;
+      s.end(`${line}\r\n`);
+    }),
+  );
+  return { port: f.port, connections: () => connections };
+}
+
 describe('service detection on scripted servers', () => {
   it('SSH with lines before the identification line', async () => {
     const f = await track(tcpFixture((s) => s.write('Authorized use only\r\nsecond line\r\nSSH-2.0-OpenSSH_9.6 Example\r\n')));
@@ -201,34 +213,22 @@ describe('service detection on scripted servers', () => {
   // OpenSSH 9.8+ under PerSourcePenalties (the lab's 9.2 has none; its MaxStartups words are in
   // politeness.test.ts): every attempt refused, so SSH refused by the server, and no audit is tried
   it('"Not allowed at this time" to the last attempt: SSH, refused by the server, nothing else dialled', async () => {
-    let connections = 0;
-    const f = await track(
-      tcpFixture((s) => {
-        connections += 1;
-        s.end('Not allowed at this time\r\n');
-      }),
-    );
+    const f = await answersEveryConnection('Not allowed at this time');
     const { report, result } = await scanJson([`127.0.0.1:${f.port}`], { timeoutMs: 60_000 });
     const ep = report.endpoints[0]!;
     expect(ep).toMatchObject({ state: 'open', service: 'sftp', outcome: 'refused-by-server' });
     expect(ep.throttled).toMatchObject({ events: 4, gaveUp: 1 });
-    expect(connections).toBe(4);
+    expect(f.connections()).toBe(4);
     expect(ep.findings.find((x) => x.id === 'NET-SERVICE-REFUSED')?.status).toBe('warn');
     expect(looksLikeStackTrace(result.stderr)).toBe(false);
   }, 60_000);
 
   it('a 500 greeting (not a limit) is not retried', async () => {
-    let connections = 0;
-    const f = await track(
-      tcpFixture((s) => {
-        connections += 1;
-        s.end('500 OOPS: vsftpd: cannot locate user specified in ftp_username\r\n');
-      }),
-    );
+    const f = await answersEveryConnection('500 OOPS: vsftpd: cannot locate user specified in ftp_username');
     const { report } = await scanJson([`127.0.0.1:${f.port}`]);
     expect(report.endpoints[0]).toMatchObject({ service: 'ftp', outcome: 'refused-by-server' });
     expect(report.endpoints[0]!.throttled).toBeUndefined();
-    expect(connections).toBe(1);
+    expect(f.connections()).toBe(1);
   });
 
   it('a greeting that comes after the silence window is still recognised (slow or loaded server)', async () => {
