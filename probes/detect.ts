@@ -11,7 +11,7 @@ import { FtpControl } from '../src/net/ftp-control.js';
 import { asProbeError } from '../src/net/outcomes.js';
 import { summarizePeer } from '../src/net/tls-upgrade.js';
 import { looksLikeTls } from '../src/net/relay.js';
-import type { FtpReply } from '../src/net/ftp-reply.js';
+import { greetingRefusal, type FtpReply } from '../src/net/ftp-reply.js';
 import { otherProtocol } from '../src/knowledge/banners.js';
 import { isOpenSshRefusal, OPENSSH_REFUSED } from '../src/ssh/conn.js';
 import type { ThrottleKind } from '../src/model.js';
@@ -84,11 +84,9 @@ export async function detect(ctx: ConnectContext): Promise<Detected> {
 }
 
 /** A greeting a connection limit sends (421; ProFTPD's 530), or null. */
-function limitGreeting(line: string): Detection['limit'] {
-  const code = Number(/^(\d{3})[ -]/.exec(line)?.[1]);
-  if (code === 421) return { kind: 'ftp-421', detail: line, what: '421' };
-  if (code === 530) return { kind: 'ftp-refused-greeting', detail: line, what: '530' };
-  return null;
+function limitGreeting(greeting: FtpReply): Detection['limit'] {
+  const kind = greeting.code === 421 || greeting.code === 530 ? greetingRefusal(greeting.code) : null;
+  return kind && { kind, detail: greeting.lines[0] ?? String(greeting.code), what: String(greeting.code) };
 }
 
 async function detectOnce(ctx: ConnectContext, patient: boolean): Promise<Detection> {
@@ -427,7 +425,7 @@ async function readGreetingFacts(d: Detection, ftp: DetectedFtp, control: FtpCon
   if (greeting.code !== 220) {
     d.outcome = 'refused-by-server';
     d.error = `server greeted with ${greeting.code}: ${greeting.text.slice(0, 200)}`;
-    d.limit = limitGreeting(greeting.lines[0] ?? '');
+    d.limit = limitGreeting(greeting);
     return false;
   }
   const timed = async (command: 'FEAT' | 'SYST', step: 'feat' | 'syst') => {
